@@ -1,0 +1,101 @@
+// The shape of a loaded, validated configuration. Produced by config/load.ts, frozen, passed down.
+// Every default lives in config/schema.ts; this file only names the shape.
+
+export type TrustLevel = 'full' | 'application'
+
+export interface ListenConfig {
+  host: string
+  port: number
+}
+
+export interface TlsFiles {
+  /** Absolute path of a PEM certificate (chain) file. */
+  cert: string
+  /** Absolute path of a PEM private key file. */
+  key: string
+}
+
+export interface PartnerTlsConfig {
+  /** Absolute path of a PEM CA bundle used instead of the system CAs for the metadata URL. */
+  caFile?: string
+  /** Like Exchange's -TrustAnySSLCertificate. Default false; logs a warning when true. */
+  insecureSkipVerify: boolean
+}
+
+export interface PartnerConfig {
+  /** Label used in logs, headers and metrics. Unique, lowercase [a-z0-9._-]. */
+  name: string
+  /** Exactly one of metadataUrl or certificates. */
+  metadataUrl?: string
+  /** Absolute paths of PEM certificates (manual registration). */
+  certificates?: string[]
+  /** Pinned (metadata) or required (certificates) principal id. Compared case-insensitively. */
+  applicationId?: string
+  /** Pinned (metadata) or required (certificates) realm, or "*". */
+  realm?: string
+  /** Default 'application' (the secure choice). */
+  trustLevel: TrustLevel
+  /** Forward a Windows SID nameid (nii urn:office:idp:activedirectory). Default false. */
+  acceptSid: boolean
+  /** Permit an http:// metadata URL, only for loopback hosts. Default false. */
+  allowHttp: boolean
+  tls: PartnerTlsConfig
+}
+
+export interface GatewayConfig {
+  service: {
+    /** Our principal id, lowercase GUID. */
+    id: string
+    name: string
+    /** Our realm, lowercase. */
+    realm: string
+    realmAliases: string[]
+    /** Normalised authorities: lowercase, :443/:80 removed. At least one. */
+    publicHosts: string[]
+    /** Canonical URL of our metadata document. Default https://<publicHosts[0]>/metadata/json/1. */
+    metadataUrl: string
+  }
+  listen: {
+    inbound: ListenConfig & { tls?: TlsFiles }
+    admin: ListenConfig
+  }
+  upstream: {
+    url: string
+    timeoutMs: number
+    /** Forward the caller's Authorization header to the backend. Default false. */
+    forwardAuthorization: boolean
+    /** Upper bound of sockets the keep-alive agent opens to the backend. */
+    maxSockets: number
+  }
+  /** CIDRs whose X-Forwarded-* headers are kept (appended to). Default []. */
+  trustedProxies: string[]
+  /** Exact raw paths that skip authentication (still proxied, still stripped of identity headers). */
+  publicPaths: string[]
+  issuer: {
+    /** The first signs, all unexpired are published. Absolute paths. */
+    certificates: Array<{ cert: string; key?: string }>
+  }
+  tokens: {
+    clockSkewSec: number
+    maxLifetimeSec: number
+    maxTokenBytes: number
+    cacheMaxEntries: number
+  }
+  metadata: {
+    refreshIntervalSec: number
+    refetchCooldownSec: number
+    maxStaleSec: number
+    timeoutMs: number
+    maxBytes: number
+  }
+  challenge: {
+    listTrustedIssuers: boolean
+  }
+  shutdown: {
+    drainTimeoutMs: number
+  }
+  logging: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  }
+  partners: PartnerConfig[]
+}

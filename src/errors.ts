@@ -1,0 +1,97 @@
+// The error catalogue: every answer the gateway can give, its status, and the only text a caller sees.
+// Precise reasons (TokenRejectReason) go to logs and metrics, never to the caller: one public answer per status.
+
+const CATALOG = {
+  /** No credentials at all: 401 with the bare challenge (RFC 6750 §3.1: no error attribute). */
+  GW_TOKEN_MISSING: { status: 401, publicCode: 'unauthorized', message: 'bearer token required' },
+  /** Anything wrong with a presented token, whichever step found it. */
+  GW_TOKEN_INVALID: { status: 401, publicCode: 'invalid_token', message: 'token rejected' },
+  /** Only after full verification: the partner is not allowed what it asks. */
+  GW_NOT_ALLOWED: { status: 403, publicCode: 'forbidden', message: 'not allowed' },
+  /** HTTP-level faults: two Authorization headers, ambiguous paths, absolute-form targets. */
+  GW_BAD_REQUEST: { status: 400, publicCode: 'bad_request', message: 'bad request' },
+  GW_NOT_FOUND: { status: 404, publicCode: 'not_found', message: 'not found' },
+  GW_NOT_IMPLEMENTED: { status: 501, publicCode: 'not_implemented', message: 'not implemented' },
+  /** The partner that signed the token has no usable keys (never loaded, or older than maxStaleSec). */
+  GW_PARTNER_UNAVAILABLE: { status: 503, publicCode: 'unavailable', message: 'partner keys unavailable, retry later' },
+  GW_UPSTREAM_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'upstream unavailable' },
+  GW_UPSTREAM_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'upstream timed out' },
+  GW_INTERNAL: { status: 500, publicCode: 'internal', message: 'internal error' },
+} as const satisfies Record<string, { status: number; publicCode: string; message: string }>
+
+export type ErrorCode = keyof typeof CATALOG
+
+/**
+ * Why a token was refused. Logged and counted (low cardinality, fixed set), never sent to the caller.
+ * Grouped by the PROTOCOL.md §4 step that finds them.
+ */
+export type TokenRejectReason =
+  // §4.1 extract
+  | 'too_large'
+  | 'malformed'
+  // §4.2-3 classify, header
+  | 'alg_not_allowed'
+  | 'header_not_allowed' // jku, x5u, jwk, x5c, crit, typ other than JWT
+  | 'outer_signed'
+  | 'outer_no_actortoken'
+  | 'nested_actortoken'
+  // §4.4 partner
+  | 'issuer_malformed'
+  | 'issuer_unknown'
+  | 'issuer_realm'
+  // §4.5 signature
+  | 'signature'
+  // §4.6 audience
+  | 'aud_malformed'
+  | 'aud_principal'
+  | 'aud_host'
+  | 'aud_realm'
+  // §4.7 nameid
+  | 'nameid'
+  // §4.8 time
+  | 'time_malformed'
+  | 'not_yet_valid'
+  | 'expired'
+  | 'lifetime'
+  // §4.9 outer token
+  | 'outer_binding'
+  // §4.10-11 user claims
+  | 'user_claims'
+  | 'claim_value'
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  readonly publicCode: string
+  readonly reason: TokenRejectReason | undefined
+  /** Logs only: partner name, x5t, claim name. Never token text, keys or header values. */
+  readonly detail: Record<string, unknown>
+
+  constructor(
+    code: ErrorCode,
+    opts: { cause?: unknown; reason?: TokenRejectReason; detail?: Record<string, unknown> } = {},
+  ) {
+    super(CATALOG[code].message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'GatewayError'
+    this.code = code
+    this.status = CATALOG[code].status
+    this.publicCode = CATALOG[code].publicCode
+    this.reason = opts.reason
+    this.detail = opts.detail ?? {}
+  }
+}
+
+/** Shorthand for the most common rejection: a 401 with a precise (logged) reason. */
+export function tokenInvalid(reason: TokenRejectReason, detail?: Record<string, unknown>): GatewayError {
+  return new GatewayError('GW_TOKEN_INVALID', detail === undefined ? { reason } : { reason, detail })
+}
+
+/** Anything thrown that is not ours becomes GW_INTERNAL, keeping the original as cause. */
+export function toGatewayError(err: unknown): GatewayError {
+  return err instanceof GatewayError ? err : new GatewayError('GW_INTERNAL', { cause: err })
+}
+
+/** The public JSON body for an error: coarse code and fixed text only. */
+export function publicBody(err: GatewayError): { error: string; message: string } {
+  return { error: err.publicCode, message: err.message }
+}

@@ -1,0 +1,82 @@
+// Who we trust: the types shared by the registry, the key cache and the token validator.
+import type { KeyObject } from 'node:crypto'
+import type { PartnerConfig, TrustLevel } from '../config/types.js'
+
+/** One trusted signing certificate of a partner (or of ourselves). */
+export interface SigningKey {
+  /** base64url SHA-1 of the DER certificate, computed by us (PROTOCOL.md §1.5), never taken from a document. */
+  x5t: string
+  /** RSA public key, prepared once for node:crypto.verify. */
+  publicKey: KeyObject
+  /** Certificate validity, epoch milliseconds. */
+  notBefore: number
+  notAfter: number
+  subject: string
+  /** Standard base64 DER, as published in metadata documents. */
+  derBase64: string
+}
+
+/** A snapshot of a partner's keys. Replaced whole on every successful (re)load, never mutated. */
+export interface KeySet {
+  byX5t: ReadonlyMap<string, SigningKey>
+  all: readonly SigningKey[]
+  /** When these keys were fetched (or loaded from files), epoch ms. */
+  loadedAt: number
+}
+
+/** What a metadata document (or the manual registration) says about a partner's identity. */
+export interface PartnerIdentity {
+  /** Principal id, lowercase. */
+  id: string
+  /** Realm, lowercase, or "*". */
+  realm: string
+}
+
+export type KeyState =
+  | 'loading' // never loaded yet, first fetch in flight or not yet attempted
+  | 'ok'
+  | 'stale' // last refresh failed, serving last-known-good keys (younger than maxStaleSec)
+  | 'failed' // no usable keys: never loaded, or last-known-good older than maxStaleSec
+
+/** Runtime state of one registered partner, as the validator and the admin routes see it. */
+export interface Partner {
+  readonly name: string
+  readonly config: PartnerConfig
+  readonly trustLevel: TrustLevel
+  readonly acceptSid: boolean
+  /** Known once pinned in config or the first document was accepted. */
+  identity(): PartnerIdentity | undefined
+  /** Current keys, or undefined when none are usable (state 'loading' or 'failed'). */
+  keys(): KeySet | undefined
+  state(): KeyState
+  /** Seconds a caller should wait before retrying when keys are unavailable. */
+  retryAfterSec(): number
+  /**
+   * Make sure keys are loaded: resolves at once when they are usable, else awaits the (single-flight)
+   * initial fetch. Never throws; check keys() afterwards.
+   */
+  ensureLoaded(): Promise<void>
+  /**
+   * The on-demand refetch after an unknown x5t or a failed signature: at most one per refetchCooldownSec,
+   * one in flight at a time. Resolves true when a new key set was installed (retry verification), false when
+   * suppressed by the cooldown or when the fetch failed.
+   */
+  refetchOnMiss(): Promise<boolean>
+  /** Admin "refresh now": fetch immediately, bypassing the cooldown (still single-flight). */
+  refreshNow(): Promise<boolean>
+  /** Last fetch outcome, for health and status. */
+  lastFetch(): { at: number; ok: boolean; error?: string } | undefined
+  /** Stop timers. */
+  close(): void
+}
+
+export interface PartnerRegistry {
+  /** Lookup by principal id (lowercased by the caller). */
+  findById(idLower: string): Partner | undefined
+  /** True while some metadata partner without a pinned applicationId has not loaded its document yet. */
+  hasUnidentifiedPartners(): boolean
+  /** Start loading every metadata partner (single-flight each); resolves when all have settled. */
+  loadAll(): Promise<void>
+  all(): readonly Partner[]
+  close(): void
+}

@@ -1,0 +1,32 @@
+// Token validation: the verified identity handed from tokens/ to identity/ (headers) and proxy/ (logs, metrics).
+import type { TrustLevel } from '../config/types.js'
+
+export type AuthType = 'app' | 'user'
+
+/** User claims from a verified outer token (PROTOCOL.md §3.2-3.3). Only non-empty strings are kept. */
+export interface UserClaims {
+  nameid?: string
+  nii?: string
+  upn?: string
+  smtp?: string
+  sip?: string
+}
+
+/** The result of a fully verified token. Plain data, safe to cache and to log (no token text). */
+export interface Identity {
+  /** Registered partner name (config label). */
+  partner: string
+  /** Partner principal id, lowercase. */
+  partnerId: string
+  /** Realm of the actor's iss, lowercase. */
+  realm: string
+  trustLevel: TrustLevel
+  authType: AuthType
+  /** Present for authType 'user'; nameid already dropped when it is a SID and the partner lacks acceptSid. */
+  user?: UserClaims
+  /** x5t of the certificate that verified the actor signature. */
+  x5t: string
+  /** Effective validity, epoch seconds: max(nbf) and min(outer.exp, actor.exp). */
+  notBefore: number
+  expiresAt: number
+}
