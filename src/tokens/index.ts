@@ -1,0 +1,11 @@
+// Token validation, public API: proxy/ extracts the bearer token and validates it; identity/ reads the Identity.
+export { extractBearer } from './extract.js'
+export { normaliseHost, parseAudience, parsePrincipal, type Audience, type Principal } from './principal.js'
+export {
+  createTokenValidator,
+  type TokenEvents,
+  type TokenResult,
+  type TokenValidator,
+  type TokenValidatorDeps,
+} from './validate.js'
+export type { AuthType, Identity, UserClaims } from './types.js'

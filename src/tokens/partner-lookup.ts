@@ -1,0 +1,56 @@
+// Token validation, step 4 (PROTOCOL.md §4.4): find the registered partner named by the actor's iss and check
+// the issuer realm. An unknown issuer is refused, with no fallback to any other key or partner.
+import { GatewayError, tokenInvalid } from '../errors.js'
+import type { Partner, PartnerRegistry } from '../partners/types.js'
+import type { Principal } from './principal.js'
+import type { ValidationSettings } from './settings.js'
+
+/** Retry-After when no unidentified partner tells us better. */
+const DEFAULT_RETRY_AFTER_SEC = 5
+
+/** The shortest retry hint among partners whose identity is still unknown. */
+function unidentifiedRetryAfterSec(registry: PartnerRegistry): number {
+  let best = Infinity
+  for (const partner of registry.all()) {
+    if (partner.identity() === undefined) best = Math.min(best, partner.retryAfterSec())
+  }
+  return Number.isFinite(best) ? Math.max(1, best) : DEFAULT_RETRY_AFTER_SEC
+}
+
+/**
+ * Look the issuer up. While some metadata partner has not told us its id yet, an unknown id may be theirs:
+ * load them (single-flight and cooldown-limited inside the registry) and look again; if still unknown and still
+ * unidentified, answer 503, since we cannot tell whether the token is theirs.
+ */
+async function findPartner(registry: PartnerRegistry, issuerId: string): Promise<Partner> {
+  const partner = registry.findById(issuerId)
+  if (partner !== undefined) return partner
+  if (registry.hasUnidentifiedPartners()) {
+    await registry.loadAll()
+    const loaded = registry.findById(issuerId)
+    if (loaded !== undefined) return loaded
+    if (registry.hasUnidentifiedPartners()) {
+      throw new GatewayError('GW_PARTNER_UNAVAILABLE', { detail: { retryAfterSec: unidentifiedRetryAfterSec(registry) } })
+    }
+  }
+  throw tokenInvalid('issuer_unknown')
+}
+
+/**
+ * The partner that issued the token, after checking the issuer realm: equal to the partner's realm, or, for a
+ * multi-tenant partner (realm '*'), one of our accepted realms (§4.4, §7.7).
+ * @throws GatewayError GW_TOKEN_INVALID 'issuer_unknown' | 'issuer_realm', or GW_PARTNER_UNAVAILABLE
+ */
+export async function lookupPartner(
+  registry: PartnerRegistry,
+  issuer: Principal,
+  settings: ValidationSettings,
+): Promise<Partner> {
+  const partner = await findPartner(registry, issuer.id)
+  const identity = partner.identity()
+  if (identity === undefined) throw tokenInvalid('issuer_unknown', { partner: partner.name })
+  const partnerRealm = identity.realm.toLowerCase()
+  const realmOk = partnerRealm === '*' ? settings.acceptedRealms.has(issuer.realm) : partnerRealm === issuer.realm
+  if (!realmOk) throw tokenInvalid('issuer_realm', { partner: partner.name })
+  return partner
+}

@@ -1,0 +1,58 @@
+// Token validation, step 5 (PROTOCOL.md §4.5): verify the actor's RS256 signature with the issuing partner's
+// keys only (never ours, never keys named by the token), with one rate-limited refetch for rotation (§1.6.5).
+import { verify } from 'node:crypto'
+import { GatewayError, tokenInvalid } from '../errors.js'
+import type { KeySet, Partner, SigningKey } from '../partners/types.js'
+import type { ActorToken } from './classify.js'
+
+/** The shape of a real x5t (base64url SHA-1); anything else is not worth a log line. Compiled once. */
+const X5T_SHAPE = /^[A-Za-z0-9_-]{27}$/
+
+function verifies(key: SigningKey, data: Buffer, signature: Buffer): boolean {
+  try {
+    return verify('sha256', data, key.publicKey, signature) // RSASSA-PKCS1-v1_5 for an RSA KeyObject
+  } catch {
+    return false
+  }
+}
+
+/** The key named by x5t; when x5t is absent or unknown, every key of the partner in turn (§4.5, X). */
+function findVerifyingKey(keys: KeySet, x5t: string | undefined, data: Buffer, signature: Buffer): SigningKey | undefined {
+  const named = x5t === undefined ? undefined : keys.byX5t.get(x5t)
+  if (named !== undefined) return verifies(named, data, signature) ? named : undefined
+  for (const key of keys.all) if (verifies(key, data, signature)) return key
+  return undefined
+}
+
+/** Current keys, awaiting the initial load only when there are none (no async hop on the usual path). */
+async function usableKeys(partner: Partner): Promise<KeySet> {
+  const keys = partner.keys()
+  if (keys !== undefined) return keys
+  await partner.ensureLoaded()
+  const loaded = partner.keys()
+  if (loaded !== undefined) return loaded
+  throw new GatewayError('GW_PARTNER_UNAVAILABLE', {
+    detail: { partner: partner.name, retryAfterSec: partner.retryAfterSec() },
+  })
+}
+
+/**
+ * Verify the actor signature and return the key that verified it.
+ * @throws GatewayError GW_TOKEN_INVALID 'signature', or GW_PARTNER_UNAVAILABLE when the partner has no keys
+ */
+export async function verifyActorSignature(partner: Partner, actor: ActorToken): Promise<SigningKey> {
+  const keys = await usableKeys(partner)
+  const data = Buffer.from(actor.signingInput, 'latin1') // base64url text: ASCII, so latin1 is exact and fast
+  const signature = Buffer.from(actor.signature, 'base64url')
+  const key = findVerifyingKey(keys, actor.x5t, data, signature)
+  if (key !== undefined) return key
+  // Possibly a rotation to a certificate we have not fetched yet: one refetch, cooldown-limited by the partner.
+  if (await partner.refetchOnMiss()) {
+    const fresh = partner.keys()
+    const retried = fresh === undefined ? undefined : findVerifyingKey(fresh, actor.x5t, data, signature)
+    if (retried !== undefined) return retried
+  }
+  const detail: Record<string, unknown> = { partner: partner.name }
+  if (actor.x5t !== undefined && X5T_SHAPE.test(actor.x5t)) detail['x5t'] = actor.x5t
+  throw tokenInvalid('signature', detail)
+}

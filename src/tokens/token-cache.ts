@@ -1,0 +1,67 @@
+// Token validation, the hot path (issue 6): a bounded cache of fully verified tokens, keyed by a SHA-256 of the
+// token. A hit costs a hash and a map lookup, no JSON and no RSA, yet re-checks time, partner and key each time.
+import { createHash } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
+import type { PartnerRegistry } from '../partners/types.js'
+import { assertWithinWindow } from './time.js'
+import { enforceTrustPolicy } from './trust-policy.js'
+import type { Identity } from './types.js'
+import type { VerifiedToken } from './verify-token.js'
+
+export interface TokenCacheOptions {
+  /** tokens.cacheMaxEntries; 0 disables the cache (createTokenCache returns undefined). */
+  maxEntries: number
+  clockSkewSec: number
+  registry: PartnerRegistry
+}
+
+export interface TokenCache {
+  /** base64url SHA-256 of the token: compute once per request, pass to lookup and store. */
+  keyOf(token: string): string
+  /**
+   * The cached Identity when still valid; undefined on a miss or when a partner reload, removal, or key
+   * rotation/revocation invalidated the entry (the caller then verifies the token in full).
+   * @throws GatewayError GW_TOKEN_INVALID 'expired' | 'not_yet_valid', GW_NOT_ALLOWED (trust policy re-applied)
+   */
+  lookup(key: string, nowSec: number): Identity | undefined
+  /** Keep a fully verified token until its effective expiry plus skew. */
+  store(key: string, verified: VerifiedToken, nowMs: number): void
+}
+
+export function createTokenCache(opts: TokenCacheOptions): TokenCache | undefined {
+  if (!(opts.maxEntries > 0)) return undefined
+  const skewSec = opts.clockSkewSec
+  // No ttlAutopurge (no timers); the TTL only frees memory early, lookup's own time check is authoritative.
+  const entries = new LRUCache<string, VerifiedToken>({ max: opts.maxEntries })
+
+  /** The same partner object still registered under this id, and it still publishes the key that verified. */
+  function isStillTrusted(entry: VerifiedToken): boolean {
+    const { identity, partner } = entry
+    return opts.registry.findById(identity.partnerId) === partner && partner.keys()?.byX5t.has(identity.x5t) === true
+  }
+
+  return {
+    keyOf: (token) => createHash('sha256').update(token).digest('base64url'),
+    lookup(key, nowSec) {
+      const entry = entries.get(key)
+      if (entry === undefined) return undefined
+      if (!isStillTrusted(entry)) {
+        entries.delete(key)
+        return undefined
+      }
+      const { identity } = entry
+      try {
+        assertWithinWindow({ nbf: identity.notBefore, exp: identity.expiresAt }, nowSec, skewSec)
+      } catch (err) {
+        entries.delete(key)
+        throw err
+      }
+      enforceTrustPolicy(entry.partner, identity.authType, entry.trustedForDelegation)
+      return identity
+    },
+    store(key, verified, nowMs) {
+      const ttl = Math.floor((verified.identity.expiresAt + skewSec) * 1000 - nowMs)
+      if (ttl >= 1) entries.set(key, verified, { ttl })
+    },
+  }
+}

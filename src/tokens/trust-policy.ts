@@ -1,0 +1,20 @@
+// Token validation, step 10 (PROTOCOL.md §4.10): what a fully verified partner may ask for. Applied only after
+// the signature verified (403 must never answer an unverified token) and again on every token-cache hit.
+import { GatewayError } from '../errors.js'
+import type { Partner } from '../partners/types.js'
+import type { AuthType } from './types.js'
+
+/**
+ * Application-trust partners authenticate only as themselves; full-trust partners act for users only when the
+ * actor says `trustedfordelegation`. No silent downgrade of a user token to app-only.
+ * @throws GatewayError GW_NOT_ALLOWED (detail.reason 'trust_level' | 'delegation')
+ */
+export function enforceTrustPolicy(partner: Partner, authType: AuthType, trustedForDelegation: boolean): void {
+  if (authType !== 'user') return
+  if (partner.trustLevel !== 'full') {
+    throw new GatewayError('GW_NOT_ALLOWED', { detail: { partner: partner.name, reason: 'trust_level' } })
+  }
+  if (!trustedForDelegation) {
+    throw new GatewayError('GW_NOT_ALLOWED', { detail: { partner: partner.name, reason: 'delegation' } })
+  }
+}

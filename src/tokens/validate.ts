@@ -1,0 +1,110 @@
+// Token validation, the entry point (PROTOCOL.md §4): proxy/ hands a bearer token to validate(), and gets an
+// Identity or a GatewayError. Size cap, then the verified-token cache, then the full verification.
+import type { GatewayConfig } from '../config/types.js'
+import { GatewayError, tokenInvalid } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { PartnerRegistry } from '../partners/types.js'
+import { assertTokenSize } from './decode.js'
+import { createValidationSettings } from './settings.js'
+import { createTokenCache, type TokenCache } from './token-cache.js'
+import type { Identity } from './types.js'
+import { verifyToken, type ValidationTrace, type VerifyDeps } from './verify-token.js'
+
+export type TokenResult = 'ok' | 'rejected' | 'forbidden' | 'unavailable'
+
+/** Hooks for metrics. `partner` is a registered name or 'unknown', never a caller-supplied string. */
+export interface TokenEvents {
+  onResult?(partner: string, result: TokenResult, reason: string): void
+  onCache?(hit: boolean): void
+}
+
+export interface TokenValidatorDeps {
+  service: GatewayConfig['service']
+  tokens: GatewayConfig['tokens']
+  registry: PartnerRegistry
+  /** Clock, epoch milliseconds. Default Date.now. */
+  now?: () => number
+  events?: TokenEvents
+  /** Warnings about odd but accepted tokens (an `actort` claim) and internal faults. Never token text. */
+  logger?: Logger
+}
+
+export interface TokenValidator {
+  /**
+   * Validate a bearer token.
+   * @throws GatewayError only: GW_TOKEN_INVALID (with a reason), GW_NOT_ALLOWED, GW_PARTNER_UNAVAILABLE
+   */
+  validate(token: string): Promise<Identity>
+}
+
+/** Anything not ours is a fault triggered by hostile input, not a 500: a 401 with no text of the error (it may quote the token). */
+function toTokenError(err: unknown, deps: TokenValidatorDeps): GatewayError {
+  if (err instanceof GatewayError) return err
+  const name = err instanceof Error ? err.name : typeof err
+  deps.logger?.warn({ internal: name }, 'unexpected error while validating a token; rejected as malformed')
+  return tokenInvalid('malformed', { internal: name })
+}
+
+function classify(err: GatewayError): [TokenResult, string] {
+  if (err.code === 'GW_NOT_ALLOWED') return ['forbidden', String(err.detail['reason'] ?? 'not_allowed')]
+  if (err.code === 'GW_PARTNER_UNAVAILABLE') return ['unavailable', 'partner_unavailable']
+  return ['rejected', err.reason ?? 'malformed']
+}
+
+/** A metrics hook must never turn a decision into a failure. */
+function emit(deps: TokenValidatorDeps, partner: string, result: TokenResult, reason: string): void {
+  try {
+    deps.events?.onResult?.(partner, result, reason)
+  } catch (err) {
+    deps.logger?.error({ internal: err instanceof Error ? err.name : typeof err }, 'token onResult hook failed')
+  }
+}
+
+export function createTokenValidator(deps: TokenValidatorDeps): TokenValidator {
+  const settings = createValidationSettings(deps.service, deps.tokens)
+  const now = deps.now ?? Date.now
+  const cache = createTokenCache({ maxEntries: settings.cacheMaxEntries, clockSkewSec: settings.clockSkewSec, registry: deps.registry })
+  const verifyDeps: VerifyDeps = { settings, registry: deps.registry, logger: deps.logger }
+
+  async function validateOnce(token: string, trace: ValidationTrace): Promise<Identity> {
+    assertTokenSize(token, settings.maxTokenBytes)
+    const nowMs = now()
+    const nowSec = Math.floor(nowMs / 1000)
+    const key = cache?.keyOf(token)
+    if (cache !== undefined && key !== undefined) {
+      const hit = lookupCached(cache, key, nowSec, trace)
+      if (hit !== undefined) return hit
+    }
+    const verified = await verifyToken(token, nowSec, verifyDeps, trace)
+    if (key !== undefined) cache?.store(key, verified, nowMs)
+    return verified.identity
+  }
+
+  function lookupCached(tokenCache: TokenCache, key: string, nowSec: number, trace: ValidationTrace): Identity | undefined {
+    const hit = tokenCache.lookup(key, nowSec)
+    if (hit !== undefined) trace.partner = hit.partner
+    try {
+      deps.events?.onCache?.(hit !== undefined)
+    } catch {
+      // metrics only
+    }
+    return hit
+  }
+
+  return {
+    async validate(token) {
+      const trace: ValidationTrace = { partner: 'unknown' }
+      try {
+        const identity = await validateOnce(token, trace)
+        emit(deps, identity.partner, 'ok', 'ok')
+        return identity
+      } catch (err) {
+        const error = toTokenError(err, deps)
+        if (trace.partner !== 'unknown' && error.detail['partner'] === undefined) error.detail['partner'] = trace.partner
+        const [result, reason] = classify(error)
+        emit(deps, trace.partner, result, reason)
+        throw error
+      }
+    },
+  }
+}

@@ -1,0 +1,79 @@
+// Token validation, the full path for a token not in the cache (PROTOCOL.md §4 steps 1-10): key-free checks
+// first (cheap rejection), then the partner's signature, then the trust policy, then the Identity.
+import type { Logger } from '../logger.js'
+import type { Partner, PartnerRegistry, SigningKey } from '../partners/types.js'
+import { checkActorClaims, type ActorClaims } from './actor-claims.js'
+import { classifyToken, type ClassifiedToken } from './classify.js'
+import { checkOuterClaims, type OuterClaims } from './outer-claims.js'
+import { lookupPartner } from './partner-lookup.js'
+import type { ValidationSettings } from './settings.js'
+import { verifyActorSignature } from './signature.js'
+import { enforceTrustPolicy } from './trust-policy.js'
+import type { Identity, UserClaims } from './types.js'
+import { applySidPolicy } from './user-claims.js'
+
+export interface VerifyDeps {
+  settings: ValidationSettings
+  registry: PartnerRegistry
+  logger: Logger | undefined
+}
+
+/** Filled in as validation learns things, so a failure can still be attributed (metrics label, log detail). */
+export interface ValidationTrace {
+  /** Registered partner name, or 'unknown' before the issuer was found. */
+  partner: string
+}
+
+/** A fully verified token: what the token cache keeps. */
+export interface VerifiedToken {
+  identity: Identity
+  /** The registry's partner object at verification time: a reload replaces it and so invalidates the cache. */
+  partner: Partner
+  trustedForDelegation: boolean
+}
+
+/** [MS-XOAUTH] examples name the wrapper claim `actort`; no implementation does (§3.2). Note it, ignore it. */
+function noteActort(token: ClassifiedToken, deps: VerifyDeps): void {
+  if (token.kind === 'user' && token.outer.payload['actort'] !== undefined) {
+    deps.logger?.warn({ claim: 'actort' }, 'token carries an actort claim; ignored (actortoken is used)')
+  }
+}
+
+function buildIdentity(
+  partner: Partner,
+  actor: ActorClaims,
+  outer: OuterClaims | undefined,
+  user: UserClaims | undefined,
+  key: SigningKey,
+): Identity {
+  const time = outer?.time ?? actor.time
+  const identity: Identity = {
+    partner: partner.name,
+    partnerId: actor.issuer.id,
+    realm: actor.issuer.realm,
+    trustLevel: partner.trustLevel,
+    authType: user === undefined ? 'app' : 'user',
+    x5t: key.x5t,
+    notBefore: time.nbf,
+    expiresAt: time.exp,
+  }
+  if (user !== undefined) identity.user = Object.freeze(user)
+  return Object.freeze(identity)
+}
+
+/**
+ * Verify a token completely. `nowSec` is the injected clock, in epoch seconds.
+ * @throws GatewayError GW_TOKEN_INVALID, GW_NOT_ALLOWED or GW_PARTNER_UNAVAILABLE
+ */
+export async function verifyToken(token: string, nowSec: number, deps: VerifyDeps, trace: ValidationTrace): Promise<VerifiedToken> {
+  const classified = classifyToken(token)
+  const actor = checkActorClaims(classified.actor.payload, deps.settings, nowSec)
+  const outer = classified.kind === 'user' ? checkOuterClaims(classified.outer.payload, actor, deps.settings, nowSec) : undefined
+  noteActort(classified, deps)
+  const partner = await lookupPartner(deps.registry, actor.issuer, deps.settings)
+  trace.partner = partner.name
+  const user = outer === undefined ? undefined : applySidPolicy(outer.user, partner.acceptSid)
+  const key = await verifyActorSignature(partner, classified.actor)
+  enforceTrustPolicy(partner, classified.kind, actor.trustedForDelegation)
+  return { identity: buildIdentity(partner, actor, outer, user, key), partner, trustedForDelegation: actor.trustedForDelegation }
+}
