@@ -1,0 +1,31 @@
+// Who we trust: decide whether a metadata URL may be fetched at all (https, or http to a loopback host when
+// allowed). Used by metadata-fetch.ts before any socket is opened.
+import { isIP } from 'node:net'
+
+/** True for localhost, 127.0.0.0/8 and ::1 (the hostname as URL gives it, IPv6 in brackets). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  if (host === 'localhost' || host === 'localhost.') return true
+  if (isIP(host) === 4) return host.startsWith('127.')
+  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1'
+  return false
+}
+
+/**
+ * The parsed URL when it may be fetched, else a short explanation. https always; http only with `allowHttp`
+ * and a loopback host (issue 2 §5); never user:password in the URL (we send no credentials).
+ */
+export function checkMetadataUrl(url: string, allowHttp: boolean): URL | string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return 'not a valid URL'
+  }
+  if (parsed.username !== '' || parsed.password !== '') return 'credentials in the URL are not allowed'
+  if (parsed.protocol === 'https:') return parsed
+  if (parsed.protocol !== 'http:') return `scheme ${parsed.protocol} is not allowed`
+  if (!allowHttp) return 'http is not allowed (set allowHttp, loopback hosts only)'
+  if (!isLoopbackHost(parsed.hostname)) return 'http is allowed only for a loopback host'
+  return parsed
+}
