@@ -1,0 +1,9 @@
+// Identity: public API of the verified-claims -> upstream-headers step.
+export {
+  IDENTITY_HEADERS,
+  IDENTITY_PREFIX,
+  applyIdentityHeaders,
+  encodeHeaderValue,
+  isIdentityHeaderName,
+  stripIdentityHeaders,
+} from './headers.js'

@@ -1,0 +1,27 @@
+// Proxy: the authenticate step for proxied routes. Runs in onRequest (before any body is read): one
+// Authorization field, a Bearer token, a verified identity. Public paths skip it; nothing else does.
+import type { FastifyRequest } from 'fastify'
+import { GatewayError } from '../errors.js'
+import { extractBearer } from '../tokens/index.js'
+import type { Identity } from '../tokens/types.js'
+import type { Runtime } from '../runtime.js'
+import { rawPathOf } from './path-guard.js'
+import { countAuthorizationFields } from './upstream-headers.js'
+
+/** Returns the verified identity, or undefined for a configured public path. Throws GatewayError. */
+export async function authenticateRequest(request: FastifyRequest, runtime: Runtime): Promise<Identity | undefined> {
+  const raw = request.raw
+  if (runtime.publicPaths.size > 0 && runtime.publicPaths.has(rawPathOf(raw.url ?? ''))) return undefined
+  // Node keeps only the first Authorization field; a second one is an HTTP-level fault, not a token fault.
+  if (countAuthorizationFields(raw.rawHeaders) > 1) {
+    throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'duplicate_authorization' } })
+  }
+  const token = extractBearer(raw.headers.authorization)
+  if (token === undefined) throw new GatewayError('GW_TOKEN_MISSING')
+  const identity = await runtime.validator.validate(token)
+  // WebSockets are not proxied in this version: authenticated first, so the 501 is no oracle.
+  if (raw.headers.upgrade !== undefined) {
+    throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade' } })
+  }
+  return identity
+}

@@ -1,0 +1,39 @@
+// Proxy: hop-by-hop header removal, both directions. http-proxy 1.18 copies every header as is and ignores
+// the ones a peer nominates in `Connection` (http-party/node-http-proxy#446); RFC 9110 §7.6.1 says drop them.
+import type { IncomingHttpHeaders } from 'node:http'
+
+/** Always hop-by-hop (RFC 9110 §7.6.1, RFC 9112 §9.6, plus the legacy proxy headers). */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']
+
+/**
+ * Headers a request must never carry upstream, whatever `Connection` says: the body framing is ours to keep
+ * (`transfer-encoding`, `content-length`) and `host` routes the request.
+ */
+const PROTECTED = new Set(['transfer-encoding', 'content-length', 'host'])
+
+/** Names nominated by a `Connection` header value ("close, x-foo, X_Bar"), lowercased. */
+export function nominatedHeaders(connection: string | string[] | undefined): string[] {
+  if (connection === undefined) return []
+  const text = Array.isArray(connection) ? connection.join(',') : connection
+  if (text === 'keep-alive' || text === 'close') return []
+  const names: string[] = []
+  for (const token of text.split(',')) {
+    const name = token.trim().toLowerCase()
+    if (name !== '' && !PROTECTED.has(name)) names.push(name)
+  }
+  return names
+}
+
+/**
+ * Remove hop-by-hop headers and every header `Connection` nominates, in place. Returns the nominated names
+ * so the caller can also drop identity-looking variants of them (the caller strips x-s2s-* separately).
+ */
+export function stripHopByHop(headers: IncomingHttpHeaders): void {
+  for (const name of nominatedHeaders(headers.connection)) {
+    delete headers[name]
+    // `Connection: X_S2S_Partner` must also remove the underscore spelling Node kept as a separate name.
+    delete headers[name.replace(/-/g, '_')]
+    delete headers[name.replace(/_/g, '-')]
+  }
+  for (const name of HOP_BY_HOP) delete headers[name]
+}

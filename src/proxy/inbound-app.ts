@@ -1,0 +1,95 @@
+// Proxy: the inbound listener. Path guard for every request, the anonymous metadata document, then a
+// catch-all route that authenticates, rewrites headers and hands the request to http-proxy.
+import type { ServerResponse } from 'node:http'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import type { Logger as PinoLogger } from 'pino'
+import { GatewayError, toGatewayError } from '../errors.js'
+import { registerMetadataRoute } from '../issuer/index.js'
+import type { Identity } from '../tokens/types.js'
+import type { Runtime } from '../runtime.js'
+import { authenticateRequest } from './authenticate.js'
+import { logAccess } from './access-log.js'
+import { assertUnambiguousTarget } from './path-guard.js'
+import { logFields, replyWithError, writeRawError } from './reply-error.js'
+import { prepareUpstreamHeaders } from './upstream-headers.js'
+
+/** Per-request state, set in onRequest. */
+export interface RequestState {
+  runtime: Runtime
+  startedAt: number
+  identity: Identity | undefined
+  error: GatewayError | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    gw: RequestState
+  }
+}
+
+export interface RuntimeHolder {
+  current: Runtime
+}
+
+const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/
+let requestCounter = 0
+
+/** Exchange's `client-request-id` when it is a plain id, else our own (logged, echoed). */
+export function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['client-request-id']
+  if (typeof given === 'string' && REQUEST_ID.test(given)) return given
+  requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER
+  return `gw-${process.pid.toString(36)}-${requestCounter.toString(36)}`
+}
+
+export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?: { cert: Buffer; key: Buffer }): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    genReqId: requestIdOf,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ...(tls === undefined ? {} : { https: tls }),
+  }) as unknown as FastifyInstance
+
+  app.decorateRequest('gw', null as unknown as RequestState)
+  app.addHook('onRequest', async (request, reply) => {
+    request.gw = { runtime: holder.current, startedAt: performance.now(), identity: undefined, error: undefined }
+    reply.header('request-id', request.id)
+    if (request.headers['client-request-id'] === request.id) reply.header('client-request-id', request.id)
+    reply.raw.once('close', () => logAccess(request, reply.raw))
+    assertUnambiguousTarget(request.raw.url ?? '')
+  })
+  app.setErrorHandler((error, request, reply) => {
+    const err = toGatewayError(error)
+    // Fastify's own faults (bad URL encoding) can arrive before our onRequest hook set the state.
+    if (request.gw !== null) request.gw.error = err
+    return replyWithError(err, request, reply, (request.gw?.runtime ?? holder.current).challenge)
+  })
+
+  registerMetadataRoute(app, { document: () => holder.current.document })
+
+  app.register(async (scope) => {
+    // Bodies are streamed to the backend untouched: no parser reads them.
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
+    scope.addHook('onRequest', async (request) => {
+      request.gw.identity = await authenticateRequest(request, request.gw.runtime)
+    })
+    scope.all('/*', (request, reply) => {
+      reply.hijack()
+      forwardToUpstream(request, reply.raw)
+    })
+  })
+  return app
+}
+
+function forwardToUpstream(request: FastifyRequest, res: ServerResponse): void {
+  const { runtime, identity } = request.gw
+  prepareUpstreamHeaders(request.raw, identity, runtime)
+  runtime.forwarder.forward(request.raw, res, (err) => {
+    request.gw.error = err
+    request.log[err.status >= 500 ? 'warn' : 'info'](logFields(err), err.message)
+    writeRawError(res, err, undefined)
+  })
+}

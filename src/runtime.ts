@@ -1,0 +1,80 @@
+// Everything built from one configuration: registry, validator, issuer keys, forwarder. A reload builds a new
+// Runtime and swaps it in whole; each request pins the Runtime it started with.
+import type { BlockList } from 'node:net'
+import type { GatewayConfig } from './config/types.js'
+import type { Logger } from './logger.js'
+import { createPartnerRegistry, type FetchDocument, type PartnerEvents } from './partners/index.js'
+import type { PartnerRegistry } from './partners/types.js'
+import { createTokenValidator, type TokenEvents, type TokenValidator } from './tokens/index.js'
+import { buildMetadataDocument, loadIssuerKeys, type IssuerKeys, type MetadataDocument } from './issuer/index.js'
+import { createChallenge, type Challenge } from './proxy/challenge.js'
+import { createForwarder, type ForwardEvents, type Forwarder } from './proxy/forward.js'
+import { createTrustedProxies } from './proxy/forwarded.js'
+
+export interface Runtime {
+  readonly config: GatewayConfig
+  readonly registry: PartnerRegistry
+  readonly validator: TokenValidator
+  readonly challenge: Challenge
+  readonly issuer: IssuerKeys
+  readonly document: MetadataDocument
+  readonly forwarder: Forwarder
+  readonly trustedProxies: BlockList
+  readonly anyTrustedProxy: boolean
+  readonly publicPaths: ReadonlySet<string>
+  close(): void
+}
+
+export interface RuntimeDeps {
+  log: Logger
+  now?: () => number
+  /** Injected in tests (DNS failures, counting); default fetches over HTTPS. */
+  fetchDocument?: FetchDocument
+  partnerEvents?: PartnerEvents
+  tokenEvents?: TokenEvents
+  forwardEvents?: ForwardEvents
+  /** Reuse the previous runtime's forwarder (and its pooled sockets) when the upstream did not change. */
+  previous?: Runtime
+}
+
+function sameUpstream(a: GatewayConfig['upstream'], b: GatewayConfig['upstream']): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime {
+  const now = deps.now ?? Date.now
+  const registry = createPartnerRegistry(config.partners, {
+    metadata: config.metadata,
+    now,
+    log: deps.log,
+    ...(deps.fetchDocument === undefined ? {} : { fetchDocument: deps.fetchDocument }),
+    ...(deps.partnerEvents === undefined ? {} : { events: deps.partnerEvents }),
+  })
+  const validator = createTokenValidator({
+    service: config.service,
+    tokens: config.tokens,
+    registry,
+    now,
+    ...(deps.tokenEvents === undefined ? {} : { events: deps.tokenEvents }),
+  })
+  const issuer = loadIssuerKeys(config.issuer, now())
+  const reuse = deps.previous !== undefined && sameUpstream(deps.previous.config.upstream, config.upstream)
+  const forwarder = reuse && deps.previous !== undefined ? deps.previous.forwarder : createForwarder(config.upstream, deps.forwardEvents)
+  const runtime: Runtime = {
+    config,
+    registry,
+    validator,
+    challenge: createChallenge(config, registry),
+    issuer,
+    document: buildMetadataDocument(config.service, issuer.published),
+    forwarder,
+    trustedProxies: createTrustedProxies(config.trustedProxies),
+    anyTrustedProxy: config.trustedProxies.length > 0,
+    publicPaths: new Set(config.publicPaths),
+    close() {
+      registry.close()
+      if (!reuse) forwarder.close()
+    },
+  }
+  return runtime
+}

@@ -1,0 +1,59 @@
+// Listening: start a built gateway on its configured addresses, report where it listens, drain on close.
+// Used by main.ts (serve), the demo and the integration tests.
+import { readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import type { GatewayConfig } from './config/types.js'
+import { buildGateway, type Gateway, type GatewayDeps } from './app.js'
+
+export interface RunningGateway {
+  gateway: Gateway
+  /** e.g. http://127.0.0.1:8443 (the bound address, not a public name). */
+  inboundUrl: string
+  adminUrl: string
+  /** Stop accepting, let in-flight requests finish (up to shutdown.drainTimeoutMs), then close. */
+  close(): Promise<void>
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
+
+function urlOf(app: FastifyInstance, scheme: string): string {
+  const address = app.server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return `${scheme}://${host}:${address.port}`
+}
+
+export async function startGateway(config: GatewayConfig, deps: Omit<GatewayDeps, 'tls'>): Promise<RunningGateway> {
+  const tlsFiles = config.listen.inbound.tls
+  const tls = tlsFiles === undefined ? undefined : { cert: readFileSync(tlsFiles.cert), key: readFileSync(tlsFiles.key) }
+  const gateway = buildGateway(config, { ...deps, ...(tls === undefined ? {} : { tls }) })
+  if (tls === undefined && !LOOPBACK.test(config.listen.inbound.host)) {
+    deps.logger.warn(
+      { host: config.listen.inbound.host },
+      'INBOUND LISTENER HAS NO TLS ON A NON-LOOPBACK ADDRESS: bearer tokens travel in clear text unless TLS is terminated in front of the gateway',
+    )
+  }
+  await gateway.inbound.listen({ host: config.listen.inbound.host, port: config.listen.inbound.port })
+  await gateway.admin.listen({ host: config.listen.admin.host, port: config.listen.admin.port })
+  gateway.state.ready = true
+  void gateway.warmUp()
+  return {
+    gateway,
+    inboundUrl: urlOf(gateway.inbound, tls === undefined ? 'http' : 'https'),
+    adminUrl: urlOf(gateway.admin, 'http'),
+    close: () => drainAndClose(gateway, gateway.holder.current.config.shutdown.drainTimeoutMs),
+  }
+}
+
+async function drainAndClose(gateway: Gateway, drainTimeoutMs: number): Promise<void> {
+  const timer = setTimeout(() => {
+    gateway.inbound.server.closeAllConnections()
+    gateway.admin.server.closeAllConnections()
+  }, drainTimeoutMs)
+  timer.unref()
+  try {
+    await gateway.close()
+  } finally {
+    clearTimeout(timer)
+  }
+}
