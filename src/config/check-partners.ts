@@ -1,0 +1,74 @@
+// Config: checks of `partners`, who we trust. Identity rules (names, application ids, realms) are here; where
+// keys come from (metadata URL and its TLS, or certificate files) is in check-partner-keys.ts.
+import type { GatewayConfig, PartnerConfig } from './types.js'
+import type { ProblemCollector } from './problems.js'
+import { principalPartProblem } from './hosts.js'
+import { checkPartnerCertificates, checkPartnerMetadataSource } from './check-partner-keys.js'
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/
+
+export interface PartnerCheckContext {
+  out: ProblemCollector
+  nowMs: number
+  serviceId: string
+  /** x5t of every issuer certificate: the gateway accepts no token signed with its own key (PROTOCOL.md §7.1). */
+  ownX5ts: ReadonlySet<string>
+}
+
+export function checkPartners(config: GatewayConfig, ctx: PartnerCheckContext): void {
+  const names = new Map<string, number>()
+  const applicationIds = new Map<string, number>()
+  config.partners.forEach((partner, i) => {
+    const path = `partners[${i}]`
+    if (ctx.out.isInvalid(path)) return
+    checkName(partner.name, i, names, ctx.out)
+    checkSourceChoice(partner, path, ctx.out)
+    checkIdentity(partner, path, ctx)
+    if (partner.applicationId !== undefined && !ctx.out.isInvalid(`${path}.applicationId`)) {
+      const first = applicationIds.get(partner.applicationId)
+      if (first !== undefined) ctx.out.problem(`${path}.applicationId`, `is also the applicationId of partners[${first}]`)
+      else applicationIds.set(partner.applicationId, i)
+    }
+    if (partner.metadataUrl !== undefined) checkPartnerMetadataSource(partner, path, ctx.out)
+    if (partner.certificates !== undefined) checkPartnerCertificates(partner, path, ctx)
+  })
+}
+
+function checkName(name: string, i: number, seen: Map<string, number>, out: ProblemCollector): void {
+  const path = `partners[${i}].name`
+  if (out.isInvalid(path)) return
+  if (!NAME.test(name)) return out.problem(path, 'must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit')
+  const first = seen.get(name)
+  if (first !== undefined) return out.problem(path, `repeats the name of partners[${first}]`)
+  seen.set(name, i)
+}
+
+function checkSourceChoice(partner: PartnerConfig, path: string, out: ProblemCollector): void {
+  const hasUrl = partner.metadataUrl !== undefined
+  const hasCerts = partner.certificates !== undefined
+  if (hasUrl && hasCerts) out.problem(path, 'give either metadataUrl or certificates, not both')
+  if (!hasUrl && !hasCerts) out.problem(path, 'needs a metadataUrl or certificates')
+  if (hasCerts) {
+    // Without a document, nothing else says who signs with these certificates.
+    if (partner.applicationId === undefined) out.problem(`${path}.applicationId`, 'is required when certificates are given')
+    if (partner.realm === undefined) out.problem(`${path}.realm`, 'is required when certificates are given')
+  }
+}
+
+/** applicationId and realm: stored lowercase (compared case-insensitively, PROTOCOL.md §4). */
+function checkIdentity(partner: PartnerConfig, path: string, ctx: PartnerCheckContext): void {
+  if (partner.applicationId !== undefined) {
+    const at = `${path}.applicationId`
+    const problem = principalPartProblem(partner.applicationId, 'an application id')
+    if (problem !== undefined) ctx.out.problem(at, problem)
+    partner.applicationId = partner.applicationId.toLowerCase()
+    if (problem === undefined && partner.applicationId === ctx.serviceId) {
+      ctx.out.problem(at, 'is our own service.id: the gateway accepts no token from itself')
+    }
+  }
+  if (partner.realm !== undefined && partner.realm !== '*') {
+    const problem = principalPartProblem(partner.realm, 'a realm')
+    if (problem !== undefined) ctx.out.problem(`${path}.realm`, `${problem} (or be "*")`)
+    partner.realm = partner.realm.toLowerCase()
+  }
+}

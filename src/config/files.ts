@@ -1,0 +1,71 @@
+// Config: reading the files a configuration names (certificates, keys, CA bundles) during the load, so a
+// missing, unreadable or mismatched file is a ConfigError at start-up, never a failure at the first request.
+import { accessSync, constants, readFileSync, statSync } from 'node:fs'
+import { createPrivateKey, type KeyObject } from 'node:crypto'
+import { parseSigningCertificate } from '../certs/x509.js'
+import type { SigningKey } from '../partners/types.js'
+import type { ProblemCollector } from './problems.js'
+
+const DAY_MS = 86_400_000
+/** Certificates expiring sooner than this get a warning at every load. */
+export const EXPIRY_WARNING_DAYS = 30
+
+/** The file exists, is a regular file and can be read. Records a problem otherwise. */
+export function checkReadableFile(file: string, path: string, out: ProblemCollector): boolean {
+  return readConfigFile(file, path, out) !== undefined
+}
+
+/** The file's bytes, or undefined after recording why it cannot be read. */
+export function readConfigFile(file: string, path: string, out: ProblemCollector): Buffer | undefined {
+  if (out.isInvalid(path)) return undefined
+  try {
+    if (!statSync(file).isFile()) return void out.problem(path, `${file} is not a file`)
+    accessSync(file, constants.R_OK)
+    return readFileSync(file)
+  } catch (err) {
+    return void out.problem(path, `cannot read ${file}: ${fileErrorText(err)}`)
+  }
+}
+
+export function fileErrorText(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return 'no such file'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** A token-signing certificate file (PEM or DER), parsed as partners/ and issuer/ will use it. */
+export function loadCertificateFile(file: string, path: string, out: ProblemCollector): SigningKey | undefined {
+  const bytes = readConfigFile(file, path, out)
+  if (bytes === undefined) return undefined
+  try {
+    return parseSigningCertificate(bytes.includes('-----BEGIN') ? bytes.toString('latin1') : bytes)
+  } catch (err) {
+    return void out.problem(path, `${file} is not a usable certificate: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+/** A PEM (PKCS#8 or PKCS#1) or DER PKCS#8 private key file. Encrypted keys are not supported. */
+export function loadPrivateKeyFile(file: string, path: string, out: ProblemCollector): KeyObject | undefined {
+  const bytes = readConfigFile(file, path, out)
+  if (bytes === undefined) return undefined
+  try {
+    return bytes.includes('-----BEGIN')
+      ? createPrivateKey({ key: bytes.toString('latin1'), format: 'pem' })
+      : createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' })
+  } catch {
+    const encrypted = bytes.includes('ENCRYPTED')
+    return void out.problem(path, `${file} is not ${encrypted ? 'an unencrypted' : 'a valid'} private key`)
+  }
+}
+
+/** Expired, not yet valid, or expiring within EXPIRY_WARNING_DAYS: a warning, never a problem (PROTOCOL.md §1.6). */
+export function warnAboutValidity(key: SigningKey, path: string, nowMs: number, out: ProblemCollector, expiredNote: string): void {
+  const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
+  if (key.notAfter <= nowMs) return out.warn(path, `certificate ${key.x5t} expired on ${day(key.notAfter)}; ${expiredNote}`)
+  if (key.notBefore > nowMs) out.warn(path, `certificate ${key.x5t} is not valid before ${day(key.notBefore)}`)
+  const daysLeft = Math.floor((key.notAfter - nowMs) / DAY_MS)
+  if (daysLeft < EXPIRY_WARNING_DAYS) {
+    out.warn(path, `certificate ${key.x5t} expires on ${day(key.notAfter)} (in ${daysLeft} days)`)
+  }
+}

@@ -1,0 +1,98 @@
+// Config: YAML file -> validated, normalised, frozen GatewayConfig. Layers DEFAULTS <- YAML (with `${NAME}`
+// resolved from the env cli/ passes in), runs every check, and throws one ConfigError listing all problems.
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { LineCounter, parseDocument } from 'yaml'
+import type { GatewayConfig } from './types.js'
+import type { Env } from './env.js'
+import { SCHEMA } from './schema.js'
+import { walkSection } from './walk.js'
+import { ConfigError, ProblemCollector, type ConfigProblem } from './problems.js'
+import { fileErrorText } from './files.js'
+import { deepFreeze } from './freeze.js'
+import { checkService } from './check-service.js'
+import { checkListen, checkPublicPaths, checkTrustedProxies, checkUpstream } from './check-network.js'
+import { checkIssuer } from './check-issuer.js'
+import { checkPartners } from './check-partners.js'
+
+export interface LoadOptions {
+  /** Where `${NAME}` references are looked up. Default: none set (only cli/ and main.ts read process.env). */
+  env?: Env
+  /** Clock for certificate expiry warnings, epoch ms. Default Date.now. */
+  now?: () => number
+}
+
+export interface LoadedConfig {
+  /** Deep-frozen. File paths are absolute. */
+  config: GatewayConfig
+  /** Things that work but deserve a look (expiring certificates, plain-http listeners), one line each. */
+  warnings: string[]
+}
+
+/** Read, parse and check a YAML file; relative paths inside it are resolved against its directory. */
+export function loadConfigFile(path: string, opts: LoadOptions = {}): LoadedConfig {
+  const file = resolve(path)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `cannot read ${file}: ${fileErrorText(err)}` }])
+  }
+  const { raw, warnings } = parseConfigYaml(text)
+  const loaded = loadConfigObject(raw, { ...opts, baseDir: dirname(file) })
+  return { config: loaded.config, warnings: [...warnings, ...loaded.warnings] }
+}
+
+/** YAML text -> plain data. Syntax errors (with line and column) and duplicate keys throw a ConfigError. */
+export function parseConfigYaml(text: string): { raw: unknown; warnings: string[] } {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const at = (offset: number): string => {
+    const { line, col } = lineCounter.linePos(offset)
+    return `line ${line}, column ${col}`
+  }
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => ({ path: '', message: `YAML error at ${at(e.pos[0])}: ${e.message}` })))
+  }
+  const warnings = doc.warnings.map((w) => `YAML warning at ${at(w.pos[0])}: ${w.message}`)
+  try {
+    return { raw: doc.toJS({ maxAliasCount: 100 }), warnings }
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `YAML error: ${err instanceof Error ? err.message : String(err)}` }])
+  }
+}
+
+/** Check already-parsed data (tests, reload); `baseDir` resolves relative file paths. */
+export function loadConfigObject(raw: unknown, opts: LoadOptions & { baseDir: string }): LoadedConfig {
+  const out = new ProblemCollector()
+  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ConfigError([{ path: '', message: 'the configuration must be a YAML mapping' }])
+  }
+  const walked = walkSection(SCHEMA, raw, '', { env: opts.env ?? {}, baseDir: resolve(opts.baseDir), out })
+  // Invalid values were replaced by placeholders of the right type; any problem fails the load below.
+  const config = walked as unknown as GatewayConfig
+  const nowMs = (opts.now ?? Date.now)()
+  checkService(config.service, out)
+  checkListen(config.listen, out)
+  checkUpstream(config.upstream, out)
+  checkTrustedProxies(config, out)
+  checkPublicPaths(config, out)
+  const ownX5ts = checkIssuer(config.issuer, nowMs, out)
+  checkPartners(config, { out, nowMs, serviceId: config.service.id, ownX5ts })
+  if (out.problems.length > 0) throw new ConfigError(sortByDocumentOrder(out.problems))
+  return { config: deepFreeze(config), warnings: out.warnings }
+}
+
+/** Problems come from several passes; list them by top-level key in schema order, then by list entry. */
+function sortByDocumentOrder(problems: ConfigProblem[]): ConfigProblem[] {
+  const order = Object.keys(SCHEMA.fields)
+  const rank = (p: ConfigProblem): [number, number] => {
+    const match = /^([^.[]*)(?:\.[^[]*)?(?:\[(\d+)\])?/.exec(p.path)
+    return [order.indexOf(match?.[1] ?? ''), Number(match?.[2] ?? -1)]
+  }
+  return [...problems].sort((a, b) => {
+    const [ta, ia] = rank(a)
+    const [tb, ib] = rank(b)
+    return ta - tb || ia - ib
+  })
+}

@@ -1,0 +1,115 @@
+// Config: the vocabulary schema.ts is written in. Each option is data (type, default, unit, range, doc), so
+// DEFAULTS, the strict loader (walk.ts) and the generated YAML docs (render.ts) all read the same description.
+
+/** Shown after the default in generated docs: "Default: 300 (seconds)." */
+export type Unit = 'ms' | 'seconds' | 'bytes' | 'entries' | 'sockets'
+
+interface OptionBase {
+  /** One line: what the option does and why you would change it. */
+  doc: string
+  /** Absent (or null) in the YAML is an error. */
+  required?: boolean
+  /** For options whose default is computed from others: how the docs describe it. */
+  defaultText?: string
+}
+
+export interface StringOption extends OptionBase {
+  type: 'string'
+  default?: string
+  /** When set, the value must be one of these. */
+  values?: readonly string[]
+  example?: string
+}
+
+/** A file path: relative paths are resolved against the config file's directory. */
+export interface FileOption extends OptionBase {
+  type: 'file'
+  example?: string
+}
+
+export interface IntegerOption extends OptionBase {
+  type: 'integer'
+  default: number
+  unit?: Unit
+  min: number
+  max?: number
+  example?: number
+}
+
+export interface BooleanOption extends OptionBase {
+  type: 'boolean'
+  default: boolean
+  example?: boolean
+}
+
+export interface ListOption extends OptionBase {
+  type: 'string[]' | 'file[]'
+  default?: readonly string[]
+  /** At least this many entries when given (or when required). */
+  minItems?: number
+  example?: readonly string[]
+}
+
+export interface SectionOption extends OptionBase {
+  type: 'section'
+  fields: Readonly<Record<string, Option>>
+  /** Absent unless the YAML gives it (listen.inbound.tls); otherwise always present with defaults. */
+  optional?: boolean
+}
+
+/** A list of mappings (partners, issuer.certificates). Its default is always []. */
+export interface TableOption extends OptionBase {
+  type: 'table'
+  item: SectionOption
+  minItems?: number
+  /** Entries the example config shows, each with an optional leading comment. */
+  examples: ReadonlyArray<{ comment?: string; value: Readonly<Record<string, unknown>> }>
+}
+
+export type Option = StringOption | FileOption | IntegerOption | BooleanOption | ListOption | SectionOption | TableOption
+
+/** The default a missing option takes, or undefined when it has none (required, or optional and absent). */
+export function defaultOf(option: Option): unknown {
+  switch (option.type) {
+    case 'section':
+      return option.optional === true ? undefined : defaultsOfSection(option)
+    case 'table':
+      return []
+    case 'string[]':
+    case 'file[]':
+      return option.default === undefined ? undefined : [...option.default]
+    case 'file':
+      return undefined
+    default:
+      return option.default
+  }
+}
+
+/** Every default of a section, nested; options without a default are left out. */
+export function defaultsOfSection(section: SectionOption): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, option] of Object.entries(section.fields)) {
+    const value = defaultOf(option)
+    if (value !== undefined) out[key] = value
+  }
+  return out
+}
+
+/** The comment line generated docs put above an option: doc, then default and unit, or "Required." */
+export function describeOption(option: Option): string {
+  const text = option.doc.endsWith('.') ? option.doc : `${option.doc}.`
+  if (option.required === true) return `${text} Required.`
+  if (option.defaultText !== undefined) return `${text} Default: ${option.defaultText}.`
+  if (option.type === 'section' || option.type === 'file') return text
+  if (option.type === 'table') return `${text} Default: none.`
+  const value = defaultOf(option)
+  if (value === undefined) return text
+  const shown = Array.isArray(value) ? (value.length === 0 ? 'none' : value.join(', ')) : String(value)
+  const notes: string[] = []
+  if (option.type === 'integer') {
+    if (option.unit !== undefined) notes.push(option.unit)
+    if (option.max !== undefined) notes.push(`${option.min}-${option.max}`)
+  }
+  if (option.type === 'string' && option.values !== undefined) notes.push(`one of ${option.values.join(' | ')}`)
+  return `${text} Default: ${shown}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}.`
+}

@@ -1,0 +1,128 @@
+// Config: every option, its default, its unit and its doc, exactly once. load.ts checks YAML against it,
+// `check-config --print-defaults` and config/gateway.example.yaml are rendered from it (render.ts).
+import type { GatewayConfig, ListenConfig, PartnerConfig } from './types.js'
+import { deepFreeze } from './freeze.js'
+import { defaultsOfSection, type Option, type SectionOption } from './options.js'
+
+const MAX_TIMER_MS = 2_147_483_647 // setTimeout's ceiling
+const port = (doc: string, value: number): Option => ({ type: 'integer', default: value, min: 0, max: 65_535, doc })
+const ms = (doc: string, value: number, min = 1): Option => ({ type: 'integer', default: value, unit: 'ms', min, max: MAX_TIMER_MS, doc })
+const sec = (doc: string, value: number, min = 1): Option => ({ type: 'integer', default: value, unit: 'seconds', min, doc })
+const section = (doc: string, fields: Record<string, Option>, optional = false): SectionOption =>
+  optional ? { type: 'section', doc, fields, optional } : { type: 'section', doc, fields }
+
+/** One registered partner application (PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
+export const PARTNER_SCHEMA = section('A partner application allowed to call us', {
+  name: { type: 'string', required: true, doc: 'Label used in logs, headers and metrics: unique, lowercase [a-z0-9._-]', example: 'exchange' },
+  metadataUrl: { type: 'string', doc: 'Its metadata document (/metadata/json/1); https unless allowHttp. Exactly one of metadataUrl or certificates', example: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1' },
+  certificates: { type: 'file[]', minItems: 1, doc: 'PEM certificates it signs with, for a partner without a metadata URL (then applicationId and realm are required)' },
+  applicationId: { type: 'string', doc: 'Its principal id (the part of iss before @), stored lowercase; pins the issuer a metadata document may name' },
+  realm: { type: 'string', doc: 'Its realm (the part of iss after @), or "*" to accept any of our realms; pins it for metadata partners' },
+  trustLevel: { type: 'string', default: 'application', values: ['full', 'application'], doc: 'full: may act for any user of the realm; application: may only act as itself' },
+  acceptSid: { type: 'boolean', default: false, doc: 'Forward a Windows SID nameid (nii urn:office:idp:activedirectory), like -AcceptSecurityIdentifierInformation' },
+  allowHttp: { type: 'boolean', default: false, doc: 'Permit an http:// metadata URL; only honoured for loopback hosts (tests)' },
+  tls: section('TLS for fetching metadataUrl', {
+    caFile: { type: 'file', doc: 'PEM CA bundle trusted instead of the system CAs' },
+    insecureSkipVerify: { type: 'boolean', default: false, doc: "Skip certificate verification, like Exchange's -TrustAnySSLCertificate (logged as a warning)" },
+  }),
+})
+
+export const SCHEMA: SectionOption = section('s2s-gateway configuration', {
+  service: section('Who we are: the identity partners register, and put in the aud of their tokens', {
+    id: { type: 'string', required: true, doc: 'Our principal id (metadata serviceName, challenge client_id): a GUID, emitted lowercase', example: '5f1c9a3e-7b2d-4c8e-9f10-112233445566' },
+    name: { type: 'string', default: 's2s-gateway', doc: 'Display name in the metadata document', example: 'Legacy HR API' },
+    realm: { type: 'string', required: true, doc: 'Our realm (challenge realm, metadata realm), stored lowercase; changing it later breaks every partner registration', example: 'contoso.com' },
+    realmAliases: { type: 'string[]', default: [], doc: 'More realms accepted in aud, e.g. additional SIP domains' },
+    publicHosts: { type: 'string[]', required: true, minItems: 1, doc: 'Authorities partners put in aud (host[:port]); lowercased, IDN to punycode, :443 and :80 dropped', example: ['gw.contoso.com'] },
+    metadataUrl: { type: 'string', defaultText: 'https://<publicHosts[0]>/metadata/json/1', doc: 'Canonical URL of our metadata document, published in its endpoints; must contain metadata/json/1' },
+  }),
+  listen: section('Listeners', {
+    inbound: section('Where partners connect: the proxied routes and /metadata/json/1', {
+      host: { type: 'string', default: '0.0.0.0', doc: 'Bind address; a non-loopback address without tls starts with a warning' },
+      port: port('TCP port; 0 picks a free one', 8443),
+      tls: section('Serve HTTPS directly (omit when TLS is terminated in front of the gateway)', {
+        cert: { type: 'file', required: true, doc: 'PEM certificate chain', example: 'certs/tls.pem' },
+        key: { type: 'file', required: true, doc: 'PEM private key', example: 'certs/tls.key' },
+      }, true),
+    }),
+    admin: section('Health and metrics; loopback unless you really mean otherwise', {
+      host: { type: 'string', default: '127.0.0.1', doc: 'Bind address' },
+      port: port('TCP port; 0 picks a free one', 9464),
+    }),
+  }),
+  upstream: section('The backend behind the gateway', {
+    url: { type: 'string', required: true, doc: 'Base URL of the backend (http or https, no credentials)', example: 'http://127.0.0.1:8080' },
+    timeoutMs: ms('How long to wait for the backend before answering 504', 30_000),
+    forwardAuthorization: { type: 'boolean', default: false, doc: "Pass the caller's Authorization header on to the backend" },
+    maxSockets: { type: 'integer', default: 256, unit: 'sockets', min: 1, doc: 'Keep-alive connections to the backend, at most' },
+  }),
+  trustedProxies: { type: 'string[]', default: [], doc: 'Addresses or CIDRs whose X-Forwarded-For/-Proto/-Host are kept and appended to' },
+  publicPaths: { type: 'string[]', default: [], doc: 'Exact raw paths proxied without authentication (/metadata/json/1 is always public)' },
+  issuer: section('Our built-in token issuer: the first certificate signs, all unexpired ones are published', {
+    certificates: {
+      type: 'table', minItems: 1, required: true, doc: 'Signing certificates, current first; add the next one second to pre-publish it',
+      item: section('A certificate and its key', {
+        cert: { type: 'file', required: true, doc: 'PEM certificate (RSA, at least 2048 bits)' },
+        key: { type: 'file', doc: 'PEM private key (PKCS#8 or PKCS#1); required for the first certificate' },
+      }),
+      examples: [{ value: { cert: 'certs/gateway.pem', key: 'certs/gateway.key' } }],
+    },
+  }),
+  tokens: section('Inbound token checks (PROTOCOL.md §4); RS256 only, not an option', {
+    clockSkewSec: sec('Tolerated clock difference for nbf and exp', 300, 0),
+    maxLifetimeSec: sec('Longest accepted exp - nbf span (Exchange and node-sp-auth send 24 h)', 90_000),
+    maxTokenBytes: { type: 'integer', default: 8_192, unit: 'bytes', min: 1_024, max: 16_384, doc: 'Larger tokens are refused before parsing' },
+    cacheMaxEntries: { type: 'integer', default: 10_000, unit: 'entries', min: 0, doc: 'Verified-token cache size; 0 disables it' },
+  }),
+  metadata: section("Fetching partners' metadata documents", {
+    refreshIntervalSec: sec('Background refresh interval, with jitter', 3_600),
+    refetchCooldownSec: sec('At most one on-demand refetch (unknown x5t) per partner per window', 60),
+    maxStaleSec: sec('How long last-known-good keys keep serving while refreshes fail', 604_800),
+    timeoutMs: ms('Fetch timeout', 5_000),
+    maxBytes: { type: 'integer', default: 1_048_576, unit: 'bytes', min: 1_024, doc: 'Largest accepted document' },
+  }),
+  challenge: section('The 401 WWW-Authenticate: Bearer challenge', {
+    listTrustedIssuers: { type: 'boolean', default: true, doc: 'List partner issuers in trusted_issuers (needed by Exchange; tells anonymous callers who we trust)' },
+  }),
+  shutdown: section('Stopping', {
+    drainTimeoutMs: ms('How long SIGTERM waits for in-flight requests', 10_000, 0),
+  }),
+  logging: section('Logs (pino JSON on stdout)', {
+    level: { type: 'string', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'Minimum level' },
+  }),
+  partners: {
+    type: 'table', doc: 'Partner applications allowed to call us', item: PARTNER_SCHEMA,
+    examples: [
+      {
+        comment: 'Registered by metadata URL, like New-PartnerApplication -AuthMetadataUrl.',
+        value: { name: 'exchange', metadataUrl: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1', applicationId: '00000002-0000-0ff1-ce00-000000000000', realm: 'contoso.com', trustLevel: 'full', acceptSid: false, allowHttp: false, tls: { caFile: 'certs/internal-ca.pem', insecureSkipVerify: false } },
+      },
+      {
+        comment: 'Registered without a metadata URL: application id, realm and certificate files.',
+        value: { name: 'hr-addin', applicationId: '11111111-2222-3333-4444-555555555555', realm: 'contoso.com', certificates: ['certs/hr-addin.pem'], trustLevel: 'application' },
+      },
+    ],
+  },
+})
+
+/** Every default, nested like GatewayConfig. Options without a default (service.id, upstream.url, ...) are absent. */
+export interface ConfigDefaults {
+  service: Pick<GatewayConfig['service'], 'name' | 'realmAliases'>
+  listen: { inbound: ListenConfig; admin: ListenConfig }
+  upstream: Omit<GatewayConfig['upstream'], 'url'>
+  trustedProxies: string[]
+  publicPaths: string[]
+  issuer: { certificates: [] }
+  tokens: GatewayConfig['tokens']
+  metadata: GatewayConfig['metadata']
+  challenge: GatewayConfig['challenge']
+  shutdown: GatewayConfig['shutdown']
+  logging: GatewayConfig['logging']
+  partners: []
+}
+
+/** The defaults every partner entry starts from. trustLevel 'application' is the secure choice. */
+export type PartnerDefaults = Pick<PartnerConfig, 'trustLevel' | 'acceptSid' | 'allowHttp' | 'tls'>
+
+export const DEFAULTS = deepFreeze(defaultsOfSection(SCHEMA)) as unknown as Readonly<ConfigDefaults>
+export const PARTNER_DEFAULTS = deepFreeze(defaultsOfSection(PARTNER_SCHEMA)) as unknown as Readonly<PartnerDefaults>
