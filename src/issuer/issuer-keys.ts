@@ -1,0 +1,66 @@
+// Issuer: our own certificates, loaded from the files config/ already checked. The first one signs our
+// tokens (signing/), every unexpired one is published in our metadata document (metadata-document.ts).
+import { readFileSync } from 'node:fs'
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
+import { parseSigningCertificate } from '../certs/x509.js'
+import { ConfigError } from '../config/problems.js'
+import type { GatewayConfig } from '../config/types.js'
+import type { SigningKey } from '../partners/types.js'
+import type { TokenSigner } from '../signing/mint.js'
+
+export interface IssuerKeys {
+  /** Private key and x5t of the first certificate: what signs our tokens. */
+  signer: TokenSigner
+  /** The first certificate, as published. */
+  signingKey: SigningKey
+  /**
+   * Every configured certificate whose notAfter is still ahead, in configuration order: the current one, the
+   * previous one until it expires, and a next one pre-published before it starts signing (PROTOCOL.md §1.7).
+   */
+  published: SigningKey[]
+}
+
+/**
+ * Read issuer.certificates again (config/ checked them at load; a file changed since is a ConfigError).
+ * `nowMs` decides which certificates are still unexpired and therefore published.
+ */
+export function loadIssuerKeys(issuer: GatewayConfig['issuer'], nowMs: number): IssuerKeys {
+  const keys = issuer.certificates.map((entry, i) => readCertificate(entry.cert, `issuer.certificates[${i}].cert`))
+  const first = issuer.certificates[0]
+  const signingKey = keys[0]
+  if (first === undefined || signingKey === undefined) {
+    throw new ConfigError([{ path: 'issuer.certificates', message: 'must list at least one entry' }])
+  }
+  if (first.key === undefined) {
+    throw new ConfigError([{ path: 'issuer.certificates[0].key', message: 'is required: the first certificate signs our tokens' }])
+  }
+  const privateKey = readPrivateKey(first.key, 'issuer.certificates[0].key')
+  if (!createPublicKey(privateKey).equals(signingKey.publicKey)) {
+    throw new ConfigError([{ path: 'issuer.certificates[0].key', message: `${first.key} does not belong to ${first.cert}` }])
+  }
+  return {
+    signer: { privateKey, x5t: signingKey.x5t },
+    signingKey,
+    published: keys.filter((key) => key.notAfter > nowMs),
+  }
+}
+
+function readCertificate(file: string, path: string): SigningKey {
+  try {
+    const bytes = readFileSync(file)
+    return parseSigningCertificate(bytes.includes('-----BEGIN') ? bytes.toString('latin1') : bytes)
+  } catch (err) {
+    throw new ConfigError([{ path, message: `${file}: ${err instanceof Error ? err.message : String(err)}` }])
+  }
+}
+
+function readPrivateKey(file: string, path: string): KeyObject {
+  try {
+    const bytes = readFileSync(file)
+    return bytes.includes('-----BEGIN')
+      ? createPrivateKey({ key: bytes.toString('latin1'), format: 'pem' })
+      : createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' })
+  } catch (err) {
+    throw new ConfigError([{ path, message: `${file}: ${err instanceof Error ? err.message : String(err)}` }])
+  }
+}
