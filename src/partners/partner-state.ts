@@ -1,0 +1,26 @@
+// Who we trust: the pure rules behind a metadata partner's state: last-known-good ageing and pinned identity.
+// Used by partner.ts; kept apart so the rules read in one place.
+import type { PartnerConfig } from '../config/types.js'
+import type { KeySet, KeyState, PartnerIdentity } from './types.js'
+
+export interface StateInputs {
+  keySet: KeySet | undefined
+  lastFetch: { ok: boolean } | undefined
+}
+
+/**
+ * 'loading' until the first attempt completes; 'failed' without keys or when the last-known-good keys are
+ * maxStaleSec old (measured from the last successful fetch); 'stale' while the last attempt failed; else 'ok'.
+ */
+export function computeState(inputs: StateInputs, now: number, maxStaleSec: number): KeyState {
+  const { keySet, lastFetch } = inputs
+  if (keySet === undefined) return lastFetch === undefined ? 'loading' : 'failed'
+  if (now - keySet.loadedAt >= maxStaleSec * 1000) return 'failed'
+  return lastFetch?.ok === true ? 'ok' : 'stale'
+}
+
+/** The identity fixed by config, when both applicationId and realm are given (lowercased). */
+export function pinnedIdentity(config: PartnerConfig): PartnerIdentity | undefined {
+  if (config.applicationId === undefined || config.realm === undefined) return undefined
+  return { id: config.applicationId.toLowerCase(), realm: config.realm.toLowerCase() }
+}

@@ -1,0 +1,162 @@
+// Who we trust: a partner registered by metadata URL. Holds its key snapshot and runs the single-flight fetch,
+// the on-miss refetch cooldown, background refresh and last-known-good ageing (issue 2 §5, PROTOCOL.md §1.6 step 5).
+import type { PartnerConfig } from '../config/types.js'
+import { buildKeySet, sameKeys, warnAboutValidity } from './key-set.js'
+import { fetchMetadataDocument } from './metadata-fetch.js'
+import { fetchOptionsFor, loadMetadata, type LoadOutcome } from './metadata-load.js'
+import type { ParsedMetadata } from './metadata-parse.js'
+import { createEmitter, type PartnerDeps } from './partner-deps.js'
+import { computeState, pinnedIdentity } from './partner-state.js'
+import { createRefreshTimer, refreshDelayMs, retryDelayMs } from './refresh-schedule.js'
+import type { KeySet, Partner, PartnerIdentity } from './types.js'
+
+export { createStaticPartner } from './static-partner.js'
+
+interface Flight {
+  promise: Promise<boolean>
+  onDemand: boolean
+}
+
+interface MetadataState {
+  keySet: KeySet | undefined
+  accepted: PartnerIdentity | undefined
+  lastFetch: { at: number; ok: boolean; error?: string } | undefined
+  /** Start of the last attempt of any kind, epoch ms (ensureLoaded's cooldown). */
+  lastAttemptAt: number | undefined
+  /** Start of the last on-demand refetch, epoch ms (refetchOnMiss's cooldown). */
+  lastOnDemandAt: number | undefined
+  failures: number
+  flight: Flight | undefined
+  started: boolean
+  closed: boolean
+}
+
+export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps): Partner {
+  const url = config.metadataUrl
+  if (url === undefined) throw new Error(`partner ${config.name}: metadataUrl is required`)
+  const { metadata, now, log } = deps
+  const partner = config.name
+  const emit = createEmitter(partner, deps.events, log)
+  const timer = createRefreshTimer(now)
+  const random = deps.random ?? Math.random
+  const cooldownMs = metadata.refetchCooldownSec * 1000
+  const request = { url, options: fetchOptionsFor(config, metadata, deps.caPem), fetchDocument: deps.fetchDocument ?? fetchMetadataDocument, config }
+  const s: MetadataState = {
+    keySet: undefined, accepted: undefined, lastFetch: undefined, lastAttemptAt: undefined,
+    lastOnDemandAt: undefined, failures: 0, flight: undefined, started: false, closed: false,
+  }
+  if (config.tls.insecureSkipVerify) log.warn({ partner }, 'TLS verification of the metadata URL is disabled (tls.insecureSkipVerify)')
+  const state = () => computeState(s, now(), metadata.maxStaleSec)
+  const keys = (): KeySet | undefined => {
+    const current = state()
+    return current === 'ok' || current === 'stale' ? s.keySet : undefined
+  }
+
+  /** Single-flight: every caller while a fetch runs shares its promise. Resolves true when new keys were installed. */
+  function runFetch(onDemand: boolean): Promise<boolean> {
+    if (s.flight !== undefined) return s.flight.promise
+    const promise = attempt()
+      .catch((err: unknown) => {
+        log.error({ partner, err }, 'partner metadata refresh crashed')
+        return false
+      })
+      .finally(() => {
+        s.flight = undefined
+      })
+    s.flight = { promise, onDemand }
+    return promise
+  }
+
+  async function attempt(): Promise<boolean> {
+    s.lastAttemptAt = now()
+    const outcome = await loadMetadata({ ...request, accepted: s.accepted })
+    const changed = outcome.result === 'ok' ? install(outcome.parsed) : recordFailure(outcome)
+    emit.state(state())
+    if (s.started && !s.closed) armTimer()
+    return changed
+  }
+
+  function install(parsed: ParsedMetadata): boolean {
+    const at = now()
+    const next = buildKeySet(parsed.keys, at)
+    const changed = !sameKeys(s.keySet, next)
+    Object.assign(s, { keySet: next, accepted: s.accepted ?? parsed.identity, lastFetch: { at, ok: true }, failures: 0 })
+    if (changed) {
+      log.info({ partner, x5t: next.all.map((k) => k.x5t) }, 'partner signing keys installed')
+      for (const warning of parsed.warnings) log.warn({ partner, warning }, 'partner metadata document')
+      warnAboutValidity(next, partner, at, log)
+    }
+    emit.fetch('ok')
+    return changed
+  }
+
+  function recordFailure(outcome: Exclude<LoadOutcome, { result: 'ok' }>): false {
+    s.lastFetch = { at: now(), ok: false, error: outcome.reason }
+    s.failures += 1
+    const found = 'found' in outcome && outcome.found !== undefined ? { documentIssuer: `${outcome.found.id}@${outcome.found.realm}` } : {}
+    const message = outcome.result === 'refused' ? 'partner metadata document refused, keeping previous keys' : 'partner metadata fetch failed'
+    log.warn({ partner, reason: outcome.reason, state: state(), ...found }, message)
+    emit.fetch(outcome.result, outcome.reason)
+    return false
+  }
+
+  function armTimer(): void {
+    const ok = s.lastFetch?.ok === true
+    const interval = metadata.refreshIntervalSec
+    const delay = ok ? refreshDelayMs(interval, random) : retryDelayMs(interval, Math.max(s.failures, 1))
+    timer.arm(delay, () => {
+      emit.state(state())
+      void runFetch(false)
+    })
+  }
+
+  /** Timers start with the first ensureLoaded (or loadAll), so building a registry has no side effects. */
+  function start(): void {
+    if (s.started || s.closed) return
+    s.started = true
+    if (s.flight === undefined && s.lastFetch !== undefined) armTimer()
+  }
+
+  return {
+    name: partner,
+    config,
+    trustLevel: config.trustLevel,
+    acceptSid: config.acceptSid,
+    identity: () => s.accepted ?? pinnedIdentity(config),
+    keys,
+    state,
+    retryAfterSec() {
+      const capSec = Math.max(1, Math.ceil(metadata.refetchCooldownSec))
+      if (s.flight !== undefined || s.lastAttemptAt === undefined) return 1
+      const due = timer.dueAt()
+      const next = Math.min(s.lastAttemptAt + cooldownMs, due ?? Number.POSITIVE_INFINITY)
+      return Math.min(capSec, Math.max(1, Math.ceil((next - now()) / 1000)))
+    },
+    async ensureLoaded() {
+      start()
+      if (keys() !== undefined) return
+      if (s.flight !== undefined) return void (await s.flight.promise)
+      if (s.lastAttemptAt === undefined || now() - s.lastAttemptAt >= cooldownMs) await runFetch(false)
+    },
+    async refetchOnMiss() {
+      const joined = s.flight
+      if (joined?.onDemand === true) return joined.promise
+      // A background or initial fetch may have started before the partner rotated: if it brings nothing new,
+      // the on-demand budget is still ours to spend (issue 2 §5: zero failed requests on rotation).
+      if (joined !== undefined && (await joined.promise)) return true
+      if (s.flight !== undefined) return s.flight.promise
+      if (s.lastOnDemandAt !== undefined && now() - s.lastOnDemandAt < cooldownMs) {
+        emit.suppressed()
+        return false
+      }
+      s.lastOnDemandAt = now()
+      return runFetch(true)
+    },
+    refreshNow: () => runFetch(false),
+    lastFetch: () => (s.lastFetch === undefined ? undefined : { ...s.lastFetch }),
+    close() {
+      s.closed = true
+      timer.clear()
+    },
+  }
+}
