@@ -39,10 +39,10 @@ export interface FakeFetch {
 export function fakeFetch(answer: unknown): FakeFetch {
   let waiting: Array<() => void> = []
   const fake = (async (_url: string, opts: MetadataFetchOptions) => {
-    fake.calls += 1
+    const call = ++fake.calls
     fake.lastOptions = opts
     if (fake.held) await new Promise<void>((resolve) => waiting.push(resolve))
-    const answer: unknown = typeof fake.answer === 'function' ? (fake.answer as (call: number) => unknown)(fake.calls) : fake.answer
+    const answer: unknown = typeof fake.answer === 'function' ? (fake.answer as (call: number) => unknown)(call) : fake.answer
     if (answer instanceof Error) throw answer
     return JSON.parse(JSON.stringify(answer)) as unknown
   }) as FakeFetch

@@ -1,0 +1,16 @@
+// Who we trust: the public API of partners/ (registry, metadata fetch and parse, partner factories).
+export type { KeySet, KeyState, Partner, PartnerIdentity, PartnerRegistry, SigningKey } from './types.js'
+export { createPartnerRegistry, PartnerRegistryError, type RegistryDeps } from './registry.js'
+export { createMetadataPartner, createStaticPartner } from './partner.js'
+export type { PartnerDeps, PartnerEvents } from './partner-deps.js'
+export { parseMetadataDocument, MetadataError, type MetadataErrorReason, type ParsedMetadata } from './metadata-parse.js'
+export {
+  fetchMetadataDocument,
+  MetadataFetchError,
+  type FetchDocument,
+  type LookupFunction,
+  type MetadataFetchOptions,
+  type MetadataFetchReason,
+} from './metadata-fetch.js'
+export { isLoopbackHost } from './metadata-url.js'
+export { buildKeySet } from './key-set.js'
