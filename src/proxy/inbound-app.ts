@@ -1,7 +1,7 @@
 // Proxy: the inbound listener. Path guard for every request, the anonymous metadata document, then a
 // catch-all route that authenticates, rewrites headers and hands the request to http-proxy.
 import type { ServerResponse } from 'node:http'
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
 import { GatewayError, toGatewayError } from '../errors.js'
 import { registerMetadataRoute } from '../issuer/index.js'
@@ -45,7 +45,7 @@ export function requestIdOf(req: { headers: Record<string, string | string[] | u
 export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?: { cert: Buffer; key: Buffer }): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -1,0 +1,26 @@
+# s2s-gateway: multi-stage build. Not built in CI (no Docker engine there); keep it simple and reviewed.
+# Build stage: full install (TypeScript), compile, then drop dev dependencies.
+FROM node:22-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && npm run build \
+ && npm prune --omit=dev
+
+# Runtime stage: production dependencies and compiled code only, as the unprivileged `node` user.
+FROM node:22-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# Mount points: the YAML config at /etc/s2s-gateway/gateway.yaml, certificates and keys under
+# /etc/s2s-gateway/certs (relative paths in the config resolve against the config file's folder).
+USER node
+EXPOSE 8443 9464
+# Slim images have no curl: ask Node itself. The admin listener is loopback by default, as inside the container.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["node", "dist/cli/index.js"]
+CMD ["serve", "--config", "/etc/s2s-gateway/gateway.yaml"]
