@@ -27,9 +27,27 @@ export function assertTokenSize(token: string, maxBytes: number): void {
   }
 }
 
-/** A base64url length of 4n+1 cannot come from any byte string (RFC 4648 §5); node would silently drop it. */
+/** Value of one base64url character (the caller has checked the alphabet). */
+function sextet(code: number): number {
+  if (code >= 0x61) return code - 0x61 + 26 // a-z
+  if (code >= 0x41) return code === 0x5f ? 63 : code - 0x41 // A-Z, '_'
+  return code === 0x2d ? 62 : code - 0x30 + 52 // '-', 0-9
+}
+
+/**
+ * Strict base64url (RFC 4648 §3.5): a length of 4n+1 encodes no byte string, and the unused low bits of the last
+ * character must be zero. Node's decoder tolerates both; we refuse them, so every token has one spelling only.
+ */
+function isCanonical(segment: string): boolean {
+  const rest = segment.length % 4
+  if (rest === 1) return false
+  if (rest === 0) return true
+  const unusedBits = rest === 2 ? 0b1111 : 0b11
+  return (sextet(segment.charCodeAt(segment.length - 1)) & unusedBits) === 0
+}
+
 function decodeSegment(segment: string): Uint8Array | undefined {
-  return segment.length % 4 === 1 ? undefined : Buffer.from(segment, 'base64url')
+  return isCanonical(segment) ? Buffer.from(segment, 'base64url') : undefined
 }
 
 /**
@@ -44,7 +62,7 @@ export function decodeJwt(token: string): DecodedJwt {
   const signature = token.slice(secondDot + 1)
   const headerBytes = decodeSegment(token.slice(0, firstDot))
   const payloadBytes = decodeSegment(token.slice(firstDot + 1, secondDot))
-  if (headerBytes === undefined || payloadBytes === undefined || signature.length % 4 === 1) {
+  if (headerBytes === undefined || payloadBytes === undefined || !isCanonical(signature)) {
     throw tokenInvalid('malformed')
   }
   const header = parseJsonObject(headerBytes)

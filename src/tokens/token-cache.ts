@@ -28,6 +28,10 @@ export interface TokenCache {
   store(key: string, verified: VerifiedToken, nowMs: number): void
 }
 
+/**
+ * The verified-token cache, or undefined when disabled. Entries expire (lru-cache TTL) at the token's effective
+ * expiry plus skew; lookups check time against the injected clock regardless.
+ */
 export function createTokenCache(opts: TokenCacheOptions): TokenCache | undefined {
   if (!(opts.maxEntries > 0)) return undefined
   const skewSec = opts.clockSkewSec

@@ -60,42 +60,61 @@ function emit(deps: TokenValidatorDeps, partner: string, result: TokenResult, re
   }
 }
 
+/** Built once per validator: everything validate() needs besides the token. */
+interface ValidatorState {
+  deps: TokenValidatorDeps
+  now: () => number
+  maxTokenBytes: number
+  cache: TokenCache | undefined
+  verifyDeps: VerifyDeps
+}
+
+/** Cache lookup plus the onCache hook; a hit names the partner for the result event. */
+function lookupCached(state: ValidatorState, cache: TokenCache, key: string, nowSec: number, trace: ValidationTrace): Identity | undefined {
+  const hit = cache.lookup(key, nowSec)
+  if (hit !== undefined) trace.partner = hit.partner
+  try {
+    state.deps.events?.onCache?.(hit !== undefined)
+  } catch {
+    // metrics only: never part of the decision
+  }
+  return hit
+}
+
+/** Size cap, then the cache (hash computed once), then full verification of a miss, cached on success. */
+async function validateOnce(state: ValidatorState, token: string, trace: ValidationTrace): Promise<Identity> {
+  assertTokenSize(token, state.maxTokenBytes)
+  const nowMs = state.now()
+  const nowSec = Math.floor(nowMs / 1000)
+  const { cache } = state
+  const key = cache?.keyOf(token)
+  if (cache !== undefined && key !== undefined) {
+    const hit = lookupCached(state, cache, key, nowSec, trace)
+    if (hit !== undefined) return hit
+  }
+  const verified = await verifyToken(token, nowSec, state.verifyDeps, trace)
+  if (cache !== undefined && key !== undefined) cache.store(key, verified, nowMs)
+  return verified.identity
+}
+
+/**
+ * The inbound token validator (PROTOCOL.md §4). Build once per configuration; validate() is safe to call
+ * concurrently. The verified-token cache lives inside, bounded by tokens.cacheMaxEntries (0 disables it).
+ */
 export function createTokenValidator(deps: TokenValidatorDeps): TokenValidator {
   const settings = createValidationSettings(deps.service, deps.tokens)
-  const now = deps.now ?? Date.now
-  const cache = createTokenCache({ maxEntries: settings.cacheMaxEntries, clockSkewSec: settings.clockSkewSec, registry: deps.registry })
-  const verifyDeps: VerifyDeps = { settings, registry: deps.registry, logger: deps.logger }
-
-  async function validateOnce(token: string, trace: ValidationTrace): Promise<Identity> {
-    assertTokenSize(token, settings.maxTokenBytes)
-    const nowMs = now()
-    const nowSec = Math.floor(nowMs / 1000)
-    const key = cache?.keyOf(token)
-    if (cache !== undefined && key !== undefined) {
-      const hit = lookupCached(cache, key, nowSec, trace)
-      if (hit !== undefined) return hit
-    }
-    const verified = await verifyToken(token, nowSec, verifyDeps, trace)
-    if (key !== undefined) cache?.store(key, verified, nowMs)
-    return verified.identity
+  const state: ValidatorState = {
+    deps,
+    now: deps.now ?? Date.now,
+    maxTokenBytes: settings.maxTokenBytes,
+    cache: createTokenCache({ maxEntries: settings.cacheMaxEntries, clockSkewSec: settings.clockSkewSec, registry: deps.registry }),
+    verifyDeps: { settings, registry: deps.registry, logger: deps.logger },
   }
-
-  function lookupCached(tokenCache: TokenCache, key: string, nowSec: number, trace: ValidationTrace): Identity | undefined {
-    const hit = tokenCache.lookup(key, nowSec)
-    if (hit !== undefined) trace.partner = hit.partner
-    try {
-      deps.events?.onCache?.(hit !== undefined)
-    } catch {
-      // metrics only
-    }
-    return hit
-  }
-
   return {
     async validate(token) {
       const trace: ValidationTrace = { partner: 'unknown' }
       try {
-        const identity = await validateOnce(token, trace)
+        const identity = await validateOnce(state, token, trace)
         emit(deps, identity.partner, 'ok', 'ok')
         return identity
       } catch (err) {
