@@ -37,10 +37,16 @@ export interface TokenValidator {
   validate(token: string): Promise<Identity>
 }
 
-/** Anything not ours is a fault triggered by hostile input, not a 500: a 401 with no text of the error (it may quote the token). */
+/** The only codes validate() may throw: a 401, a 403 after verification, a 503 for a partner without keys. */
+const VALIDATION_CODES: ReadonlySet<string> = new Set(['GW_TOKEN_INVALID', 'GW_NOT_ALLOWED', 'GW_PARTNER_UNAVAILABLE'])
+
+/**
+ * Anything else is a fault reached through hostile input, and must not become a 500: a 401 'malformed' that
+ * keeps neither the message nor the cause (JSON and crypto messages may quote the token).
+ */
 function toTokenError(err: unknown, deps: TokenValidatorDeps): GatewayError {
-  if (err instanceof GatewayError) return err
-  const name = err instanceof Error ? err.name : typeof err
+  if (err instanceof GatewayError && VALIDATION_CODES.has(err.code)) return err
+  const name = err instanceof GatewayError ? err.code : err instanceof Error ? err.name : typeof err
   deps.logger?.warn({ internal: name }, 'unexpected error while validating a token; rejected as malformed')
   return tokenInvalid('malformed', { internal: name })
 }

@@ -55,6 +55,14 @@ describe('robustness', () => {
     })
   })
 
+  it('never lets another GatewayError code (a 500) escape', async () => {
+    const h = makeHarness(w)
+    h.registry.findById = () => {
+      throw new GatewayError('GW_INTERNAL')
+    }
+    await expect(h.validator.validate(actor(w.exchange))).rejects.toMatchObject({ code: 'GW_TOKEN_INVALID', reason: 'malformed', detail: { internal: 'GW_INTERNAL' } })
+  })
+
   it('returns a frozen Identity (shared by cache hits)', async () => {
     const h = makeHarness(w)
     const identity = await h.validator.validate(userToken(w.exchange))
