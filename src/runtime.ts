@@ -55,6 +55,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     tokens: config.tokens,
     registry,
     now,
+    logger: deps.log,
     ...(deps.tokenEvents === undefined ? {} : { events: deps.tokenEvents }),
   })
   const issuer = loadIssuerKeys(config.issuer, now())

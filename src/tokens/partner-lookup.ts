@@ -1,7 +1,7 @@
 // Token validation, step 4 (PROTOCOL.md §4.4): find the registered partner named by the actor's iss and check
 // the issuer realm. An unknown issuer is refused, with no fallback to any other key or partner.
 import { GatewayError, tokenInvalid } from '../errors.js'
-import type { Partner, PartnerRegistry } from '../partners/types.js'
+import type { Partner, PartnerIdentity, PartnerRegistry } from '../partners/types.js'
 import type { Principal } from './principal.js'
 import type { ValidationSettings } from './settings.js'
 
@@ -37,6 +37,19 @@ async function findPartner(registry: PartnerRegistry, issuerId: string): Promise
 }
 
 /**
+ * A partner found by a pinned applicationId without a pinned realm learns its realm from its first document:
+ * until that loads, the token may well be theirs, so the answer is 503 (retry), not 401.
+ */
+async function identityOf(partner: Partner): Promise<PartnerIdentity> {
+  const known = partner.identity()
+  if (known !== undefined) return known
+  await partner.ensureLoaded()
+  const loaded = partner.identity()
+  if (loaded !== undefined) return loaded
+  throw new GatewayError('GW_PARTNER_UNAVAILABLE', { detail: { partner: partner.name, retryAfterSec: partner.retryAfterSec() } })
+}
+
+/**
  * The partner that issued the token, after checking the issuer realm: equal to the partner's realm, or, for a
  * multi-tenant partner (realm '*'), one of our accepted realms (§4.4, §7.7).
  * @throws GatewayError GW_TOKEN_INVALID 'issuer_unknown' | 'issuer_realm', or GW_PARTNER_UNAVAILABLE
@@ -47,8 +60,7 @@ export async function lookupPartner(
   settings: ValidationSettings,
 ): Promise<Partner> {
   const partner = await findPartner(registry, issuer.id)
-  const identity = partner.identity()
-  if (identity === undefined) throw tokenInvalid('issuer_unknown', { partner: partner.name })
+  const identity = await identityOf(partner)
   const partnerRealm = identity.realm.toLowerCase()
   const realmOk = partnerRealm === '*' ? settings.acceptedRealms.has(issuer.realm) : partnerRealm === issuer.realm
   if (!realmOk) throw tokenInvalid('issuer_realm', { partner: partner.name })

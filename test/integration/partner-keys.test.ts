@@ -11,7 +11,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function setup(partnerExtra: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): Promise<{
+async function setup(partnerExtra: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}, metadataDown = false): Promise<{
   upstream: EchoUpstream
   partner: TestPartner
   meta: MetadataServer
@@ -20,6 +20,8 @@ async function setup(partnerExtra: Record<string, unknown> = {}, overrides: Reco
   const upstream = await startEchoUpstream()
   const partner = await makeTestPartner()
   const meta = await startMetadataServer(partner)
+  // Down before the gateway starts, so its background warm-up cannot have fetched the document already.
+  meta.down = metadataDown
   const gw = await startTestGateway(upstream.url, { partners: [metadataPartner('exchange', meta.url, partnerExtra)], ...overrides })
   cleanups.push(() => upstream.close(), () => meta.close(), () => gw.close())
   return { upstream, partner, meta, gw }
@@ -56,15 +58,22 @@ describe('metadata outages', () => {
   })
 
   it('a partner whose metadata was never reachable answers 503 with Retry-After, not 401', async () => {
-    const { partner, meta, gw } = await setup({ applicationId: '00000002-0000-0ff1-ce00-000000000000', realm: REALM })
-    await meta.close()
-    meta.down = true
+    const { partner, gw } = await setup({ applicationId: '00000002-0000-0ff1-ce00-000000000000', realm: REALM }, {}, true)
     const res = await call(gw, partner.actorToken())
     expect(res.status).toBe(503)
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     expect(await res.json()).toEqual({ error: 'unavailable', message: 'partner keys unavailable, retry later' })
     // readiness is not taken away by one broken partner
     expect((await fetch(`${gw.adminUrl}/readyz`)).status).toBe(200)
+  })
+
+  it('regression: a partner pinned by applicationId alone (no realm) whose metadata never loaded is 503, not 401', async () => {
+    const { partner, meta, gw } = await setup({ applicationId: '00000002-0000-0ff1-ce00-000000000000' }, {}, true)
+    const res = await call(gw, partner.actorToken())
+    expect(res.status).toBe(503)
+    meta.down = false
+    await gw.running.gateway.holder.current.registry.all()[0]?.refreshNow()
+    expect((await call(gw, partner.actorToken())).status).toBe(200)
   })
 
   it('a broken partner affects only that partner', async () => {
