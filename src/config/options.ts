@@ -106,10 +106,7 @@ export function describeOption(option: Option): string {
   if (value === undefined) return text
   const shown = Array.isArray(value) ? (value.length === 0 ? 'none' : value.join(', ')) : String(value)
   const notes: string[] = []
-  if (option.type === 'integer') {
-    if (option.unit !== undefined) notes.push(option.unit)
-    if (option.max !== undefined) notes.push(`${option.min}-${option.max}`)
-  }
+  if (option.type === 'integer' && option.unit !== undefined) notes.push(option.unit)
   if (option.type === 'string' && option.values !== undefined) notes.push(`one of ${option.values.join(' | ')}`)
   return `${text} Default: ${shown}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}.`
 }

@@ -60,7 +60,8 @@ function renderOption(key: string, option: Option, given: unknown, pad: string, 
     const entries = mode === 'example' ? option.examples : [{ value: undefined }]
     lines.push(`${pad}${key}:${entries.length === 0 ? ' []' : ''}`)
     const seen = new Set<string>()
-    for (const entry of entries) {
+    for (const [n, entry] of entries.entries()) {
+      if (n > 0) lines.push('')
       const item: string[] = []
       if ('comment' in entry && entry.comment !== undefined) item.push(`${pad}    # ${entry.comment}`)
       renderSection(option.item, entry.value, `${pad}    `, mode, item, seen)

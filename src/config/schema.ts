@@ -39,7 +39,7 @@ export const SCHEMA: SectionOption = section('s2s-gateway configuration', {
   listen: section('Listeners', {
     inbound: section('Where partners connect: the proxied routes and /metadata/json/1', {
       host: { type: 'string', default: '0.0.0.0', doc: 'Bind address; a non-loopback address without tls starts with a warning' },
-      port: port('TCP port; 0 picks a free one', 8443),
+      port: port('TCP port (0-65535); 0 picks a free one', 8443),
       tls: section('Serve HTTPS directly (omit when TLS is terminated in front of the gateway)', {
         cert: { type: 'file', required: true, doc: 'PEM certificate chain', example: 'certs/tls.pem' },
         key: { type: 'file', required: true, doc: 'PEM private key', example: 'certs/tls.key' },
@@ -47,7 +47,7 @@ export const SCHEMA: SectionOption = section('s2s-gateway configuration', {
     }),
     admin: section('Health and metrics; loopback unless you really mean otherwise', {
       host: { type: 'string', default: '127.0.0.1', doc: 'Bind address' },
-      port: port('TCP port; 0 picks a free one', 9464),
+      port: port('TCP port (0-65535); 0 picks a free one', 9464),
     }),
   }),
   upstream: section('The backend behind the gateway', {
@@ -71,7 +71,7 @@ export const SCHEMA: SectionOption = section('s2s-gateway configuration', {
   tokens: section('Inbound token checks (PROTOCOL.md §4); RS256 only, not an option', {
     clockSkewSec: sec('Tolerated clock difference for nbf and exp', 300, 0),
     maxLifetimeSec: sec('Longest accepted exp - nbf span (Exchange and node-sp-auth send 24 h)', 90_000),
-    maxTokenBytes: { type: 'integer', default: 8_192, unit: 'bytes', min: 1_024, max: 16_384, doc: 'Larger tokens are refused before parsing' },
+    maxTokenBytes: { type: 'integer', default: 8_192, unit: 'bytes', min: 1_024, max: 16_384, doc: 'Larger tokens are refused before parsing (1024-16384)' },
     cacheMaxEntries: { type: 'integer', default: 10_000, unit: 'entries', min: 0, doc: 'Verified-token cache size; 0 disables it' },
   }),
   metadata: section("Fetching partners' metadata documents", {

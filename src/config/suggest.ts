@@ -1,7 +1,12 @@
 // Config: a hint for a misspelt key ("unknown key (did you mean clockSkewSec?)"), used by walk.ts.
 
 export function unknownKeyMessage(key: string, known: readonly string[]): string {
-  const near = known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? known.find((k) => editDistance(k, key) <= 2)
+  const lower = key.toLowerCase()
+  const near =
+    known.find((k) => k.toLowerCase() === lower) ??
+    known.find((k) => editDistance(k, key) <= 2) ??
+    // clockSkew -> clockSkewSec, timeout -> timeoutMs: the unit suffix is the usual thing forgotten.
+    (lower.length >= 4 ? known.find((k) => k.toLowerCase().startsWith(lower)) : undefined)
   return near === undefined ? 'unknown key' : `unknown key (did you mean ${near}?)`
 }
 

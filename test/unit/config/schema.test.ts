@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import { DEFAULTS, PARTNER_DEFAULTS, SCHEMA, loadConfigObject, renderDefaultsYaml, renderExampleYaml } from '../../../src/config/index.js'
+import { describeOption, type Option } from '../../../src/config/options.js'
+import { makeTempDir, writeCertFiles } from './fixtures.js'
+
+const EXAMPLE_FILE = new URL('../../../config/gateway.example.yaml', import.meta.url)
+
+/** Every option in the schema with its key, table items included. */
+function allOptions(fields: Readonly<Record<string, Option>> = SCHEMA.fields): Array<[string, Option]> {
+  return Object.entries(fields).flatMap(([key, option]): Array<[string, Option]> => {
+    if (option.type === 'section') return [[key, option], ...allOptions(option.fields)]
+    if (option.type === 'table') return [[key, option], ...allOptions(option.item.fields)]
+    return [[key, option]]
+  })
+}
+
+describe('DEFAULTS', () => {
+  it('holds the documented defaults', () => {
+    expect(DEFAULTS).toEqual({
+      service: { name: 's2s-gateway', realmAliases: [] },
+      listen: { inbound: { host: '0.0.0.0', port: 8443 }, admin: { host: '127.0.0.1', port: 9464 } },
+      upstream: { timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256 },
+      trustedProxies: [],
+      publicPaths: [],
+      issuer: { certificates: [] },
+      tokens: { clockSkewSec: 300, maxLifetimeSec: 90_000, maxTokenBytes: 8192, cacheMaxEntries: 10_000 },
+      metadata: { refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 5000, maxBytes: 1_048_576 },
+      challenge: { listTrustedIssuers: true },
+      shutdown: { drainTimeoutMs: 10_000 },
+      logging: { level: 'info' },
+      partners: [],
+    })
+    expect(PARTNER_DEFAULTS).toEqual({ trustLevel: 'application', acceptSid: false, allowHttp: false, tls: { insecureSkipVerify: false } })
+    expect(Object.isFrozen(DEFAULTS.tokens)).toBe(true)
+  })
+})
+
+describe('check-config --print-defaults output', () => {
+  const text = renderDefaultsYaml()
+  const parsed = parse(text) as Record<string, any>
+
+  it('reads back as the defaults', () => {
+    for (const section of ['listen', 'upstream', 'tokens', 'metadata', 'challenge', 'shutdown', 'logging'] as const) {
+      expect(parsed[section]).toMatchObject(DEFAULTS[section])
+    }
+    expect(parsed.service).toMatchObject(DEFAULTS.service)
+    expect(parsed.trustedProxies).toEqual([])
+    expect(parsed.partners[0]).toMatchObject(PARTNER_DEFAULTS)
+  })
+
+  it.each(allOptions())('documents %s with its default', (key, option) => {
+    expect(text).toContain(`# ${describeOption(option)}\n`)
+    expect(text).toMatch(new RegExp(`^ *(?:# )?(?:- )?${key}:`, 'm'))
+  })
+})
+
+describe('config/gateway.example.yaml', () => {
+  const temp = makeTempDir()
+  afterAll(temp.remove)
+  beforeAll(async () => {
+    const certs = join(temp.dir, 'certs')
+    mkdirSync(certs)
+    await writeCertFiles(certs, 'gateway')
+    const addin = await writeCertFiles(certs, 'hr-addin')
+    copyFileSync(addin.cert, join(certs, 'internal-ca.pem'))
+  })
+
+  it('is exactly what the schema generates (regenerate: s2s-gateway check-config --print-example)', () => {
+    const generated = renderExampleYaml()
+    if (process.env['UPDATE_EXAMPLE'] === '1') writeFileSync(EXAMPLE_FILE, generated)
+    expect(readFileSync(EXAMPLE_FILE, 'utf8')).toBe(generated)
+  })
+
+  it.each(allOptions())('documents %s', (key, option) => {
+    const text = renderExampleYaml()
+    expect(text).toContain(`# ${describeOption(option)}\n`)
+    expect(text).toMatch(new RegExp(`^ *(?:# )?(?:- )?${key}:`, 'm'))
+  })
+
+  it('shows both partner forms and loads as a valid configuration once its files exist', () => {
+    const raw = parse(readFileSync(EXAMPLE_FILE, 'utf8'))
+    const { config } = loadConfigObject(raw, { baseDir: temp.dir })
+    expect(config.partners.map((p) => [p.name, p.metadataUrl !== undefined, p.certificates !== undefined])).toEqual([
+      ['exchange', true, false],
+      ['hr-addin', false, true],
+    ])
+    expect(config.service.metadataUrl).toBe('https://gw.contoso.com/metadata/json/1')
+  })
+})
