@@ -3,7 +3,7 @@
 // a ready-to-paste curl line. Everything listens on 127.0.0.1 and is removed on Ctrl-C.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../certs/create.js'
@@ -20,6 +20,17 @@ const REALM = 'contoso.com'
 const PUBLIC_HOST = 'localhost:8443'
 
 type Out = (line?: string) => void
+
+/** The preferred port when it is free on 127.0.0.1, else 0 (any free port). */
+async function portOr(preferred: number): Promise<number> {
+  const probe = net.createServer()
+  const free = await new Promise<boolean>((resolve) => {
+    probe.once('error', () => resolve(false))
+    probe.listen(preferred, '127.0.0.1', () => resolve(true))
+  })
+  if (free) await new Promise((resolve) => probe.close(resolve))
+  return free ? preferred : 0
+}
 
 async function listen(server: http.Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -62,7 +73,15 @@ async function show(out: Out, label: string, url: string, token: string): Promis
   out(JSON.stringify(await res.json(), null, 2))
 }
 
-export async function runDemo(out: Out = (line = '') => process.stdout.write(line + '\n')): Promise<void> {
+export interface RunningDemo {
+  gatewayUrl: string
+  dir: string
+  /** Ready-to-paste curl line printed at the end. */
+  curl: string
+  stop(): Promise<void>
+}
+
+export async function startDemo(out: Out): Promise<RunningDemo> {
   const dir = mkdtempSync(join(tmpdir(), 's2s-gateway-demo-'))
   const [own, partner] = await Promise.all([
     createSelfSignedCertificate({ subject: 'CN=s2s-gateway demo issuer' }),
@@ -75,7 +94,7 @@ export async function runDemo(out: Out = (line = '') => process.stdout.write(lin
   const meta = await partnerMetadataServer(partner)
   const raw = {
     service: { id: SERVICE_ID, name: 'Demo legacy API', realm: REALM, publicHosts: [PUBLIC_HOST] },
-    listen: { inbound: { host: '127.0.0.1', port: 8443 }, admin: { host: '127.0.0.1', port: 9464 } },
+    listen: { inbound: { host: '127.0.0.1', port: await portOr(8443) }, admin: { host: '127.0.0.1', port: await portOr(9464) } },
     upstream: { url: backendUrl },
     issuer: { certificates: [{ cert: 'gateway.pem', key: 'gateway.key' }] },
     logging: { level: 'warn' },
@@ -91,14 +110,25 @@ export async function runDemo(out: Out = (line = '') => process.stdout.write(lin
   await show(out, 'User-context token (alice) with a spoofed x-s2s-user-upn header', `${base}/api/me`, tokens.user)
   const anon = await fetch(`${base}/api/items`)
   out(`\nNo token: HTTP ${anon.status}, WWW-Authenticate: ${anon.headers.get('www-authenticate') ?? ''}`)
-  out(`\nTry it yourself (token valid for 1 hour):\ncurl -s -H 'Authorization: Bearer ${tokens.app}' ${base}/api/hello\n`)
+  const curl = `curl -s -H 'Authorization: Bearer ${tokens.app}' ${base}/api/hello`
+  out(`\nTry it yourself (token valid for 1 hour):\n${curl}\n`)
+  return {
+    gatewayUrl: base,
+    dir,
+    curl,
+    async stop() {
+      await running.close()
+      await Promise.all([new Promise((r) => backend.close(r)), new Promise((r) => meta.server.close(r))])
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function runDemo(out: Out = (line = '') => process.stdout.write(line + '\n')): Promise<void> {
+  const demo = await startDemo(out)
   out('Press Ctrl-C to stop.')
   const stop = (): void => {
-    void running.close().finally(() => {
-      backend.close()
-      meta.server.close()
-      rmSync(dir, { recursive: true, force: true })
-    })
+    void demo.stop()
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
