@@ -33,6 +33,8 @@ export interface RuntimeDeps {
   partnerEvents?: PartnerEvents
   tokenEvents?: TokenEvents
   forwardEvents?: ForwardEvents
+  /** Builds the forwarder (default: http-proxy, proxy/forward.ts); bench/ plugs in a reference engine here. */
+  createForwarder?: (upstream: GatewayConfig['upstream'], events: ForwardEvents | undefined) => Forwarder
   /** Reuse the previous runtime's forwarder (and its pooled sockets) when the upstream did not change. */
   previous?: Runtime
 }
@@ -60,7 +62,8 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
   })
   const issuer = loadIssuerKeys(config.issuer, now())
   const reuse = deps.previous !== undefined && sameUpstream(deps.previous.config.upstream, config.upstream)
-  const forwarder = reuse && deps.previous !== undefined ? deps.previous.forwarder : createForwarder(config.upstream, deps.forwardEvents)
+  const makeForwarder = deps.createForwarder ?? createForwarder
+  const forwarder = reuse && deps.previous !== undefined ? deps.previous.forwarder : makeForwarder(config.upstream, deps.forwardEvents)
   const runtime: Runtime = {
     config,
     registry,

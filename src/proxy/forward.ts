@@ -47,10 +47,19 @@ function countSockets(map: NodeJS.ReadOnlyDict<unknown[]>): number {
   return n
 }
 
+/** The keep-alive agent settings toward the backend; exported so bench/ runs a bare proxy with the same ones. */
+export function upstreamAgentOptions(upstream: GatewayConfig['upstream']): http.AgentOptions {
+  return { keepAlive: true, maxSockets: upstream.maxSockets, maxFreeSockets: Math.min(64, upstream.maxSockets), scheduling: 'lifo' }
+}
+
+/** The agent the forwarder uses: http or https by the upstream URL's scheme. */
+export function createUpstreamAgent(upstream: GatewayConfig['upstream']): http.Agent {
+  const options = upstreamAgentOptions(upstream)
+  return upstream.url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options)
+}
+
 export function createForwarder(upstream: GatewayConfig['upstream'], events: ForwardEvents = {}): Forwarder {
-  const isHttps = upstream.url.startsWith('https:')
-  const agentOptions = { keepAlive: true, maxSockets: upstream.maxSockets, maxFreeSockets: Math.min(64, upstream.maxSockets), scheduling: 'lifo' as const }
-  const agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions)
+  const agent = createUpstreamAgent(upstream)
   const proxy = httpProxy.createProxyServer({ target: upstream.url, agent, xfwd: false, secure: true, prependPath: true })
   const started = new WeakMap<IncomingMessage, number>()
 
