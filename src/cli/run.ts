@@ -1,0 +1,52 @@
+// CLI: dispatch `s2s-gateway <command> ...` to the command functions. Returns the exit code; never exits,
+// so tests drive the whole CLI in-process (index.ts does the process.exit).
+import { EXIT, writeLine, type CliIo } from './io.js'
+import { serveCommand } from './serve.js'
+import { demoCommand } from './demo-command.js'
+import { checkConfigCommand } from './check-config.js'
+import { certCommand } from './cert.js'
+import { metadataCommand } from './metadata.js'
+import { tokenCommand } from './token.js'
+
+export const USAGE = `Usage: s2s-gateway <command> [options]
+
+Commands:
+  serve --config <file>         run the gateway
+  demo                          run a throw-away gateway, backend and partner on loopback (npm start)
+  check-config --config <file>  validate a configuration and print every problem
+  check-config --print-defaults print every option with its default, as commented YAML
+  cert create --cert <pem> --key <key>
+                                create a self-signed token-signing certificate and print its x5t
+  metadata --config <file>      print the metadata document the gateway publishes
+  token mint --key <key> --cert <pem> --issuer <id@realm> --audience <id/host@realm>
+                                print a signed S2S token (app-only, or user context with --user-*)
+
+Run 's2s-gateway <command> --help' for a command's options.
+Exit codes: 0 success, 1 runtime failure, 2 usage error, 78 configuration error.
+`
+
+type CommandFn = (argv: string[], io: CliIo) => Promise<number>
+
+const COMMANDS: Readonly<Record<string, CommandFn>> = {
+  serve: serveCommand,
+  demo: demoCommand,
+  'check-config': checkConfigCommand,
+  cert: certCommand,
+  metadata: metadataCommand,
+  token: tokenCommand,
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(USAGE)
+    return EXIT.ok
+  }
+  const command = name === undefined || !Object.hasOwn(COMMANDS, name) ? undefined : COMMANDS[name]
+  if (command === undefined) {
+    writeLine(io.stderr, name === undefined ? 's2s-gateway: missing command' : `s2s-gateway: unknown command "${name}"`)
+    io.stderr.write(USAGE)
+    return EXIT.usage
+  }
+  return command(rest, io)
+}
