@@ -27,7 +27,8 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
   }),
 })
 
-export const SCHEMA: SectionOption = section('s2s-gateway configuration', {
+/** The whole configuration; frozen, like PARTNER_SCHEMA inside it. */
+export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configuration', {
   service: section('Who we are: the identity partners register, and put in the aud of their tokens', {
     id: { type: 'string', required: true, doc: 'Our principal id (metadata serviceName, challenge client_id): a GUID, emitted lowercase', example: '5f1c9a3e-7b2d-4c8e-9f10-112233445566' },
     name: { type: 'string', default: 's2s-gateway', doc: 'Display name in the metadata document', example: 'Legacy HR API' },
@@ -103,7 +104,7 @@ export const SCHEMA: SectionOption = section('s2s-gateway configuration', {
       },
     ],
   },
-})
+}))
 
 /** Every default, nested like GatewayConfig. Options without a default (service.id, upstream.url, ...) are absent. */
 export interface ConfigDefaults {
