@@ -146,6 +146,9 @@ describe('loadConfigObject: every problem, with its path', () => {
     ['a repeated application id (any case)', (r) => (r.partners[0].applicationId = HR_ADDIN_ID.toUpperCase()), 'partners[1].applicationId', 'is also the applicationId of partners[0]'],
     ['our own id as a partner', (r) => (r.partners[1].applicationId = SERVICE_ID), 'partners[1].applicationId', 'is our own service.id: the gateway accepts no token from itself'],
     ['a partner realm with a comma', (r) => (r.partners[1].realm = 'a,b'), 'partners[1].realm', `a realm must not contain ',' (or be "*")`],
+    ['a partner that is no mapping', (r) => (r.partners = ['exchange']), 'partners[0]', 'must be a mapping'],
+    ['a partner list that is no list', (r) => (r.partners = { name: 'exchange' }), 'partners', 'must be a list of mappings'],
+    ['an issuer certificate given as a string', (r) => (r.issuer.certificates = 'gateway.pem'), 'issuer.certificates', 'must be a list of mappings'],
     ['a partner tls with an unknown key', (r) => (r.partners[0].tls = { verify: false }), 'partners[0].tls.verify', 'unknown key'],
   ])('reports %s', (_label, patch, path, message) => {
     const raw = validRaw()
