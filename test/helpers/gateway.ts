@@ -7,6 +7,7 @@ import { Writable } from 'node:stream'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../src/certs/create.js'
 import { loadConfigObject } from '../../src/config/index.js'
 import { createLogger } from '../../src/logger.js'
+import type { GatewayDeps } from '../../src/app.js'
 import { startGateway, type RunningGateway } from '../../src/server.js'
 import { PUBLIC_HOST, REALM, SERVICE_ID } from './tokens.js'
 
@@ -48,7 +49,10 @@ export function baseConfig(dir: string, upstreamUrl: string, overrides: RawConfi
   return { ...base, ...overrides }
 }
 
-export async function startTestGateway(upstreamUrl: string, overrides: RawConfig = {}): Promise<TestGateway> {
+/** What a test may inject into the gateway: a clock (`now`), a metadata fetcher (DNS failures, counting), hooks. */
+export type TestGatewayDeps = Omit<GatewayDeps, 'logger' | 'tls'>
+
+export async function startTestGateway(upstreamUrl: string, overrides: RawConfig = {}, deps: TestGatewayDeps = {}): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 's2s-gw-test-'))
   const issuerCert = await issuerCertificate()
   writeFileSync(join(dir, 'gateway.pem'), issuerCert.certPem)
@@ -57,7 +61,7 @@ export async function startTestGateway(upstreamUrl: string, overrides: RawConfig
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString('utf8')); done() } })
   const logger = createLogger('debug', sink)
   const { config } = loadConfigObject(baseConfig(dir, upstreamUrl, overrides), { baseDir: dir, env: {} })
-  const running = await startGateway(config, { logger })
+  const running = await startGateway(config, { ...deps, logger })
   return {
     url: running.inboundUrl,
     adminUrl: running.adminUrl,
