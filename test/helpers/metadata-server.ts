@@ -11,6 +11,8 @@ export interface MetadataServer {
   down: boolean
   /** Override the document (object is JSON-encoded; a string is sent as is). */
   override: unknown
+  /** Replace the whole answer (huge, slow or redirecting documents); `fetches` still counts. */
+  handler: http.RequestListener | undefined
   close(): Promise<void>
 }
 
@@ -39,6 +41,7 @@ export async function startMetadataServer(partner: TestPartner): Promise<Metadat
     fetches: 0,
     down: false,
     override: undefined,
+    handler: undefined,
     close: () => new Promise((resolve) => {
       server.closeAllConnections()
       server.close(() => resolve())
@@ -46,6 +49,7 @@ export async function startMetadataServer(partner: TestPartner): Promise<Metadat
   }
   const server = http.createServer((req, res) => {
     meta.fetches++
+    if (meta.handler !== undefined) return meta.handler(req, res)
     if (meta.down) {
       res.writeHead(503).end()
       return
