@@ -88,8 +88,13 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
   shutdown: section('Stopping', {
     drainTimeoutMs: ms('How long SIGTERM waits for in-flight requests', 10_000, 0),
   }),
+  admin: section('Routes of the admin listener (listen.admin): /metrics, /healthz, /readyz, /status, POST /reload', {
+    reloadToken: { type: 'string', doc: 'Secret (at least 16 characters; use ${NAME}) that lets non-loopback callers POST /reload with Authorization: Bearer <token>; unset: loopback callers only' },
+  }),
   logging: section('Logs (pino JSON on stdout)', {
     level: { type: 'string', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'Minimum level' },
+    userClaim: { type: 'string', default: 'upn', values: ['upn', 'smtp', 'sip', 'nameid'], doc: 'User claim shown in access lines (the first of upn, smtp, sip, nameid when absent)' },
+    redactUsers: { type: 'boolean', default: false, doc: 'Show users in access lines as sha256:<16 hex> (pseudonymous: stable per user) instead of the claim' },
   }),
   partners: {
     type: 'table', doc: 'Partner applications allowed to call us', item: PARTNER_SCHEMA,
@@ -118,6 +123,7 @@ export interface ConfigDefaults {
   metadata: GatewayConfig['metadata']
   challenge: GatewayConfig['challenge']
   shutdown: GatewayConfig['shutdown']
+  admin: Record<string, never>
   logging: GatewayConfig['logging']
   partners: []
 }

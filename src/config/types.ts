@@ -94,8 +94,16 @@ export interface GatewayConfig {
   shutdown: {
     drainTimeoutMs: number
   }
+  admin: {
+    /** Lets non-loopback callers POST /reload as `Authorization: Bearer <token>`. Secret: never logged or shown. */
+    reloadToken?: string
+  }
   logging: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+    /** Claim shown as `user` in access lines. Default 'upn' (falling back to smtp, sip, nameid). */
+    userClaim: 'upn' | 'smtp' | 'sip' | 'nameid'
+    /** Hash users in access lines (sha256, 16 hex). Default false. */
+    redactUsers: boolean
   }
   partners: PartnerConfig[]
 }

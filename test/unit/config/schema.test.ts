@@ -30,7 +30,8 @@ describe('DEFAULTS', () => {
       metadata: { refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 5000, maxBytes: 1_048_576 },
       challenge: { listTrustedIssuers: true },
       shutdown: { drainTimeoutMs: 10_000 },
-      logging: { level: 'info' },
+      admin: {},
+      logging: { level: 'info', userClaim: 'upn', redactUsers: false },
       partners: [],
     })
     expect(PARTNER_DEFAULTS).toEqual({ trustLevel: 'application', acceptSid: false, allowHttp: false, tls: { insecureSkipVerify: false } })
