@@ -22,11 +22,11 @@ interface CaseRecord {
 
 export interface Tally {
   /** An attack: passes when the gateway refused or neutralised it (the body's assertions say how). */
-  attack(category: Category, title: string, body: () => Promise<void>, timeoutMs?: number): void
+  attack(category: Category, title: string, body: () => Promise<unknown>, timeoutMs?: number): void
   /** A legitimate form, correctly signed: passes when the gateway accepted it. Counted apart from attacks. */
-  control(category: Category, title: string, body: () => Promise<void>): void
+  control(category: Category, title: string, body: () => Promise<unknown>): void
   /** An injected fault: passes when the gateway answered as prescribed and then served good requests again. */
-  fault(title: string, body: () => Promise<void>, timeoutMs?: number): void
+  fault(title: string, body: () => Promise<unknown>, timeoutMs?: number): void
   /** Measured figures (sockets, heap) for the README, merged by key across files. */
   resources: Record<string, unknown>
 }
@@ -35,7 +35,7 @@ export interface Tally {
 export function securityTally(suite: string, testFile: string): Tally {
   const cases: CaseRecord[] = []
   const resources: Record<string, unknown> = {}
-  const register = (kind: Kind, category: Category, title: string, body: () => Promise<void>, timeoutMs?: number): void => {
+  const register = (kind: Kind, category: Category, title: string, body: () => Promise<unknown>, timeoutMs?: number): void => {
     it(`${kind === 'attack' ? '' : `${kind}: `}${title}`, async () => {
       const record: CaseRecord = { kind, category, title, ok: false }
       cases.push(record)
