@@ -1,22 +1,60 @@
-// Admin: the second listener (loopback by default) for health. Health routes are chosen by path and port
-// only: no Host header, no token, no identity headers are looked at.
+// Admin: the second listener (loopback by default): /healthz, /readyz, /metrics, /status, /status.json and
+// POST /reload. Routes are chosen by path and port only: no Host header, no token, no identity headers.
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
 import type { RuntimeHolder } from '../proxy/inbound-app.js'
+import type { Activity } from './activity.js'
+import type { GatewayMetrics } from './metrics.js'
 import { partnerHealth } from './partner-health.js'
+import type { ReloadControl } from './reload.js'
+import { registerReloadRoute } from './reload-route.js'
+import { registerStatusRoutes } from './status-routes.js'
 
 export interface AdminState {
   /** True once the config is loaded and every listener is up. */
   ready: boolean
+  /** True once close() started: /readyz answers 503 while in-flight requests drain. */
+  draining?: boolean
 }
 
-export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: PinoLogger): FastifyInstance {
+export interface AdminOps {
+  metrics: GatewayMetrics
+  activity: Activity
+  reloads: ReloadControl
+  /** Clock, epoch ms. */
+  now: () => number
+  startedAt: number
+}
+
+function readiness(state: AdminState): 'ready' | 'starting' | 'draining' {
+  if (state.draining === true) return 'draining'
+  return state.ready ? 'ready' : 'starting'
+}
+
+export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: PinoLogger, ops: AdminOps): FastifyInstance {
   const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_request, reply) => {
     // One broken partner never makes the gateway unready: every replica would leave service at once.
-    const partners = partnerHealth(holder.current.registry.all(), Date.now())
-    return reply.code(state.ready ? 200 : 503).send({ status: state.ready ? 'ready' : 'starting', partners })
+    const status = readiness(state)
+    const partners = partnerHealth(holder.current.registry.all(), ops.now())
+    const reloads = ops.reloads.status()
+    const config = { loadedAt: new Date(reloads.loadedAt).toISOString(), lastReload: reloads.last?.result ?? null }
+    return reply.code(status === 'ready' ? 200 : 503).send({ status, partners, config })
   })
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await ops.metrics.scrape()
+    return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body)
+  })
+  registerStatusRoutes(app, () => ({
+    runtime: holder.current,
+    activity: ops.activity,
+    reloads: ops.reloads.status(),
+    ready: state.ready,
+    draining: state.draining === true,
+    startedAt: ops.startedAt,
+    now: ops.now(),
+  }))
+  registerReloadRoute(app, () => holder.current, () => ops.reloads.fromSource('http'))
   return app
 }

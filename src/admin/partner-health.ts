@@ -1,10 +1,20 @@
-// Admin: per-partner key state as reported by /readyz (and later the status page). No secrets: names,
-// states, counts, x5t values and times only.
-import type { Partner } from '../partners/types.js'
+// Admin: per-partner key state as reported by /readyz and the status page. No secrets: names, states, counts,
+// x5t values and times only.
+import type { KeyState, Partner } from '../partners/types.js'
+
+/** The colour a partner is shown in: ok is healthy, stale serves last-known-good keys, failed has none. */
+export type HealthClass = 'healthy' | 'stale' | 'failing' | 'loading'
+
+export function partnerHealthClass(state: KeyState): HealthClass {
+  if (state === 'ok') return 'healthy'
+  if (state === 'failed') return 'failing'
+  return state
+}
 
 export interface PartnerHealth {
   name: string
   state: string
+  health: HealthClass
   keys: number
   x5t: string[]
   keysAgeSec: number | null
@@ -15,9 +25,11 @@ export function partnerHealth(partners: readonly Partner[], nowMs: number): Part
   return partners.map((partner) => {
     const keys = partner.keys()
     const last = partner.lastFetch()
+    const state = partner.state()
     return {
       name: partner.name,
-      state: partner.state(),
+      state,
+      health: partnerHealthClass(state),
       keys: keys?.all.length ?? 0,
       x5t: keys?.all.map((k) => k.x5t) ?? [],
       keysAgeSec: keys === undefined ? null : Math.round((nowMs - keys.loadedAt) / 1000),

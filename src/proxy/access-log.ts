@@ -1,40 +1,107 @@
-// Proxy: one access/audit line per inbound request, written when the response closes. The path is logged
-// without its query string (a client may put a token there); no header value is ever logged.
+// Proxy: one access/audit line per inbound request, written when the response closes, and the same record
+// handed to metrics and the status page. The path is logged without its query string (a client may put a
+// token there); no header value is ever logged; users are shown as configured, or hashed (logging.redactUsers).
+import { createHash } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { FastifyRequest } from 'fastify'
+import type { GatewayConfig } from '../config/types.js'
+import type { AuthType, UserClaims } from '../tokens/types.js'
 import { rawPathOf } from './path-guard.js'
 
-export type Outcome = 'ok' | 'rejected' | 'forbidden' | 'unavailable' | 'bad_request' | 'upstream_error' | 'aborted' | 'public'
+export type Outcome =
+  | 'ok' // authenticated and forwarded; the backend's status is in upstreamStatus
+  | 'public' // /metadata/json/1 or a publicPaths entry, no token needed
+  | 'rejected' // 401: no token, or anything wrong with it
+  | 'forbidden' // 403: verified, but the partner may not do this
+  | 'unavailable' // 503: the partner's keys are unavailable
+  | 'bad_request' // 400/404/501: HTTP-level faults
+  | 'upstream_error' // 502/504: the backend failed
+  | 'error' // 500: a fault of ours
+  | 'aborted' // the client went away before the response ended
+
+/** The outcomes the status page counts as rejections of a partner's calls. */
+export const REJECTED_OUTCOMES: ReadonlySet<Outcome> = new Set(['rejected', 'forbidden', 'unavailable'])
+
+export interface AccessRecord {
+  requestId: string
+  method: string
+  /** Raw path without the query string. */
+  path: string
+  status: number
+  outcome: Outcome
+  /** Registered partner name, when the token named one (even if then rejected). */
+  partner: string | undefined
+  authType: AuthType | undefined
+  /** As configured (logging.userClaim), or `sha256:<16 hex>` with logging.redactUsers. */
+  user: string | undefined
+  code: string | undefined
+  reason: string | undefined
+  upstreamStatus: number | undefined
+  upstreamError: string | undefined
+  durationMs: number
+  authMs: number | undefined
+  upstreamMs: number | undefined
+}
+
+/** Receives the record of every finished inbound request (metrics, status page). */
+export interface RequestObserver {
+  onStart?(): void
+  onDone?(record: AccessRecord): void
+}
 
 export function outcomeOf(request: FastifyRequest, res: ServerResponse): Outcome {
   const err = request.gw.error
   if (err !== undefined) {
     if (err.status === 401) return 'rejected'
     if (err.status === 403) return 'forbidden'
-    if (err.status === 503) return 'unavailable'
-    if (err.status >= 500) return 'upstream_error'
-    return 'bad_request'
+    if (err.code === 'GW_PARTNER_UNAVAILABLE') return 'unavailable'
+    if (err.code === 'GW_UPSTREAM_TIMEOUT' || err.code === 'GW_UPSTREAM_UNREACHABLE') return 'upstream_error'
+    return err.status >= 500 && err.code !== 'GW_NOT_IMPLEMENTED' ? 'error' : 'bad_request'
   }
   if (!res.writableFinished) return 'aborted'
   return request.gw.identity === undefined ? 'public' : 'ok'
 }
 
-export function logAccess(request: FastifyRequest, res: ServerResponse): void {
-  const { identity, error, startedAt } = request.gw
-  const user = identity?.user
-  request.log.info(
-    {
-      method: request.raw.method,
-      path: rawPathOf(request.raw.url ?? ''),
-      status: res.statusCode,
-      outcome: outcomeOf(request, res),
-      partner: identity?.partner ?? error?.detail['partner'],
-      authType: identity?.authType,
-      user: user === undefined ? undefined : (user.upn ?? user.smtp ?? user.sip ?? user.nameid),
-      code: error?.code,
-      reason: error?.reason,
-      durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
-    },
-    'request',
-  )
+const USER_CLAIMS = ['upn', 'smtp', 'sip', 'nameid'] as const
+
+/** The configured claim when present, else the first of upn, smtp, sip, nameid; hashed when redactUsers. */
+export function userForLog(user: UserClaims | undefined, logging: GatewayConfig['logging']): string | undefined {
+  if (user === undefined) return undefined
+  const value = user[logging.userClaim] ?? USER_CLAIMS.map((claim) => user[claim]).find((v) => v !== undefined)
+  if (value === undefined || !logging.redactUsers) return value
+  // Pseudonymous, not anonymous: stable per user (so lines correlate), but a known address can be tested.
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}`
+}
+
+const round = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000)
+
+export function accessRecordOf(request: FastifyRequest, res: ServerResponse): AccessRecord {
+  const { identity, error, startedAt, runtime } = request.gw
+  const partner = identity?.partner ?? error?.detail['partner']
+  const upstreamError = error?.detail['upstreamError']
+  return {
+    requestId: request.id,
+    method: request.raw.method ?? '',
+    path: rawPathOf(request.raw.url ?? ''),
+    status: res.statusCode,
+    outcome: outcomeOf(request, res),
+    partner: typeof partner === 'string' ? partner : undefined,
+    authType: identity?.authType,
+    user: userForLog(identity?.user, runtime.config.logging),
+    code: error?.code,
+    reason: error?.reason ?? (typeof error?.detail['reason'] === 'string' ? error.detail['reason'] : undefined),
+    upstreamStatus: request.gw.upstreamStatus,
+    upstreamError: typeof upstreamError === 'string' ? upstreamError : undefined,
+    durationMs: round(performance.now() - startedAt) ?? 0,
+    authMs: round(request.gw.authMs),
+    upstreamMs: round(request.gw.upstreamMs),
+  }
+}
+
+/** Write the access line (reqId comes from the request logger's bindings) and return the record. */
+export function logAccess(request: FastifyRequest, res: ServerResponse): AccessRecord {
+  const record = accessRecordOf(request, res)
+  const { requestId: _id, ...fields } = record
+  request.log.info(fields, 'request')
+  return record
 }

@@ -1,0 +1,23 @@
+// Admin: what a reload changed, for the audit line: partners added, removed or changed (by name), and whether
+// the listen addresses changed (those need a restart). Names only, never values: a config holds secrets.
+import type { GatewayConfig } from '../config/index.js'
+
+export interface ConfigChanges {
+  listenChanged: boolean
+  partners: { added: string[]; removed: string[]; changed: string[] }
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+export function describeChanges(before: GatewayConfig, after: GatewayConfig): ConfigChanges {
+  const old = new Map(before.partners.map((p) => [p.name, p]))
+  const next = new Map(after.partners.map((p) => [p.name, p]))
+  return {
+    listenChanged: !same(before.listen, after.listen),
+    partners: {
+      added: [...next.keys()].filter((name) => !old.has(name)),
+      removed: [...old.keys()].filter((name) => !next.has(name)),
+      changed: [...next.entries()].filter(([name, p]) => old.has(name) && !same(old.get(name), p)).map(([name]) => name),
+    },
+  }
+}

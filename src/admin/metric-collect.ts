@@ -1,0 +1,59 @@
+// Admin: gauges computed when Prometheus scrapes (prom-client `collect()`), from the Runtime in use at that
+// moment: metadata age and staleness, partner key state, certificate expiry. Removed partners vanish at once.
+import { Gauge, type Registry } from 'prom-client'
+import type { Partner } from '../partners/types.js'
+import type { Runtime } from '../runtime.js'
+import { METRIC_DEFS, type MetricDef } from './metric-defs.js'
+
+export interface ScrapeSource {
+  /** The Runtime serving requests now. */
+  runtime(): Runtime
+  /** Clock, epoch ms. */
+  now(): number
+}
+
+const STATES = ['ok', 'stale', 'failed', 'loading'] as const
+const isMetadataPartner = (p: Partner): boolean => p.config.metadataUrl !== undefined
+
+/** A gauge whose samples are rebuilt on every scrape by `fill`. */
+function scrapeGauge(def: MetricDef, registry: Registry, fill: (set: (labels: string[], value: number) => void) => void): Gauge {
+  return new Gauge({
+    name: def.name,
+    help: def.help,
+    labelNames: def.labels,
+    registers: [registry],
+    collect() {
+      this.reset()
+      fill((labels, value) => this.labels(...labels).set(value))
+    },
+  })
+}
+
+export function registerScrapeGauges(registry: Registry, source: ScrapeSource): void {
+  const partners = (): readonly Partner[] => source.runtime().registry.all()
+  scrapeGauge(METRIC_DEFS.metadataAge, registry, (set) => {
+    const now = source.now()
+    for (const p of partners()) {
+      const keys = p.keys()
+      if (isMetadataPartner(p) && keys !== undefined) set([p.name], Math.max(0, (now - keys.loadedAt) / 1000))
+    }
+  })
+  scrapeGauge(METRIC_DEFS.metadataStale, registry, (set) => {
+    for (const p of partners()) if (isMetadataPartner(p)) set([p.name], p.state() === 'stale' ? 1 : 0)
+  })
+  scrapeGauge(METRIC_DEFS.partnerState, registry, (set) => {
+    for (const p of partners()) {
+      const state = p.state()
+      for (const s of STATES) set([p.name, s], s === state ? 1 : 0)
+    }
+  })
+  scrapeGauge(METRIC_DEFS.partnerKeys, registry, (set) => {
+    for (const p of partners()) set([p.name], p.keys()?.all.length ?? 0)
+  })
+  scrapeGauge(METRIC_DEFS.certificateExpiry, registry, (set) => {
+    const { issuer } = source.runtime()
+    const own = new Map([[issuer.signingKey.x5t, issuer.signingKey], ...issuer.published.map((k) => [k.x5t, k] as const)])
+    for (const key of own.values()) set(['self', key.x5t], key.notAfter / 1000)
+    for (const p of partners()) for (const key of p.keys()?.all ?? []) set([p.name, key.x5t], key.notAfter / 1000)
+  })
+}

@@ -1,0 +1,49 @@
+// Admin: every metric the gateway exports, as data (name, type, labels, help). metrics.ts builds prom-client
+// instruments from it, and `npm run docs` renders the README's metrics table from it, so the two cannot drift.
+
+export type MetricType = 'counter' | 'gauge' | 'histogram'
+
+export interface MetricDef {
+  name: string
+  type: MetricType
+  /** Label names, in the order `labels(...)` takes their values. */
+  labels: readonly string[]
+  help: string
+  /** Histograms only: bucket upper bounds, seconds. */
+  buckets?: readonly number[]
+}
+
+/** Request latency as a caller sees it: 5 ms to 30 s (upstream.timeoutMs defaults to 30 s). */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const
+
+/**
+ * Labels hold registered partner names (or `unknown`), fixed codes and status classes only; never a
+ * caller-supplied string. `x5t` is the one exception: certificates are few and known.
+ */
+export const METRIC_DEFS = {
+  requests: { name: 's2s_gateway_requests_total', type: 'counter', labels: ['partner', 'auth_type', 'outcome'], help: 'Inbound requests by partner, auth type (app|user|none) and outcome' },
+  requestDuration: { name: 's2s_gateway_request_duration_seconds', type: 'histogram', labels: ['outcome'], help: 'Inbound request duration, from arrival to the end of the response', buckets: LATENCY_BUCKETS },
+  inFlight: { name: 's2s_gateway_requests_in_flight', type: 'gauge', labels: [], help: 'Inbound requests currently being handled' },
+  tokenValidations: { name: 's2s_gateway_token_validations_total', type: 'counter', labels: ['partner', 'result', 'reason'], help: 'Token validations by partner, result (ok|rejected|forbidden|unavailable) and reason code' },
+  tokenCache: { name: 's2s_gateway_token_cache_total', type: 'counter', labels: ['result'], help: 'Verified-token cache lookups (hit|miss)' },
+  upstreamDuration: { name: 's2s_gateway_upstream_duration_seconds', type: 'histogram', labels: ['status_class'], help: 'Time until the backend answered with headers, by status class', buckets: LATENCY_BUCKETS },
+  upstreamErrors: { name: 's2s_gateway_upstream_errors_total', type: 'counter', labels: ['kind'], help: 'Backend failures (timeout|refused|reset|other)' },
+  metadataFetches: { name: 's2s_gateway_metadata_fetches_total', type: 'counter', labels: ['partner', 'result'], help: 'Partner metadata fetches (ok|error|refused)' },
+  metadataAge: { name: 's2s_gateway_metadata_age_seconds', type: 'gauge', labels: ['partner'], help: 'Age of the keys in use, from their last successful fetch (metadata partners with keys only)' },
+  metadataStale: { name: 's2s_gateway_metadata_stale', type: 'gauge', labels: ['partner'], help: '1 while a partner is served from last-known-good keys because refreshes fail' },
+  partnerState: { name: 's2s_gateway_partner_state', type: 'gauge', labels: ['partner', 'state'], help: "1 for each partner's current key state (ok|stale|failed|loading)" },
+  partnerKeys: { name: 's2s_gateway_partner_keys', type: 'gauge', labels: ['partner'], help: 'Signing keys currently usable for a partner' },
+  refetchSuppressed: { name: 's2s_gateway_key_refetch_suppressed_total', type: 'counter', labels: ['partner'], help: 'On-demand key refetches refused by the per-partner cooldown' },
+  certificateExpiry: { name: 's2s_gateway_certificate_expiry_timestamp_seconds', type: 'gauge', labels: ['owner', 'x5t'], help: 'notAfter of our issuer certificates (owner="self") and of partner certificates (owner=<partner>)' },
+  outboundRequests: { name: 's2s_gateway_outbound_requests_total', type: 'counter', labels: ['partner', 'status_class'], help: 'Outbound calls to partners by status class' },
+  tokensIssued: { name: 's2s_gateway_tokens_issued_total', type: 'counter', labels: ['partner', 'auth_type'], help: 'Tokens minted by the built-in issuer for calls to partners' },
+  configReloads: { name: 's2s_gateway_config_reloads_total', type: 'counter', labels: ['result'], help: 'Configuration reloads (success|failure)' },
+  configLastReloadSuccess: { name: 's2s_gateway_config_last_reload_success_timestamp_seconds', type: 'gauge', labels: [], help: 'When the configuration in use was loaded (start-up or the last successful reload)' },
+} as const satisfies Record<string, MetricDef>
+
+export type MetricKey = keyof typeof METRIC_DEFS
+
+/** `2xx` for 204; `other` outside 100-599. */
+export function statusClassOf(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other'
+}

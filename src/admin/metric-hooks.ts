@@ -1,0 +1,80 @@
+// Admin: the event hooks partners/, tokens/ and proxy/ call, turned into metric updates. Children are cached
+// per label combination (label-cache.ts), and partner labels are checked against the registered names.
+import type { Counter, Histogram } from 'prom-client'
+import type { PartnerEvents } from '../partners/index.js'
+import type { TokenEvents } from '../tokens/index.js'
+import type { ForwardEvents } from '../proxy/forward.js'
+import type { Instruments } from './instruments.js'
+import { createLabelCache } from './label-cache.js'
+import { statusClassOf } from './metric-defs.js'
+
+/** What the access-log path reports once per inbound request. */
+export interface RequestMetricRecord {
+  /** Registered partner name, when one was identified. */
+  partner: string | undefined
+  authType: string | undefined
+  outcome: string
+  durationMs: number
+}
+
+/** For the outbound side (issue 3): calls to partners and tokens we mint. */
+export interface OutboundEvents {
+  onRequest?(partner: string, statusCode: number): void
+  onTokenIssued?(partner: string, authType: 'app' | 'user'): void
+}
+
+export interface MetricHooks {
+  partnerEvents: PartnerEvents
+  tokenEvents: TokenEvents
+  forwardEvents: ForwardEvents
+  outboundEvents: OutboundEvents
+  requestStarted(): void
+  requestDone(record: RequestMetricRecord): void
+  configReloaded(result: 'success' | 'failure', atMs: number): void
+}
+
+const counters = (c: Counter) => createLabelCache((values) => c.labels(...values))
+const histograms = (h: Histogram) => createLabelCache((values) => h.labels(...values))
+
+/** `label(name)` maps anything that is not a registered partner name to 'unknown'. */
+export function createMetricHooks(ins: Instruments, label: (partner: string | undefined) => string): MetricHooks {
+  const requests = counters(ins.requests)
+  const requestDuration = histograms(ins.requestDuration)
+  const validations = counters(ins.tokenValidations)
+  const cacheHit = ins.tokenCache.labels('hit')
+  const cacheMiss = ins.tokenCache.labels('miss')
+  const upstreamDuration = histograms(ins.upstreamDuration)
+  const upstreamErrors = counters(ins.upstreamErrors)
+  const fetches = counters(ins.metadataFetches)
+  const suppressed = counters(ins.refetchSuppressed)
+  const outbound = counters(ins.outboundRequests)
+  const issued = counters(ins.tokensIssued)
+  return {
+    partnerEvents: {
+      onFetch: (partner, result) => fetches.get2(label(partner), result).inc(),
+      onRefetchSuppressed: (partner) => suppressed.get1(label(partner)).inc(),
+    },
+    tokenEvents: {
+      onResult: (partner, result, reason) => validations.get3(label(partner), result, reason).inc(),
+      onCache: (hit) => (hit ? cacheHit : cacheMiss).inc(),
+    },
+    forwardEvents: {
+      onResponse: (status, durationMs) => upstreamDuration.get1(statusClassOf(status)).observe(durationMs / 1000),
+      onError: (kind) => upstreamErrors.get1(kind).inc(),
+    },
+    outboundEvents: {
+      onRequest: (partner, status) => outbound.get2(label(partner), statusClassOf(status)).inc(),
+      onTokenIssued: (partner, authType) => issued.get2(label(partner), authType).inc(),
+    },
+    requestStarted: () => ins.inFlight.inc(),
+    requestDone(record) {
+      ins.inFlight.dec()
+      requests.get3(label(record.partner), record.authType ?? 'none', record.outcome).inc()
+      requestDuration.get1(record.outcome).observe(record.durationMs / 1000)
+    },
+    configReloaded(result, atMs) {
+      ins.configReloads.labels(result).inc()
+      if (result === 'success') ins.configLastReloadSuccess.set(atMs / 1000)
+    },
+  }
+}

@@ -1,0 +1,24 @@
+// Admin: POST /reload. Loopback callers, or callers presenting admin.reloadToken; the answer says whether the
+// new configuration was swapped in, and lists every problem when it was refused. The token is never logged.
+import type { FastifyInstance } from 'fastify'
+import type { Runtime } from '../runtime.js'
+import { checkReloadAccess } from './reload-access.js'
+import type { ReloadOutcome } from './reload.js'
+
+export function registerReloadRoute(app: FastifyInstance, runtime: () => Runtime, reload: () => ReloadOutcome): void {
+  app.post('/reload', async (request, reply) => {
+    // Browsers send Origin on every POST: refusing it keeps a web page from reloading a gateway on localhost.
+    const access = request.headers.origin !== undefined
+      ? 'forbidden'
+      : checkReloadAccess(request.socket.remoteAddress, request.headers.authorization, runtime().config.admin.reloadToken)
+    if (access !== 'allowed') {
+      request.log.warn({ remoteAddress: request.socket.remoteAddress, access }, 'POST /reload refused')
+      if (access === 'unauthorized') reply.header('www-authenticate', 'Bearer realm="s2s-gateway-admin"')
+      return reply.code(access === 'unauthorized' ? 401 : 403).send({ result: 'refused', message: access === 'unauthorized' ? 'reload token required' : 'loopback callers only' })
+    }
+    request.log.info({ remoteAddress: request.socket.remoteAddress }, 'configuration reload requested over HTTP')
+    const outcome = reload()
+    if (outcome.result === 'unavailable') return reply.code(501).send({ result: 'unavailable', message: 'this gateway has no configuration file to reload' })
+    return reply.code(outcome.result === 'success' ? 200 : 422).send(outcome)
+  })
+}

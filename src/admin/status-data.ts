@@ -1,0 +1,136 @@
+// Admin: the data behind GET /status and /status.json: who we are, our certificates, each partner's key state
+// and recent traffic. Names, URLs (without credentials or query), x5t values, counts and times only: no secrets.
+import type { Partner, SigningKey } from '../partners/types.js'
+import type { Runtime } from '../runtime.js'
+import type { Activity } from './activity.js'
+import { partnerHealthClass, type HealthClass } from './partner-health.js'
+import type { ReloadStatus } from './reload.js'
+
+const DAY_MS = 86_400_000
+/** Certificates closer than this to notAfter are shown as expiring (the alert threshold in deploy/). */
+export const EXPIRY_WARNING_DAYS = 14
+
+export type CertificateHealth = 'healthy' | 'expiring' | 'expired'
+
+export interface CertificateStatus {
+  x5t: string
+  subject: string
+  notAfter: string
+  daysToExpiry: number
+  health: CertificateHealth
+  signing: boolean
+}
+
+export interface TrafficStatus {
+  requests: number
+  rejections: number
+  perMinute: number[]
+  rejectionsPerMinute: number[]
+}
+
+export interface PartnerStatus {
+  name: string
+  trustLevel: string
+  registration: 'metadata' | 'certificates'
+  metadataUrl: string | null
+  state: string
+  health: HealthClass
+  lastFetch: { at: string; ok: boolean; error: string | null } | null
+  keys: number
+  keysAgeSec: number | null
+  certificates: CertificateStatus[]
+  traffic: TrafficStatus
+}
+
+export interface StatusReport {
+  generatedAt: string
+  gateway: {
+    serviceId: string; name: string; realm: string; realmAliases: string[]; publicHosts: string[]; metadataUrl: string
+    ready: boolean; draining: boolean; startedAt: string; uptimeSec: number; windowMinutes: number
+  }
+  config: { loadedAt: string; successes: number; failures: number; lastReload: { at: string; trigger: string; result: string; problems: number } | null }
+  certificates: CertificateStatus[]
+  partners: PartnerStatus[]
+  traffic: TrafficStatus
+  /** Requests no registered partner could be named for (no token, unknown issuer, malformed). */
+  unattributed: TrafficStatus
+}
+
+export interface StatusInputs {
+  runtime: Runtime
+  activity: Activity
+  reloads: ReloadStatus
+  ready: boolean
+  draining: boolean
+  startedAt: number
+  now: number
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+/** Scheme, host and path only: userinfo and query strings can carry credentials. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.protocol}//${u.host}${u.pathname}`
+  } catch {
+    return '(unparseable URL)'
+  }
+}
+
+export function certificateStatus(key: SigningKey, now: number, signing = false): CertificateStatus {
+  const days = Math.floor((key.notAfter - now) / DAY_MS)
+  const health: CertificateHealth = key.notAfter <= now ? 'expired' : days < EXPIRY_WARNING_DAYS ? 'expiring' : 'healthy'
+  return { x5t: key.x5t, subject: key.subject, notAfter: iso(key.notAfter), daysToExpiry: days, health, signing }
+}
+
+export function trafficOf(activity: Activity, key: string): TrafficStatus {
+  const { perMinute, total } = activity.summary(key)
+  return { ...total, perMinute: perMinute.map((m) => m.requests), rejectionsPerMinute: perMinute.map((m) => m.rejections) }
+}
+
+function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
+  const keys = partner.keys()
+  const last = partner.lastFetch()
+  const url = partner.config.metadataUrl
+  const state = partner.state()
+  return {
+    name: partner.name,
+    trustLevel: partner.trustLevel,
+    registration: url === undefined ? 'certificates' : 'metadata',
+    metadataUrl: url === undefined ? null : displayUrl(url),
+    state,
+    health: partnerHealthClass(state),
+    lastFetch: last === undefined ? null : { at: iso(last.at), ok: last.ok, error: last.error ?? null },
+    keys: keys?.all.length ?? 0,
+    keysAgeSec: keys === undefined ? null : Math.max(0, Math.round((inputs.now - keys.loadedAt) / 1000)),
+    certificates: (keys?.all ?? []).map((key) => certificateStatus(key, inputs.now)),
+    traffic: trafficOf(inputs.activity, partner.name),
+  }
+}
+
+export function buildStatusReport(inputs: StatusInputs): StatusReport {
+  const { runtime, now, reloads } = inputs
+  const { service } = runtime.config
+  const signingX5t = runtime.issuer.signingKey.x5t
+  const own = [runtime.issuer.signingKey, ...runtime.issuer.published.filter((k) => k.x5t !== signingX5t)]
+  const partners = runtime.registry.all().map((p) => partnerStatus(p, inputs))
+  const last = reloads.last
+  return {
+    generatedAt: iso(now),
+    gateway: {
+      serviceId: service.id, name: service.name, realm: service.realm, realmAliases: [...service.realmAliases],
+      publicHosts: [...service.publicHosts], metadataUrl: displayUrl(service.metadataUrl),
+      ready: inputs.ready, draining: inputs.draining, startedAt: iso(inputs.startedAt),
+      uptimeSec: Math.max(0, Math.round((now - inputs.startedAt) / 1000)), windowMinutes: inputs.activity.minutes,
+    },
+    config: {
+      loadedAt: iso(reloads.loadedAt), successes: reloads.successes, failures: reloads.failures,
+      lastReload: last === undefined ? null : { at: iso(last.at), trigger: last.trigger, result: last.result, problems: last.problems },
+    },
+    certificates: own.map((key) => certificateStatus(key, now, key.x5t === signingX5t)),
+    partners,
+    traffic: trafficOf(inputs.activity, '*'),
+    unattributed: trafficOf(inputs.activity, 'unknown'),
+  }
+}

@@ -1,0 +1,56 @@
+// Admin: the partner table of the status page: one row per registered partner, coloured by key health, with
+// its metadata source, last fetch, keys, certificates and the requests and rejections of the last minutes.
+import { ago, html, span, sparkline, type Html } from './html.js'
+import type { CertificateStatus, PartnerStatus, StatusReport, TrafficStatus } from './status-data.js'
+
+const HEALTH_TEXT: Record<string, string> = { healthy: 'healthy', stale: 'stale', failing: 'failing', loading: 'loading' }
+
+function lastFetchCell(p: PartnerStatus, now: number): Html {
+  if (p.registration === 'certificates') return html`<span class="muted">certificate files</span>`
+  if (p.lastFetch === null) return html`<span class="muted">not yet</span>`
+  const result = p.lastFetch.ok ? html`<span>ok</span>` : html`<span class="rejected">failed: <code>${p.lastFetch.error ?? 'error'}</code></span>`
+  return html`<span title="${p.lastFetch.at}">${ago(p.lastFetch.at, now)}</span><br>${result}`
+}
+
+function keysCell(p: PartnerStatus): Html {
+  if (p.keysAgeSec === null) return html`<span class="rejected">none usable</span>`
+  const age = p.registration === 'metadata' ? html`<br><span class="muted">fetched ${span(p.keysAgeSec)} ago</span>` : ''
+  return html`${p.keys}${age}`
+}
+
+export function certificateList(certs: readonly CertificateStatus[]): Html {
+  if (certs.length === 0) return html`<span class="muted">none</span>`
+  return html`${certs.map((c) => html`<div><code title="${c.subject}">${c.x5t}</code> <span class="days ${c.health}" title="${c.notAfter}">${daysText(c)}</span></div>`)}`
+}
+
+export function daysText(c: CertificateStatus): string {
+  if (c.health === 'expired') return 'expired'
+  return c.daysToExpiry === 1 ? '1 day left' : `${c.daysToExpiry} days left`
+}
+
+export function trafficCell(t: TrafficStatus): Html {
+  const rejected = t.rejections > 0 ? html`<span class="rejected">${t.rejections} rejected</span>` : html`<span class="muted">0 rejected</span>`
+  return html`${sparkline(t.perMinute, t.rejectionsPerMinute)}<br>${t.requests} requests, ${rejected}`
+}
+
+function partnerRow(p: PartnerStatus, now: number): Html {
+  const source = p.metadataUrl === null ? html`<span class="muted">certificate files</span>` : html`<code>${p.metadataUrl}</code>`
+  return html`<tr class="partner ${p.health}" data-partner="${p.name}" data-health="${p.health}">
+<td><strong>${p.name}</strong><br><span class="muted">trust: ${p.trustLevel}</span></td>
+<td><span class="pill" data-role="health">${HEALTH_TEXT[p.health] ?? p.health}</span></td>
+<td>${source}</td>
+<td>${lastFetchCell(p, now)}</td>
+<td>${keysCell(p)}</td>
+<td>${certificateList(p.certificates)}</td>
+<td>${trafficCell(p.traffic)}</td>
+</tr>`
+}
+
+export function partnerTable(report: StatusReport, now: number): Html {
+  const minutes = report.gateway.windowMinutes
+  if (report.partners.length === 0) return html`<p class="muted">No partners are registered.</p>`
+  return html`<table id="partners">
+<thead><tr><th>Partner</th><th>Health</th><th>Metadata</th><th>Last fetch</th><th>Keys</th><th>Certificates</th><th>Last ${minutes} min</th></tr></thead>
+<tbody>${report.partners.map((p) => partnerRow(p, now))}</tbody>
+</table>`
+}

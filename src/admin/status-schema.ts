@@ -1,0 +1,43 @@
+// Admin: the JSON schema of GET /status.json. fastify serializes with it, so a field added to StatusReport by
+// mistake (a token, a key) is dropped rather than published: only what is listed here goes out.
+const str = { type: 'string' } as const
+const int = { type: 'integer' } as const
+const bool = { type: 'boolean' } as const
+const nullable = (type: string) => ({ type: [type, 'null'] }) as const
+const strings = { type: 'array', items: str } as const
+const ints = { type: 'array', items: int } as const
+const object = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required: Object.keys(properties), properties })
+
+const traffic = object({ requests: int, rejections: int, perMinute: ints, rejectionsPerMinute: ints })
+
+const certificate = object({ x5t: str, subject: str, notAfter: str, daysToExpiry: int, health: str, signing: bool })
+
+const partner = object({
+  name: str,
+  trustLevel: str,
+  registration: str,
+  metadataUrl: nullable('string'),
+  state: str,
+  health: str,
+  lastFetch: { ...object({ at: str, ok: bool, error: nullable('string') }), type: ['object', 'null'] },
+  keys: int,
+  keysAgeSec: nullable('integer'),
+  certificates: { type: 'array', items: certificate },
+  traffic,
+})
+
+export const STATUS_JSON_SCHEMA = object({
+  generatedAt: str,
+  gateway: object({
+    serviceId: str, name: str, realm: str, realmAliases: strings, publicHosts: strings, metadataUrl: str,
+    ready: bool, draining: bool, startedAt: str, uptimeSec: int, windowMinutes: int,
+  }),
+  config: object({
+    loadedAt: str, successes: int, failures: int,
+    lastReload: { ...object({ at: str, trigger: str, result: str, problems: int }), type: ['object', 'null'] },
+  }),
+  certificates: { type: 'array', items: certificate },
+  partners: { type: 'array', items: partner },
+  traffic,
+  unattributed: traffic,
+})
