@@ -3,14 +3,23 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
 import type { GatewayConfig } from './config/types.js'
+import type { LoadedConfig } from './config/index.js'
 import { buildAdminApp, type AdminState } from './admin/admin-app.js'
+import { createActivity, type Activity } from './admin/activity.js'
+import { chainEvents } from './admin/chain-events.js'
+import { createGatewayMetrics, type GatewayMetrics } from './admin/metrics.js'
+import { createReloadControl, type ReloadOutcome, type ReloadTrigger } from './admin/reload.js'
+import { createRequestObserver } from './admin/request-observer.js'
+import type { Forwarder } from './proxy/forward.js'
 import { buildInboundApp, type RuntimeHolder } from './proxy/inbound-app.js'
-import { createRuntime, type RuntimeDeps } from './runtime.js'
+import { createRuntime, type Runtime, type RuntimeDeps } from './runtime.js'
 
 export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
   logger: PinoLogger
   /** TLS material for the inbound listener, read by the caller from listen.inbound.tls. */
   tls?: { cert: Buffer; key: Buffer }
+  /** Reads and validates the configuration again, for SIGHUP, POST /reload and --watch (main.ts: the same file). */
+  loadConfig?: () => LoadedConfig
 }
 
 export interface Gateway {
@@ -18,35 +27,70 @@ export interface Gateway {
   readonly admin: FastifyInstance
   readonly holder: RuntimeHolder
   readonly state: AdminState
-  /** Swap in a new, already validated configuration. Old partners stop matching at once. */
+  /** This gateway's Prometheus metrics (its own registry) and the status page's per-minute counters. */
+  readonly metrics: GatewayMetrics
+  readonly activity: Activity
+  /** Swap in a new, already validated configuration. Old partners stop matching at once. Counted as a reload. */
   reload(config: GatewayConfig): void
+  /** Read deps.loadConfig again, validate, swap; a refused file is logged, counted, and the old one keeps serving. */
+  reloadFromSource(trigger: ReloadTrigger): ReloadOutcome
   /** Start loading every partner's metadata in the background (requests also load on demand). */
   warmUp(): Promise<void>
   close(): Promise<void>
 }
 
+/** A replaced forwarder lets its in-flight requests finish (retire); one without retire() is closed. */
+function retire(forwarder: Forwarder): void {
+  if (forwarder.retire !== undefined) forwarder.retire()
+  else forwarder.close()
+}
+
 export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway {
-  const runtimeDeps = { ...deps, log: deps.logger.child({ component: 'partners' }) }
-  const holder: RuntimeHolder = { current: createRuntime(config, runtimeDeps) }
-  const state: AdminState = { ready: false }
-  const inbound = buildInboundApp(holder, deps.logger, deps.tls)
-  const admin = buildAdminApp(holder, state, deps.logger)
+  const now = deps.now ?? Date.now
+  const metrics = createGatewayMetrics({ runtime: () => holder.current, now })
+  const activity = createActivity({ now })
+  // A child per runtime, so a reload that changes logging.level reaches the partner logs too.
+  const runtimeDeps = (): RuntimeDeps => ({
+    ...deps,
+    log: deps.logger.child({ component: 'partners' }),
+    partnerEvents: chainEvents(metrics.partnerEvents, deps.partnerEvents),
+    tokenEvents: chainEvents(metrics.tokenEvents, deps.tokenEvents),
+    forwardEvents: chainEvents(metrics.forwardEvents, deps.forwardEvents),
+  })
+  const holder: RuntimeHolder = { current: createRuntime(config, runtimeDeps()) }
+  const state: AdminState = { ready: false, draining: false }
+  const swap = (next: GatewayConfig): void => {
+    const previous: Runtime = holder.current
+    holder.current = createRuntime(next, { ...runtimeDeps(), previous }) // throws before anything changed
+    if (next.logging.level !== previous.config.logging.level) deps.logger.level = next.logging.level
+    void holder.current.registry.loadAll()
+    previous.close()
+    if (holder.current.forwarder !== previous.forwarder) retire(previous.forwarder)
+  }
+  const reloads = createReloadControl({
+    logger: deps.logger, now, load: deps.loadConfig, current: () => holder.current.config, swap,
+    counted: (result, at) => metrics.configReloaded(result, at),
+  })
+  const inbound = buildInboundApp(holder, deps.logger, deps.tls, createRequestObserver(metrics, activity))
+  const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now() })
   return {
     inbound,
     admin,
     holder,
     state,
-    reload(next) {
-      const previous = holder.current
-      holder.current = createRuntime(next, { ...runtimeDeps, previous })
-      void holder.current.registry.loadAll()
-      previous.close()
-    },
+    metrics,
+    activity,
+    reload: (next) => reloads.apply(next),
+    reloadFromSource: (trigger) => reloads.fromSource(trigger),
     warmUp: () => holder.current.registry.loadAll(),
     async close() {
       state.ready = false
-      await Promise.allSettled([inbound.close(), admin.close()])
+      state.draining = true
+      // The admin listener stays up while requests drain, so /readyz says 'draining' and /metrics still answers.
+      await inbound.close().catch(() => undefined)
+      await admin.close().catch(() => undefined)
       holder.current.close()
+      holder.current.forwarder.close()
     },
   }
 }

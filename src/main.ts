@@ -1,14 +1,33 @@
-// Entry point for `s2s-gateway serve`: reads config, starts the gateway, reloads on SIGHUP, drains on SIGTERM.
-// Nothing else. A bad reload is logged with every problem and the old configuration keeps serving.
-import type { Logger as PinoLogger } from 'pino'
-import { ConfigError, loadConfigFile } from './config/index.js'
-import type { GatewayConfig } from './config/types.js'
+// Entry point for `s2s-gateway serve`: reads config, starts the gateway, reloads on SIGHUP (and file changes
+// with --watch), drains on SIGTERM. Nothing else. A bad reload is logged with every problem, counted, and the
+// old configuration keeps serving (app.ts, admin/reload.ts).
+import type { DestinationStream, Logger as PinoLogger } from 'pino'
+import { watchConfigFile, type ConfigWatcher } from './admin/config-watch.js'
+import { loadConfigFile } from './config/index.js'
 import { createLogger } from './logger.js'
 import { startGateway, type RunningGateway } from './server.js'
 
 export interface ServeOptions {
   configPath: string
   env?: Record<string, string | undefined>
+  /** Reload when the configuration file changes (`serve --watch`). Default false. */
+  watch?: boolean
+  /** Where logs go (tests); default stdout. */
+  logDestination?: DestinationStream
+}
+
+/** A started gateway with its file watcher, before any process signal is wired (tests use this directly). */
+export interface Serving {
+  running: RunningGateway
+  logger: PinoLogger
+  /** Stop watching, drain in-flight requests, close. */
+  close(): Promise<void>
+}
+
+/** Minimal process surface serve() needs, so tests can drive the signal wiring with an EventEmitter. */
+export interface SignalSource {
+  on(signal: 'SIGHUP', listener: () => void): unknown
+  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown
 }
 
 function logWarnings(logger: PinoLogger, warnings: readonly string[]): void {
@@ -16,38 +35,41 @@ function logWarnings(logger: PinoLogger, warnings: readonly string[]): void {
 }
 
 /** Reload from the same file; refuse (and keep serving) on any problem. Returns true when swapped in. */
-export function reloadFromFile(running: RunningGateway, opts: ServeOptions, logger: PinoLogger): boolean {
-  let next: GatewayConfig
-  try {
-    const loaded = loadConfigFile(opts.configPath, { env: opts.env ?? process.env })
-    logWarnings(logger, loaded.warnings)
-    next = loaded.config
-  } catch (err) {
-    const problems = err instanceof ConfigError ? err.problems : [{ path: '', message: String(err) }]
-    logger.error({ problems }, 'configuration reload refused; the previous configuration keeps serving')
-    return false
-  }
-  const before = running.gateway.holder.current.config.listen
-  if (JSON.stringify(before) !== JSON.stringify(next.listen)) {
-    logger.warn({}, 'listen addresses changed: they take effect only after a restart')
-  }
-  running.gateway.reload(next)
-  logger.info({ partners: next.partners.map((p) => p.name) }, 'configuration reloaded')
-  return true
+export function reloadFromFile(running: RunningGateway): boolean {
+  return running.gateway.reloadFromSource('signal').result === 'success'
 }
 
-export async function serve(opts: ServeOptions): Promise<void> {
-  const { config, warnings } = loadConfigFile(opts.configPath, { env: opts.env ?? process.env })
-  const logger = createLogger(config.logging.level)
+export async function startServing(opts: ServeOptions): Promise<Serving> {
+  const load = () => loadConfigFile(opts.configPath, { env: opts.env ?? process.env })
+  const { config, warnings } = load()
+  const logger = createLogger(config.logging.level, opts.logDestination)
   logWarnings(logger, warnings)
-  const running = await startGateway(config, { logger })
+  const running = await startGateway(config, { logger, loadConfig: load })
   logger.info({ inbound: running.inboundUrl, admin: running.adminUrl, metadata: config.service.metadataUrl }, 's2s-gateway listening')
+  let watcher: ConfigWatcher | undefined
+  if (opts.watch === true) {
+    watcher = watchConfigFile(opts.configPath, { log: logger, onChange: () => running.gateway.reloadFromSource('watch') })
+  }
+  return {
+    running,
+    logger,
+    async close() {
+      watcher?.close()
+      await running.close()
+    },
+  }
+}
 
-  process.on('SIGHUP', () => reloadFromFile(running, opts, logger))
+/** serve(): startServing plus SIGHUP (reload) and SIGTERM/SIGINT (drain, then let the process end). */
+export async function serve(opts: ServeOptions, signals: SignalSource = process): Promise<Serving> {
+  const serving = await startServing(opts)
+  const { logger } = serving
+  signals.on('SIGHUP', () => reloadFromFile(serving.running))
   const stop = (signal: string): void => {
     logger.info({ signal }, 'draining in-flight requests before exit')
-    void running.close().then(() => logger.info({}, 'stopped'))
+    void serving.close().then(() => logger.info({}, 'stopped'))
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
+  signals.once('SIGTERM', () => stop('SIGTERM'))
+  signals.once('SIGINT', () => stop('SIGINT'))
+  return serving
 }

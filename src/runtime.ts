@@ -22,6 +22,10 @@ export interface Runtime {
   readonly trustedProxies: BlockList
   readonly anyTrustedProxy: boolean
   readonly publicPaths: ReadonlySet<string>
+  /**
+   * Stop the registry's timers. The forwarder is not closed here: a newer runtime may share it (same upstream),
+   * so its owner (app.ts: reload and close) retires or closes it.
+   */
   close(): void
 }
 
@@ -77,7 +81,6 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     publicPaths: new Set(config.publicPaths),
     close() {
       registry.close()
-      if (!reuse) forwarder.close()
     },
   }
   return runtime

@@ -20,9 +20,16 @@ export interface ForwardEvents {
 export interface Forwarder {
   /**
    * Hand the request (headers already prepared) to the backend; `onError` answers when nothing was sent
-   * yet (502/504).
+   * yet (502/504). `onResponse` learns the backend's status and its time to headers (access log).
    */
-  forward(req: IncomingMessage, res: ServerResponse, onError: (err: GatewayError) => void): void
+  forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    onError: (err: GatewayError) => void,
+    onResponse?: (statusCode: number, durationMs: number) => void,
+  ): void
+  /** Stop pooling: idle sockets close now, busy ones once their response ends (a reload that changed upstream). */
+  retire?(): void
   /** Destroy pooled sockets. In-flight requests on them end. */
   close(): void
   /** Active and idle upstream sockets, for tests and status. */
@@ -61,7 +68,7 @@ export function createUpstreamAgent(upstream: GatewayConfig['upstream']): http.A
 export function createForwarder(upstream: GatewayConfig['upstream'], events: ForwardEvents = {}): Forwarder {
   const agent = createUpstreamAgent(upstream)
   const proxy = httpProxy.createProxyServer({ target: upstream.url, agent, xfwd: false, secure: true, prependPath: true })
-  const started = new WeakMap<IncomingMessage, number>()
+  const started = new WeakMap<IncomingMessage, { t0: number; onResponse: ((status: number, ms: number) => void) | undefined }>()
 
   proxy.on('proxyReq', (proxyReq, req, res) => {
     // #1559: `aborted` no longer fires; a closed response that did not finish means the client went away.
@@ -76,16 +83,20 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
   })
   proxy.on('proxyRes', (proxyRes, req) => {
     stripHopByHop(proxyRes.headers) // #446, response side
-    const t0 = started.get(req)
-    if (t0 !== undefined) events.onResponse?.(proxyRes.statusCode ?? 0, performance.now() - t0)
+    const start = started.get(req)
+    if (start === undefined) return
+    const status = proxyRes.statusCode ?? 0
+    const ms = performance.now() - start.t0
+    start.onResponse?.(status, ms)
+    events.onResponse?.(status, ms)
   })
   // Emitted instead of the callback when the client's socket is already gone: nothing to answer.
   proxy.on('econnreset', () => events.onError?.('reset'))
 
   return {
-    forward(req, res, onError) {
+    forward(req, res, onError, onResponse) {
       // Request headers were prepared by upstream-headers.ts (hop-by-hop stripped, #446 request side).
-      started.set(req, performance.now())
+      started.set(req, { t0: performance.now(), onResponse })
       proxy.web(req, res, {}, (err) => {
         const kind = classify(err)
         events.onError?.(kind)
@@ -95,6 +106,11 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     close() {
       agent.destroy()
       proxy.close()
+    },
+    retire() {
+      // A released socket is destroyed instead of pooled; the ones idle now are closed at once.
+      agent.keepSocketAlive = () => false
+      for (const list of Object.values(agent.freeSockets)) for (const socket of list ?? []) socket.destroy()
     },
     socketCounts() {
       return { active: countSockets(agent.sockets), idle: countSockets(agent.freeSockets) }

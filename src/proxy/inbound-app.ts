@@ -8,7 +8,7 @@ import { registerMetadataRoute } from '../issuer/index.js'
 import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
 import { authenticateRequest } from './authenticate.js'
-import { logAccess } from './access-log.js'
+import { logAccess, type RequestObserver } from './access-log.js'
 import { assertUnambiguousTarget } from './path-guard.js'
 import { logFields, replyWithError, writeRawError } from './reply-error.js'
 import { prepareUpstreamHeaders } from './upstream-headers.js'
@@ -19,6 +19,11 @@ export interface RequestState {
   startedAt: number
   identity: Identity | undefined
   error: GatewayError | undefined
+  /** Time spent authenticating (token validation included), ms. */
+  authMs: number | undefined
+  /** The backend's status and time to its response headers, once it answered. */
+  upstreamStatus: number | undefined
+  upstreamMs: number | undefined
 }
 
 declare module 'fastify' {
@@ -42,7 +47,8 @@ export function requestIdOf(req: { headers: Record<string, string | string[] | u
   return `gw-${process.pid.toString(36)}-${requestCounter.toString(36)}`
 }
 
-export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?: { cert: Buffer; key: Buffer }): FastifyInstance {
+/** `observer` gets every finished request's access record (metrics, status page). */
+export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -54,10 +60,17 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
 
   app.decorateRequest('gw', null as unknown as RequestState)
   app.addHook('onRequest', async (request, reply) => {
-    request.gw = { runtime: holder.current, startedAt: performance.now(), identity: undefined, error: undefined }
+    request.gw = {
+      runtime: holder.current, startedAt: performance.now(), identity: undefined, error: undefined,
+      authMs: undefined, upstreamStatus: undefined, upstreamMs: undefined,
+    }
+    observer.onStart?.()
     reply.header('request-id', request.id)
     if (request.headers['client-request-id'] === request.id) reply.header('client-request-id', request.id)
-    reply.raw.once('close', () => logAccess(request, reply.raw))
+    reply.raw.once('close', () => {
+      const record = logAccess(request, reply.raw)
+      observer.onDone?.(record)
+    })
     assertUnambiguousTarget(request.raw.url ?? '')
   })
   app.setErrorHandler((error, request, reply) => {
@@ -74,7 +87,12 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
     scope.addHook('onRequest', async (request) => {
-      request.gw.identity = await authenticateRequest(request, request.gw.runtime)
+      const t0 = performance.now()
+      try {
+        request.gw.identity = await authenticateRequest(request, request.gw.runtime)
+      } finally {
+        request.gw.authMs = performance.now() - t0
+      }
     })
     scope.all('/*', (request, reply) => {
       reply.hijack()
@@ -87,9 +105,18 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
 function forwardToUpstream(request: FastifyRequest, res: ServerResponse): void {
   const { runtime, identity } = request.gw
   prepareUpstreamHeaders(request.raw, identity, runtime)
-  runtime.forwarder.forward(request.raw, res, (err) => {
-    request.gw.error = err
-    request.log[err.status >= 500 ? 'warn' : 'info'](logFields(err), err.message)
-    writeRawError(res, err, undefined)
-  })
+  const gw = request.gw
+  runtime.forwarder.forward(
+    request.raw,
+    res,
+    (err) => {
+      gw.error = err
+      request.log[err.status >= 500 ? 'warn' : 'info'](logFields(err), err.message)
+      writeRawError(res, err, undefined)
+    },
+    (status, ms) => {
+      gw.upstreamStatus = status
+      gw.upstreamMs = ms
+    },
+  )
 }
