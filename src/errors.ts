@@ -17,6 +17,17 @@ const CATALOG = {
   GW_UPSTREAM_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'upstream unavailable' },
   GW_UPSTREAM_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'upstream timed out' },
   GW_INTERNAL: { status: 500, publicCode: 'internal', message: 'internal error' },
+  // Outbound listener (issue 3): its callers are our own backend, so the texts may be specific.
+  /** The path names no partner with an `outbound` section. */
+  GW_OUTBOUND_UNKNOWN_PARTNER: { status: 404, publicCode: 'not_found', message: 'no partner of that name is configured for outbound calls' },
+  /** listen.outbound.sharedSecret is set and x-s2s-outbound-secret is missing or wrong. */
+  GW_OUTBOUND_SECRET: { status: 403, publicCode: 'forbidden', message: 'x-s2s-outbound-secret missing or wrong' },
+  /** x-s2s-act-as-* sent for a partner without outbound.actAsUsers. */
+  GW_OUTBOUND_ACT_AS_DENIED: { status: 403, publicCode: 'forbidden', message: 'calls on behalf of users are not enabled for this partner (outbound.actAsUsers)' },
+  /** Neither its challenge, its metadata nor config tell the partner's principal id and realm. */
+  GW_OUTBOUND_AUDIENCE_UNKNOWN: { status: 502, publicCode: 'bad_gateway', message: 'partner principal id or realm unknown (no challenge, metadata or config names it)' },
+  GW_OUTBOUND_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'partner unreachable' },
+  GW_OUTBOUND_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'partner timed out' },
 } as const satisfies Record<string, { status: number; publicCode: string; message: string }>
 
 export type ErrorCode = keyof typeof CATALOG
