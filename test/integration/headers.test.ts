@@ -1,28 +1,24 @@
 // Integration: what the backend receives. Spoofed identity headers in every spelling are replaced by the
 // verified ones; Connection-nominated headers are dropped both ways; X-Forwarded-* is the gateway's own.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
+import type { EchoUpstream } from '../helpers/echo-upstream.js'
 import { metadataPartner, startTestGateway, type TestGateway } from '../helpers/gateway.js'
-import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
+import type { MetadataServer } from '../helpers/metadata-server.js'
+import { startStack, type Stack } from '../helpers/stack.js'
 import { rawGet } from '../helpers/raw-http.js'
-import { makeTestPartner, type TestPartner } from '../helpers/tokens.js'
+import type { TestPartner } from '../helpers/tokens.js'
 
+let stack: Stack
 let upstream: EchoUpstream
 let exchange: TestPartner
 let meta: MetadataServer
 let gw: TestGateway
 
 beforeAll(async () => {
-  upstream = await startEchoUpstream()
-  exchange = await makeTestPartner()
-  meta = await startMetadataServer(exchange)
-  gw = await startTestGateway(upstream.url, { publicPaths: ['/public/ping'], partners: [metadataPartner('exchange', meta.url)] })
+  stack = await startStack(() => ({ publicPaths: ['/public/ping'] }))
+  ;({ upstream, exchange, meta, gw } = stack)
 })
-afterAll(async () => {
-  await gw?.close()
-  await meta?.close()
-  await upstream?.close()
-})
+afterAll(() => stack?.close())
 beforeEach(() => {
   upstream.seen.length = 0
 })

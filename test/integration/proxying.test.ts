@@ -2,32 +2,24 @@
 // 400 before routing, upstream faults map to 502/504, bodies stream untouched, the metadata document.
 import http from 'node:http'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
+import type { EchoUpstream } from '../helpers/echo-upstream.js'
 import { metadataPartner, startTestGateway, type TestGateway } from '../helpers/gateway.js'
-import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
+import type { MetadataServer } from '../helpers/metadata-server.js'
+import { startStack, type Stack } from '../helpers/stack.js'
 import { rawGet, rawHttp } from '../helpers/raw-http.js'
-import { makeTestPartner, REALM, SERVICE_ID, type TestPartner } from '../helpers/tokens.js'
+import { REALM, SERVICE_ID, type TestPartner } from '../helpers/tokens.js'
 
+let stack: Stack
 let upstream: EchoUpstream
 let exchange: TestPartner
 let meta: MetadataServer
 let gw: TestGateway
 
 beforeAll(async () => {
-  upstream = await startEchoUpstream()
-  exchange = await makeTestPartner()
-  meta = await startMetadataServer(exchange)
-  gw = await startTestGateway(upstream.url, {
-    publicPaths: ['/public/ping'],
-    upstream: { url: upstream.url, timeoutMs: 400 },
-    partners: [metadataPartner('exchange', meta.url)],
-  })
+  stack = await startStack(({ upstreamUrl }) => ({ publicPaths: ['/public/ping'], upstream: { url: upstreamUrl, timeoutMs: 400 } }))
+  ;({ upstream, exchange, meta, gw } = stack)
 })
-afterAll(async () => {
-  await gw?.close()
-  await meta?.close()
-  await upstream?.close()
-})
+afterAll(() => stack?.close())
 beforeEach(() => {
   upstream.seen.length = 0
   upstream.handler = undefined
