@@ -1,0 +1,39 @@
+// Bench child: the engine's own limit. A plain node:http server handing every request to http-proxy over an
+// agent with exactly the gateway's settings (createUpstreamAgent), with no authentication, no header work and
+// no logging. argv: <port> <upstream url> [http-proxy|undici]
+import http from 'node:http'
+import httpProxy from 'http-proxy'
+import { DEFAULTS } from '../../src/config/index.js'
+import type { GatewayConfig } from '../../src/config/types.js'
+import { createUpstreamAgent } from '../../src/proxy/forward.js'
+
+const [portText = '0', url = '', engine = 'http-proxy'] = process.argv.slice(2)
+const upstream: GatewayConfig['upstream'] = { ...DEFAULTS.upstream, url }
+
+function httpProxyHandler(): http.RequestListener {
+  const proxy = httpProxy.createProxyServer({ target: url, agent: createUpstreamAgent(upstream), xfwd: false, prependPath: true })
+  return (req, res) => {
+    proxy.web(req, res, {}, () => {
+      if (!res.headersSent) res.writeHead(502)
+      res.end()
+    })
+  }
+}
+
+/** Loaded only for the undici row, so the http-proxy row's process never loads undici. */
+async function undiciHandler(): Promise<http.RequestListener> {
+  const { createUndiciForwarder } = await import('../forwarders/undici-forwarder.js')
+  const forwarder = createUndiciForwarder(upstream)
+  return (req, res) => {
+    forwarder.forward(req, res, (err) => {
+      res.writeHead(err.status)
+      res.end()
+    })
+  }
+}
+
+const server = http.createServer(engine === 'undici' ? await undiciHandler() : httpProxyHandler())
+server.keepAliveTimeout = 65_000
+server.listen(Number(portText), '127.0.0.1')
+process.on('SIGTERM', () => process.exit(0))
+process.on('SIGUSR2', () => process.exit(0)) // --cpu-prof writes its profile on exit

@@ -1,0 +1,91 @@
+// Bench: one measurement of one row. Fresh process, warm-up (JIT, caches; not measured), then the timed window
+// with CPU time and peak RSS of the process under test read from /proc around it.
+import { readFileSync } from 'node:fs'
+import { runLoad, type LoadResult } from './load/index.js'
+import { cpuBusyMicros, cpuMicros, peakRssBytes } from './proc.js'
+import type { Row } from './rows.js'
+import { startTarget, type RunContext } from './targets.js'
+
+export interface Sample {
+  row: string
+  repeat: number
+  rps: number
+  p50Ms: number
+  p99Ms: number
+  cpuUsPerRequest: number
+  /** Share of one CPU the process used during the window. */
+  cpuShare: number
+  peakRssMb: number
+  requests: number
+  /** Responses that did not have the row's expected status, and socket errors: must be 0. */
+  unexpected: number
+  logBytesPerRequest: number
+  /** CPU time of other processes on the proxy's CPU during the window (a shared machine), share of that CPU. */
+  foreignCpuShare: number
+  /** The timed window on CLOCK_MONOTONIC, µs (to cut a --cpu-prof profile to it). */
+  window: { fromUs: number; toUs: number }
+}
+
+export function poolFile(row: Row, ctx: RunContext): string {
+  return ctx.pools[row.pool]
+}
+
+export function firstToken(file: string): string | undefined {
+  const line = readFileSync(file, 'utf8').split('\n')[0]
+  return line === undefined || line === '' ? undefined : line
+}
+
+/** Responses outside what the row expects: wrk counts status >= 400, so a 401 row expects all of them. */
+function unexpectedOf(row: Row, load: LoadResult): number {
+  const wrongStatus = row.expect === 200 ? load.statusErrors : load.requests - load.statusErrors
+  return wrongStatus + load.socketErrors
+}
+
+export async function measureRow(
+  row: Row,
+  ctx: RunContext,
+  opts: { repeat: number; connections: number; durationSec: number; warmupSec: number; nodeArgs?: readonly string[] },
+): Promise<Sample> {
+  const file = poolFile(row, ctx)
+  const target = await startTarget(row, ctx, { firstToken: firstToken(file), ...(opts.nodeArgs === undefined ? {} : { nodeArgs: opts.nodeArgs }) })
+  let stopped = false
+  try {
+    const base = { url: target.url, mode: 'rotate' as const, file, connections: opts.connections, cpus: ctx.pinning.loadCpus }
+    let start = 0
+    if (opts.warmupSec > 0) {
+      const warm = await runLoad(ctx.generator, { ...base, start: 0, durationSec: opts.warmupSec })
+      start = warm.sent // continue the pool where the warm-up stopped: the cold scenario must never hit its cache
+    }
+    const logBefore = target.logSize()
+    const cpuBefore = cpuMicros(target.pid)
+    const fromUs = Number(process.hrtime.bigint() / 1000n)
+    const busyBefore = cpuBusyMicros(ctx.pinning.proxyCpus)
+    const wallBefore = performance.now()
+    const load = await runLoad(ctx.generator, { ...base, start, durationSec: opts.durationSec })
+    const cpuUs = cpuMicros(target.pid) - cpuBefore
+    const busyUs = cpuBusyMicros(ctx.pinning.proxyCpus) - busyBefore
+    const toUs = Number(process.hrtime.bigint() / 1000n)
+    const wallUs = (performance.now() - wallBefore) * 1000
+    const peak = peakRssBytes(target.pid)
+    const logBytes = target.logSize() - logBefore
+    await target.stop(opts.nodeArgs?.some((a) => a.startsWith('--cpu-prof')) === true ? 'SIGUSR2' : 'SIGTERM')
+    stopped = true
+    return {
+      row: row.id,
+      repeat: opts.repeat,
+      rps: load.rps,
+      p50Ms: load.p50Ms,
+      p99Ms: load.p99Ms,
+      cpuUsPerRequest: cpuUs / Math.max(1, load.requests),
+      cpuShare: cpuUs / wallUs,
+      peakRssMb: peak / 1048576,
+      requests: load.requests,
+      unexpected: unexpectedOf(row, load),
+      logBytesPerRequest: logBytes / Math.max(1, load.requests),
+      foreignCpuShare: ctx.pinning.proxyCpus === undefined ? NaN : Math.max(0, busyUs - cpuUs) / wallUs,
+      window: { fromUs, toUs },
+    }
+  } finally {
+    if (!stopped) await target.stop('SIGKILL').catch(() => undefined)
+  }
+}

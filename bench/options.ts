@@ -1,0 +1,110 @@
+// Bench: command-line options of `npm run bench -- ...`. Defaults keep a full run to about two minutes on a
+// 2-core machine; --check is the short form that exits non-zero when a target is missed.
+import type { LoadGenerator } from './load/index.js'
+
+export interface BenchOptions {
+  connections: number
+  durationSec: number
+  warmupSec: number
+  repeats: number
+  /** Short form: only the bare proxy and the gateway scenarios; exit 1 when a target ratio is missed. */
+  check: boolean
+  /** Seconds of mixed load for the memory-flatness run; 0: no soak (the default). */
+  soakSec: number
+  /** Run each gateway scenario once more under --cpu-prof and print where the time goes. */
+  profile: boolean
+  /** Row ids to run (default all that apply). */
+  only: string[] | undefined
+  references: boolean
+  pin: boolean
+  proxyCpus: string
+  loadCpus: string
+  load: LoadGenerator | undefined
+  /** Distinct valid tokens for the memory test; 0 skips it. */
+  memoryTokens: number
+  startup: boolean
+  keepLogs: boolean
+  /** Update the latest-summary section of BENCHMARKS.md (full runs only). */
+  writeBenchmarks: boolean
+  /** Start these rows' processes (and the echo backend), print how to drive them, and wait (profiling by hand). */
+  serve: string[] | undefined
+}
+
+const HELP = `npm run bench -- [options]
+  --connections N     concurrent connections (default 32)
+  --duration S        measured seconds per row and repeat (default 3; --check: 2.5)
+  --warmup S          unmeasured seconds before each measurement (default 1)
+  --repeats N         interleaved repeats, fresh processes each time (default 2)
+  --check             short form (~1 min): bare proxy + gateway scenarios; exit 1 when a target is missed
+  --soak S            memory flatness: S seconds of mixed load on one gateway (e.g. --soak 600); nothing else runs
+  --profile           also run every gateway scenario under --cpu-prof and print where its CPU goes
+  --only a,b          only these rows (ids as printed in the table)
+  --no-references     skip the nginx, HAProxy and undici reference rows
+  --memory-tokens N   distinct valid tokens for the memory test (default 200000; 0 skips it)
+  --no-startup        skip the start-up-to-ready measurement
+  --no-pin            do not pin processes to CPUs
+  --proxy-cpu LIST    CPUs of the proxy under test (default 1)
+  --load-cpu LIST     CPUs of the load generator and echo backend (default 0)
+  --load wrk|autocannon  load generator (default: wrk when installed)
+  --keep-logs         keep the processes' log files under bench/results/
+  --no-write          do not update BENCHMARKS.md
+  --serve a,b         start these rows' processes and wait, printing URLs, pids and token files (for perf/strace)
+`
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const o: BenchOptions = {
+    connections: 32, durationSec: 3, warmupSec: 1, repeats: 2, check: false, soakSec: 0, profile: false,
+    only: undefined, references: true, pin: true, proxyCpus: '1', loadCpus: '0', load: undefined,
+    memoryTokens: 200_000, startup: true, keepLogs: false, writeBenchmarks: true, serve: undefined,
+  }
+  let durationGiven = false
+  const args = [...argv]
+  const value = (name: string): string => {
+    const v = args.shift()
+    if (v === undefined) throw new Error(`${name} needs a value`)
+    return v
+  }
+  const number = (name: string): number => {
+    const n = Number(value(name))
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} needs a non-negative number`)
+    return n
+  }
+  while (args.length > 0) {
+    const arg = args.shift() as string
+    switch (arg) {
+      case '--connections': o.connections = number(arg); break
+      case '--duration': o.durationSec = number(arg); durationGiven = true; break
+      case '--warmup': o.warmupSec = number(arg); break
+      case '--repeats': o.repeats = Math.max(1, Math.round(number(arg))); break
+      case '--check': o.check = true; break
+      case '--soak': o.soakSec = number(arg); break
+      case '--profile': o.profile = true; break
+      case '--only': o.only = value(arg).split(',').map((s) => s.trim()).filter((s) => s !== ''); break
+      case '--no-references': o.references = false; break
+      case '--memory-tokens': o.memoryTokens = Math.round(number(arg)); break
+      case '--no-startup': o.startup = false; break
+      case '--no-pin': o.pin = false; break
+      case '--proxy-cpu': o.proxyCpus = value(arg); break
+      case '--load-cpu': o.loadCpus = value(arg); break
+      case '--load': {
+        const v = value(arg)
+        if (v !== 'wrk' && v !== 'autocannon') throw new Error('--load is wrk or autocannon')
+        o.load = v
+        break
+      }
+      case '--keep-logs': o.keepLogs = true; break
+      case '--no-write': o.writeBenchmarks = false; break
+      case '--serve': o.serve = value(arg).split(',').map((s) => s.trim()).filter((s) => s !== ''); break
+      case '--help': case '-h': process.stdout.write(HELP); process.exit(0); break
+      default: throw new Error(`unknown option ${arg}\n${HELP}`)
+    }
+  }
+  if (o.check) {
+    o.references = false
+    o.memoryTokens = 0
+    o.writeBenchmarks = false
+    if (!durationGiven) o.durationSec = 2.5
+  }
+  if (o.soakSec > 0) o.writeBenchmarks = false
+  return o
+}

@@ -1,0 +1,200 @@
+// Bench: turn samples into the table. Ratios are paired: each repeat's row is divided by the bare proxy measured
+// in the same repeat, then the median is taken (min-max shown), so drift between repeats cancels out.
+import type { MachineInfo } from './machine.js'
+import { machineLine } from './machine.js'
+import type { MemoryResult } from './memory.js'
+import type { Sample } from './measure.js'
+import type { ProfileSummary } from './profile.js'
+import type { Row, Target } from './rows.js'
+import type { StartupResult } from './startup.js'
+
+export interface RowSummary {
+  id: string
+  label: string
+  reference: boolean
+  repeats: number
+  rps: number
+  ratio: number
+  ratioMin: number
+  ratioMax: number
+  p50Ms: number
+  p99Ms: number
+  p99DeltaMs: number
+  cpuUsPerRequest: number
+  cpuRatio: number
+  cpuShare: number
+  peakRssMb: number
+  logBytesPerRequest: number
+  /** Median share of the proxy's CPU taken by other processes during the window (shared machine noise). */
+  foreignCpuShare: number
+  unexpected: number
+  target: Target | undefined
+  met: boolean | undefined
+}
+
+export interface Limits {
+  startupMs: number
+  memoryMb: number
+}
+
+export const LIMITS: Limits = { startupMs: 1000, memoryMb: 200 }
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+export function summarise(rows: readonly Row[], samples: readonly Sample[]): RowSummary[] {
+  const bare = samples.filter((s) => s.row === 'bare')
+  const bareOf = (repeat: number): Sample | undefined => bare.find((s) => s.repeat === repeat)
+  const bareP99 = median(bare.map((s) => s.p99Ms))
+  const bareCpu = median(bare.map((s) => s.cpuUsPerRequest))
+  return rows
+    .filter((row) => samples.some((s) => s.row === row.id))
+    .map((row) => {
+      const mine = samples.filter((s) => s.row === row.id)
+      const ratios = mine.flatMap((s) => {
+        const b = bareOf(s.repeat)
+        return b === undefined ? [] : [s.rps / b.rps]
+      })
+      const ratio = median(ratios)
+      const p99Ms = median(mine.map((s) => s.p99Ms))
+      const unexpected = mine.reduce((n, s) => n + s.unexpected, 0)
+      const p99DeltaMs = p99Ms - bareP99
+      const target = row.target
+      const met =
+        target === undefined
+          ? undefined
+          : unexpected === 0 && ratio >= target.minRatio && (target.maxP99DeltaMs === undefined || p99DeltaMs <= target.maxP99DeltaMs)
+      const cpu = median(mine.map((s) => s.cpuUsPerRequest))
+      return {
+        id: row.id,
+        label: row.label,
+        reference: row.reference,
+        repeats: mine.length,
+        rps: median(mine.map((s) => s.rps)),
+        ratio,
+        ratioMin: Math.min(...ratios),
+        ratioMax: Math.max(...ratios),
+        p50Ms: median(mine.map((s) => s.p50Ms)),
+        p99Ms,
+        p99DeltaMs,
+        cpuUsPerRequest: cpu,
+        cpuRatio: cpu / bareCpu,
+        cpuShare: median(mine.map((s) => s.cpuShare)),
+        peakRssMb: Math.max(...mine.map((s) => s.peakRssMb)),
+        logBytesPerRequest: median(mine.map((s) => s.logBytesPerRequest)),
+        foreignCpuShare: median(mine.map((s) => s.foreignCpuShare)),
+        unexpected,
+        target,
+        met,
+      }
+    })
+}
+
+const f = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
+
+function targetText(s: RowSummary): string {
+  if (s.target === undefined) return ''
+  const p99 = s.target.maxP99DeltaMs === undefined ? '' : `, p99 ≤ +${s.target.maxP99DeltaMs} ms`
+  const verdict = s.met === true ? 'met' : s.unexpected > 0 ? `**MISSED** (${s.unexpected} unexpected responses)` : '**MISSED**'
+  return `≥ ${s.target.minRatio.toFixed(2)}x${p99}: ${verdict}`
+}
+
+export function markdownTable(summaries: readonly RowSummary[]): string {
+  const head = [
+    '| row | what | req/s | × bare (min–max) | p50 ms | p99 ms | p99 − bare ms | CPU µs/req | CPU × bare | CPU used | others on its CPU | peak RSS MB | log B/req | target |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+  ]
+  const lines = summaries.map((s) => {
+    const ratio = s.id === 'bare' ? '1.00' : `${f(s.ratio, 2)} (${f(s.ratioMin, 2)}–${f(s.ratioMax, 2)})`
+    const delta = s.id === 'bare' ? '' : `${s.p99DeltaMs >= 0 ? '+' : ''}${f(s.p99DeltaMs, 2)}`
+    return `| ${s.id} | ${s.label} | ${f(s.rps)} | ${ratio} | ${f(s.p50Ms, 2)} | ${f(s.p99Ms, 2)} | ${delta} | ${f(s.cpuUsPerRequest)} | ${f(s.cpuRatio, 2)} | ${f(s.cpuShare * 100)}% | ${f(s.foreignCpuShare * 100)}% | ${f(s.peakRssMb)} | ${f(s.logBytesPerRequest)} | ${targetText(s)} |`
+  })
+  return [...head, ...lines, '| outbound | signed call through the outbound listener | n/a (outbound listener not implemented) | | | | | | | | | | | |'].join('\n')
+}
+
+export interface RunReport {
+  startedAt: string
+  options: Record<string, unknown>
+  machine: MachineInfo
+  pools: Record<string, number>
+  summaries: RowSummary[]
+  samples: Sample[]
+  startup: StartupResult | undefined
+  memory: MemoryResult | undefined
+  profiles: Record<string, ProfileSummary>
+  failures: string[]
+}
+
+export function extrasMarkdown(r: RunReport): string {
+  const lines: string[] = []
+  if (r.startup !== undefined) {
+    const ok = r.startup.readyMs < LIMITS.startupMs
+    lines.push(
+      `- Start-up to ready, ${r.startup.partners} partners with metadata on loopback (spawn → every partner's token accepted): ` +
+        `**${f(r.startup.readyMs)} ms** (median of ${r.startup.runs.length}: ${r.startup.runs.map((x) => f(x)).join(', ')}; /readyz 200 after ${f(r.startup.listeningMs)} ms; ` +
+        `RSS at ready ${f(r.startup.rssAtReadyMb)} MB). Target < ${LIMITS.startupMs} ms: ${ok ? 'met' : '**MISSED**'}.`,
+    )
+  }
+  if (r.memory !== undefined) {
+    const ok = r.memory.peakRssMb < LIMITS.memoryMb && r.memory.unexpected === 0
+    lines.push(
+      `- Memory after ${r.memory.tokens.toLocaleString('en-US')} distinct valid tokens (default cache of 10,000 entries, every request a full verification at ${f(r.memory.rps)} req/s): ` +
+        `RSS ${f(r.memory.rssAtReadyMb)} MB at ready → **${f(r.memory.rssAfterMb)} MB** after, peak ${f(r.memory.peakRssMb)} MB` +
+        `${r.memory.unexpected > 0 ? ` (${r.memory.unexpected} unexpected responses)` : ''}. Target < ${LIMITS.memoryMb} MB: ${ok ? 'met' : '**MISSED**'}.`,
+    )
+  }
+  return lines.join('\n')
+}
+
+export function profileMarkdown(profiles: Record<string, ProfileSummary>): string {
+  const out: string[] = []
+  for (const [row, p] of Object.entries(profiles)) {
+    const perRequest = p.cpuUsPerRequest
+    out.push(
+      `#### ${row} (${f(p.busyMs)} ms of CPU sampled in the timed window${perRequest === undefined ? '' : `, ${f(perRequest)} µs/request with the profiler on`})`,
+      '',
+      '| attributed to | share of CPU | ≈ µs/request | own frames |',
+      '|---|--:|--:|--:|',
+    )
+    for (const a of p.attributed) {
+      const own = p.self.find((s) => s.category === a.category)?.share ?? 0
+      out.push(`| ${a.category} | ${f(a.share * 100, 1)}% | ${perRequest === undefined ? '' : f(a.share * perRequest, 1)} | ${f(own * 100, 1)}% |`)
+    }
+    out.push('', 'Top functions by self time:', '', '| function | self |', '|---|--:|')
+    for (const t of p.top.slice(0, 15)) out.push(`| \`${t.name.replace(/\|/g, '\\|')}\` | ${f(t.share * 100, 1)}% |`)
+    out.push('')
+  }
+  return out.join('\n')
+}
+
+export function fullMarkdown(r: RunReport): string {
+  return [
+    `### Run of ${r.startedAt}`,
+    '',
+    `Machine: ${machineLine(r.machine)}.`,
+    '',
+    `Load: ${String(r.options['connections'])} connections, ${String(r.options['durationSec'])} s measured after ${String(r.options['warmupSec'])} s warm-up, ` +
+      `${String(r.options['repeats'])} interleaved repeats with a fresh process each; pools: ${Object.entries(r.pools).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    '',
+    markdownTable(r.summaries),
+    '',
+    extrasMarkdown(r),
+    r.failures.length === 0 ? '' : `\nNot met: ${r.failures.join('; ')}.`,
+    Object.keys(r.profiles).length === 0 ? '' : `\n#### CPU profiles\n\n${profileMarkdown(r.profiles)}`,
+  ].join('\n')
+}
+
+export function failuresOf(summaries: readonly RowSummary[], startup: StartupResult | undefined, memory: MemoryResult | undefined): string[] {
+  const failures: string[] = []
+  for (const s of summaries) {
+    if (s.met === false) failures.push(`${s.id} ${f(s.ratio, 2)}x (p99 ${s.p99DeltaMs >= 0 ? '+' : ''}${f(s.p99DeltaMs, 2)} ms) vs ${targetText(s).split(':')[0]}`)
+    if (s.target === undefined && s.unexpected > 0) failures.push(`${s.id}: ${s.unexpected} unexpected responses`)
+  }
+  if (startup !== undefined && !(startup.readyMs < LIMITS.startupMs)) failures.push(`start-up ${f(startup.readyMs)} ms ≥ ${LIMITS.startupMs} ms`)
+  if (memory !== undefined && !(memory.peakRssMb < LIMITS.memoryMb && memory.unexpected === 0)) failures.push(`memory peak ${f(memory.peakRssMb)} MB`)
+  return failures
+}

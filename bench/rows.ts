@@ -1,0 +1,46 @@
+// Bench: what is measured. Every row is one process under test driven by the same load; gateway rows differ by
+// scenario (which token pool, which cache size). Targets are ratios to the bare proxy of the same run (issue 6 §2).
+import type { TokenPools } from './tokens.js'
+
+export type RowKind = 'bare' | 'bare-undici' | 'gateway' | 'gateway-undici' | 'nginx' | 'haproxy' | 'haproxy-jwt'
+export type Pool = keyof Omit<TokenPools, 'generated' | 'sizes'>
+
+export interface Target {
+  /** requests/s at least this times the bare proxy's. */
+  minRatio: number
+  /** p99 at most this many ms above the bare proxy's. */
+  maxP99DeltaMs?: number
+}
+
+export interface Row {
+  id: string
+  kind: RowKind
+  /** What the row stands for, in the table. */
+  label: string
+  pool: Pool
+  expect: 200 | 401
+  /** tokens.cacheMaxEntries for this gateway (default config otherwise). */
+  cacheMaxEntries?: number
+  reference: boolean
+  target?: Target
+}
+
+/** The cold scenario's cache: much smaller than its pool, so every request misses (stated in BENCHMARKS.md). */
+export const COLD_CACHE_ENTRIES = 1024
+export const COLD_POOL = 4096
+export const USERS = 1000
+export const REJECT_POOL = 999
+
+export const ROWS: readonly Row[] = [
+  { id: 'bare', kind: 'bare', label: 'bare http-proxy (same agent), no auth', pool: 'appWarm', expect: 200, reference: false },
+  { id: 'app-warm', kind: 'gateway', label: 'gateway, one app-only token reused', pool: 'appWarm', expect: 200, reference: false, target: { minRatio: 0.9, maxP99DeltaMs: 1 } },
+  { id: 'user-warm', kind: 'gateway', label: `gateway, ${USERS} users' tokens reused`, pool: 'userWarm', expect: 200, reference: false, target: { minRatio: 0.9, maxP99DeltaMs: 1 } },
+  { id: 'cold', kind: 'gateway', label: `gateway, ${COLD_POOL} distinct signed tokens, cache ${COLD_CACHE_ENTRIES}`, pool: 'cold', expect: 200, cacheMaxEntries: COLD_CACHE_ENTRIES, reference: false, target: { minRatio: 0.75 } },
+  { id: 'reject-early', kind: 'gateway', label: 'gateway, unknown issuer / wrong aud / expired', pool: 'rejectEarly', expect: 401, reference: false, target: { minRatio: 1.5 } },
+  { id: 'reject-sig', kind: 'gateway', label: 'gateway, known partner, bad signature', pool: 'rejectSig', expect: 401, reference: false, target: { minRatio: 1.0 } },
+  { id: 'bare-undici', kind: 'bare-undici', label: 'ref: bare undici forwarder, no auth', pool: 'appWarm', expect: 200, reference: true },
+  { id: 'app-warm-undici', kind: 'gateway-undici', label: 'ref: gateway app-warm on the undici forwarder', pool: 'appWarm', expect: 200, reference: true },
+  { id: 'nginx', kind: 'nginx', label: 'ref: nginx plain proxy (1 worker)', pool: 'appWarm', expect: 200, reference: true },
+  { id: 'haproxy', kind: 'haproxy', label: 'ref: HAProxy plain proxy (1 thread)', pool: 'appWarm', expect: 200, reference: true },
+  { id: 'haproxy-jwt', kind: 'haproxy-jwt', label: 'ref: HAProxy jwt_verify RS256, every request', pool: 'appWarm', expect: 200, reference: true },
+]

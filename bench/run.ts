@@ -1,0 +1,157 @@
+// Bench entry point (`npm run bench`): starts the echo backend, generates every token pool, then measures each
+// row in interleaved repeats with a fresh process per measurement; prints the table, writes
+// bench/results/<timestamp>.json|md and (full runs) the latest summary in BENCHMARKS.md.
+// `--check` exits 1 when a target is missed; `--soak S` runs only the memory-flatness test.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { updateBenchmarksFile } from './benchmarks-file.js'
+import { createFixtures } from './fixtures.js'
+import { chooseLoadGenerator } from './load/index.js'
+import { describeMachine, machineLine } from './machine.js'
+import { measureMemory } from './memory.js'
+import { firstToken, measureRow, poolFile, type Sample } from './measure.js'
+import { startTarget } from './targets.js'
+import { parseOptions, type BenchOptions } from './options.js'
+import { childScript, RESULTS } from './paths.js'
+import { summariseProfile, type ProfileSummary } from './profile.js'
+import { extrasMarkdown, failuresOf, fullMarkdown, markdownTable, profileMarkdown, summarise, type RunReport } from './report.js'
+import { COLD_POOL, REJECT_POOL, ROWS, USERS, type Row } from './rows.js'
+import { runSoak } from './soak.js'
+import { choosePinning, freePort, hasCommand, spawnPinned, stopProcess, waitForHttp } from './spawn.js'
+import { measureStartup } from './startup.js'
+import type { RunContext } from './targets.js'
+import { makeTokenPools } from './tokens.js'
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`)
+
+function selectRows(opts: BenchOptions): Row[] {
+  const available = (row: Row): boolean => {
+    if (row.kind === 'nginx') return hasCommand('nginx')
+    if (row.kind === 'haproxy' || row.kind === 'haproxy-jwt') return hasCommand('haproxy')
+    return true
+  }
+  let rows = ROWS.filter((row) => opts.references || !row.reference)
+  if (opts.only !== undefined) rows = rows.filter((row) => row.id === 'bare' || opts.only?.includes(row.id) === true)
+  const skipped = rows.filter((row) => !available(row))
+  for (const row of skipped) log(`skipping ${row.id}: not installed`)
+  return rows.filter(available)
+}
+
+/** Round-robin order, rotated by one per repeat so no row always runs right after the same neighbour. */
+function orderFor(rows: readonly Row[], repeat: number): Row[] {
+  const k = repeat % rows.length
+  return [...rows.slice(k), ...rows.slice(0, k)]
+}
+
+async function profileRows(rows: readonly Row[], ctx: RunContext, opts: BenchOptions, dir: string): Promise<Record<string, ProfileSummary>> {
+  const profiles: Record<string, ProfileSummary> = {}
+  mkdirSync(dir, { recursive: true })
+  for (const row of rows.filter((r) => r.kind === 'gateway' || r.kind === 'bare' || r.kind === 'gateway-undici')) {
+    const name = `${row.id}.cpuprofile`
+    log(`profiling ${row.id} ...`)
+    const sample = await measureRow(row, ctx, { repeat: -1, connections: opts.connections, durationSec: opts.durationSec, warmupSec: opts.warmupSec, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`] })
+    profiles[row.id] = { ...summariseProfile(join(dir, name), sample.window), cpuUsPerRequest: sample.cpuUsPerRequest }
+  }
+  return profiles
+}
+
+/** `--serve`: start processes and keep them until Ctrl-C, for measuring by hand (perf, strace, wrk). */
+async function serveByHand(ids: readonly string[], ctx: RunContext): Promise<void> {
+  const started = []
+  for (const id of ids) {
+    const row = ROWS.find((r) => r.id === id)
+    if (row === undefined) throw new Error(`unknown row ${id}`)
+    const file = poolFile(row, ctx)
+    const target = await startTarget(row, ctx, { firstToken: firstToken(file) })
+    started.push(target)
+    log(`${id}: pid ${target.pid}  ${target.url}  log ${target.logFile}`)
+    log(`  wrk -t1 -c32 -d10s -s bench/load/rotate.lua ${target.url} -- ${file} 0`)
+  }
+  log('Ctrl-C stops everything')
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
+  for (const target of started) await target.stop()
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2))
+  const startedAt = new Date().toISOString()
+  const stamp = startedAt.replace(/[:.]/g, '-')
+  const workDir = join(RESULTS, `${stamp}-work`)
+  mkdirSync(join(workDir, 'logs'), { recursive: true })
+  const generator = chooseLoadGenerator(opts.load)
+  const pinning = choosePinning(opts.pin, opts.proxyCpus, opts.loadCpus)
+  const machine = describeMachine(generator, pinning)
+  log(`s2s-gateway bench: ${machineLine(machine)}`)
+
+  const fixtures = await createFixtures(join(workDir, 'fixtures'))
+  const t0 = performance.now()
+  const pools = makeTokenPools(workDir, fixtures.partner, { coldPool: COLD_POOL, users: USERS, rejectPool: REJECT_POOL })
+  log(`token pools ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (before any timed window)`)
+
+  const echoPort = await freePort()
+  const echo = spawnPinned(pinning.loadCpus, process.execPath, [childScript('children/echo'), String(echoPort)], ['ignore', 'inherit', 'inherit'])
+  const ctx: RunContext = { generator, pinning, workDir, fixtures, pools, echoPort, keepLogs: opts.keepLogs }
+  const failures: string[] = []
+  try {
+    await waitForHttp(`http://127.0.0.1:${echoPort}/`, (s) => s === 200, { timeoutMs: 10_000, child: echo })
+    if (opts.serve !== undefined) {
+      await serveByHand(opts.serve, ctx)
+      return
+    }
+    if (opts.soakSec > 0) {
+      log(`soak: ${opts.soakSec} s of mixed load on one gateway`)
+      const soak = await runSoak(ctx, opts.soakSec, opts.connections, log)
+      const file = join(RESULTS, `${stamp}-soak.json`)
+      writeFileSync(file, JSON.stringify({ startedAt, machine, soak }, null, 2))
+      const verdict = soak.flat ? 'flat' : 'NOT FLAT'
+      log(`soak: ${soak.requests} requests, RSS slope ${soak.slopeMbPerMin.toFixed(2)} MB/min → ${soak.projectedGrowthMb.toFixed(1)} MB over the run (allowed ${soak.allowedGrowthMb.toFixed(1)}), peak ${soak.peakRssMb.toFixed(0)} MB: ${verdict}; ${soak.unexpected} unexpected responses`)
+      log(`results: ${file}`)
+      if (!soak.flat || soak.unexpected > 0) process.exitCode = 1
+      return
+    }
+
+    const rows = selectRows(opts)
+    const samples: Sample[] = []
+    for (let repeat = 0; repeat < opts.repeats; repeat++) {
+      for (const row of orderFor(rows, repeat)) {
+        const sample = await measureRow(row, ctx, { repeat, connections: opts.connections, durationSec: opts.durationSec, warmupSec: opts.warmupSec })
+        samples.push(sample)
+        log(`  [${repeat + 1}/${opts.repeats}] ${row.id.padEnd(16)} ${sample.rps.toFixed(0).padStart(7)} req/s  p99 ${sample.p99Ms.toFixed(2).padStart(6)} ms  ${sample.cpuUsPerRequest.toFixed(0).padStart(4)} µs CPU/req${sample.unexpected > 0 ? `  ${sample.unexpected} UNEXPECTED` : ''}`)
+      }
+    }
+    const startup = opts.startup ? await measureStartup(ctx) : undefined
+    if (startup !== undefined) log(`  start-up to ready with ${startup.partners} partners: ${startup.readyMs.toFixed(0)} ms`)
+    const memory = opts.memoryTokens > 0 ? await measureMemory(ctx, opts.memoryTokens, opts.connections) : undefined
+    if (memory !== undefined) log(`  RSS after ${memory.tokens} distinct tokens: ${memory.rssAfterMb.toFixed(0)} MB (peak ${memory.peakRssMb.toFixed(0)} MB)`)
+    const profiles = opts.profile ? await profileRows(rows, ctx, opts, join(RESULTS, `${stamp}-profiles`)) : {}
+
+    const summaries = summarise(rows, samples)
+    failures.push(...failuresOf(summaries, startup, memory))
+    const report: RunReport = {
+      startedAt, options: { ...opts }, machine, pools: pools.sizes, summaries, samples, startup, memory, profiles, failures,
+    }
+    mkdirSync(RESULTS, { recursive: true })
+    writeFileSync(join(RESULTS, `${stamp}.json`), JSON.stringify(report, null, 2))
+    const markdown = fullMarkdown(report)
+    writeFileSync(join(RESULTS, `${stamp}.md`), markdown + '\n')
+    process.stdout.write(`\n${markdownTable(summaries)}\n\n${extrasMarkdown(report)}\n`)
+    if (Object.keys(profiles).length > 0) process.stdout.write(`\n${profileMarkdown(profiles)}\n`)
+    log(`\nresults: bench/results/${stamp}.md (and .json)`)
+    if (opts.writeBenchmarks && opts.only === undefined) log(`updated ${updateBenchmarksFile(markdown)}`)
+    if (failures.length > 0) {
+      log(`targets missed: ${failures.join('; ')}`)
+      if (opts.check) process.exitCode = 1
+    } else {
+      log('every target met')
+    }
+  } finally {
+    await stopProcess(echo)
+    await fixtures.close()
+    if (!opts.keepLogs && opts.serve === undefined) rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+main().catch((err: unknown) => {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err))
+  process.exit(2)
+})

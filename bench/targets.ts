@@ -1,0 +1,108 @@
+// Bench: start one process under test for a row (fresh for every repeat), pinned to the proxy CPU, with its
+// stdout (the access log for the gateway, nginx and HAProxy) written to a file, and wait until it serves.
+import type { ChildProcess } from 'node:child_process'
+import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { writeGatewayConfig, AUDIENCE, type BenchPartner, type Fixtures } from './fixtures.js'
+import type { LoadGenerator } from './load/index.js'
+import { childScript } from './paths.js'
+import { writeHaproxyConfig } from './reference/haproxy.js'
+import { writeNginxConfig } from './reference/nginx.js'
+import type { Row, RowKind } from './rows.js'
+import { freePort, spawnPinned, stopProcess, waitForHttp, type Pinning } from './spawn.js'
+import type { TokenPools } from './tokens.js'
+
+export interface RunContext {
+  generator: LoadGenerator
+  pinning: Pinning
+  workDir: string
+  fixtures: Fixtures
+  pools: TokenPools
+  echoPort: number
+  keepLogs: boolean
+}
+
+export interface StartedTarget {
+  pid: number
+  url: string
+  adminUrl: string | undefined
+  child: ChildProcess
+  logFile: string
+  /** Bytes logged so far. */
+  logSize(): number
+  /** Stop the process; returns the size of what it logged. */
+  stop(signal?: NodeJS.Signals): Promise<{ logBytes: number }>
+}
+
+let sequence = 0
+
+function isGateway(kind: RowKind): boolean {
+  return kind === 'gateway' || kind === 'gateway-undici'
+}
+
+async function command(row: Row, ctx: RunContext, port: number, adminPort: number, nodeArgs: readonly string[], partners: readonly BenchPartner[], dir: string): Promise<[string, string[]]> {
+  const echoUrl = `http://127.0.0.1:${ctx.echoPort}`
+  switch (row.kind) {
+    case 'bare':
+    case 'bare-undici':
+      return [process.execPath, [...nodeArgs, childScript('children/bare-proxy'), String(port), echoUrl, row.kind === 'bare' ? 'http-proxy' : 'undici']]
+    case 'gateway':
+    case 'gateway-undici': {
+      const config = writeGatewayConfig(ctx.fixtures, join(dir, `gateway-${row.id}-${sequence}.yaml`), {
+        upstreamUrl: echoUrl,
+        ports: { inbound: port, admin: adminPort },
+        partners,
+        ...(row.cacheMaxEntries === undefined ? {} : { cacheMaxEntries: row.cacheMaxEntries }),
+      })
+      return [process.execPath, [...nodeArgs, childScript('children/gateway'), config, row.kind === 'gateway' ? 'http-proxy' : 'undici']]
+    }
+    case 'nginx': {
+      const c = writeNginxConfig(join(dir, `nginx-${sequence}`), port, ctx.echoPort)
+      return [c.command, c.args]
+    }
+    case 'haproxy':
+    case 'haproxy-jwt': {
+      const certFile = join(dir, 'partner-cert.pem')
+      writeFileSync(certFile, ctx.fixtures.partner.cert.certPem)
+      const jwt = row.kind === 'haproxy-jwt' ? { certFile, issuer: ctx.fixtures.partner.issuer, audience: AUDIENCE } : undefined
+      const c = writeHaproxyConfig(dir, port, ctx.echoPort, jwt)
+      return [c.command, c.args]
+    }
+  }
+}
+
+/** Start the row's process and wait until a request with the row's first token gets the expected status. */
+export async function startTarget(
+  row: Row,
+  ctx: RunContext,
+  opts: { nodeArgs?: readonly string[]; partners?: readonly BenchPartner[]; firstToken: string | undefined; timeoutMs?: number },
+): Promise<StartedTarget> {
+  sequence++
+  const port = await freePort()
+  const adminPort = await freePort()
+  const partners = opts.partners ?? [ctx.fixtures.partner]
+  const [cmd, args] = await command(row, ctx, port, adminPort, opts.nodeArgs ?? [], partners, ctx.workDir)
+  const logFile = join(ctx.workDir, 'logs', `${row.id}-${sequence}.log`)
+  const out = openSync(logFile, 'w')
+  const child = spawnPinned(ctx.pinning.proxyCpus, cmd, args, ['ignore', out, out])
+  closeSync(out)
+  const url = `http://127.0.0.1:${port}/api/items`
+  const adminUrl = isGateway(row.kind) ? `http://127.0.0.1:${adminPort}` : undefined
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<{ logBytes: number }> => {
+    await stopProcess(child, 5000, signal)
+    const logBytes = statSync(logFile).size
+    if (!ctx.keepLogs) unlinkSync(logFile)
+    return { logBytes }
+  }
+  try {
+    const timeoutMs = opts.timeoutMs ?? 15_000
+    if (adminUrl !== undefined) await waitForHttp(`${adminUrl}/readyz`, (status) => status === 200, { timeoutMs, child })
+    const headers: Record<string, string> = opts.firstToken === undefined ? {} : { authorization: `Bearer ${opts.firstToken}` }
+    await waitForHttp(url, (status) => status === row.expect, { timeoutMs, child, headers })
+  } catch (err) {
+    await stop('SIGKILL').catch(() => undefined)
+    throw new Error(`${row.id}: ${(err as Error).message} (log: ${logFile})`)
+  }
+  if (child.pid === undefined) throw new Error(`${row.id}: no pid`)
+  return { pid: child.pid, url, adminUrl, child, logFile, logSize: () => statSync(logFile).size, stop }
+}
