@@ -55,6 +55,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     log: deps.log,
     ...(deps.fetchDocument === undefined ? {} : { fetchDocument: deps.fetchDocument }),
     ...(deps.partnerEvents === undefined ? {} : { events: deps.partnerEvents }),
+    ...(deps.previous === undefined ? {} : { previous: deps.previous.registry }),
   })
   const validator = createTokenValidator({
     service: config.service,

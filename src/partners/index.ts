@@ -2,7 +2,7 @@
 export type { KeySet, KeyState, Partner, PartnerIdentity, PartnerRegistry, SigningKey } from './types.js'
 export { createPartnerRegistry, PartnerRegistryError, type RegistryDeps } from './registry.js'
 export { createMetadataPartner, createStaticPartner } from './partner.js'
-export type { PartnerDeps, PartnerEvents } from './partner-deps.js'
+export type { PartnerDeps, PartnerEvents, PartnerSeed } from './partner-deps.js'
 export { parseMetadataDocument, MetadataError, type MetadataErrorReason, type ParsedMetadata } from './metadata-parse.js'
 export {
   fetchMetadataDocument,

@@ -3,7 +3,22 @@
 import type { GatewayConfig } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import type { FetchDocument } from './metadata-fetch.js'
-import type { KeyState } from './types.js'
+import type { KeySet, KeyState, PartnerIdentity } from './types.js'
+
+/**
+ * Key state handed from a partner to its successor when a reload keeps its metadata source unchanged, so a
+ * reload neither refetches every document nor drops last-known-good keys while a partner's host is down.
+ */
+export interface PartnerSeed {
+  keySet: KeySet
+  accepted: PartnerIdentity | undefined
+  lastFetch: { at: number; ok: boolean; error?: string }
+  failures: number
+  /** When the next background refresh was due, epoch ms (the successor keeps the schedule). */
+  refreshDueAt: number | undefined
+  /** Start of the last on-demand refetch, epoch ms (the cooldown carries over). */
+  lastOnDemandAt: number | undefined
+}
 
 /** Hooks for metrics (admin/). Called synchronously; exceptions are logged and swallowed. */
 export interface PartnerEvents {
@@ -27,6 +42,8 @@ export interface PartnerDeps {
   random?: () => number
   /** Contents of the partner's tls.caFile (read by the registry). */
   caPem?: string
+  /** State of the partner this one replaces after a reload (same metadata source). */
+  seed?: PartnerSeed
 }
 
 export interface PartnerEmitter {

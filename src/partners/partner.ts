@@ -41,9 +41,10 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
   const random = deps.random ?? Math.random
   const cooldownMs = metadata.refetchCooldownSec * 1000
   const request = { url, options: fetchOptionsFor(config, metadata, deps.caPem), fetchDocument: deps.fetchDocument ?? fetchMetadataDocument, config }
+  const seed = deps.seed
   const s: MetadataState = {
-    keySet: undefined, accepted: undefined, lastFetch: undefined, lastAttemptAt: undefined,
-    lastOnDemandAt: undefined, failures: 0, flight: undefined, started: false, closed: false,
+    keySet: seed?.keySet, accepted: seed?.accepted, lastFetch: seed?.lastFetch, lastAttemptAt: seed?.lastFetch.at,
+    lastOnDemandAt: seed?.lastOnDemandAt, failures: seed?.failures ?? 0, flight: undefined, started: false, closed: false,
   }
   if (config.tls.insecureSkipVerify) log.warn({ partner }, 'TLS verification of the metadata URL is disabled (tls.insecureSkipVerify)')
   const state = () => computeState(s, now(), metadata.maxStaleSec)
@@ -100,10 +101,10 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     return false
   }
 
-  function armTimer(): void {
+  function armTimer(dueAt?: number): void {
     const ok = s.lastFetch?.ok === true
     const interval = metadata.refreshIntervalSec
-    const delay = ok ? refreshDelayMs(interval, random) : retryDelayMs(interval, Math.max(s.failures, 1))
+    const delay = dueAt !== undefined ? dueAt - now() : ok ? refreshDelayMs(interval, random) : retryDelayMs(interval, Math.max(s.failures, 1))
     timer.arm(delay, () => {
       emit.state(state())
       void runFetch(false)
@@ -114,7 +115,8 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
   function start(): void {
     if (s.started || s.closed) return
     s.started = true
-    if (s.flight === undefined && s.lastFetch !== undefined) armTimer()
+    // A seeded partner keeps its predecessor's schedule, so frequent reloads cannot postpone refreshes.
+    if (s.flight === undefined && s.lastFetch !== undefined) armTimer(seed?.refreshDueAt)
   }
 
   return {
@@ -154,6 +156,11 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     },
     refreshNow: () => runFetch(false),
     lastFetch: () => (s.lastFetch === undefined ? undefined : { ...s.lastFetch }),
+    handOver() {
+      if (s.keySet === undefined || s.lastFetch === undefined || state() === 'failed') return undefined
+      const { keySet, accepted, lastFetch, failures, lastOnDemandAt } = s
+      return { keySet, accepted, lastFetch: { ...lastFetch }, failures, refreshDueAt: timer.dueAt(), lastOnDemandAt }
+    },
     close() {
       s.closed = true
       timer.clear()

@@ -22,6 +22,14 @@ export interface RegistryDeps {
   random?: () => number
   /** Reads certificate and CA files as text. Default fs.readFileSync(path, 'utf8'). */
   loadCertificateFile?: (path: string) => string
+  /** The registry this one replaces (reload): partners with an unchanged metadata source keep their keys. */
+  previous?: PartnerRegistry
+}
+
+/** What decides which keys a metadata partner may hold: the same source means the same keys stay valid. */
+function sameKeySource(a: PartnerConfig, b: PartnerConfig): boolean {
+  const source = (c: PartnerConfig) => JSON.stringify([c.metadataUrl, c.applicationId, c.realm, c.allowHttp, c.tls])
+  return source(a) === source(b)
 }
 
 /** A partner's certificate or CA file could not be read or used; raised while building the registry. */
@@ -46,7 +54,10 @@ export function createPartnerRegistry(configs: readonly PartnerConfig[], deps: R
     }
     const caFile = config.tls.caFile
     const caPem = caFile === undefined ? undefined : readFileFor(config, caFile, readText)
+    const predecessor = deps.previous?.all().find((p) => p.name === config.name && sameKeySource(p.config, config))
+    const seed = predecessor?.handOver?.()
     return createMetadataPartner(config, {
+      ...(seed === undefined ? {} : { seed }),
       metadata: deps.metadata, now, log,
       ...(deps.fetchDocument === undefined ? {} : { fetchDocument: deps.fetchDocument }),
       ...(deps.events === undefined ? {} : { events: deps.events }),

@@ -1,6 +1,7 @@
 // Who we trust: the types shared by the registry, the key cache and the token validator.
 import type { KeyObject } from 'node:crypto'
 import type { PartnerConfig, TrustLevel } from '../config/types.js'
+import type { PartnerSeed } from './partner-deps.js'
 
 /** One trusted signing certificate of a partner (or of ourselves). */
 export interface SigningKey {
@@ -66,6 +67,8 @@ export interface Partner {
   refreshNow(): Promise<boolean>
   /** Last fetch outcome, for health and status. */
   lastFetch(): { at: number; ok: boolean; error?: string } | undefined
+  /** Key state for the partner that replaces this one after a reload; undefined when there is nothing to keep. */
+  handOver?(): PartnerSeed | undefined
   /** Stop timers. */
   close(): void
 }
