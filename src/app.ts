@@ -70,6 +70,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const reloads = createReloadControl({
     logger: deps.logger, now, load: deps.loadConfig, current: () => holder.current.config, swap,
     counted: (result, at) => metrics.configReloaded(result, at),
+    loaded: (at) => metrics.configLoaded(at),
   })
   const inbound = buildInboundApp(holder, deps.logger, deps.tls, createRequestObserver(metrics, activity))
   const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now() })

@@ -31,6 +31,8 @@ export interface MetricHooks {
   requestStarted(): void
   requestDone(record: RequestMetricRecord): void
   configReloaded(result: 'success' | 'failure', atMs: number): void
+  /** The configuration in use was loaded at start-up: timestamp only, not a reload. */
+  configLoaded(atMs: number): void
 }
 
 const counters = (c: Counter) => createLabelCache((values) => c.labels(...values))
@@ -76,5 +78,6 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
       ins.configReloads.labels(result).inc()
       if (result === 'success') ins.configLastReloadSuccess.set(atMs / 1000)
     },
+    configLoaded: (atMs) => ins.configLastReloadSuccess.set(atMs / 1000),
   }
 }

@@ -31,6 +31,8 @@ export interface ReloadDeps {
   swap: (next: GatewayConfig) => void
   /** Metrics: s2s_gateway_config_reloads_total and the last-success timestamp. */
   counted: (result: 'success' | 'failure', atMs: number) => void
+  /** Metrics: the start-up load sets the last-success timestamp (as Prometheus does) without counting a reload. */
+  loaded: (atMs: number) => void
 }
 
 export interface ReloadControl {
@@ -49,7 +51,7 @@ function problemsOf(err: unknown): ConfigProblem[] {
 export function createReloadControl(deps: ReloadDeps): ReloadControl {
   const { logger, now } = deps
   const status: ReloadStatus = { loadedAt: now(), successes: 0, failures: 0, last: undefined }
-  deps.counted('success', status.loadedAt) // the start-up load sets the last-success timestamp, as Prometheus does
+  deps.loaded(status.loadedAt)
 
   function refuse(trigger: ReloadTrigger, problems: ConfigProblem[]): ReloadOutcome {
     const at = now()
