@@ -14,6 +14,7 @@ import { checkService } from './check-service.js'
 import { checkListen, checkPublicPaths, checkTrustedProxies, checkUpstream } from './check-network.js'
 import { checkIssuer } from './check-issuer.js'
 import { checkPartners } from './check-partners.js'
+import { checkOutbound } from './check-outbound.js'
 import { checkAdmin } from './check-admin.js'
 
 export interface LoadOptions {
@@ -80,6 +81,7 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { baseDir: st
   checkPublicPaths(config, out)
   const ownX5ts = checkIssuer(config.issuer, nowMs, out)
   checkPartners(config, { out, nowMs, serviceId: config.service.id, ownX5ts })
+  checkOutbound(config, out)
   checkAdmin(config.admin, out)
   if (out.problems.length > 0) throw new ConfigError(sortByDocumentOrder(out.problems))
   return { config: deepFreeze(config), warnings: out.warnings }

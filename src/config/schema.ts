@@ -25,6 +25,16 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
     caFile: { type: 'file', doc: 'PEM CA bundle trusted instead of the system CAs' },
     insecureSkipVerify: { type: 'boolean', default: false, doc: "Skip certificate verification, like Exchange's -TrustAnySSLCertificate (logged as a warning)" },
   }),
+  outbound: section('Calls from our backend to this partner through listen.outbound, signed by our issuer (omit for inbound-only partners)', {
+    url: { type: 'string', required: true, doc: 'Where calls to this partner go: https (http only for a loopback host), no credentials, query or fragment', example: 'https://mail.contoso.com' },
+    audienceHost: { type: 'string', defaultText: "the url's authority", doc: 'host[:port] put in the aud of our tokens, when the partner knows itself by another name than the url' },
+    issuerRealm: { type: 'string', defaultText: 'service.realm', doc: 'Realm of the iss and nameid of our tokens, when the partner registered us under another realm' },
+    tokenLifetimeSec: { type: 'integer', default: 3_600, unit: 'seconds', min: 600, max: 43_200, doc: 'Lifetime of the tokens we mint for it (600-43200); each is reused until 5 minutes before it expires' },
+    actAsUsers: { type: 'boolean', default: false, doc: 'Allow calls on behalf of a user (x-s2s-act-as-* request headers); otherwise they get 403' },
+    timeoutMs: ms('How long to wait for its response headers before answering 504', 30_000),
+    dateFormat: { type: 'string', default: 'number', values: ['number', 'string'], doc: 'How nbf and exp are written: JSON numbers, or decimal strings for old Exchange/Lync builds that reject numbers' },
+    caFile: { type: 'file', doc: 'PEM CA bundle trusted for the url instead of the system CAs' },
+  }, true),
 })
 
 /** The whole configuration; frozen, like PARTNER_SCHEMA inside it. */
@@ -50,6 +60,11 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
       host: { type: 'string', default: '127.0.0.1', doc: 'Bind address' },
       port: port('TCP port (0-65535); 0 picks a free one', 9464),
     }),
+    outbound: section('Where our backend calls partners (<METHOD> /<partner name>/<path>); unauthenticated, so loopback unless sharedSecret is set. Omit to disable', {
+      host: { type: 'string', default: '127.0.0.1', doc: 'Bind address; a non-loopback address requires sharedSecret' },
+      port: port('TCP port (0-65535); 0 picks a free one', 8444),
+      sharedSecret: { type: 'string', doc: 'When set, every call must carry it in x-s2s-outbound-secret (at least 16 characters); required off loopback', example: '${S2S_OUTBOUND_SECRET}' },
+    }, true),
   }),
   upstream: section('The backend behind the gateway', {
     url: { type: 'string', required: true, doc: 'Base URL of the backend (http or https, no credentials)', example: 'http://127.0.0.1:8080' },
@@ -101,7 +116,10 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     examples: [
       {
         comment: 'Registered by metadata URL, like New-PartnerApplication -AuthMetadataUrl.',
-        value: { name: 'exchange', metadataUrl: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1', applicationId: '00000002-0000-0ff1-ce00-000000000000', realm: 'contoso.com', trustLevel: 'full', acceptSid: false, allowHttp: false, tls: { caFile: 'certs/internal-ca.pem', insecureSkipVerify: false } },
+        value: {
+          name: 'exchange', metadataUrl: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1', applicationId: '00000002-0000-0ff1-ce00-000000000000', realm: 'contoso.com', trustLevel: 'full', acceptSid: false, allowHttp: false, tls: { caFile: 'certs/internal-ca.pem', insecureSkipVerify: false },
+          outbound: { url: 'https://mail.contoso.com', audienceHost: 'mail.contoso.com', issuerRealm: 'contoso.com', tokenLifetimeSec: 3600, actAsUsers: true, timeoutMs: 30000, dateFormat: 'number', caFile: 'certs/internal-ca.pem' },
+        },
       },
       {
         comment: 'Registered without a metadata URL: application id, realm and certificate files.',

@@ -22,6 +22,26 @@ export interface PartnerTlsConfig {
   insecureSkipVerify: boolean
 }
 
+/** Calls from our backend to one partner (issue 3 §1). Filled in by config/check-outbound.ts. */
+export interface PartnerOutboundConfig {
+  /** Base URL calls go to: https, or http for a loopback host. */
+  url: string
+  /** host[:port] in the aud of our tokens. Default: the url's authority (lowercase, default port dropped). */
+  audienceHost: string
+  /** Realm of our iss/nameid toward this partner. Default: service.realm. */
+  issuerRealm: string
+  /** Lifetime of minted tokens, 600-43200 s. Default 3600. */
+  tokenLifetimeSec: number
+  /** Accept x-s2s-act-as-* headers (user tokens). Default false. */
+  actAsUsers: boolean
+  /** Wait for response headers, ms. Default 30000. */
+  timeoutMs: number
+  /** nbf/exp as JSON numbers (default) or decimal strings. */
+  dateFormat: 'number' | 'string'
+  /** Absolute path of a PEM CA bundle for the url. */
+  caFile?: string
+}
+
 export interface PartnerConfig {
   /** Label used in logs, headers and metrics. Unique, lowercase [a-z0-9._-]. */
   name: string
@@ -40,6 +60,8 @@ export interface PartnerConfig {
   /** Permit an http:// metadata URL, only for loopback hosts. Default false. */
   allowHttp: boolean
   tls: PartnerTlsConfig
+  /** Present when the backend may call this partner through listen.outbound. */
+  outbound?: PartnerOutboundConfig
 }
 
 export interface GatewayConfig {
@@ -58,6 +80,11 @@ export interface GatewayConfig {
   listen: {
     inbound: ListenConfig & { tls?: TlsFiles }
     admin: ListenConfig
+    /** The outbound listener; absent: none is started. */
+    outbound?: ListenConfig & {
+      /** Required in x-s2s-outbound-secret when set; required off loopback. Secret: never logged. */
+      sharedSecret?: string
+    }
   }
   upstream: {
     url: string

@@ -54,7 +54,7 @@ describe('check-config --print-defaults output', () => {
 
   it.each(allOptions())('documents %s with its default', (key, option) => {
     expect(text).toContain(`# ${describeOption(option)}\n`)
-    expect(text).toMatch(new RegExp(`^ *(?:# )?(?:- )?${key}:`, 'm'))
+    expect(text).toMatch(new RegExp(`^ *(?:# +)?(?:- )?${key}:`, 'm'))
   })
 })
 
@@ -78,7 +78,7 @@ describe('config/gateway.example.yaml', () => {
   it.each(allOptions())('documents %s', (key, option) => {
     const text = renderExampleYaml()
     expect(text).toContain(`# ${describeOption(option)}\n`)
-    expect(text).toMatch(new RegExp(`^ *(?:# )?(?:- )?${key}:`, 'm'))
+    expect(text).toMatch(new RegExp(`^ *(?:# +)?(?:- )?${key}:`, 'm'))
   })
 
   it('shows both partner forms and loads as a valid configuration once its files exist', () => {
