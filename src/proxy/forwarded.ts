@@ -1,9 +1,24 @@
 // Proxy: X-Forwarded-For/-Proto/-Host. The gateway sets them; a client's copies survive only when the
-// client is a trusted proxy (listed in `trustedProxies`), in which case ours are appended to theirs.
+// client is a trusted proxy (listed in `trustedProxies`), in which case ours are appended to theirs. Headers
+// that would make the backend route by another path than the one we checked are never forwarded.
 import { BlockList, isIP } from 'node:net'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 
-const FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded'] as const
+/**
+ * What a client may claim about where a request came from or how it was routed, believed only from a trusted
+ * proxy: the X-Forwarded family, RFC 7239 Forwarded, and the client-address headers backends read instead
+ * (X-Real-IP: nginx; True-Client-IP: Akamai, Cloudflare; X-Forwarded-Prefix: Spring, Traefik).
+ */
+const CLIENT_CLAIMS: ReadonlySet<string> = new Set([
+  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-prefix', 'x-forwarded-server',
+  'forwarded', 'x-real-ip', 'x-client-ip', 'true-client-ip',
+])
+
+/**
+ * Never forwarded, from anyone: IIS URL Rewrite, Symfony and Laravel route by these instead of the request
+ * line, so `/public/ping` plus `X-Original-URL: /admin` would reach /admin unauthenticated.
+ */
+const PATH_OVERRIDES: ReadonlySet<string> = new Set(['x-original-url', 'x-rewrite-url'])
 
 /** Build a BlockList from CIDRs or plain addresses (validated by config/load.ts). */
 export function createTrustedProxies(entries: readonly string[]): BlockList {
@@ -29,6 +44,14 @@ function append(prior: string | string[] | undefined, value: string): string {
   return `${Array.isArray(prior) ? prior.join(', ') : prior}, ${value}`
 }
 
+/** Drop path overrides always, client claims unless `keep`, and `_` spellings of either always (CGI maps `_` to `-`). */
+function dropClientClaims(headers: IncomingHttpHeaders, keep: boolean): void {
+  for (const name of Object.keys(headers)) {
+    const dashed = name.includes('_') ? name.replace(/_/g, '-') : name
+    if (PATH_OVERRIDES.has(dashed) || (CLIENT_CLAIMS.has(dashed) && (!keep || dashed !== name))) delete headers[name]
+  }
+}
+
 /** Rewrite the X-Forwarded-* headers of an incoming request in place, before it is proxied. */
 export function setForwardedHeaders(req: IncomingMessage, trusted: BlockList, anyTrusted: boolean): void {
   const headers = req.headers
@@ -36,7 +59,7 @@ export function setForwardedHeaders(req: IncomingMessage, trusted: BlockList, an
   const keep = anyTrusted && isTrusted(trusted, remote)
   const proto = 'encrypted' in req.socket && req.socket.encrypted === true ? 'https' : 'http'
   const host = headers.host ?? ''
-  if (!keep) for (const name of FORWARDED) delete headers[name]
+  dropClientClaims(headers, keep)
   headers['x-forwarded-for'] = append(headers['x-forwarded-for'], remote ?? '')
   headers['x-forwarded-proto'] = keep && headers['x-forwarded-proto'] !== undefined ? headers['x-forwarded-proto'] : proto
   headers['x-forwarded-host'] = keep && headers['x-forwarded-host'] !== undefined ? headers['x-forwarded-host'] : host
