@@ -88,7 +88,11 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       state.ready = false
       state.draining = true
       // The admin listener stays up while requests drain, so /readyz says 'draining' and /metrics still answers.
+      // Node closes idle keep-alive connections only when close() starts; one whose last response ends later
+      // would hold the drain until the client's keep-alive timeout, so sweep them while draining.
+      const sweep = setInterval(() => inbound.server.closeIdleConnections(), 50)
       await inbound.close().catch(() => undefined)
+      clearInterval(sweep)
       await admin.close().catch(() => undefined)
       holder.current.close()
       holder.current.forwarder.close()
