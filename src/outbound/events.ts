@@ -1,0 +1,36 @@
+// Outbound: hooks for metrics (admin/): one call per outbound request and one per token minted. Partner labels
+// are registered partner names or 'unknown', never a caller-supplied string. Hook failures are swallowed.
+import type { Logger } from '../logger.js'
+
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'other'
+
+export interface OutboundEvents {
+  /** A call through the outbound listener finished with this status class (ours on 4xx/5xx we answered). */
+  onOutbound?(partner: string, statusClass: StatusClass): void
+  /** A token was minted (or a user token wrapped) for a partner; cache hits are not reported. */
+  onTokenIssued?(partner: string, authType: 'app' | 'user'): void
+}
+
+export function statusClassOf(status: number): StatusClass {
+  return status >= 100 && status < 600 ? (`${Math.floor(status / 100)}xx` as StatusClass) : 'other'
+}
+
+/** Wrap hooks so a throwing metrics hook can never fail a call. */
+export function guardEvents(events: OutboundEvents | undefined, log: Logger): Required<OutboundEvents> {
+  const guard = <A extends unknown[]>(hook: string, fn: ((...args: A) => void) | undefined) => (...args: A): void => {
+    try {
+      fn?.(...args)
+    } catch (err) {
+      log.error({ hook, internal: err instanceof Error ? err.name : typeof err }, 'outbound event hook failed')
+    }
+  }
+  return {
+    onOutbound: guard('onOutbound', events?.onOutbound?.bind(events)),
+    onTokenIssued: guard('onTokenIssued', events?.onTokenIssued?.bind(events)),
+  }
+}
+
+/** A status code of the given class (200 for '2xx', 0 for 'other'): for metric hooks that take a code. */
+export function representativeStatus(statusClass: StatusClass): number {
+  return statusClass === 'other' ? 0 : Number(statusClass[0]) * 100
+}

@@ -1,0 +1,116 @@
+// Outbound: the listener our backend calls partners through: `<METHOD> /<partner name>/<path>?<query>`.
+// Plain node:http rather than fastify: it has one route, must stream bodies untouched (and replay small ones),
+// and parses nothing, so a framework would add only indirection. Each request pins the Runtime it started with.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import { GatewayError, toGatewayError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { assertUnambiguousTarget, rawPathOf } from '../proxy/path-guard.js'
+import type { Runtime } from '../runtime.js'
+import { readActAs } from './act-as.js'
+import { statusClassOf } from './events.js'
+import type { OutboundResult } from './outbound.js'
+import { backendResponseHeaders } from './partner-headers.js'
+import { readBody } from './read-body.js'
+import { checkSharedSecret } from './shared-secret.js'
+import { writeOutboundError } from './reply.js'
+
+export interface OutboundServerOptions {
+  /** Holds the Runtime in use; a reload swaps it. */
+  holder: { current: Runtime }
+  log: Logger
+  /**
+   * The shared secret the listener started with. Off loopback it stays required even if a reload drops
+   * listen.outbound, so a reload can never turn the listener into an open relay.
+   */
+  startupSecret: string | undefined
+  /** Whether the listener is bound to a loopback address. */
+  loopback: boolean
+}
+
+interface CallState {
+  runtime: Runtime
+  /** Registered partner name once the path named one; 'unknown' before (a metrics label, never caller text). */
+  partner: string
+  startedAt: number
+  result?: OutboundResult
+  error?: GatewayError
+}
+
+/** `/<name>/<rest>?<query>` -> name and `/<rest>?<query>` (rest '/' when absent). */
+export function splitTarget(url: string): { name: string; rest: string } {
+  const path = rawPathOf(url)
+  const query = url.slice(path.length)
+  const slash = path.indexOf('/', 1)
+  const name = slash === -1 ? path.slice(1) : path.slice(1, slash)
+  const rest = slash === -1 ? '/' : path.slice(slash)
+  return { name, rest: rest + query }
+}
+
+function relay(result: OutboundResult, res: ServerResponse): void {
+  const { response, request } = result
+  res.writeHead(response.statusCode ?? 502, backendResponseHeaders(response))
+  response.pipe(res)
+  response.once('error', () => res.destroy())
+  response.once('aborted', () => res.destroy())
+  // The backend went away: stop the partner exchange too.
+  res.once('close', () => {
+    if (!res.writableFinished) request.destroy()
+  })
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, state: CallState, opts: OutboundServerOptions): Promise<void> {
+  const { runtime } = state
+  const configured = runtime.config.listen.outbound?.sharedSecret
+  checkSharedSecret(req, configured ?? (opts.loopback ? undefined : opts.startupSecret))
+  const url = req.url ?? ''
+  assertUnambiguousTarget(url)
+  const { name, rest } = splitTarget(url)
+  const outbound = runtime.outbound
+  if (outbound.partner(name) === undefined) throw new GatewayError('GW_OUTBOUND_UNKNOWN_PARTNER')
+  state.partner = name
+  const user = readActAs(req.headers, req.rawHeaders)
+  const body = await readBody(req)
+  state.result = await outbound.call({ partner: name, method: req.method ?? 'GET', pathAndQuery: rest, headers: req.headers, user, body })
+  relay(state.result, res)
+}
+
+function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, log: Logger): void {
+  const status = state.error?.status ?? (res.writableFinished ? res.statusCode : 0)
+  state.runtime.outbound.events.onOutbound(state.partner, statusClassOf(status || 499))
+  const fields: Record<string, unknown> = {
+    component: 'outbound',
+    method: req.method,
+    partner: state.partner,
+    path: rawPathOf(req.url ?? ''),
+    status: status || undefined,
+    outcome: state.error !== undefined ? 'error' : res.writableFinished ? 'ok' : 'aborted',
+    durationMs: Math.round((performance.now() - state.startedAt) * 1000) / 1000,
+  }
+  if (state.result !== undefined) {
+    fields['authType'] = state.result.token.authType
+    fields['retried'] = state.result.retried
+    fields['x5t'] = state.result.token.x5t
+  }
+  if (state.error !== undefined) Object.assign(fields, { code: state.error.code, ...state.error.detail })
+  log.info(fields, 'outbound call')
+}
+
+export function createOutboundServer(opts: OutboundServerOptions): http.Server {
+  const server = http.createServer((req, res) => {
+    const state: CallState = { runtime: opts.holder.current, partner: 'unknown', startedAt: performance.now() }
+    res.once('close', () => logCall(state, req, res, opts.log))
+    handle(req, res, state, opts).catch((err: unknown) => {
+      const error = toGatewayError(err)
+      state.error = error
+      if (error.status >= 500) opts.log.warn({ component: 'outbound', code: error.code, ...error.detail, err: error.cause }, error.message)
+      writeOutboundError(res, error, state.partner)
+      // Whatever the backend still sends is not read; close rather than keep a half-read connection.
+      if (!req.complete) res.once('finish', () => req.socket.destroy())
+    })
+  })
+  // WebSockets and other upgrades are not relayed in this version.
+  server.on('upgrade', (_req, socket) => {
+    socket.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
+  })
+  return server
+}

@@ -1,0 +1,162 @@
+// Outbound: one configuration's outbound side (built per Runtime, swapped on reload). callPartner-style flow of
+// PROTOCOL.md §5.5: resolve the audience (probing when the realm is unknown), send with a cached or fresh token,
+// and on a 401 to a replayable request probe once more and retry once. Used by the listener and test-partner.
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { GatewayConfig } from '../config/types.js'
+import { GatewayError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { Partner, PartnerRegistry } from '../partners/types.js'
+import type { TokenSigner } from '../signing/mint.js'
+import { createOutboundTokenIssuer, type IssuedToken } from '../signing/outbound-tokens.js'
+import type { UserClaims } from '../tokens/types.js'
+import { listsIssuer } from './challenge-parse.js'
+import { createDiscovery, type ProbeResult } from './discovery.js'
+import { guardEvents, type OutboundEvents } from './events.js'
+import { createPartnerTable, targetUrl, type OutboundPartner } from './partner-table.js'
+import { isReplayable, partnerRequestHeaders, type OutboundBody } from './partner-headers.js'
+import { probePartner } from './probe.js'
+import { send } from './send.js'
+import { resolveTarget, type OutboundTarget } from './target.js'
+
+export interface OutboundDeps {
+  config: GatewayConfig
+  /** Our current signer (issuer.certificates[0]). */
+  signer: TokenSigner
+  registry: PartnerRegistry
+  log: Logger
+  /** Clock, epoch ms. Default Date.now. */
+  now?: () => number
+  events?: OutboundEvents
+  /** Reads outbound.caFile. Default fs.readFileSync(path, 'utf8'). */
+  readFile?: (path: string) => string
+}
+
+export interface OutboundCall {
+  partner: string
+  method: string
+  /** What follows /<partner> in the listener's URL: path (starting with '/') and query. */
+  pathAndQuery: string
+  /** The backend's headers; cleaned here (partner-headers.ts). */
+  headers: IncomingHttpHeaders
+  /** From x-s2s-act-as-* (act-as.ts); undefined for an app-only call. */
+  user: UserClaims | undefined
+  body: OutboundBody
+}
+
+export interface OutboundResult {
+  response: IncomingMessage
+  /** The request the response belongs to (destroy it when the backend goes away). */
+  request: ClientRequest
+  token: IssuedToken
+  target: OutboundTarget
+  /** True when a 401 led to a probe and a second attempt. */
+  retried: boolean
+}
+
+export interface Outbound {
+  partner(name: string): OutboundPartner | undefined
+  names(): string[]
+  /** Send a call. @throws GatewayError (404, 403, 502, 504) */
+  call(call: OutboundCall): Promise<OutboundResult>
+  /** The audience and issuer for a partner, probing `probePath` when its realm is unknown. */
+  target(name: string, probePath?: string): Promise<OutboundTarget>
+  /** A token for a partner, as a call would get it. */
+  token(name: string, user?: UserClaims, probePath?: string): Promise<{ target: OutboundTarget; token: IssuedToken }>
+  /** Probe now (cached like any probe): what the partner's challenge says. */
+  probe(name: string, path?: string): Promise<ProbeResult>
+  readonly events: Required<OutboundEvents>
+  /** Retire the partners' agents; calls in flight finish. */
+  close(): void
+}
+
+export function createOutbound(deps: OutboundDeps): Outbound {
+  const { config, log } = deps
+  const now = deps.now ?? Date.now
+  const table = createPartnerTable(config, deps.readFile)
+  const events = guardEvents(deps.events, log)
+  const discovery = createDiscovery(now)
+  const tokens = createOutboundTokenIssuer({ signer: deps.signer, now, onIssued: events.onTokenIssued })
+
+  function requirePartner(name: string): OutboundPartner {
+    const partner = table.get(name)
+    if (partner === undefined) throw new GatewayError('GW_OUTBOUND_UNKNOWN_PARTNER')
+    return partner
+  }
+
+  function registered(name: string): Partner | undefined {
+    return deps.registry.all().find((p) => p.name === name)
+  }
+
+  async function identityOf(p: OutboundPartner) {
+    const partner = registered(p.name)
+    if (partner === undefined) return undefined
+    if (partner.identity() === undefined) await partner.ensureLoaded()
+    return partner.identity()
+  }
+
+  async function discover(p: OutboundPartner, path: string): Promise<ProbeResult> {
+    const result = await discovery.discover(p.name, () => probePartner(p, path, now))
+    const c = result.challenge
+    log.info({ partner: p.name, status: result.status, realm: c?.realm, clientId: c?.clientId }, 'partner challenge probed')
+    if (c?.trustedIssuers !== undefined && c.trustedIssuers.length > 0 && !listsIssuer(c.trustedIssuers, config.service.id, p.outbound.issuerRealm)) {
+      log.warn({ partner: p.name, issuer: `${config.service.id}@${p.outbound.issuerRealm}` }, 'partner challenge does not list the gateway in trusted_issuers: register the gateway at the partner')
+    }
+    return result
+  }
+
+  async function target(p: OutboundPartner, path: string): Promise<OutboundTarget> {
+    const inputs = async () => ({ serviceId: config.service.id, config: p.config, outbound: p.outbound, challenge: discovery.known(p.name), identity: await identityOf(p) })
+    const known = resolveTarget(await inputs(), false)
+    if (known !== undefined) return known
+    await discover(p, path)
+    const found = resolveTarget(await inputs(), true)
+    if (found === undefined) throw new GatewayError('GW_OUTBOUND_AUDIENCE_UNKNOWN', { detail: { partner: p.name } })
+    return found
+  }
+
+  async function issue(p: OutboundPartner, t: OutboundTarget, user: UserClaims | undefined): Promise<IssuedToken> {
+    const { tokenLifetimeSec: lifetimeSec, dateFormat } = p.outbound
+    return tokens.issue({ partner: p.name, issuer: t.issuer, audience: t.audience, lifetimeSec, dateFormat, ...(user === undefined ? {} : { user }) })
+  }
+
+  async function attempt(p: OutboundPartner, c: OutboundCall, path: string) {
+    const t = await target(p, path)
+    const token = await issue(p, t, c.user)
+    const exchange = send(
+      { url: targetUrl(p.base, c.pathAndQuery), method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent },
+      { partner: p.name },
+    )
+    return { target: t, token, request: exchange.request, response: await exchange.response }
+  }
+
+  async function call(c: OutboundCall): Promise<OutboundResult> {
+    const p = requirePartner(c.partner)
+    if (c.user !== undefined && !p.outbound.actAsUsers) throw new GatewayError('GW_OUTBOUND_ACT_AS_DENIED', { detail: { partner: p.name } })
+    const first = await attempt(p, c, c.pathAndQuery)
+    if (first.response.statusCode !== 401) return { ...first, retried: false }
+    // The partner's view of us (or ours of it) changed: no cached token for it is worth sending again.
+    tokens.forgetPartner(p.name)
+    if (!isReplayable(c.body)) {
+      discover(p, c.pathAndQuery).catch((err: unknown) => log.warn({ partner: p.name, err }, 'partner probe failed'))
+      return { ...first, retried: false }
+    }
+    first.response.resume()
+    await discover(p, c.pathAndQuery).catch((err: unknown) => log.warn({ partner: p.name, err }, 'partner probe failed'))
+    return { ...(await attempt(p, c, c.pathAndQuery)), retried: true }
+  }
+
+  return {
+    partner: (name) => table.get(name),
+    names: () => table.all().map((p) => p.name),
+    call,
+    target: (name, probePath = '/') => target(requirePartner(name), probePath),
+    async token(name, user, probePath = '/') {
+      const p = requirePartner(name)
+      const t = await target(p, probePath)
+      return { target: t, token: await issue(p, t, user) }
+    },
+    probe: (name, path = '/') => discover(requirePartner(name), path),
+    events,
+    close: () => table.retire(),
+  }
+}

@@ -1,0 +1,50 @@
+// Outbound: the headers of a call to a partner, built from the backend's, and the partner's response headers
+// handed back. Removed toward the partner: hop-by-hop ones (proxy/hop-headers.ts), every x-s2s-* header (act-as,
+// the shared secret, our own identity headers), the backend's Authorization, Host, Expect, X-Forwarded-*.
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import { isIdentityHeaderName } from '../identity/index.js'
+import { stripHopByHop } from '../proxy/hop-headers.js'
+
+/** Set by node from the target URL and the body we send; never copied from the backend. */
+const DROPPED = ['host', 'authorization', 'expect', 'content-length', 'transfer-encoding', 'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']
+
+/** How the body goes out: fully buffered (replayable) or streamed after an already-read head. */
+export type OutboundBody =
+  | { kind: 'buffer'; data: Buffer; hadBody: boolean }
+  | { kind: 'stream'; head: Buffer; rest: NodeJS.ReadableStream; contentLength: number | undefined }
+
+export function isReplayable(body: OutboundBody): body is Extract<OutboundBody, { kind: 'buffer' }> {
+  return body.kind === 'buffer'
+}
+
+/** The backend's headers, cleaned, with our Authorization and the body framing. */
+export function partnerRequestHeaders(incoming: IncomingHttpHeaders, authorization: string, body: OutboundBody): OutgoingHttpHeaders {
+  const headers: IncomingHttpHeaders = { ...incoming }
+  stripHopByHop(headers)
+  for (const name of Object.keys(headers)) if (isIdentityHeaderName(name)) delete headers[name]
+  for (const name of DROPPED) delete headers[name]
+  const out: OutgoingHttpHeaders = { ...headers, authorization }
+  if (body.kind === 'buffer') {
+    if (body.hadBody || body.data.length > 0) out['content-length'] = body.data.length
+  } else if (body.contentLength !== undefined) {
+    out['content-length'] = body.contentLength
+  } // else: node sends it chunked
+  return out
+}
+
+/**
+ * The partner's response headers for the backend, each field kept separate (several WWW-Authenticate
+ * challenges stay readable), hop-by-hop ones removed; node frames the body itself.
+ */
+export function backendResponseHeaders(response: IncomingMessage): OutgoingHttpHeaders {
+  const kept: IncomingHttpHeaders = { ...response.headers }
+  stripHopByHop(kept)
+  delete kept['transfer-encoding']
+  const out: OutgoingHttpHeaders = {}
+  for (const name of Object.keys(kept)) {
+    const values = response.headersDistinct[name]
+    if (values === undefined) continue
+    out[name] = values.length === 1 ? values[0] : values
+  }
+  return out
+}

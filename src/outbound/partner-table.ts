@@ -1,0 +1,66 @@
+// Outbound: the partners our backend may call (those with an `outbound` section), each with its own keep-alive
+// agent (its CA, its sockets). Only these can be reached: the listener never takes a target URL from a request.
+import http from 'node:http'
+import https from 'node:https'
+import { readFileSync } from 'node:fs'
+import type { GatewayConfig, PartnerConfig, PartnerOutboundConfig } from '../config/types.js'
+
+/** Keep-alive connections per partner, at most. */
+export const MAX_SOCKETS_PER_PARTNER = 64
+
+export interface OutboundPartner {
+  name: string
+  config: PartnerConfig
+  outbound: PartnerOutboundConfig
+  /** outbound.url, parsed; its path is the prefix of every call. */
+  base: URL
+  agent: http.Agent
+}
+
+export interface PartnerTable {
+  get(name: string): OutboundPartner | undefined
+  all(): readonly OutboundPartner[]
+  /** Stop pooling: idle sockets close now, busy ones when their exchange ends. In-flight calls finish. */
+  retire(): void
+}
+
+/** `<base path>/<rest>`: the base path without its trailing '/', then the caller's path and query. */
+export function targetUrl(base: URL, pathAndQuery: string): URL {
+  const url = new URL(base.href)
+  const q = pathAndQuery.indexOf('?')
+  const path = q === -1 ? pathAndQuery : pathAndQuery.slice(0, q)
+  url.pathname = base.pathname.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`)
+  url.search = q === -1 ? '' : pathAndQuery.slice(q)
+  return url
+}
+
+function createAgent(base: URL, caPem: string | undefined): http.Agent {
+  const options = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_PARTNER, maxFreeSockets: 16, scheduling: 'lifo' as const }
+  return base.protocol === 'https:' ? new https.Agent({ ...options, ...(caPem === undefined ? {} : { ca: caPem }) }) : new http.Agent(options)
+}
+
+function retireAgent(agent: http.Agent): void {
+  for (const list of Object.values(agent.freeSockets)) for (const socket of list ?? []) socket.destroy()
+  // The agent's own 'free' listener pools the socket first; this one then closes it.
+  agent.on('free', (socket: { destroy(): void }) => socket.destroy())
+}
+
+export function createPartnerTable(
+  config: GatewayConfig,
+  readText: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): PartnerTable {
+  const byName = new Map<string, OutboundPartner>()
+  for (const partner of config.partners) {
+    const outbound = partner.outbound
+    if (outbound === undefined) continue
+    const base = new URL(outbound.url)
+    const caPem = outbound.caFile === undefined ? undefined : readText(outbound.caFile)
+    byName.set(partner.name, { name: partner.name, config: partner, outbound, base, agent: createAgent(base, caPem) })
+  }
+  const all = [...byName.values()]
+  return {
+    get: (name) => byName.get(name),
+    all: () => all,
+    retire: () => all.forEach((p) => retireAgent(p.agent)),
+  }
+}

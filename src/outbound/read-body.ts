@@ -1,0 +1,62 @@
+// Outbound: read the backend's request body up to a small cap, so a call the partner answers with 401 can be
+// retried after realm discovery (issue 3 §1). A larger body is streamed on (head first, then the rest) and is
+// never replayed.
+import type { IncomingMessage } from 'node:http'
+import type { OutboundBody } from './partner-headers.js'
+
+/** Bodies up to this size are buffered and can be retried. */
+export const REPLAY_CAP_BYTES = 64 * 1024
+
+function declaredLength(req: IncomingMessage): number | undefined {
+  const text = req.headers['content-length']
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined
+}
+
+export function hasBody(req: IncomingMessage): boolean {
+  const length = declaredLength(req)
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length > 0)
+}
+
+/** Resolves once the body ended within `capBytes`, or as soon as it grew past it (then paused, not consumed). */
+export function readBody(req: IncomingMessage, capBytes = REPLAY_CAP_BYTES): Promise<OutboundBody> {
+  const hadBody = hasBody(req) || req.headers['content-length'] !== undefined
+  const contentLength = declaredLength(req)
+  if (!hasBody(req)) {
+    req.resume() // nothing to read; let 'end' fire
+    return Promise.resolve({ kind: 'buffer', data: Buffer.alloc(0), hadBody })
+  }
+  if (contentLength !== undefined && contentLength > capBytes) {
+    return Promise.resolve({ kind: 'stream', head: Buffer.alloc(0), rest: req, contentLength })
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let total = 0
+    const cleanup = (): void => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      req.off('close', onClose)
+    }
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk)
+      total += chunk.length
+      if (total <= capBytes) return
+      req.pause()
+      cleanup()
+      resolve({ kind: 'stream', head: Buffer.concat(chunks, total), rest: req, contentLength })
+    }
+    const onEnd = (): void => {
+      cleanup()
+      resolve({ kind: 'buffer', data: Buffer.concat(chunks, total), hadBody })
+    }
+    const onError = (err: Error): void => {
+      cleanup()
+      reject(err)
+    }
+    const onClose = (): void => onError(new Error('the caller closed the connection before its body was complete'))
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+    req.on('close', onClose)
+  })
+}

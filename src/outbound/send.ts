@@ -1,0 +1,76 @@
+// Outbound: one HTTP exchange with a partner (node:http/https over the partner's keep-alive agent). Resolves
+// with the response once its headers arrive; connection faults become GW_OUTBOUND_UNREACHABLE (502) and
+// silence longer than timeoutMs GW_OUTBOUND_TIMEOUT (504), with a fixed reason for the log.
+import http from 'node:http'
+import https from 'node:https'
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import { GatewayError } from '../errors.js'
+import type { OutboundBody } from './partner-headers.js'
+
+export type PartnerFault = 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'other'
+
+export interface SendOptions {
+  url: URL
+  method: string
+  headers: OutgoingHttpHeaders
+  body: OutboundBody
+  /** Socket inactivity allowed, ms (outbound.timeoutMs). */
+  timeoutMs: number
+  agent: http.Agent
+}
+
+export interface Exchange {
+  request: ClientRequest
+  response: Promise<IncomingMessage>
+}
+
+class PartnerTimeout extends Error {
+  override readonly name = 'PartnerTimeout'
+}
+
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO$)/
+
+export function classifyFault(err: unknown): PartnerFault {
+  if (err instanceof PartnerTimeout) return 'timeout'
+  const code = String((err as NodeJS.ErrnoException | undefined)?.code ?? '')
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'refused'
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'reset'
+  if (code === 'ENOTFOUND' || code.startsWith('EAI_')) return 'dns'
+  if (TLS_CODE.test(code)) return 'tls'
+  return 'other'
+}
+
+export function faultError(err: unknown, detail: Record<string, unknown>): GatewayError {
+  const fault = classifyFault(err)
+  const code = fault === 'timeout' ? 'GW_OUTBOUND_TIMEOUT' : 'GW_OUTBOUND_UNREACHABLE'
+  return new GatewayError(code, { cause: err, detail: { ...detail, fault } })
+}
+
+/** Start the exchange; the body is written (buffer) or piped (stream) at once. */
+export function send(opts: SendOptions, detail: Record<string, unknown>): Exchange {
+  const { url } = opts
+  const request = (url.protocol === 'https:' ? https : http).request({
+    method: opts.method,
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? undefined : Number(url.port),
+    path: url.pathname + url.search,
+    headers: opts.headers,
+    agent: opts.agent,
+  })
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    request.setTimeout(opts.timeoutMs, () => request.destroy(new PartnerTimeout(`no answer within ${opts.timeoutMs} ms`)))
+    request.once('response', resolve)
+    request.once('error', (err) => reject(faultError(err, detail)))
+  })
+  // A rejection nobody awaits yet (the caller may be writing the body) must not crash the process.
+  response.catch(() => {})
+  const { body } = opts
+  if (body.kind === 'buffer') {
+    request.end(body.data)
+  } else {
+    if (body.head.length > 0) request.write(body.head)
+    body.rest.pipe(request)
+  }
+  return { request, response }
+}
