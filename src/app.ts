@@ -1,5 +1,6 @@
 // buildGateway(config, deps): the inbound and admin apps around one swappable Runtime. Never listens, never
 // reads process.env; server.ts listens, main.ts wires signals.
+import type { Server } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
 import type { GatewayConfig } from './config/types.js'
@@ -13,6 +14,9 @@ import { createRequestObserver } from './admin/request-observer.js'
 import type { Forwarder } from './proxy/forward.js'
 import { buildInboundApp, type RuntimeHolder } from './proxy/inbound-app.js'
 import { createRuntime, type Runtime, type RuntimeDeps } from './runtime.js'
+import { isLoopbackHost } from './config/hosts.js'
+import { createOutboundServer } from './outbound/index.js'
+import { representativeStatus, type OutboundEvents } from './outbound/events.js'
 
 export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
   logger: PinoLogger
@@ -25,6 +29,8 @@ export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
 export interface Gateway {
   readonly inbound: FastifyInstance
   readonly admin: FastifyInstance
+  /** The outbound listener (issue 3), only when listen.outbound is configured at start. */
+  readonly outbound: Server | undefined
   readonly holder: RuntimeHolder
   readonly state: AdminState
   /** This gateway's Prometheus metrics (its own registry) and the status page's per-minute counters. */
@@ -56,6 +62,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     partnerEvents: chainEvents(metrics.partnerEvents, deps.partnerEvents),
     tokenEvents: chainEvents(metrics.tokenEvents, deps.tokenEvents),
     forwardEvents: chainEvents(metrics.forwardEvents, deps.forwardEvents),
+    outboundEvents: chainEvents(outboundMetrics(metrics), deps.outboundEvents),
   })
   const holder: RuntimeHolder = { current: createRuntime(config, runtimeDeps()) }
   const state: AdminState = { ready: false, draining: false }
@@ -74,9 +81,14 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   })
   const inbound = buildInboundApp(holder, deps.logger, deps.tls, createRequestObserver(metrics, activity))
   const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now() })
+  const outboundListen = config.listen.outbound
+  const outbound = outboundListen === undefined ? undefined : createOutboundServer({
+    holder, log: deps.logger.child({ component: 'outbound' }), startupSecret: outboundListen.sharedSecret, loopback: isLoopbackHost(outboundListen.host),
+  })
   return {
     inbound,
     admin,
+    outbound,
     holder,
     state,
     metrics,
@@ -91,11 +103,28 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       // Node closes idle keep-alive connections only when close() starts; one whose last response ends later
       // would hold the drain until the client's keep-alive timeout, so sweep them while draining.
       const sweep = setInterval(() => inbound.server.closeIdleConnections(), 50)
-      await inbound.close().catch(() => undefined)
+      await Promise.all([inbound.close().catch(() => undefined), outbound === undefined ? undefined : closeServer(outbound)])
       clearInterval(sweep)
       await admin.close().catch(() => undefined)
       holder.current.close()
       holder.current.forwarder.close()
     },
   }
+}
+
+/** The outbound hooks of the metrics module, which counts by status code; ours report a status class. */
+function outboundMetrics(metrics: GatewayMetrics): OutboundEvents {
+  return {
+    onOutbound: (partner, statusClass) => metrics.outboundEvents.onRequest?.(partner, representativeStatus(statusClass)),
+    onTokenIssued: (partner, authType) => metrics.outboundEvents.onTokenIssued?.(partner, authType),
+  }
+}
+
+/** Stop accepting; resolves when in-flight calls are done (idle keep-alive connections close at once). */
+function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve()
+  return new Promise((resolve) => {
+    server.close(() => resolve())
+    server.closeIdleConnections()
+  })
 }

@@ -10,6 +10,7 @@ import { buildMetadataDocument, loadIssuerKeys, type IssuerKeys, type MetadataDo
 import { createChallenge, type Challenge } from './proxy/challenge.js'
 import { createForwarder, type ForwardEvents, type Forwarder } from './proxy/forward.js'
 import { createTrustedProxies } from './proxy/forwarded.js'
+import { createOutbound, type Outbound, type OutboundEvents } from './outbound/index.js'
 
 export interface Runtime {
   readonly config: GatewayConfig
@@ -22,6 +23,8 @@ export interface Runtime {
   readonly trustedProxies: BlockList
   readonly anyTrustedProxy: boolean
   readonly publicPaths: ReadonlySet<string>
+  /** Calls from our backend to partners (issue 3): partners with an `outbound` section, their tokens and challenges. */
+  readonly outbound: Outbound
   /**
    * Stop the registry's timers. The forwarder is not closed here: a newer runtime may share it (same upstream),
    * so its owner (app.ts: reload and close) retires or closes it.
@@ -37,6 +40,7 @@ export interface RuntimeDeps {
   partnerEvents?: PartnerEvents
   tokenEvents?: TokenEvents
   forwardEvents?: ForwardEvents
+  outboundEvents?: OutboundEvents
   /** Builds the forwarder (default: http-proxy, proxy/forward.ts); bench/ plugs in a reference engine here. */
   createForwarder?: (upstream: GatewayConfig['upstream'], events: ForwardEvents | undefined) => Forwarder
   /** Reuse the previous runtime's forwarder (and its pooled sockets) when the upstream did not change. */
@@ -80,8 +84,13 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     trustedProxies: createTrustedProxies(config.trustedProxies),
     anyTrustedProxy: config.trustedProxies.length > 0,
     publicPaths: new Set(config.publicPaths),
+    outbound: createOutbound({
+      config, signer: issuer.signer, registry, log: deps.log, now,
+      ...(deps.outboundEvents === undefined ? {} : { events: deps.outboundEvents }),
+    }),
     close() {
       registry.close()
+      runtime.outbound.close()
     },
   }
   return runtime

@@ -1,6 +1,7 @@
 // Listening: start a built gateway on its configured addresses, report where it listens, drain on close.
 // Used by main.ts (serve), the demo and the integration tests.
 import { readFileSync } from 'node:fs'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { GatewayConfig } from './config/types.js'
@@ -11,14 +12,16 @@ export interface RunningGateway {
   /** e.g. http://127.0.0.1:8443 (the bound address, not a public name). */
   inboundUrl: string
   adminUrl: string
+  /** The outbound listener (issue 3), when listen.outbound is configured, e.g. http://127.0.0.1:8444. */
+  outboundUrl: string | undefined
   /** Stop accepting, let in-flight requests finish (up to shutdown.drainTimeoutMs), then close. */
   close(): Promise<void>
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
 
-function urlOf(app: FastifyInstance, scheme: string): string {
-  const address = app.server.address() as AddressInfo
+function urlOf(app: FastifyInstance | Server, scheme: string): string {
+  const address = ('server' in app ? app.server : app).address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   return `${scheme}://${host}:${address.port}`
 }
@@ -35,12 +38,21 @@ export async function startGateway(config: GatewayConfig, deps: Omit<GatewayDeps
   }
   await gateway.inbound.listen({ host: config.listen.inbound.host, port: config.listen.inbound.port })
   await gateway.admin.listen({ host: config.listen.admin.host, port: config.listen.admin.port })
+  if (gateway.outbound !== undefined) {
+    try {
+      await listenOutbound(gateway.outbound, config)
+    } catch (err) {
+      await gateway.close()
+      throw err
+    }
+  }
   gateway.state.ready = true
   void gateway.warmUp()
   return {
     gateway,
     inboundUrl: urlOf(gateway.inbound, tls === undefined ? 'http' : 'https'),
     adminUrl: urlOf(gateway.admin, 'http'),
+    outboundUrl: gateway.outbound === undefined ? undefined : urlOf(gateway.outbound, 'http'),
     close: () => drainAndClose(gateway, gateway.holder.current.config.shutdown.drainTimeoutMs),
   }
 }
@@ -49,6 +61,7 @@ async function drainAndClose(gateway: Gateway, drainTimeoutMs: number): Promise<
   const timer = setTimeout(() => {
     gateway.inbound.server.closeAllConnections()
     gateway.admin.server.closeAllConnections()
+    gateway.outbound?.closeAllConnections()
   }, drainTimeoutMs)
   timer.unref()
   try {
@@ -56,4 +69,23 @@ async function drainAndClose(gateway: Gateway, drainTimeoutMs: number): Promise<
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * The outbound listener signs whatever it is sent with our certificate: off loopback it must require the
+ * shared secret (config/check-outbound.ts refuses such a file; this guards any other way a config arrives).
+ */
+async function listenOutbound(server: Server, config: GatewayConfig): Promise<void> {
+  const listen = config.listen.outbound
+  if (listen === undefined) return
+  if (!LOOPBACK.test(listen.host) && listen.sharedSecret === undefined) {
+    throw new Error(`listen.outbound.host ${listen.host} is not loopback and listen.outbound.sharedSecret is not set: refusing to start an open relay`)
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
 }
