@@ -1,6 +1,7 @@
 // Integration (issue 4 §3): hot reload through POST /reload on the admin listener, reading the real YAML file.
 // A bad file is refused and counted while the old configuration serves; removed partners' cached tokens stop at
 // once; 20 reloads under a few hundred concurrent requests fail none of them.
+import { networkInterfaces } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startEchoUpstream } from '../helpers/echo-upstream.js'
 import { startTestGateway } from '../helpers/gateway.js'
@@ -107,6 +108,33 @@ describe('who may POST /reload', () => {
     expect((await postReload(w, { authorization: `Bearer ${RELOAD_TOKEN}` })).status).toBe(200)
     expect((await postReload(w)).status).toBe(200) // loopback, no header
     expect(w.gw.logText()).not.toContain(RELOAD_TOKEN)
+  })
+})
+
+/** An address of this machine that is not loopback, so a connection to it comes from a non-loopback peer. */
+const EXTERNAL = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address
+
+describe.skipIf(EXTERNAL === undefined)('POST /reload from a non-loopback address (needs a non-loopback IPv4 interface)', () => {
+  const onExternal = (extra: Record<string, unknown> = {}) => () => ({
+    listen: { inbound: { host: '127.0.0.1', port: 0 }, admin: { host: EXTERNAL, port: 0 } },
+    ...extra,
+  })
+
+  it('is refused with 403 when no reload token is configured', async () => {
+    const w = await world({ overrides: onExternal() })
+    expect(new URL(w.gw.adminUrl).hostname).toBe(EXTERNAL)
+    const res = await postReload(w, { authorization: `Bearer ${RELOAD_TOKEN}` })
+    expect(res.status).toBe(403)
+    expect(w.gw.logs().find((l) => l['msg'] === 'POST /reload refused')).toMatchObject({ access: 'forbidden' })
+  })
+
+  it('needs the configured token: 401 without it, 200 with it', async () => {
+    const w = await world({ overrides: onExternal({ admin: { reloadToken: RELOAD_TOKEN } }) })
+    expect((await postReload(w)).status).toBe(401)
+    expect((await postReload(w, { authorization: `Bearer ${RELOAD_TOKEN}x` })).status).toBe(401)
+    expect((await postReload(w, { authorization: `Bearer ${RELOAD_TOKEN}` })).status).toBe(200)
+    // the other admin routes stay open to the pod network (probes, Prometheus)
+    expect((await fetch(`${w.gw.adminUrl}/readyz`)).status).toBe(200)
   })
 })
 
