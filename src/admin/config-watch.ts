@@ -12,6 +12,8 @@ export interface ConfigWatchOptions {
   log: Logger
   /** Quiet period after the last event before the file is read. Default 500 ms. */
   debounceMs?: number
+  /** After each settled burst of events: whether the content changed (tests observe "nothing happened" here). */
+  onSettle?: (changed: boolean) => void
 }
 
 export interface ConfigWatcher {
@@ -36,10 +38,13 @@ export function watchConfigFile(path: string, opts: ConfigWatchOptions): ConfigW
     timer = undefined
     if (closed) return
     const now = fingerprint(path)
-    if (now === last) return
-    last = now
-    opts.log.info({ file: basename(path) }, 'configuration file changed; reloading')
-    opts.onChange()
+    const changed = now !== last
+    if (changed) {
+      last = now
+      opts.log.info({ file: basename(path) }, 'configuration file changed; reloading')
+      opts.onChange()
+    }
+    opts.onSettle?.(changed)
   }
 
   const watcher: FSWatcher = watch(dirname(path), { persistent: false }, () => {
