@@ -1,14 +1,15 @@
 // Proxy: the inbound listener. Path guard for every request, the anonymous metadata document, then a
 // catch-all route that authenticates, rewrites headers and hands the request to http-proxy.
 import type { ServerResponse } from 'node:http'
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
-import { GatewayError, toGatewayError } from '../errors.js'
+import type { GatewayError } from '../errors.js'
 import { registerMetadataRoute } from '../issuer/index.js'
 import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
 import { authenticateRequest } from './authenticate.js'
 import { logAccess, type RequestObserver } from './access-log.js'
+import { assertSingleHost, continueIfExpected, installHttpGuards, toInboundError } from './http-guards.js'
 import { assertUnambiguousTarget } from './path-guard.js'
 import { logFields, replyWithError, writeRawError } from './reply-error.js'
 import { prepareUpstreamHeaders } from './upstream-headers.js'
@@ -55,11 +56,16 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
     genReqId: requestIdOf,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A bad URL encoding: our 400, logged like any request (fastify's own answer echoed the raw target back).
+    frameworkErrors: (error, request, reply) => {
+      beginRequest(request, reply)
+      return onError(error, request, reply)
+    },
     ...(tls === undefined ? {} : { https: tls }),
   }) as unknown as FastifyInstance
+  installHttpGuards(app.server, logger)
 
-  app.decorateRequest('gw', null as unknown as RequestState)
-  app.addHook('onRequest', async (request, reply) => {
+  function beginRequest(request: FastifyRequest, reply: FastifyReply): void {
     request.gw = {
       runtime: holder.current, startedAt: performance.now(), identity: undefined, error: undefined,
       authMs: undefined, upstreamStatus: undefined, upstreamMs: undefined,
@@ -71,14 +77,20 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
       const record = logAccess(request, reply.raw)
       observer.onDone?.(record)
     })
-    assertUnambiguousTarget(request.raw.url ?? '')
-  })
-  app.setErrorHandler((error, request, reply) => {
-    const err = toGatewayError(error)
-    // Fastify's own faults (bad URL encoding) can arrive before our onRequest hook set the state.
+  }
+  function onError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const err = toInboundError(error)
     if (request.gw !== null) request.gw.error = err
     return replyWithError(err, request, reply, (request.gw?.runtime ?? holder.current).challenge)
+  }
+
+  app.decorateRequest('gw', null as unknown as RequestState)
+  app.addHook('onRequest', async (request, reply) => {
+    beginRequest(request, reply)
+    assertUnambiguousTarget(request.raw.url ?? '')
+    assertSingleHost(request.raw.rawHeaders)
   })
+  app.setErrorHandler(onError)
 
   registerMetadataRoute(app, { document: () => holder.current.document })
 
@@ -104,6 +116,7 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
 
 function forwardToUpstream(request: FastifyRequest, res: ServerResponse): void {
   const { runtime, identity } = request.gw
+  continueIfExpected(request.raw, res) // authenticated (or public): now the client may send its body
   prepareUpstreamHeaders(request.raw, identity, runtime)
   const gw = request.gw
   runtime.forwarder.forward(
