@@ -107,6 +107,8 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
       }
     })
     scope.all('/*', (request, reply) => {
+      // Once hijacked, fastify writes none of the headers set so far (request-id, client-request-id): copy them.
+      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value)
       reply.hijack()
       forwardToUpstream(request, reply.raw)
     })
