@@ -43,6 +43,8 @@ export function watchConfigFile(path: string, opts: ConfigWatchOptions): ConfigW
       last = now
       opts.log.info({ file: basename(path) }, 'configuration file changed; reloading')
       opts.onChange()
+    } else {
+      opts.log.debug({ file: basename(path) }, 'configuration directory changed; the file did not')
     }
     opts.onSettle?.(changed)
   }

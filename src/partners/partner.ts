@@ -86,6 +86,8 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
       log.info({ partner, x5t: next.all.map((k) => k.x5t) }, 'partner signing keys installed')
       for (const warning of parsed.warnings) log.warn({ partner, warning }, 'partner metadata document')
       warnAboutValidity(next, partner, at, log)
+    } else {
+      log.debug({ partner, x5t: next.all.map((k) => k.x5t) }, 'partner metadata fetched; keys unchanged')
     }
     emit.fetch('ok')
     return changed
