@@ -1,0 +1,113 @@
+// Unit: the request-side pieces of the outbound listener: splitting /<partner>/<rest>, joining with the partner's
+// base URL, act-as headers, the shared secret, and which headers reach the partner.
+import type { IncomingMessage } from 'node:http'
+import { Readable } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { GatewayError } from '../../../src/errors.js'
+import { readActAs } from '../../../src/outbound/act-as.js'
+import { splitTarget } from '../../../src/outbound/outbound-server.js'
+import { partnerRequestHeaders } from '../../../src/outbound/partner-headers.js'
+import { targetUrl } from '../../../src/outbound/partner-table.js'
+import { checkSharedSecret, secretMatches } from '../../../src/outbound/shared-secret.js'
+
+describe('splitTarget and targetUrl', () => {
+  it.each([
+    ['/exchange/EWS/Exchange.asmx?a=1', 'exchange', '/EWS/Exchange.asmx?a=1'],
+    ['/exchange', 'exchange', '/'],
+    ['/exchange?x=/y', 'exchange', '/?x=/y'],
+    ['/exchange/', 'exchange', '/'],
+    ['/', '', '/'],
+  ])('%s -> %s + %s', (url, name, rest) => {
+    expect(splitTarget(url)).toEqual({ name, rest })
+  })
+
+  it.each([
+    ['https://mail.contoso.com', '/EWS/x?a=1', 'https://mail.contoso.com/EWS/x?a=1'],
+    ['https://sp.contoso.com/sites/hr/', '/_api/web', 'https://sp.contoso.com/sites/hr/_api/web'],
+    ['https://sp.contoso.com/sites/hr', '/', 'https://sp.contoso.com/sites/hr/'],
+    ['http://127.0.0.1:9000/base', '/a%20b?q=%2F', 'http://127.0.0.1:9000/base/a%20b?q=%2F'],
+  ])('%s + %s -> %s', (base, rest, expected) => {
+    expect(targetUrl(new URL(base), rest).href).toBe(expected)
+  })
+})
+
+describe('readActAs', () => {
+  const read = (headers: Record<string, string | string[]>, raw?: string[]) =>
+    readActAs(headers, raw ?? Object.entries(headers).flatMap(([k, v]) => (Array.isArray(v) ? v.flatMap((x) => [k, x]) : [k, v])))
+  const reason = (fn: () => unknown): unknown => {
+    try {
+      fn()
+    } catch (err) {
+      return err instanceof GatewayError ? [err.status, err.detail['problem']] : err
+    }
+    return 'no error'
+  }
+
+  it('is undefined without act-as headers (an app-only call)', () => {
+    expect(read({ 'x-other': 'a' })).toBeUndefined()
+  })
+
+  it('maps each header to its claim', () => {
+    expect(read({ 'x-s2s-act-as-upn': 'a@b.c', 'x-s2s-act-as-smtp': 's@b.c', 'x-s2s-act-as-sip': 'p@b.c', 'x-s2s-act-as-nameid': 'n', 'x-s2s-act-as-nii': 'urn:x' }))
+      .toEqual({ upn: 'a@b.c', smtp: 's@b.c', sip: 'p@b.c', nameid: 'n', nii: 'urn:x' })
+  })
+
+  it('decodes percent-encoded UTF-8 and keeps plain values as they are', () => {
+    expect(read({ 'x-s2s-act-as-upn': '%C3%A9lodie@contoso.com', 'x-s2s-act-as-smtp': 'a+b@contoso.com' })).toEqual({ upn: 'élodie@contoso.com', smtp: 'a+b@contoso.com' })
+  })
+
+  it.each([
+    ['a repeated header', { 'x-s2s-act-as-upn': 'a@b.c' }, ['x-s2s-act-as-upn', 'a@b.c', 'X-S2S-Act-As-Upn', 'b@b.c'], 'repeated'],
+    ['an empty value', { 'x-s2s-act-as-upn': '  ' }, undefined, 'empty'],
+    ['raw non-ASCII', { 'x-s2s-act-as-upn': 'Ã©@b.c' }, undefined, 'not_printable_ascii'],
+    ['bad percent-encoding', { 'x-s2s-act-as-upn': '%E0%A4%A' }, undefined, 'bad_percent_encoding'],
+    ['an encoded control character', { 'x-s2s-act-as-upn': 'a%00b' }, undefined, 'control_character'],
+    ['nii without nameid', { 'x-s2s-act-as-nii': 'urn:office:idp:activedirectory', 'x-s2s-act-as-upn': 'a@b.c' }, undefined, 'nii_without_nameid'],
+  ])('refuses %s with 400', (_name, headers, raw, problem) => {
+    expect(reason(() => read(headers, raw))).toEqual([400, problem])
+  })
+})
+
+describe('shared secret', () => {
+  const req = (raw: string[]): IncomingMessage => {
+    const headers: Record<string, string> = {}
+    for (let i = 0; i < raw.length; i += 2) headers[String(raw[i]).toLowerCase()] ??= String(raw[i + 1])
+    return { headers, rawHeaders: raw } as unknown as IncomingMessage
+  }
+  const secret = 'correct horse battery staple'
+
+  it('compares whole values', () => {
+    expect(secretMatches(secret, secret)).toBe(true)
+    expect(secretMatches(secret.slice(0, -1), secret)).toBe(false)
+    expect(secretMatches(`${secret} `, secret)).toBe(false)
+  })
+
+  it('requires exactly one matching field when a secret is configured, nothing otherwise', () => {
+    expect(() => checkSharedSecret(req([]), undefined)).not.toThrow()
+    expect(() => checkSharedSecret(req(['x-s2s-outbound-secret', secret]), secret)).not.toThrow()
+    for (const raw of [[], ['x-s2s-outbound-secret', 'wrong'], ['x-s2s-outbound-secret', secret, 'X-S2S-Outbound-Secret', secret]]) {
+      expect(() => checkSharedSecret(req(raw), secret)).toThrow(expect.objectContaining({ code: 'GW_OUTBOUND_SECRET', status: 403 }))
+    }
+  })
+})
+
+describe('partnerRequestHeaders', () => {
+  const incoming = {
+    host: 'gateway:8444', authorization: 'Basic abc', connection: 'x-hop', 'x-hop': '1', 'keep-alive': 'timeout=5', te: 'trailers',
+    'x-s2s-act-as-upn': 'a@b.c', 'x-s2s-outbound-secret': 's', X_S2S_PARTNER: 'spoof', 'x-forwarded-for': '10.0.0.1', expect: '100-continue',
+    'content-type': 'text/plain', 'content-length': '5', 'x-anchormailbox': 'alice@contoso.com', accept: 'application/json',
+  }
+
+  it('keeps end-to-end headers, drops the rest, and sets our token and the body length', () => {
+    const out = partnerRequestHeaders(incoming, 'Bearer t', { kind: 'buffer', data: Buffer.from('hello'), hadBody: true })
+    expect(out).toEqual({ authorization: 'Bearer t', 'content-type': 'text/plain', 'content-length': 5, 'x-anchormailbox': 'alice@contoso.com', accept: 'application/json' })
+  })
+
+  it('sends no length for a bodyless request, and the declared one (or chunked) for a streamed body', () => {
+    expect(partnerRequestHeaders({}, 'Bearer t', { kind: 'buffer', data: Buffer.alloc(0), hadBody: false })['content-length']).toBeUndefined()
+    expect(partnerRequestHeaders({}, 'Bearer t', { kind: 'buffer', data: Buffer.alloc(0), hadBody: true })['content-length']).toBe(0)
+    const rest = Readable.from([])
+    expect(partnerRequestHeaders({}, 'Bearer t', { kind: 'stream', head: Buffer.alloc(1), rest, contentLength: 70_000 })['content-length']).toBe(70_000)
+    expect(partnerRequestHeaders({}, 'Bearer t', { kind: 'stream', head: Buffer.alloc(1), rest, contentLength: undefined })['content-length']).toBeUndefined()
+  })
+})
