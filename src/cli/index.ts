@@ -9,7 +9,7 @@
 //   78  configuration error (EX_CONFIG): the file has problems; every one is printed as "path: reason"
 import { runCli } from './run.js'
 
-const io = { stdout: process.stdout, stderr: process.stderr, env: process.env }
+const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin }
 
 let code: number
 try {

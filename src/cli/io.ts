@@ -14,6 +14,8 @@ export interface CliIo {
   env: Env
   /** Clock, epoch ms. Default Date.now. */
   now?: () => number
+  /** Standard input, for commands that read it (`token inspect -`). index.ts passes process.stdin. */
+  stdin?: AsyncIterable<string | Buffer>
 }
 
 /** Exit codes, documented in index.ts. */
