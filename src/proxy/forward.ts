@@ -81,8 +81,11 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     })
     proxyReq.setTimeout(upstream.timeoutMs, () => proxyReq.destroy(new UpstreamTimeout('upstream timed out')))
   })
-  proxy.on('proxyRes', (proxyRes, req) => {
+  proxy.on('proxyRes', (proxyRes, req, res) => {
     stripHopByHop(proxyRes.headers) // #446, response side
+    // The client's Connection header was stripped before forwarding, so http-proxy would fill in keep-alive:
+    // say what Node decided from the client's request instead (RFC 9112 §9.6: `close` means close).
+    proxyRes.headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close'
     const start = started.get(req)
     if (start === undefined) return
     const status = proxyRes.statusCode ?? 0
