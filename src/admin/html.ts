@@ -53,8 +53,8 @@ export function span(sec: number): string {
 /** Inline SVG bars for per-minute counts (oldest first); rejections drawn over requests in red. */
 export function sparkline(requests: readonly number[], rejections: readonly number[]): Html {
   const max = Math.max(1, ...requests)
-  const w = 4
-  const h = 20
+  const w = 6
+  const h = 24
   const bars = requests.map((n, i) => {
     const rh = Math.round(((n / max) * h) * 10) / 10
     const xh = Math.round((((rejections[i] ?? 0) / max) * h) * 10) / 10

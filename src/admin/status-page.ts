@@ -1,9 +1,12 @@
 // Admin: GET /status, a small server-rendered HTML page (inline CSS, no scripts, no external assets) over the
 // same StatusReport as /status.json. Every value is escaped by the html`` template.
-import { ago, html, span, type Html } from './html.js'
+import { ago, html, Html, span } from './html.js'
 import { STATUS_CSS } from './status-css.js'
-import { certificateList, partnerTable, trafficCell } from './status-partners.js'
+import { daysText, partnerTable, trafficCell } from './status-partners.js'
 import type { StatusReport } from './status-data.js'
+
+/** Our own constant stylesheet: not escaped (entities are not decoded inside <style>). */
+const TRUSTED_CSS = new Html(STATUS_CSS)
 
 /** Seconds between automatic refreshes of the page. */
 export const STATUS_REFRESH_SEC = 15
@@ -42,7 +45,7 @@ function configLine(report: StatusReport, now: number): Html {
 }
 
 function certificates(report: StatusReport): Html {
-  const rows = report.certificates.map((c) => html`<tr><td><code>${c.x5t}</code>${c.signing ? html` <span class="pill healthy">signing</span>` : ''}</td><td>${c.subject}</td><td title="${c.notAfter}">${c.notAfter.slice(0, 10)}</td><td>${certificateList([c])}</td></tr>`)
+  const rows = report.certificates.map((c) => html`<tr><td><code>${c.x5t}</code>${c.signing ? html` <span class="pill healthy">signing</span>` : ''}</td><td>${c.subject}</td><td title="${c.notAfter}">${c.notAfter.slice(0, 10)}</td><td><span class="days ${c.health}">${daysText(c)}</span></td></tr>`)
   return html`<section id="certificates"><h2>Our certificates</h2><table>
 <thead><tr><th>x5t</th><th>Subject</th><th>Not after</th><th>Expiry</th></tr></thead><tbody>${rows}</tbody></table></section>`
 }
@@ -53,7 +56,7 @@ export function renderStatusPage(report: StatusReport, now: number): string {
   const page = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="${STATUS_REFRESH_SEC}">
-<title>${report.gateway.name}: s2s-gateway status</title><style>${STATUS_CSS}</style></head>
+<title>${report.gateway.name}: s2s-gateway status</title><style>${TRUSTED_CSS}</style></head>
 <body><header><h1>${report.gateway.name}</h1><span class="pill ${state.health}" id="overall" data-health="${state.health}">${state.text}</span>
 <span class="sub">s2s-gateway · ${report.gateway.realm} · generated <span title="${report.generatedAt}">${report.generatedAt.slice(11, 19)} UTC</span></span></header>
 <main>
