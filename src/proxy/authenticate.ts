@@ -3,13 +3,17 @@
 import type { FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.js'
 import { extractBearer } from '../tokens/index.js'
+import { andThen, type MaybePromise } from '../tokens/maybe-async.js'
 import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
 import { rawPathOf } from './path-guard.js'
 import { countAuthorizationFields } from './upstream-headers.js'
 
-/** Returns the verified identity, or undefined for a configured public path. Throws GatewayError. */
-export async function authenticateRequest(request: FastifyRequest, runtime: Runtime): Promise<Identity | undefined> {
+/**
+ * Returns the verified identity, or undefined for a configured public path. Throws GatewayError. The answer is
+ * ready at once unless partner keys must be loaded first (validateNow), so the usual request has no async hop.
+ */
+export function authenticateRequest(request: FastifyRequest, runtime: Runtime): MaybePromise<Identity | undefined> {
   const raw = request.raw
   if (runtime.publicPaths.size > 0 && runtime.publicPaths.has(rawPathOf(raw.url ?? ''))) return undefined
   // Node keeps only the first Authorization field; a second one is an HTTP-level fault, not a token fault.
@@ -18,10 +22,11 @@ export async function authenticateRequest(request: FastifyRequest, runtime: Runt
   }
   const token = extractBearer(raw.headers.authorization)
   if (token === undefined) throw new GatewayError('GW_TOKEN_MISSING')
-  const identity = await runtime.validator.validate(token)
-  // WebSockets are not proxied in this version: authenticated first, so the 501 is no oracle.
-  if (raw.headers.upgrade !== undefined) {
-    throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade' } })
-  }
-  return identity
+  return andThen(runtime.validator.validateNow(token), (identity) => {
+    // WebSockets are not proxied in this version: authenticated first, so the 501 is no oracle.
+    if (raw.headers.upgrade !== undefined) {
+      throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade' } })
+    }
+    return identity
+  })
 }

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { Logger as PinoLogger } from 'pino'
 import type { GatewayError } from '../errors.js'
 import { registerMetadataRoute } from '../issuer/index.js'
+import type { MaybePromise } from '../tokens/maybe-async.js'
 import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
 import { authenticateRequest } from './authenticate.js'
@@ -39,13 +40,14 @@ export interface RuntimeHolder {
 
 const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/
 let requestCounter = 0
+const ID_PREFIX = `gw-${process.pid.toString(36)}-`
 
 /** Exchange's `client-request-id` when it is a plain id, else our own (logged, echoed). */
 export function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
   const given = req.headers['client-request-id']
   if (typeof given === 'string' && REQUEST_ID.test(given)) return given
   requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER
-  return `gw-${process.pid.toString(36)}-${requestCounter.toString(36)}`
+  return ID_PREFIX + requestCounter.toString(36)
 }
 
 /** `observer` gets every finished request's access record (metrics, status page). */
@@ -85,10 +87,18 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
   }
 
   app.decorateRequest('gw', null as unknown as RequestState)
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks (not async): a request that needs nothing waited for runs through without a promise
+  // or a microtask hop (issue 6).
+  app.addHook('onRequest', (request, reply, done) => {
     beginRequest(request, reply)
-    assertUnambiguousTarget(request.raw.url ?? '')
-    assertSingleHost(request.raw.rawHeaders)
+    try {
+      assertUnambiguousTarget(request.raw.url ?? '')
+      assertSingleHost(request.raw.rawHeaders)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    done()
   })
   app.setErrorHandler(onError)
 
@@ -98,13 +108,34 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
     // Bodies are streamed to the backend untouched: no parser reads them.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
-    scope.addHook('onRequest', async (request) => {
+    scope.addHook('onRequest', (request, _reply, done) => {
+      const gw = request.gw
       const t0 = performance.now()
+      let result: MaybePromise<Identity | undefined>
       try {
-        request.gw.identity = await authenticateRequest(request, request.gw.runtime)
-      } finally {
-        request.gw.authMs = performance.now() - t0
+        result = authenticateRequest(request, gw.runtime)
+      } catch (err) {
+        gw.authMs = performance.now() - t0
+        done(err as Error)
+        return
       }
+      if (!(result instanceof Promise)) {
+        gw.identity = result
+        gw.authMs = performance.now() - t0
+        done()
+        return
+      }
+      result.then(
+        (identity) => {
+          gw.identity = identity
+          gw.authMs = performance.now() - t0
+          done()
+        },
+        (err: unknown) => {
+          gw.authMs = performance.now() - t0
+          done(err as Error)
+        },
+      )
     })
     scope.all('/*', (request, reply) => {
       // Once hijacked, fastify writes none of the headers set so far (request-id, client-request-id): copy them.

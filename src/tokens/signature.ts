@@ -4,6 +4,7 @@ import { verify } from 'node:crypto'
 import { GatewayError, tokenInvalid } from '../errors.js'
 import type { KeySet, Partner, SigningKey } from '../partners/types.js'
 import type { ActorToken } from './classify.js'
+import { andThen, type MaybePromise } from './maybe-async.js'
 
 /** The shape of a real x5t (base64url SHA-1); anything else is not worth a log line. Compiled once. */
 const X5T_SHAPE = /^[A-Za-z0-9_-]{27}$/
@@ -24,10 +25,8 @@ function findVerifyingKey(keys: KeySet, x5t: string | undefined, data: Buffer, s
   return undefined
 }
 
-/** Current keys, awaiting the initial load only when there are none (no async hop on the usual path). */
-async function usableKeys(partner: Partner): Promise<KeySet> {
-  const keys = partner.keys()
-  if (keys !== undefined) return keys
+/** The initial load, awaited only when the partner has no usable keys yet. */
+async function loadKeys(partner: Partner): Promise<KeySet> {
   await partner.ensureLoaded()
   const loaded = partner.keys()
   if (loaded !== undefined) return loaded
@@ -36,17 +35,8 @@ async function usableKeys(partner: Partner): Promise<KeySet> {
   })
 }
 
-/**
- * Verify the actor signature and return the key that verified it.
- * @throws GatewayError GW_TOKEN_INVALID 'signature', or GW_PARTNER_UNAVAILABLE when the partner has no keys
- */
-export async function verifyActorSignature(partner: Partner, actor: ActorToken): Promise<SigningKey> {
-  const keys = await usableKeys(partner)
-  const data = Buffer.from(actor.signingInput, 'latin1') // base64url text: ASCII, so latin1 is exact and fast
-  const signature = Buffer.from(actor.signature, 'base64url')
-  const key = findVerifyingKey(keys, actor.x5t, data, signature)
-  if (key !== undefined) return key
-  // Possibly a rotation to a certificate we have not fetched yet: one refetch, cooldown-limited by the partner.
+/** No current key verified: possibly a rotation to a certificate we have not fetched yet (one refetch, cooldown-limited by the partner). */
+async function verifyAfterRefetch(partner: Partner, actor: ActorToken, data: Buffer, signature: Buffer): Promise<SigningKey> {
   if (await partner.refetchOnMiss()) {
     const fresh = partner.keys()
     const retried = fresh === undefined ? undefined : findVerifyingKey(fresh, actor.x5t, data, signature)
@@ -55,4 +45,21 @@ export async function verifyActorSignature(partner: Partner, actor: ActorToken):
   const detail: Record<string, unknown> = { partner: partner.name }
   if (actor.x5t !== undefined && X5T_SHAPE.test(actor.x5t)) detail['x5t'] = actor.x5t
   throw tokenInvalid('signature', detail)
+}
+
+function verifyWith(partner: Partner, actor: ActorToken, keys: KeySet): MaybePromise<SigningKey> {
+  const data = Buffer.from(actor.signingInput, 'latin1') // base64url text: ASCII, so latin1 is exact and fast
+  const signature = Buffer.from(actor.signature, 'base64url')
+  return findVerifyingKey(keys, actor.x5t, data, signature) ?? verifyAfterRefetch(partner, actor, data, signature)
+}
+
+/**
+ * Verify the actor signature and return the key that verified it: at once when the partner's keys are loaded and
+ * one verifies (no async hop on the usual path), else after the initial load or the on-miss refetch.
+ * @throws GatewayError GW_TOKEN_INVALID 'signature', or GW_PARTNER_UNAVAILABLE when the partner has no keys (as the
+ *   rejection of the returned promise)
+ */
+export function verifyActorSignature(partner: Partner, actor: ActorToken): MaybePromise<SigningKey> {
+  const keys = partner.keys()
+  return keys === undefined ? andThen(loadKeys(partner), (loaded) => verifyWith(partner, actor, loaded)) : verifyWith(partner, actor, keys)
 }

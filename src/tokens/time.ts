@@ -24,8 +24,13 @@ function readEpochSec(value: unknown): number | undefined {
  * @throws GatewayError GW_TOKEN_INVALID 'not_yet_valid' | 'expired'
  */
 export function assertWithinWindow(window: TimeWindow, nowSec: number, skewSec: number): void {
-  if (window.nbf - skewSec > nowSec) throw tokenInvalid('not_yet_valid')
-  if (nowSec >= window.exp + skewSec) throw tokenInvalid('expired')
+  assertWithin(window.nbf, window.exp, nowSec, skewSec)
+}
+
+/** assertWithinWindow without the window object, for the token cache's hit path. */
+export function assertWithin(nbf: number, exp: number, nowSec: number, skewSec: number): void {
+  if (nbf - skewSec > nowSec) throw tokenInvalid('not_yet_valid')
+  if (nowSec >= exp + skewSec) throw tokenInvalid('expired')
 }
 
 /**

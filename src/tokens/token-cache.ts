@@ -2,8 +2,8 @@
 // token. A hit costs a hash and a map lookup, no JSON and no RSA, yet re-checks time, partner and key each time.
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import type { PartnerRegistry } from '../partners/types.js'
-import { assertWithinWindow } from './time.js'
+import type { Partner, PartnerRegistry } from '../partners/types.js'
+import { assertWithin } from './time.js'
 import { enforceTrustPolicy } from './trust-policy.js'
 import type { Identity } from './types.js'
 import type { VerifiedToken } from './verify-token.js'
@@ -29,6 +29,26 @@ export interface TokenCache {
 }
 
 /**
+ * registry.findById for the hit path, remembered per id once no partner is waiting for its identity: a registry
+ * is never mutated (a reload builds a new one, and a new cache), and identities only go from unknown to known,
+ * so from then on the answer for an id can no longer change. Until then every call asks the registry.
+ */
+function memoizeOnceIdentified(registry: PartnerRegistry): (idLower: string) => Partner | undefined {
+  const known = new Map<string, Partner | undefined>()
+  let settled = false
+  return (id) => {
+    if (!settled) {
+      settled = !registry.hasUnidentifiedPartners()
+      if (!settled) return registry.findById(id)
+    }
+    if (known.has(id)) return known.get(id)
+    const partner = registry.findById(id)
+    known.set(id, partner) // ids come from verified tokens, so at most one entry per registered partner
+    return partner
+  }
+}
+
+/**
  * The verified-token cache, or undefined when disabled. Entries expire (lru-cache TTL) at the token's effective
  * expiry plus skew; lookups check time against the injected clock regardless.
  */
@@ -38,10 +58,12 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache | undefine
   // No ttlAutopurge (no timers); the TTL only frees memory early, lookup's own time check is authoritative.
   const entries = new LRUCache<string, VerifiedToken>({ max: opts.maxEntries })
 
+  const findPartner = memoizeOnceIdentified(opts.registry)
+
   /** The same partner object still registered under this id, and it still publishes the key that verified. */
   function isStillTrusted(entry: VerifiedToken): boolean {
     const { identity, partner } = entry
-    return opts.registry.findById(identity.partnerId) === partner && partner.keys()?.byX5t.has(identity.x5t) === true
+    return findPartner(identity.partnerId) === partner && partner.keys()?.byX5t.has(identity.x5t) === true
   }
 
   return {
@@ -55,7 +77,7 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache | undefine
       }
       const { identity } = entry
       try {
-        assertWithinWindow({ nbf: identity.notBefore, exp: identity.expiresAt }, nowSec, skewSec)
+        assertWithin(identity.notBefore, identity.expiresAt, nowSec, skewSec)
       } catch (err) {
         entries.delete(key)
         throw err

@@ -8,6 +8,7 @@ import { assertTokenSize } from './decode.js'
 import { createValidationSettings } from './settings.js'
 import { createTokenCache, type TokenCache } from './token-cache.js'
 import type { Identity } from './types.js'
+import { andThen, type MaybePromise } from './maybe-async.js'
 import { verifyToken, type ValidationTrace, type VerifyDeps } from './verify-token.js'
 
 export type TokenResult = 'ok' | 'rejected' | 'forbidden' | 'unavailable'
@@ -35,6 +36,13 @@ export interface TokenValidator {
    * @throws GatewayError only: GW_TOKEN_INVALID (with a reason), GW_NOT_ALLOWED, GW_PARTNER_UNAVAILABLE
    */
   validate(token: string): Promise<Identity>
+  /**
+   * The same decision, events and errors as validate(), returned at once whenever nothing has to be waited for
+   * (a cache hit, a rejection, a miss whose partner keys are loaded): the request path's entry point, so the
+   * usual request costs no promise and no microtask hop. A promise only while keys load or are refetched.
+   * @throws GatewayError as validate() (thrown, or as the rejection of the returned promise)
+   */
+  validateNow(token: string): MaybePromise<Identity>
 }
 
 /** The only codes validate() may throw: a 401, a 403 after verification, a 503 for a partner without keys. */
@@ -88,19 +96,19 @@ function lookupCached(state: ValidatorState, cache: TokenCache, key: string, now
 }
 
 /** Size cap, then the cache (hash computed once), then full verification of a miss, cached on success. */
-async function validateOnce(state: ValidatorState, token: string, trace: ValidationTrace): Promise<Identity> {
+function validateOnce(state: ValidatorState, token: string, trace: ValidationTrace): MaybePromise<Identity> {
   assertTokenSize(token, state.maxTokenBytes)
   const nowMs = state.now()
   const nowSec = Math.floor(nowMs / 1000)
   const { cache } = state
-  const key = cache?.keyOf(token)
-  if (cache !== undefined && key !== undefined) {
-    const hit = lookupCached(state, cache, key, nowSec, trace)
-    if (hit !== undefined) return hit
-  }
-  const verified = await verifyToken(token, nowSec, state.verifyDeps, trace)
-  if (cache !== undefined && key !== undefined) cache.store(key, verified, nowMs)
-  return verified.identity
+  if (cache === undefined) return andThen(verifyToken(token, nowSec, state.verifyDeps, trace), (verified) => verified.identity)
+  const key = cache.keyOf(token)
+  const hit = lookupCached(state, cache, key, nowSec, trace)
+  if (hit !== undefined) return hit
+  return andThen(verifyToken(token, nowSec, state.verifyDeps, trace), (verified) => {
+    cache.store(key, verified, nowMs)
+    return verified.identity
+  })
 }
 
 /**
@@ -116,20 +124,34 @@ export function createTokenValidator(deps: TokenValidatorDeps): TokenValidator {
     cache: createTokenCache({ maxEntries: settings.cacheMaxEntries, clockSkewSec: settings.clockSkewSec, registry: deps.registry }),
     verifyDeps: { settings, registry: deps.registry, logger: deps.logger },
   }
+  const accepted = (identity: Identity): Identity => {
+    emit(deps, identity.partner, 'ok', 'ok')
+    return identity
+  }
+  const refused = (err: unknown, trace: ValidationTrace): GatewayError => {
+    const error = toTokenError(err, deps)
+    if (trace.partner !== 'unknown' && error.detail['partner'] === undefined) error.detail['partner'] = trace.partner
+    const [result, reason] = classify(error)
+    emit(deps, trace.partner, result, reason)
+    return error
+  }
+  const validateNow = (token: string): MaybePromise<Identity> => {
+    const trace: ValidationTrace = { partner: 'unknown' }
+    let result: MaybePromise<Identity>
+    try {
+      result = validateOnce(state, token, trace)
+    } catch (err) {
+      throw refused(err, trace)
+    }
+    if (!(result instanceof Promise)) return accepted(result)
+    return result.then(accepted, (err: unknown) => {
+      throw refused(err, trace)
+    })
+  }
   return {
+    validateNow,
     async validate(token) {
-      const trace: ValidationTrace = { partner: 'unknown' }
-      try {
-        const identity = await validateOnce(state, token, trace)
-        emit(deps, identity.partner, 'ok', 'ok')
-        return identity
-      } catch (err) {
-        const error = toTokenError(err, deps)
-        if (trace.partner !== 'unknown' && error.detail['partner'] === undefined) error.detail['partner'] = trace.partner
-        const [result, reason] = classify(error)
-        emit(deps, trace.partner, result, reason)
-        throw error
-      }
+      return validateNow(token)
     },
   }
 }

@@ -5,6 +5,7 @@ import type { Partner, PartnerRegistry, SigningKey } from '../partners/types.js'
 import { checkActorClaims, type ActorClaims } from './actor-claims.js'
 import { classifyToken, type ClassifiedToken } from './classify.js'
 import { checkOuterClaims, type OuterClaims } from './outer-claims.js'
+import { andThen, type MaybePromise } from './maybe-async.js'
 import { lookupPartner } from './partner-lookup.js'
 import type { ValidationSettings } from './settings.js'
 import { verifyActorSignature } from './signature.js'
@@ -62,18 +63,23 @@ function buildIdentity(
 }
 
 /**
- * Verify a token completely. `nowSec` is the injected clock, in epoch seconds.
- * @throws GatewayError GW_TOKEN_INVALID, GW_NOT_ALLOWED or GW_PARTNER_UNAVAILABLE
+ * Verify a token completely. `nowSec` is the injected clock, in epoch seconds. Every key-free check runs first and
+ * synchronously; the result is ready at once when the partner is loaded and a current key verifies (no async hop),
+ * a promise only when keys must be loaded or refetched.
+ * @throws GatewayError GW_TOKEN_INVALID, GW_NOT_ALLOWED or GW_PARTNER_UNAVAILABLE (thrown, or as the rejection of
+ *   the returned promise)
  */
-export async function verifyToken(token: string, nowSec: number, deps: VerifyDeps, trace: ValidationTrace): Promise<VerifiedToken> {
+export function verifyToken(token: string, nowSec: number, deps: VerifyDeps, trace: ValidationTrace): MaybePromise<VerifiedToken> {
   const classified = classifyToken(token)
   const actor = checkActorClaims(classified.actor.payload, deps.settings, nowSec)
   const outer = classified.kind === 'user' ? checkOuterClaims(classified.outer.payload, actor, deps.settings, nowSec) : undefined
   noteActort(classified, deps)
-  const partner = await lookupPartner(deps.registry, actor.issuer, deps.settings)
-  trace.partner = partner.name
-  const user = outer === undefined ? undefined : applySidPolicy(outer.user, partner.acceptSid)
-  const key = await verifyActorSignature(partner, classified.actor)
-  enforceTrustPolicy(partner, classified.kind, actor.trustedForDelegation)
-  return { identity: buildIdentity(partner, actor, outer, user, key), partner, trustedForDelegation: actor.trustedForDelegation }
+  return andThen(lookupPartner(deps.registry, actor.issuer, deps.settings), (partner) => {
+    trace.partner = partner.name
+    const user = outer === undefined ? undefined : applySidPolicy(outer.user, partner.acceptSid)
+    return andThen(verifyActorSignature(partner, classified.actor), (key): VerifiedToken => {
+      enforceTrustPolicy(partner, classified.kind, actor.trustedForDelegation)
+      return { identity: buildIdentity(partner, actor, outer, user, key), partner, trustedForDelegation: actor.trustedForDelegation }
+    })
+  })
 }
