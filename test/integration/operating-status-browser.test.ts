@@ -11,6 +11,10 @@ import { startMetadataServer, type MetadataServer } from '../helpers/metadata-se
 import { makeTestPartner, type TestPartner } from '../helpers/tokens.js'
 import { eventually, startOperatingWorld, valueOf, type OperatingWorld } from './operating-fixture.js'
 
+// The DOM names used inside page.evaluate callbacks (they run in the browser; tsconfig has no DOM lib).
+declare const document: { body: object }
+declare function getComputedStyle(element: object): { color: string; fontFamily: string }
+
 const CHROMIUM = '/usr/bin/chromium'
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
 const SHAREPOINT_ID = '00000003-0000-0ff1-ce00-000000000000'

@@ -1,0 +1,43 @@
+// Unit: the pieces of the status report that decide what an operator sees: URLs without credentials or query,
+// certificate expiry classes, and the config change summary of a reload.
+import { describe, expect, it } from 'vitest'
+import { describeChanges } from '../../../src/admin/config-changes.js'
+import { certificateStatus, displayUrl, EXPIRY_WARNING_DAYS } from '../../../src/admin/status-data.js'
+import type { GatewayConfig } from '../../../src/config/index.js'
+import type { SigningKey } from '../../../src/partners/types.js'
+
+describe('displayUrl', () => {
+  it.each([
+    ['https://autodiscover.contoso.com/autodiscover/metadata/json/1', 'https://autodiscover.contoso.com/autodiscover/metadata/json/1'],
+    ['https://user:secret@host.example:8443/metadata/json/1?sig=abc#frag', 'https://host.example:8443/metadata/json/1'],
+    ['not a url', '(unparseable URL)'],
+  ])('%s -> %s', (url, expected) => {
+    expect(displayUrl(url)).toBe(expected)
+  })
+})
+
+describe('certificateStatus', () => {
+  const DAY = 86_400_000
+  const now = Date.parse('2026-03-01T00:00:00Z')
+  const key = (notAfter: number): SigningKey => ({ x5t: 'x', subject: 'CN=x', notAfter, notBefore: 0 }) as unknown as SigningKey
+  it.each([
+    [now + 400 * DAY, 400, 'healthy'],
+    [now + EXPIRY_WARNING_DAYS * DAY, EXPIRY_WARNING_DAYS, 'healthy'],
+    [now + (EXPIRY_WARNING_DAYS - 1) * DAY, EXPIRY_WARNING_DAYS - 1, 'expiring'],
+    [now + DAY / 2, 0, 'expiring'],
+    [now, 0, 'expired'],
+    [now - 3 * DAY, -3, 'expired'],
+  ])('notAfter %i -> %i days, %s', (notAfter, days, health) => {
+    expect(certificateStatus(key(notAfter), now)).toMatchObject({ daysToExpiry: days, health, signing: false })
+  })
+})
+
+describe('describeChanges', () => {
+  const cfg = (partners: Array<Record<string, unknown>>, port = 8443) => ({ partners, listen: { inbound: { port } } }) as unknown as GatewayConfig
+  it('names partners added, removed and changed, and notices listen changes', () => {
+    const before = cfg([{ name: 'a', trustLevel: 'full' }, { name: 'b', trustLevel: 'full' }])
+    const after = cfg([{ name: 'a', trustLevel: 'application' }, { name: 'c', trustLevel: 'full' }], 9443)
+    expect(describeChanges(before, after)).toEqual({ listenChanged: true, partners: { added: ['c'], removed: ['b'], changed: ['a'] } })
+    expect(describeChanges(before, before)).toEqual({ listenChanged: false, partners: { added: [], removed: [], changed: [] } })
+  })
+})

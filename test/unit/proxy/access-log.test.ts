@@ -1,0 +1,53 @@
+// Unit: what an access line says about a request: the outcome derived from the error and the response, and the
+// user as configured (logging.userClaim) or pseudonymised (logging.redactUsers).
+import { createHash } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
+import type { FastifyRequest } from 'fastify'
+import { describe, expect, it } from 'vitest'
+import { GatewayError, tokenInvalid } from '../../../src/errors.js'
+import { outcomeOf, userForLog } from '../../../src/proxy/access-log.js'
+import type { GatewayConfig } from '../../../src/config/index.js'
+
+const logging = (over: Partial<GatewayConfig['logging']> = {}): GatewayConfig['logging'] => ({ level: 'info', userClaim: 'upn', redactUsers: false, ...over })
+const user = { upn: 'alice@contoso.com', smtp: 'alice.mail@contoso.com', sip: 'sip:alice@contoso.com', nameid: 'S-1-5-21' }
+
+describe('userForLog', () => {
+  it.each([
+    ['upn by default', user, logging(), 'alice@contoso.com'],
+    ['the configured claim', user, logging({ userClaim: 'sip' }), 'sip:alice@contoso.com'],
+    ['the first present when the configured one is absent', { smtp: 'x@contoso.com', nameid: 'n' }, logging({ userClaim: 'upn' }), 'x@contoso.com'],
+    ['nameid as the last resort', { nameid: 'n' }, logging({ userClaim: 'sip' }), 'n'],
+    ['nothing for an app-only call', undefined, logging(), undefined],
+    ['nothing for a user without claims', {}, logging({ redactUsers: true }), undefined],
+  ])('%s', (_label, claims, options, expected) => {
+    expect(userForLog(claims, options)).toBe(expected)
+  })
+
+  it('hashes the chosen claim with redactUsers: sha256, 16 hex digits, stable', () => {
+    const hashed = userForLog(user, logging({ redactUsers: true }))
+    expect(hashed).toBe(`sha256:${createHash('sha256').update('alice@contoso.com').digest('hex').slice(0, 16)}`)
+    expect(userForLog({ upn: 'alice@contoso.com' }, logging({ redactUsers: true }))).toBe(hashed)
+  })
+})
+
+describe('outcomeOf', () => {
+  const request = (error: GatewayError | undefined, identity: unknown) => ({ gw: { error, identity } }) as unknown as FastifyRequest
+  const res = (finished: boolean) => ({ writableFinished: finished }) as ServerResponse
+  const identity = { partner: 'exchange' }
+  it.each([
+    ['ok', undefined, identity, true, 'ok'],
+    ['public', undefined, undefined, true, 'public'],
+    ['aborted', undefined, identity, false, 'aborted'],
+    ['missing token', new GatewayError('GW_TOKEN_MISSING'), undefined, true, 'rejected'],
+    ['invalid token', tokenInvalid('expired'), undefined, true, 'rejected'],
+    ['forbidden', new GatewayError('GW_NOT_ALLOWED'), undefined, true, 'forbidden'],
+    ['partner unavailable', new GatewayError('GW_PARTNER_UNAVAILABLE'), undefined, true, 'unavailable'],
+    ['upstream timeout', new GatewayError('GW_UPSTREAM_TIMEOUT'), identity, true, 'upstream_error'],
+    ['upstream unreachable', new GatewayError('GW_UPSTREAM_UNREACHABLE'), identity, true, 'upstream_error'],
+    ['bad request', new GatewayError('GW_BAD_REQUEST'), undefined, true, 'bad_request'],
+    ['websocket refused', new GatewayError('GW_NOT_IMPLEMENTED'), identity, true, 'bad_request'],
+    ['internal', new GatewayError('GW_INTERNAL'), undefined, true, 'error'],
+  ])('%s', (_label, error, who, finished, expected) => {
+    expect(outcomeOf(request(error, who), res(finished))).toBe(expected)
+  })
+})
