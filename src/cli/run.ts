@@ -7,6 +7,8 @@ import { checkConfigCommand } from './check-config.js'
 import { certCommand } from './cert.js'
 import { metadataCommand } from './metadata.js'
 import { tokenCommand } from './token.js'
+import { partnerCommand } from './partner.js'
+import { testPartnerCommand } from './test-partner.js'
 
 export const USAGE = `Usage: s2s-gateway <command> [options]
 
@@ -20,6 +22,13 @@ Commands:
   metadata --config <file>      print the metadata document the gateway publishes
   token mint --key <key> --cert <pem> --issuer <id@realm> --audience <id/host@realm>
                                 print a signed S2S token (app-only, or user context with --user-*)
+  token inspect [<token>|-] [--config <file>]
+                                decode a token; with --config, say which validation step rejects it
+  partner add|list|remove --config <file> ...
+                                register partners by metadata URL (or id, realm, certificate), keeping
+                                the file's comments
+  test-partner --config <file> --name <partner>
+                                check a partnership end to end, step by step
 
 Run 's2s-gateway <command> --help' for a command's options.
 Exit codes: 0 success, 1 runtime failure, 2 usage error, 78 configuration error.
@@ -34,6 +43,8 @@ const COMMANDS: Readonly<Record<string, CommandFn>> = {
   cert: certCommand,
   metadata: metadataCommand,
   token: tokenCommand,
+  partner: partnerCommand,
+  'test-partner': testPartnerCommand,
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -8,6 +8,7 @@ import { mintActorToken, wrapUserToken, type DateFormat, type TokenSigner } from
 import type { UserClaims } from '../tokens/types.js'
 import { EXIT, UsageError, integerFlag, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
 import { runCommand } from './command.js'
+import { tokenInspectCommand } from './token-inspect.js'
 
 export const TOKEN_USAGE = `Usage: s2s-gateway token mint --key <key.pem> --cert <cert.pem> --issuer <id@realm>
                               --audience <id/host[:port]@realm> [options]
@@ -39,12 +40,13 @@ const FLAGS = {
   'lifetime-sec': str, 'date-format': str, help: { type: 'boolean', short: 'h' },
 } as const
 
-/** `token <subcommand>`: only `mint` exists. */
+/** `token <subcommand>`: `mint`, and `inspect` (token-inspect.ts). */
 export async function tokenCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === 'mint') return tokenMintCommand(rest, io)
-  return runCommand({ name: 'token', usage: TOKEN_USAGE }, argv, io, async () => {
-    throw new UsageError(sub === undefined ? 'missing subcommand (mint)' : `unknown subcommand "${sub}" (mint)`)
+  if (sub === 'inspect') return tokenInspectCommand(rest, io)
+  return runCommand({ name: 'token', usage: `${TOKEN_USAGE}\nAlso: s2s-gateway token inspect [<token>|-] [--config <file>] (see token inspect --help)\n` }, argv, io, async () => {
+    throw new UsageError(sub === undefined ? 'missing subcommand (mint, inspect)' : `unknown subcommand "${sub}" (mint, inspect)`)
   })
 }
 

@@ -32,6 +32,10 @@ describe('s2s-gateway (dispatch, help, usage errors)', () => {
     [['metadata'], 'Usage: s2s-gateway metadata'],
     [['token'], 'Usage: s2s-gateway token mint'],
     [['token', 'mint'], 'Usage: s2s-gateway token mint'],
+    [['token', 'inspect'], 'Usage: s2s-gateway token inspect'],
+    [['partner'], 'Usage: s2s-gateway partner add'],
+    [['partner', 'list'], 'Usage: s2s-gateway partner add'],
+    [['test-partner'], 'Usage: s2s-gateway test-partner'],
   ])('%j --help prints its usage and exits 0', async (command, usage) => {
     for (const flag of ['--help', '-h']) {
       const io = captureIo()
@@ -52,7 +56,13 @@ describe('s2s-gateway (dispatch, help, usage errors)', () => {
     [['cert'], 's2s-gateway cert: missing subcommand (create)'],
     [['cert', 'show'], 's2s-gateway cert: unknown subcommand "show" (create)'],
     [['metadata'], 's2s-gateway metadata: --config is required'],
-    [['token', 'verify'], 's2s-gateway token: unknown subcommand "verify" (mint)'],
+    [['token', 'verify'], 's2s-gateway token: unknown subcommand "verify" (mint, inspect)'],
+    [['partner'], 's2s-gateway partner: missing subcommand (add, list, remove)'],
+    [['partner', 'add', '--config', 'x.yaml', '--name', 'a', '--trust', 'full'], 'give either --metadata-url, or --application-id, --realm and --certificate'],
+    [['partner', 'add', '--config', 'x.yaml', '--name', 'a', '--trust', 'most', '--metadata-url', 'https://a'], '--trust must be full or application'],
+    [['test-partner', '--config', 'x.yaml'], 's2s-gateway test-partner: --name is required'],
+    [['test-partner', '--config', 'x.yaml', '--name', 'a', '--inbound'], '--inbound needs --partner-key and --partner-cert'],
+    [['token', 'inspect', 'a', 'b'], 's2s-gateway token inspect: give one token'],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const io = captureIo()
     expect(await runCli(argv, io)).toBe(2)

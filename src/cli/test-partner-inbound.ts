@@ -1,0 +1,62 @@
+// CLI: `test-partner --inbound`: the gateway's own half of a partnership. With the partner's key and certificate,
+// mint the token the partner would send us and run it through our validator (the inbound path's checks, in
+// process), explaining a rejection with the same words as `token inspect --config`.
+import { createPrivateKey, createPublicKey } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { parseSigningCertificate } from '../certs/x509.js'
+import type { GatewayConfig } from '../config/types.js'
+import { GatewayError } from '../errors.js'
+import { silentLogger } from '../logger.js'
+import type { Partner, PartnerRegistry } from '../partners/types.js'
+import { mintActorToken, wrapUserToken, type TokenSigner } from '../signing/mint.js'
+import { createTokenValidator } from '../tokens/index.js'
+import type { UserClaims } from '../tokens/types.js'
+import { decodeToken } from './token-inspect-decode.js'
+import { explainRejection } from './token-inspect-explain.js'
+import { fail, pass, type StepResult } from './test-partner-report.js'
+
+/** The partner's signer from its key and certificate files; throws with a readable message. */
+export function readPartnerSigner(keyFile: string, certFile: string): TokenSigner {
+  const cert = parseSigningCertificate(readFileSync(certFile, 'latin1'))
+  const privateKey = createPrivateKey(readFileSync(keyFile, 'latin1'))
+  if (!createPublicKey(privateKey).equals(cert.publicKey)) throw new Error(`${keyFile} is not the key of ${certFile}`)
+  return { privateKey, x5t: cert.x5t }
+}
+
+export async function checkPartnerKeyPublished(partner: Partner, signer: TokenSigner): Promise<StepResult> {
+  await partner.ensureLoaded()
+  const keys = partner.keys()
+  if (keys === undefined) return fail(`the gateway has no usable keys for ${partner.name} (${partner.lastFetch()?.error ?? 'not loaded'})`)
+  if (keys.byX5t.has(signer.x5t)) return pass(`the partner certificate ${signer.x5t} is one of the ${keys.all.length} key(s) the gateway trusts for ${partner.name}`)
+  return fail(`the partner certificate ${signer.x5t} is not among the keys the gateway trusts for ${partner.name} (${keys.all.map((k) => k.x5t).join(', ')}): tokens signed with it get 401`)
+}
+
+/** Mint the token the partner would send (aud = our first public host) and validate it as the gateway would. */
+export async function checkInboundToken(
+  config: GatewayConfig,
+  registry: PartnerRegistry,
+  partner: Partner,
+  signer: TokenSigner,
+  user: UserClaims | undefined,
+  now: () => number,
+): Promise<StepResult> {
+  await partner.ensureLoaded()
+  const identity = partner.identity()
+  if (identity === undefined) return fail(`the identity of ${partner.name} is unknown (its metadata did not load)`)
+  const realm = identity.realm === '*' ? config.service.realm : identity.realm
+  const issuer = `${identity.id}@${realm}`
+  const audience = `${config.service.id}/${config.service.publicHosts[0] ?? ''}@${config.service.realm}`
+  const nowSec = Math.floor(now() / 1000)
+  const times = { nbf: nowSec - 300, exp: nowSec + 3600 }
+  const actor = await mintActorToken(signer, { issuer, audience, ...times, ...(user === undefined ? {} : { trustedForDelegation: true }) })
+  const token = user === undefined ? actor : wrapUserToken({ actorToken: actor, issuer, audience, ...times, user })
+  const validator = createTokenValidator({ service: config.service, tokens: config.tokens, registry, now, logger: silentLogger })
+  try {
+    const accepted = await validator.validate(token)
+    return pass(`a ${accepted.authType} token from ${issuer} for ${audience} is accepted as partner ${accepted.partner} (trust ${accepted.trustLevel})`)
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err
+    const why = explainRejection(err, decodeToken(token), config, registry, nowSec)
+    return fail(`a ${user === undefined ? 'app' : 'user'} token from ${issuer} would get HTTP ${err.status}, at ${why.step}: ${why.reason}`)
+  }
+}

@@ -1,0 +1,143 @@
+// CLI: `s2s-gateway test-partner --config <file> --name <partner>`: check a partnership end to end, step by step,
+// like Test-CsExStorageConnectivity. Exit 0 only when every step passes (SKIPs aside); 1 otherwise, 78 when the
+// configuration does not load. Nothing is started: calls go through the same Outbound the listener uses.
+import { resolve } from 'node:path'
+import { ConfigError, formatProblem, loadConfigFile, type GatewayConfig, type PartnerConfig } from '../config/index.js'
+import { loadIssuerKeys, type IssuerKeys } from '../issuer/index.js'
+import { silentLogger } from '../logger.js'
+import { createOutbound } from '../outbound/index.js'
+import { createPartnerRegistry } from '../partners/index.js'
+import type { UserClaims } from '../tokens/types.js'
+import { runCommand } from './command.js'
+import { EXIT, UsageError, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
+import { checkInboundToken, checkPartnerKeyPublished, readPartnerSigner } from './test-partner-inbound.js'
+import { createReport, fail, pass, type Report } from './test-partner-report.js'
+import { checkChallenge, checkListsUs, checkMint, checkOurCertificate, checkPartnerMetadata, checkRequest, probe } from './test-partner-steps.js'
+
+export const TEST_PARTNER_USAGE = `Usage: s2s-gateway test-partner --config <file> --name <partner> [options]
+
+Check a partnership end to end and print each step with PASS, FAIL or SKIP and the reason: the configuration
+loads; our signing certificate is valid and not near expiry; the partner's metadata is reachable and usable;
+its challenge lists the gateway as a trusted issuer (when it names any); a token for it is minted; a request
+through the outbound path reaches it and is accepted (2xx), also on behalf of a user when --user-* is given.
+With --inbound, also the gateway's own half: a token signed with the partner's key is accepted by our
+validator. Exit 0 only when no step fails.
+
+Options:
+  -c, --config <file>     configuration file (YAML)
+  --name <partner>        the partner to test (it needs an outbound section for the outbound steps)
+  --path <path>           path (and query) to request, below outbound.url; default /
+  --user-upn <upn>        also call on behalf of this user (needs outbound.actAsUsers)
+  --user-smtp <address>
+  --user-sip <address>
+  --inbound               also test the inbound half (needs --partner-key and --partner-cert)
+  --partner-key <pem>     the partner's private key (a test partner's; never a production key you do not own)
+  --partner-cert <pem>    its certificate
+  -h, --help              show this help
+`
+
+const str = { type: 'string' } as const
+const FLAGS = {
+  config: { type: 'string', short: 'c' }, name: str, path: str, 'user-upn': str, 'user-smtp': str, 'user-sip': str,
+  inbound: { type: 'boolean' }, 'partner-key': str, 'partner-cert': str, help: { type: 'boolean', short: 'h' },
+} as const
+
+type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>
+
+function userOf(flags: Flags): UserClaims | undefined {
+  const user: UserClaims = {}
+  if (flags['user-upn'] !== undefined) user.upn = flags['user-upn']
+  if (flags['user-smtp'] !== undefined) user.smtp = flags['user-smtp']
+  if (flags['user-sip'] !== undefined) user.sip = flags['user-sip']
+  return Object.keys(user).length === 0 ? undefined : user
+}
+
+async function outboundSteps(report: Report, config: GatewayConfig, partner: PartnerConfig, flags: Flags, now: () => number): Promise<void> {
+  const name = partner.name
+  const registry = createPartnerRegistry(config.partners, { metadata: config.metadata, now, log: silentLogger })
+  let issuer: IssuerKeys | undefined
+  const keys = await report.step('our signing certificate', () => {
+    issuer = loadIssuerKeys(config.issuer, now())
+    return checkOurCertificate(issuer, now())
+  })
+  await report.step('partner metadata', () => checkPartnerMetadata(partner, config, now()))
+  const outbound = issuer === undefined ? undefined : createOutbound({ config, signer: issuer.signer, registry, log: silentLogger, now })
+  try {
+    const path = flags.path ?? '/'
+    const found = outbound?.partner(name)
+    if (outbound === undefined || found === undefined) {
+      const because = outbound === undefined ? 'our signing certificate cannot be loaded' : `${name} has no outbound section`
+      for (const title of ['partner challenge', 'partner lists the gateway', 'token minted', 'request through the outbound path']) report.skip(title, because)
+    } else {
+      const probed = await probe(outbound, name, path)
+      await report.step('partner challenge', () => checkChallenge(probed, found.base.href))
+      await report.step('partner lists the gateway', () => checkListsUs(probed, config, found.config))
+      if (keys.status === 'fail') report.skip('token minted', 'our signing certificate failed')
+      else await report.step('token minted', () => checkMint(outbound, name, path, now()))
+      await report.step('request through the outbound path', () => checkRequest(outbound, name, path, undefined))
+      const user = userOf(flags)
+      if (user !== undefined) await report.step('request on behalf of the user', () => checkRequest(outbound, name, path, user))
+    }
+    if (flags.inbound === true) await inboundSteps(report, config, registry, name, flags, now)
+  } finally {
+    outbound?.close()
+    registry.close()
+  }
+}
+
+async function inboundSteps(report: Report, config: GatewayConfig, registry: ReturnType<typeof createPartnerRegistry>, name: string, flags: Flags, now: () => number): Promise<void> {
+  const signer = readPartnerSigner(resolve(requireFlag(flags['partner-key'], '--partner-key')), resolve(requireFlag(flags['partner-cert'], '--partner-cert')))
+  const partner = registry.all().find((p) => p.name === name)
+  if (partner === undefined) return
+  await report.step('partner certificate trusted by the gateway', () => checkPartnerKeyPublished(partner, signer))
+  await report.step('inbound app-only token accepted', () => checkInboundToken(config, registry, partner, signer, undefined, now))
+  const user = userOf(flags)
+  if (user !== undefined) await report.step('inbound user token accepted', () => checkInboundToken(config, registry, partner, signer, user, now))
+}
+
+export async function testPartnerCommand(argv: string[], io: CliIo): Promise<number> {
+  return runCommand({ name: 'test-partner', usage: TEST_PARTNER_USAGE }, argv, io, async () => {
+    const flags = parseFlags(argv, FLAGS)
+    const file = resolve(requireFlag(flags.config, '--config'))
+    if (flags.path !== undefined && !flags.path.startsWith('/')) throw new UsageError('--path must start with /')
+    const name = requireFlag(flags.name, '--name')
+    if (flags.inbound === true && (flags['partner-key'] === undefined || flags['partner-cert'] === undefined)) {
+      throw new UsageError('--inbound needs --partner-key and --partner-cert')
+    }
+    const now = io.now ?? Date.now
+    writeLine(io.stdout, `Testing partner "${name}" with ${file}`)
+    const report = createReport(io.stdout)
+    let config: GatewayConfig | undefined
+    const loaded = await report.step('configuration loads', () => {
+      try {
+        config = loadConfigFile(file, { env: io.env, now }).config
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err
+        return fail(`${err.problems.length} problem(s) in ${file}`, err.problems.map(formatProblem))
+      }
+      return pass(`${file}: ${config.partners.length} partner(s)`)
+    })
+    if (loaded.status === 'fail' || config === undefined) return finish(io, report, EXIT.config)
+    const cfg = config
+    const partner = await report.step('partner is configured', () => {
+      const p = cfg.partners.find((x) => x.name === name)
+      if (p === undefined) return fail(`no partner named "${name}" (configured: ${cfg.partners.map((x) => x.name).join(', ') || 'none'})`)
+      const outbound = p.outbound === undefined ? 'no outbound section: the outbound steps are skipped (add outbound.url)' : `outbound ${p.outbound.url}, aud host ${p.outbound.audienceHost}, acts as users: ${p.outbound.actAsUsers ? 'yes' : 'no'}`
+      return p.outbound === undefined && flags.inbound !== true ? fail(outbound) : pass(`trust ${p.trustLevel}; ${outbound}`)
+    })
+    const found = cfg.partners.find((x) => x.name === name)
+    if (partner.status === 'fail' || found === undefined) return finish(io, report, EXIT.failure)
+    await outboundSteps(report, cfg, found, flags, now)
+    return finish(io, report, EXIT.failure)
+  })
+}
+
+function finish(io: CliIo, report: Report, failureCode: number): number {
+  const failed = report.failed()
+  if (failed.length === 0) {
+    writeLine(io.stdout, `test-partner: every step passed (${report.total()} steps)`)
+    return EXIT.ok
+  }
+  writeLine(io.stdout, `test-partner: ${failed.length} of ${report.total()} steps failed: ${failed.join('; ')}`)
+  return failureCode
+}

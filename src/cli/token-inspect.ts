@@ -1,0 +1,124 @@
+// CLI: `s2s-gateway token inspect [<token>|-] [--config <file>]`: decode an S2S token (outer and actor), show its
+// claims with readable times and, with --config, run the gateway's own validator (tokens/) against that
+// configuration and say exactly which step of PROTOCOL.md §4 would reject it, and why.
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import { loadConfigFile, type GatewayConfig } from '../config/index.js'
+import { GatewayError } from '../errors.js'
+import { silentLogger } from '../logger.js'
+import { createPartnerRegistry } from '../partners/index.js'
+import { createTokenValidator } from '../tokens/index.js'
+import { runCommand, writeWarnings } from './command.js'
+import { EXIT, UsageError, writeLine, type CliIo } from './io.js'
+import { showTime } from './partner-show.js'
+import { decodeToken, DecodeError, type DecodedPart, type DecodedToken } from './token-inspect-decode.js'
+import { explainRejection } from './token-inspect-explain.js'
+import { describeOwnToken } from './token-inspect-own.js'
+
+export const TOKEN_INSPECT_USAGE = `Usage: s2s-gateway token inspect [<token> | -] [--config <file>] [--at <time>]
+
+Decode an S2S token: the outer user-context token (alg none) and the actor token inside it, or an app-only
+actor token. Claims are shown with readable times. Paste the token, an "Authorization: Bearer ..." line, or
+pipe it on standard input ("-" or no argument).
+
+With --config, the token is validated exactly as the gateway would (partner metadata is fetched) and the
+command says which validation step rejects it and why; exit 1 when it would be rejected.
+
+Options:
+  -c, --config <file>  validate against this configuration
+  --at <time>          validate as of this time (ISO 8601, e.g. 2024-05-01T10:42:00Z) instead of now
+  -h, --help           show this help
+`
+
+const TIME_CLAIMS = new Set(['nbf', 'exp', 'iat'])
+
+async function readStdin(io: CliIo): Promise<string> {
+  if (io.stdin === undefined) throw new UsageError('give a token, or pipe one on standard input')
+  let text = ''
+  for await (const chunk of io.stdin) text += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
+  return text
+}
+
+function parseAt(value: string | undefined, now: () => number): () => number {
+  if (value === undefined) return now
+  const ms = Date.parse(value)
+  if (Number.isNaN(ms)) throw new UsageError('--at must be an ISO 8601 time, e.g. 2024-05-01T10:42:00Z')
+  return () => ms
+}
+
+function writePart(io: CliIo, title: string, part: DecodedPart, nowMs: number): void {
+  writeLine(io.stdout, title)
+  writeLine(io.stdout, `  header      ${JSON.stringify(part.header)}${part.unsigned ? '  (no signature)' : ''}`)
+  for (const [name, value] of Object.entries(part.claims)) {
+    if (name === 'actortoken') {
+      writeLine(io.stdout, `  actortoken  (the actor token, below)`)
+      continue
+    }
+    const seconds = TIME_CLAIMS.has(name) && (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) ? Number(value) : undefined
+    const shown = seconds === undefined ? JSON.stringify(value) : `${JSON.stringify(value)}  ${showTime(seconds * 1000, nowMs)}`
+    writeLine(io.stdout, `  ${name.padEnd(11)} ${shown}`)
+  }
+}
+
+function writeDecoded(io: CliIo, token: DecodedToken, nowMs: number): void {
+  writeLine(io.stdout, token.kind === 'user' ? 'User-context token: an unsigned outer token around a signed actor token' : 'App-only token: a signed actor token')
+  if (token.outer !== undefined) writePart(io, 'Outer token', token.outer, nowMs)
+  writePart(io, 'Actor token', token.actor, nowMs)
+  const claims = [token.outer?.claims, token.actor.claims].filter((c) => c !== undefined)
+  const nbf = Math.max(...claims.map((c) => Number(c['nbf'])))
+  const exp = Math.min(...claims.map((c) => Number(c['exp'])))
+  if (Number.isFinite(nbf) && Number.isFinite(exp)) {
+    const state = nowMs / 1000 < nbf ? 'NOT YET VALID' : nowMs / 1000 >= exp ? 'EXPIRED' : 'valid now'
+    writeLine(io.stdout, `Validity    ${showTime(nbf * 1000, nowMs)} to ${showTime(exp * 1000, nowMs)}: ${state} (without clock skew)`)
+  }
+}
+
+async function validateWith(io: CliIo, file: string, token: DecodedToken, now: () => number): Promise<number> {
+  const { config, warnings } = loadConfigFile(file, { env: io.env, now })
+  writeWarnings(io, warnings)
+  writeLine(io.stdout, `Validation against ${file}:`)
+  const own = describeOwnToken(token, config, now())
+  if (own !== undefined) for (const line of own) writeLine(io.stdout, `  ${line}`)
+  const registry = createPartnerRegistry(config.partners, { metadata: config.metadata, now, log: silentLogger })
+  try {
+    const validator = createTokenValidator({ service: config.service, tokens: config.tokens, registry, now, logger: silentLogger })
+    const identity = await validator.validate(token.text)
+    const user = identity.user === undefined ? '' : `, user ${Object.entries(identity.user).map(([k, v]) => `${k}=${v}`).join(' ')}`
+    writeLine(io.stdout, `  ACCEPTED: partner ${identity.partner} (${identity.partnerId}@${identity.realm}), ${identity.authType} token, trust ${identity.trustLevel}${user}`)
+    return EXIT.ok
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err
+    const why = explainRejection(err, token, config as GatewayConfig, registry, Math.floor(now() / 1000))
+    writeLine(io.stdout, `  REJECTED at ${why.step}: ${why.reason}`)
+    writeLine(io.stdout, `  (the caller would get HTTP ${err.status} ${err.publicCode}; the log says code ${err.code}${err.reason === undefined ? '' : `, reason ${err.reason}`})`)
+    return EXIT.failure
+  } finally {
+    registry.close()
+  }
+}
+
+export async function tokenInspectCommand(argv: string[], io: CliIo): Promise<number> {
+  return runCommand({ name: 'token inspect', usage: TOKEN_INSPECT_USAGE }, argv, io, async () => {
+    let parsed
+    try {
+      parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, at: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err))
+    }
+    if (parsed.positionals.length > 1) throw new UsageError('give one token')
+    const given = parsed.positionals[0]
+    const input = given === undefined || given === '-' ? await readStdin(io) : given
+    const now = parseAt(parsed.values.at, io.now ?? Date.now)
+    let token: DecodedToken
+    try {
+      token = decodeToken(input)
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err
+      writeLine(io.stderr, `s2s-gateway token inspect: cannot decode: ${err.message}`)
+      return EXIT.failure
+    }
+    writeDecoded(io, token, now())
+    const file = parsed.values.config
+    return file === undefined ? EXIT.ok : validateWith(io, resolve(file), token, now)
+  })
+}
