@@ -205,4 +205,13 @@ describe('SIGTERM drain', () => {
     await closing
     await expect(fetch(`${w.gw.url}/after`)).rejects.toThrow()
   })
+
+  it('gives up on a request that outlives shutdown.drainTimeoutMs, so close() always ends', async () => {
+    const w = await world({ overrides: () => ({ shutdown: { drainTimeoutMs: 200 } }) })
+    w.upstream.handler = () => {} // never answers
+    const hung = w.call(w.exchange.actorToken(), '/hung').then((r) => r.status, (err: unknown) => err)
+    await eventually(() => w.upstream.seen.length === 1)
+    await w.gw.running.close()
+    expect(await hung).toBeInstanceOf(Error) // the connection was closed under it
+  })
 })
