@@ -2,6 +2,7 @@
 // header line or standard input, and with --config names the validation step that rejects a token (partner
 // metadata fetched from a real server on loopback), or recognises a token the gateway issued itself.
 import { writeFileSync } from 'node:fs'
+import { Readable } from 'node:stream'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,7 +23,7 @@ let gw: TestGateway
 let file: string
 
 const inspect = async (args: string[], stdin?: string) => {
-  const io: CliIo & { out(): string; err(): string } = { ...captureIo({}, Date.now), ...(stdin === undefined ? {} : { stdin: [stdin] }) }
+  const io: CliIo & { out(): string; err(): string } = { ...captureIo({}, Date.now), ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }) }
   const code = await runCli(['token', 'inspect', ...args], io)
   return { code, out: io.out(), err: io.err() }
 }
