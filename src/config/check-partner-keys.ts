@@ -6,7 +6,8 @@ import type { PartnerCheckContext } from './check-partners.js'
 import { isLoopbackHost } from './hosts.js'
 import { loadCertificateFile, readConfigFile, warnAboutValidity } from './files.js'
 
-export function checkPartnerMetadataSource(partner: PartnerConfig, path: string, out: ProblemCollector): void {
+/** Also used for authorizationServers entries, which share these three keys. */
+export function checkPartnerMetadataSource(partner: Pick<PartnerConfig, 'metadataUrl' | 'allowHttp' | 'tls'>, path: string, out: ProblemCollector): void {
   const at = `${path}.metadataUrl`
   const url = parseUrl(partner.metadataUrl ?? '')
   const problem = metadataUrlProblem(url, partner.allowHttp)

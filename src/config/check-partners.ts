@@ -25,9 +25,12 @@ export function checkPartners(config: GatewayConfig, ctx: PartnerCheckContext): 
     checkSourceChoice(partner, path, ctx.out)
     checkIdentity(partner, path, ctx)
     if (partner.applicationId !== undefined && !ctx.out.isInvalid(`${path}.applicationId`)) {
-      const first = applicationIds.get(partner.applicationId)
+      // Self-issuing partners and each authorization server's partners are looked up separately, so on-prem
+      // Exchange (self-issued) and Exchange Online (through ACS) may share 00000002-… (hybrid).
+      const scope = `${partner.authorizationServer ?? ''}\n${partner.applicationId}`
+      const first = applicationIds.get(scope)
       if (first !== undefined) ctx.out.problem(`${path}.applicationId`, `is also the applicationId of partners[${first}]`)
-      else applicationIds.set(partner.applicationId, i)
+      else applicationIds.set(scope, i)
     }
     if (partner.metadataUrl !== undefined) checkPartnerMetadataSource(partner, path, ctx.out)
     if (partner.certificates !== undefined) checkPartnerCertificates(partner, path, ctx)
@@ -44,14 +47,14 @@ function checkName(name: string, i: number, seen: Map<string, number>, out: Prob
 }
 
 function checkSourceChoice(partner: PartnerConfig, path: string, out: ProblemCollector): void {
-  const hasUrl = partner.metadataUrl !== undefined
-  const hasCerts = partner.certificates !== undefined
-  if (hasUrl && hasCerts) out.problem(path, 'give either metadataUrl or certificates, not both')
-  if (!hasUrl && !hasCerts) out.problem(path, 'needs a metadataUrl or certificates')
-  if (hasCerts) {
-    // Without a document, nothing else says who signs with these certificates.
-    if (partner.applicationId === undefined) out.problem(`${path}.applicationId`, 'is required when certificates are given')
-    if (partner.realm === undefined) out.problem(`${path}.realm`, 'is required when certificates are given')
+  const given = (['metadataUrl', 'certificates', 'authorizationServer'] as const).filter((key) => partner[key] !== undefined)
+  if (given.length > 1) out.problem(path, `give exactly one of metadataUrl, certificates or authorizationServer, not ${given.join(' and ')}`)
+  if (given.length === 0) out.problem(path, 'needs a metadataUrl, certificates or authorizationServer')
+  // Without a document, nothing else says who signs with these certificates (or who the server's tokens name).
+  const what = partner.certificates !== undefined ? 'certificates are given' : partner.authorizationServer !== undefined ? 'authorizationServer is given' : undefined
+  if (what !== undefined && given.length === 1) {
+    if (partner.applicationId === undefined) out.problem(`${path}.applicationId`, `is required when ${what}`)
+    if (partner.realm === undefined) out.problem(`${path}.realm`, `is required when ${what}${partner.authorizationServer !== undefined ? ' ("*" for any of our realms)' : ''}`)
   }
 }
 

@@ -15,6 +15,7 @@ import { checkListen, checkPublicPaths, checkTrustedProxies, checkUpstream } fro
 import { checkIssuer } from './check-issuer.js'
 import { checkPartners } from './check-partners.js'
 import { checkOutbound } from './check-outbound.js'
+import { checkAuthorizationServers } from './check-authorization-servers.js'
 import { checkAdmin } from './check-admin.js'
 
 export interface LoadOptions {
@@ -82,6 +83,7 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { baseDir: st
   const ownX5ts = checkIssuer(config.issuer, nowMs, out)
   checkPartners(config, { out, nowMs, serviceId: config.service.id, ownX5ts })
   checkOutbound(config, out)
+  checkAuthorizationServers(config, out)
   checkAdmin(config.admin, out)
   if (out.problems.length > 0) throw new ConfigError(sortByDocumentOrder(out.problems))
   return { config: deepFreeze(config), warnings: out.warnings }

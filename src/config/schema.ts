@@ -14,8 +14,9 @@ const section = (doc: string, fields: Record<string, Option>, optional = false):
 /** One registered partner application (PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
 export const PARTNER_SCHEMA = section('A partner application allowed to call us', {
   name: { type: 'string', required: true, doc: 'Label used in logs, headers and metrics: unique, lowercase [a-z0-9._-]', example: 'exchange' },
-  metadataUrl: { type: 'string', doc: 'Its metadata document (/metadata/json/1); https unless allowHttp. Exactly one of metadataUrl or certificates', example: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1' },
+  metadataUrl: { type: 'string', doc: 'Its metadata document (/metadata/json/1); https unless allowHttp. Exactly one of metadataUrl, certificates or authorizationServer', example: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1' },
   certificates: { type: 'file[]', minItems: 1, doc: 'PEM certificates it signs with, for a partner without a metadata URL (then applicationId and realm are required)' },
+  authorizationServer: { type: 'string', doc: 'Name of an authorizationServers entry: tokens from and to this partner go through that token server, like -UseOAuthServer (then applicationId and realm are required)', example: 'acs' },
   applicationId: { type: 'string', doc: 'Its principal id (the part of iss before @), stored lowercase; pins the issuer a metadata document may name' },
   realm: { type: 'string', doc: 'Its realm (the part of iss after @), or "*" to accept any of our realms; pins it for metadata partners' },
   trustLevel: { type: 'string', default: 'application', values: ['full', 'application'], doc: 'full: may act for any user of the realm; application: may only act as itself' },
@@ -35,6 +36,18 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
     dateFormat: { type: 'string', default: 'number', values: ['number', 'string'], doc: 'How nbf and exp are written: JSON numbers, or decimal strings for old Exchange/Lync builds that reject numbers' },
     caFile: { type: 'file', doc: 'PEM CA bundle trusted for the url instead of the system CAs' },
   }, true),
+})
+
+/** A third-party token server (ACS-style, PROTOCOL.md §6) that partners with `authorizationServer` go through. */
+export const AUTHORIZATION_SERVER_SCHEMA = section('A third-party authorization server both sides trust, like New-CsOAuthServer', {
+  name: { type: 'string', required: true, doc: 'Label partners name in authorizationServer, sent as x-s2s-issuer: unique, lowercase [a-z0-9._-]', example: 'acs' },
+  metadataUrl: { type: 'string', required: true, doc: "Its metadata document, with an issuance endpoint; https unless allowHttp. Fetched, refreshed and cached like a partner's (section metadata)", example: 'https://accounts.accesscontrol.windows.net/contoso.onmicrosoft.com/metadata/json/1' },
+  allowHttp: { type: 'boolean', default: false, doc: 'Permit http:// metadata and issuance URLs; only honoured for loopback hosts (tests)' },
+  tls: section('TLS for its metadata and issuance endpoints', {
+    caFile: { type: 'file', doc: 'PEM CA bundle trusted instead of the system CAs' },
+    insecureSkipVerify: { type: 'boolean', default: false, doc: 'Skip certificate verification (logged as a warning)' },
+  }),
+  authorizationUri: { type: 'string', doc: 'Sent as authorization_uri in our 401 challenge (absolute https URL); the first one configured is used', example: 'https://login.windows.net/common/oauth2/authorize' },
 })
 
 /** The whole configuration; frozen, like PARTNER_SCHEMA inside it. */
@@ -111,6 +124,15 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     userClaim: { type: 'string', default: 'upn', values: ['upn', 'smtp', 'sip', 'nameid'], doc: 'User claim shown in access lines (the first of upn, smtp, sip, nameid when absent)' },
     redactUsers: { type: 'boolean', default: false, doc: 'Show users in access lines as sha256:<16 hex> (pseudonymous: stable per user) instead of the claim' },
   }),
+  authorizationServers: {
+    type: 'table', doc: 'Third-party token servers (ACS-style) for partners that do not sign their own tokens (PROTOCOL.md §6)', item: AUTHORIZATION_SERVER_SCHEMA,
+    examples: [
+      {
+        comment: 'Like New-CsOAuthServer: its tokens are accepted only for partners that name it in authorizationServer.',
+        value: { name: 'acs', metadataUrl: 'https://accounts.accesscontrol.windows.net/contoso.onmicrosoft.com/metadata/json/1', allowHttp: false, tls: { caFile: 'certs/internal-ca.pem', insecureSkipVerify: false }, authorizationUri: 'https://login.windows.net/common/oauth2/authorize' },
+      },
+    ],
+  },
   partners: {
     type: 'table', doc: 'Partner applications allowed to call us', item: PARTNER_SCHEMA,
     examples: [
@@ -124,6 +146,10 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
       {
         comment: 'Registered without a metadata URL: application id, realm and certificate files.',
         value: { name: 'hr-addin', applicationId: '11111111-2222-3333-4444-555555555555', realm: 'contoso.com', certificates: ['certs/hr-addin.pem'], trustLevel: 'application' },
+      },
+      {
+        comment: 'Through an authorization server, like New-CsPartnerApplication -UseOAuthServer: app-only outbound calls carry its tokens.',
+        value: { name: 'online-exchange', applicationId: '00000002-0000-0ff1-ce00-000000000000', realm: '*', authorizationServer: 'acs', trustLevel: 'full', outbound: { url: 'https://outlook.office365.com' } },
       },
     ],
   },
@@ -143,6 +169,7 @@ export interface ConfigDefaults {
   shutdown: GatewayConfig['shutdown']
   admin: Record<string, never>
   logging: GatewayConfig['logging']
+  authorizationServers: []
   partners: []
 }
 

@@ -42,13 +42,28 @@ export interface PartnerOutboundConfig {
   caFile?: string
 }
 
+/** A third-party token server (issue 7, PROTOCOL.md §6). Checked by config/check-authorization-servers.ts. */
+export interface AuthorizationServerConfig {
+  /** Unique label; partners name it in `authorizationServer`; sent as x-s2s-issuer. */
+  name: string
+  /** Its metadata document (with an `issuance` endpoint). https, or http for loopback with allowHttp. */
+  metadataUrl: string
+  /** Permit http:// metadata and issuance URLs, only for loopback hosts. Default false. */
+  allowHttp: boolean
+  tls: PartnerTlsConfig
+  /** Sent as authorization_uri in our challenge. */
+  authorizationUri?: string
+}
+
 export interface PartnerConfig {
   /** Label used in logs, headers and metrics. Unique, lowercase [a-z0-9._-]. */
   name: string
-  /** Exactly one of metadataUrl or certificates. */
+  /** Exactly one of metadataUrl, certificates or authorizationServer. */
   metadataUrl?: string
   /** Absolute paths of PEM certificates (manual registration). */
   certificates?: string[]
+  /** Name of an authorizationServers entry: its tokens (not the partner's own) are accepted and obtained. */
+  authorizationServer?: string
   /** Pinned (metadata) or required (certificates) principal id. Compared case-insensitively. */
   applicationId?: string
   /** Pinned (metadata) or required (certificates) realm, or "*". */
@@ -132,5 +147,7 @@ export interface GatewayConfig {
     /** Hash users in access lines (sha256, 16 hex). Default false. */
     redactUsers: boolean
   }
+  /** Third-party token servers. Default []. */
+  authorizationServers: AuthorizationServerConfig[]
   partners: PartnerConfig[]
 }

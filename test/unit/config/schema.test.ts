@@ -32,6 +32,7 @@ describe('DEFAULTS', () => {
       shutdown: { drainTimeoutMs: 10_000 },
       admin: {},
       logging: { level: 'info', userClaim: 'upn', redactUsers: false },
+      authorizationServers: [],
       partners: [],
     })
     expect(PARTNER_DEFAULTS).toEqual({ trustLevel: 'application', acceptSid: false, allowHttp: false, tls: { insecureSkipVerify: false } })
@@ -81,13 +82,15 @@ describe('config/gateway.example.yaml', () => {
     expect(text).toMatch(new RegExp(`^ *(?:# +)?(?:- )?${key}:`, 'm'))
   })
 
-  it('shows both partner forms and loads as a valid configuration once its files exist', () => {
+  it('shows the three partner forms and loads as a valid configuration once its files exist', () => {
     const raw = parse(readFileSync(EXAMPLE_FILE, 'utf8'))
     const { config } = loadConfigObject(raw, { baseDir: temp.dir })
-    expect(config.partners.map((p) => [p.name, p.metadataUrl !== undefined, p.certificates !== undefined])).toEqual([
-      ['exchange', true, false],
-      ['hr-addin', false, true],
+    expect(config.partners.map((p) => [p.name, p.metadataUrl !== undefined, p.certificates !== undefined, p.authorizationServer ?? null])).toEqual([
+      ['exchange', true, false, null],
+      ['hr-addin', false, true, null],
+      ['online-exchange', false, false, 'acs'],
     ])
+    expect(config.authorizationServers.map((s) => s.name)).toEqual(['acs'])
     expect(config.service.metadataUrl).toBe('https://gw.contoso.com/metadata/json/1')
   })
 })
