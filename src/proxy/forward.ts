@@ -86,6 +86,13 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     // The client's Connection header was stripped before forwarding, so http-proxy would fill in keep-alive:
     // say what Node decided from the client's request instead (RFC 9112 §9.6: `close` means close).
     proxyRes.headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close'
+    // A backend that breaks off mid-body: http-proxy pipes its response into ours, and a pipe does not end its
+    // destination when the source fails, so the client would wait forever. Cut the client off as well.
+    proxyRes.once('close', () => {
+      if (proxyRes.complete) return
+      events.onError?.('reset')
+      res.destroy()
+    })
     const start = started.get(req)
     if (start === undefined) return
     const status = proxyRes.statusCode ?? 0
