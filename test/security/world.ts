@@ -15,15 +15,28 @@ export const LYNC_ID = '00000004-0000-0ff1-ce00-000000000000'
 export const HR_ID = '11111111-2222-3333-4444-555555555555'
 export const PUBLIC_PATHS = ['/public/ping', '/status/health']
 
-/** A clock the gateway reads: real time unless a test freezes it (exact skew boundaries). */
+/** A clock the gateway reads: real time unless a test freezes it (exact skew boundaries) or jumps it. */
 export interface TestClock {
   now(): number
   freeze(ms: number | undefined): void
+  /** Move the clock by `deltaSec` (negative: backwards); `jump(0)` after `reset()` is real time again. */
+  jump(deltaSec: number): void
+  reset(): void
+  /** The clock's time in epoch seconds, for minting tokens valid at that time. */
+  nowSec(): number
 }
 
 export function testClock(): TestClock {
   let frozen: number | undefined
-  return { now: () => frozen ?? Date.now(), freeze: (ms) => void (frozen = ms) }
+  let offsetMs = 0
+  const now = (): number => frozen ?? Date.now() + offsetMs
+  return {
+    now,
+    freeze: (ms) => void (frozen = ms),
+    jump: (deltaSec) => void (offsetMs += deltaSec * 1000),
+    reset: () => void ((offsetMs = 0), (frozen = undefined)),
+    nowSec: () => Math.floor(now() / 1000),
+  }
 }
 
 export interface World {
