@@ -45,7 +45,7 @@ export async function startServing(opts: ServeOptions): Promise<Serving> {
   const logger = createLogger(config.logging.level, opts.logDestination)
   logWarnings(logger, warnings)
   const running = await startGateway(config, { logger, loadConfig: load })
-  logger.info({ inbound: running.inboundUrl, admin: running.adminUrl, metadata: config.service.metadataUrl }, 's2s-gateway listening')
+  logger.info({ inbound: running.inboundUrl, admin: running.adminUrl, outbound: running.outboundUrl, metadata: config.service.metadataUrl }, 's2s-gateway listening')
   let watcher: ConfigWatcher | undefined
   if (opts.watch === true) {
     watcher = watchConfigFile(opts.configPath, { log: logger, onChange: () => running.gateway.reloadFromSource('watch') })
