@@ -76,6 +76,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: CallStat
 
 function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, log: Logger): void {
   const status = state.error?.status ?? (res.writableFinished ? res.statusCode : 0)
+  // 0: the exchange broke off before it completed (a side went away); counted as 499, nginx's "client closed".
   state.runtime.outbound.events.onOutbound(state.partner, statusClassOf(status || 499))
   const fields: Record<string, unknown> = {
     component: 'outbound',
