@@ -48,6 +48,12 @@ export function splitTarget(url: string): { name: string; rest: string } {
 
 function relay(result: OutboundResult, res: ServerResponse): void {
   const { response, request } = result
+  if (res.destroyed) {
+    // The backend left while the partner was answering: nothing to relay to.
+    response.destroy()
+    request.destroy()
+    return
+  }
   res.writeHead(response.statusCode ?? 502, backendResponseHeaders(response))
   response.pipe(res)
   response.once('error', () => res.destroy())
