@@ -102,7 +102,7 @@ export interface GatewayPorts {
 export function writeGatewayConfig(
   fixtures: Fixtures,
   file: string,
-  opts: { upstreamUrl: string; ports: GatewayPorts; partners: readonly BenchPartner[]; cacheMaxEntries?: number },
+  opts: { upstreamUrl: string; ports: GatewayPorts; partners: readonly BenchPartner[]; cacheMaxEntries?: number; overrides?: Record<string, unknown> },
 ): string {
   const config = {
     service: { id: SERVICE_ID, name: 'Bench API', realm: REALM, publicHosts: [PUBLIC_HOST] },
@@ -120,6 +120,17 @@ export function writeGatewayConfig(
       trustLevel: 'full',
     })),
   }
-  writeFileSync(file, JSON.stringify(config, null, 2))
+  writeFileSync(file, JSON.stringify(opts.overrides === undefined ? config : merge(config, opts.overrides), null, 2))
   return file
+}
+
+/** Deep merge of plain objects (arrays and scalars in `extra` replace). */
+function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(extra)) {
+    const prior = out[key]
+    const bothObjects = [prior, value].every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
+    out[key] = bothObjects ? merge(prior as Record<string, unknown>, value as Record<string, unknown>) : value
+  }
+  return out
 }

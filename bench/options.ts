@@ -26,6 +26,12 @@ export interface BenchOptions {
   keepLogs: boolean
   /** Update the latest-summary section of BENCHMARKS.md (full runs only). */
   writeBenchmarks: boolean
+  /** Experimental gateway rows: name -> config overrides, each run for every selected gateway scenario. */
+  variants: Array<{ name: string; overrides?: Record<string, unknown>; nodeArgs?: string[] }>
+  /** Extra node flags for the gateway processes (e.g. --max-semi-space-size=32), applied to every gateway row. */
+  gatewayNodeArgs: string[]
+  /** A git ref whose gateway is measured next to the current one (rows `<id>@<commit>`). */
+  baseline: string | undefined
   /** Start these rows' processes (and the echo backend), print how to drive them, and wait (profiling by hand). */
   serve: string[] | undefined
 }
@@ -48,6 +54,11 @@ const HELP = `npm run bench -- [options]
   --load wrk|autocannon  load generator (default: wrk when installed)
   --keep-logs         keep the processes' log files under bench/results/
   --no-write          do not update BENCHMARKS.md
+  --variant NAME=JSON also measure the gateway scenarios with JSON merged into the config (rows <id>~NAME),
+                      e.g. --variant quiet='{"logging":{"level":"warn"}}' (repeatable); NAME=node:FLAGS runs
+                      them with extra node flags instead, e.g. --variant semi64='node:--max-semi-space-size=64'
+  --node-args "..."   extra node flags for the gateway processes (space-separated)
+  --baseline REF      also measure the gateway scenarios as of git REF, in the same run (before/after pairs)
   --serve a,b         start these rows' processes and wait, printing URLs, pids and token files (for perf/strace)
 `
 
@@ -55,7 +66,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
     connections: 32, durationSec: 3, warmupSec: 1, repeats: 2, check: false, soakSec: 0, profile: false,
     only: undefined, references: true, pin: true, proxyCpus: '1', loadCpus: '0', load: undefined,
-    memoryTokens: 200_000, startup: true, keepLogs: false, writeBenchmarks: true, serve: undefined,
+    memoryTokens: 200_000, startup: true, keepLogs: false, writeBenchmarks: true, serve: undefined, baseline: undefined, variants: [], gatewayNodeArgs: [],
   }
   let durationGiven = false
   const args = [...argv]
@@ -94,6 +105,17 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       }
       case '--keep-logs': o.keepLogs = true; break
       case '--no-write': o.writeBenchmarks = false; break
+      case '--baseline': o.baseline = value(arg); break
+      case '--node-args': o.gatewayNodeArgs = value(arg).split(' ').filter((a) => a !== ''); break
+      case '--variant': {
+        const text = value(arg)
+        const eq = text.indexOf('=')
+        if (eq <= 0) throw new Error('--variant is NAME=JSON')
+        const name = text.slice(0, eq)
+        const spec = text.slice(eq + 1)
+        o.variants.push(spec.startsWith('node:') ? { name, nodeArgs: spec.slice(5).split(' ').filter((a) => a !== '') } : { name, overrides: JSON.parse(spec) as Record<string, unknown> })
+        break
+      }
       case '--serve': o.serve = value(arg).split(',').map((s) => s.trim()).filter((s) => s !== ''); break
       case '--help': case '-h': process.stdout.write(HELP); process.exit(0); break
       default: throw new Error(`unknown option ${arg}\n${HELP}`)

@@ -51,7 +51,7 @@ export function summarise(rows: readonly Row[], samples: readonly Sample[]): Row
   const bareOf = (repeat: number): Sample | undefined => bare.find((s) => s.repeat === repeat)
   const bareP99 = median(bare.map((s) => s.p99Ms))
   const bareCpu = median(bare.map((s) => s.cpuUsPerRequest))
-  return rows
+  return [...rows]
     .filter((row) => samples.some((s) => s.row === row.id))
     .map((row) => {
       const mine = samples.filter((s) => s.row === row.id)
@@ -105,15 +105,25 @@ function targetText(s: RowSummary): string {
 
 export function markdownTable(summaries: readonly RowSummary[]): string {
   const head = [
-    '| row | what | req/s | × bare (min–max) | p50 ms | p99 ms | p99 − bare ms | CPU µs/req | CPU × bare | CPU used | others on its CPU | peak RSS MB | log B/req | target |',
+    '| row | what | req/s | × bare (min–max) | p50 ms | p99 ms | p99 − bare ms | CPU µs/req | capacity × bare | CPU used | others on its CPU | peak RSS MB | log B/req | target |',
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ]
   const lines = summaries.map((s) => {
     const ratio = s.id === 'bare' ? '1.00' : `${f(s.ratio, 2)} (${f(s.ratioMin, 2)}–${f(s.ratioMax, 2)})`
     const delta = s.id === 'bare' ? '' : `${s.p99DeltaMs >= 0 ? '+' : ''}${f(s.p99DeltaMs, 2)}`
-    return `| ${s.id} | ${s.label} | ${f(s.rps)} | ${ratio} | ${f(s.p50Ms, 2)} | ${f(s.p99Ms, 2)} | ${delta} | ${f(s.cpuUsPerRequest)} | ${f(s.cpuRatio, 2)} | ${f(s.cpuShare * 100)}% | ${f(s.foreignCpuShare * 100)}% | ${f(s.peakRssMb)} | ${f(s.logBytesPerRequest)} | ${targetText(s)} |`
+    return `| ${s.id} | ${s.label} | ${f(s.rps)} | ${ratio} | ${f(s.p50Ms, 2)} | ${f(s.p99Ms, 2)} | ${delta} | ${f(s.cpuUsPerRequest)} | ${f(1 / s.cpuRatio, 2)} | ${f(s.cpuShare * 100)}% | ${f(s.foreignCpuShare * 100)}% | ${f(s.peakRssMb)} | ${f(s.logBytesPerRequest)} | ${targetText(s)} |`
   })
   return [...head, ...lines, '| outbound | signed call through the outbound listener | n/a (outbound listener not implemented) | | | | | | | | | | | |'].join('\n')
+}
+
+/** How much of the proxy's CPU other processes took (a shared machine): worth saying next to the ratios. */
+export function noiseNote(samples: readonly Sample[]): string {
+  const shares = samples.map((s) => s.foreignCpuShare).filter((x) => Number.isFinite(x))
+  if (shares.length === 0) return ''
+  const worst = Math.max(...shares)
+  const typical = median(shares)
+  const verdict = worst > 0.15 ? ' **Noisy run**: throughput ratios are unreliable; CPU µs per request and capacity × bare (bare CPU ÷ row CPU) are the steadier figures.' : ''
+  return `Other processes on the proxy's CPU during the timed windows: median ${f(typical * 100)}%, worst ${f(worst * 100)}%.${verdict}`
 }
 
 export interface RunReport {
@@ -181,6 +191,8 @@ export function fullMarkdown(r: RunReport): string {
       `${String(r.options['repeats'])} interleaved repeats with a fresh process each; pools: ${Object.entries(r.pools).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     '',
     markdownTable(r.summaries),
+    '',
+    noiseNote(r.samples),
     '',
     extrasMarkdown(r),
     r.failures.length === 0 ? '' : `\nNot met: ${r.failures.join('; ')}.`,

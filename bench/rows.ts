@@ -23,6 +23,12 @@ export interface Row {
   cacheMaxEntries?: number
   reference: boolean
   target?: Target
+  /** Extra node flags for this row's gateway process (--variant NAME=node:FLAGS). */
+  nodeArgs?: string[]
+  /** Merged into the gateway's config (--variant). */
+  configOverrides?: Record<string, unknown>
+  /** Compiled gateway child of another commit (--baseline); the current build otherwise. */
+  gatewayScript?: string
 }
 
 /** The cold scenario's cache: much smaller than its pool, so every request misses (stated in BENCHMARKS.md). */

@@ -4,6 +4,7 @@
 // `--check` exits 1 when a target is missed; `--soak S` runs only the memory-flatness test.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { prepareBaseline } from './baseline.js'
 import { updateBenchmarksFile } from './benchmarks-file.js'
 import { createFixtures } from './fixtures.js'
 import { chooseLoadGenerator } from './load/index.js'
@@ -14,7 +15,7 @@ import { startTarget } from './targets.js'
 import { parseOptions, type BenchOptions } from './options.js'
 import { childScript, RESULTS } from './paths.js'
 import { summariseProfile, type ProfileSummary } from './profile.js'
-import { extrasMarkdown, failuresOf, fullMarkdown, markdownTable, profileMarkdown, summarise, type RunReport } from './report.js'
+import { extrasMarkdown, failuresOf, fullMarkdown, markdownTable, noiseNote, profileMarkdown, summarise, type RunReport } from './report.js'
 import { COLD_POOL, REJECT_POOL, ROWS, USERS, type Row } from './rows.js'
 import { runSoak } from './soak.js'
 import { choosePinning, freePort, hasCommand, spawnPinned, stopProcess, waitForHttp } from './spawn.js'
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
 
   const echoPort = await freePort()
   const echo = spawnPinned(pinning.loadCpus, process.execPath, [childScript('children/echo'), String(echoPort)], ['ignore', 'inherit', 'inherit'])
-  const ctx: RunContext = { generator, pinning, workDir, fixtures, pools, echoPort, keepLogs: opts.keepLogs }
+  const ctx: RunContext = { generator, pinning, workDir, fixtures, pools, echoPort, keepLogs: opts.keepLogs, gatewayNodeArgs: opts.gatewayNodeArgs }
   const failures: string[] = []
   try {
     await waitForHttp(`http://127.0.0.1:${echoPort}/`, (s) => s === 200, { timeoutMs: 10_000, child: echo })
@@ -110,7 +111,31 @@ async function main(): Promise<void> {
       return
     }
 
-    const rows = selectRows(opts)
+    let rows = selectRows(opts)
+    if (opts.variants.length > 0) {
+      rows = rows.flatMap((row) => {
+        if (row.kind !== 'gateway') return [row]
+        const { target: _target, ...rest } = row
+        return [
+          row,
+          ...opts.variants.map((v) => ({
+            ...rest, id: `${row.id}~${v.name}`, label: `${row.label} [${v.name}]`, reference: true,
+            ...(v.overrides === undefined ? {} : { configOverrides: v.overrides }),
+            ...(v.nodeArgs === undefined ? {} : { nodeArgs: v.nodeArgs }),
+          })),
+        ]
+      })
+    }
+    if (opts.baseline !== undefined) {
+      const base = prepareBaseline(opts.baseline)
+      log(`baseline: ${opts.baseline} (${base.short}) compiled`)
+      // Each gateway row is followed by the same scenario on the baseline build (no target: it is the "before").
+      rows = rows.flatMap((row) => {
+        if (row.kind !== 'gateway') return [row]
+        const { target: _target, ...rest } = row
+        return [row, { ...rest, id: `${row.id}@${base.short}`, label: `${row.label} (as of ${base.short})`, reference: true, gatewayScript: base.gatewayScript }]
+      })
+    }
     const samples: Sample[] = []
     for (let repeat = 0; repeat < opts.repeats; repeat++) {
       for (const row of orderFor(rows, repeat)) {
@@ -134,10 +159,10 @@ async function main(): Promise<void> {
     writeFileSync(join(RESULTS, `${stamp}.json`), JSON.stringify(report, null, 2))
     const markdown = fullMarkdown(report)
     writeFileSync(join(RESULTS, `${stamp}.md`), markdown + '\n')
-    process.stdout.write(`\n${markdownTable(summaries)}\n\n${extrasMarkdown(report)}\n`)
+    process.stdout.write(`\n${markdownTable(summaries)}\n\n${noiseNote(samples)}\n${extrasMarkdown(report)}\n`)
     if (Object.keys(profiles).length > 0) process.stdout.write(`\n${profileMarkdown(profiles)}\n`)
     log(`\nresults: bench/results/${stamp}.md (and .json)`)
-    if (opts.writeBenchmarks && opts.only === undefined) log(`updated ${updateBenchmarksFile(markdown)}`)
+    if (opts.writeBenchmarks && opts.only === undefined && opts.baseline === undefined && opts.variants.length === 0) log(`updated ${updateBenchmarksFile(markdown)}`)
     if (failures.length > 0) {
       log(`targets missed: ${failures.join('; ')}`)
       if (opts.check) process.exitCode = 1

@@ -1,6 +1,7 @@
 // Bench: start one process under test for a row (fresh for every repeat), pinned to the proxy CPU, with its
 // stdout (the access log for the gateway, nginx and HAProxy) written to a file, and wait until it serves.
 import type { ChildProcess } from 'node:child_process'
+import { createPublicKey } from 'node:crypto'
 import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeGatewayConfig, AUDIENCE, type BenchPartner, type Fixtures } from './fixtures.js'
@@ -20,6 +21,8 @@ export interface RunContext {
   pools: TokenPools
   echoPort: number
   keepLogs: boolean
+  /** Extra node flags for gateway processes (--node-args). */
+  gatewayNodeArgs: readonly string[]
 }
 
 export interface StartedTarget {
@@ -48,13 +51,16 @@ async function command(row: Row, ctx: RunContext, port: number, adminPort: numbe
       return [process.execPath, [...nodeArgs, childScript('children/bare-proxy'), String(port), echoUrl, row.kind === 'bare' ? 'http-proxy' : 'undici']]
     case 'gateway':
     case 'gateway-undici': {
+      nodeArgs = [...ctx.gatewayNodeArgs, ...(row.nodeArgs ?? []), ...nodeArgs]
       const config = writeGatewayConfig(ctx.fixtures, join(dir, `gateway-${row.id}-${sequence}.yaml`), {
         upstreamUrl: echoUrl,
         ports: { inbound: port, admin: adminPort },
         partners,
         ...(row.cacheMaxEntries === undefined ? {} : { cacheMaxEntries: row.cacheMaxEntries }),
+        ...(row.configOverrides === undefined ? {} : { overrides: row.configOverrides }),
       })
-      return [process.execPath, [...nodeArgs, childScript('children/gateway'), config, row.kind === 'gateway' ? 'http-proxy' : 'undici']]
+      const script = row.gatewayScript ?? childScript('children/gateway')
+      return [process.execPath, [...nodeArgs, script, config, row.kind === 'gateway' ? 'http-proxy' : 'undici']]
     }
     case 'nginx': {
       const c = writeNginxConfig(join(dir, `nginx-${sequence}`), port, ctx.echoPort)
@@ -62,8 +68,9 @@ async function command(row: Row, ctx: RunContext, port: number, adminPort: numbe
     }
     case 'haproxy':
     case 'haproxy-jwt': {
-      const certFile = join(dir, 'partner-cert.pem')
-      writeFileSync(certFile, ctx.fixtures.partner.cert.certPem)
+      // HAProxy 2.6's jwt_verify wants the public key itself (SPKI PEM); a certificate file never verifies.
+      const certFile = join(dir, 'partner-public-key.pem')
+      writeFileSync(certFile, createPublicKey(ctx.fixtures.partner.cert.certPem).export({ type: 'spki', format: 'pem' }))
       const jwt = row.kind === 'haproxy-jwt' ? { certFile, issuer: ctx.fixtures.partner.issuer, audience: AUDIENCE } : undefined
       const c = writeHaproxyConfig(dir, port, ctx.echoPort, jwt)
       return [c.command, c.args]

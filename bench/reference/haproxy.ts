@@ -1,12 +1,12 @@
 // Bench reference rows: HAProxy as a plain proxy and as a JWT-validating proxy (jwt_verify, HAProxy >= 2.5),
 // one thread, http log on stdout (the runner points it at a file). HAProxy checks what it can of an S2S actor
-// token in its configuration language: alg RS256, the RSA signature against the partner's certificate, iss, aud
+// token in its configuration language: alg RS256, the RSA signature against the partner's public key, iss, aud
 // and exp. It has no x5t key selection, no outer-token unwrapping and no cache: every request is verified.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface HaproxyJwt {
-  /** PEM certificate of the partner (jwt_verify reads the public key from it). */
+  /** The partner's public key, SPKI PEM (HAProxy 2.6 does not take a certificate here). */
   certFile: string
   issuer: string
   audience: string
@@ -23,7 +23,7 @@ export function writeHaproxyConfig(dir: string, port: number, upstreamPort: numb
   http-request deny deny_status 401 unless { var(txn.bearer),jwt_payload_query('$.aud') -m str ${jwt.audience} }
   http-request set-var(txn.exp) var(txn.bearer),jwt_payload_query('$.exp','int')
   http-request deny deny_status 401 if { var(txn.exp),sub(txn.now) -m int lt 0 }
-  http-request deny deny_status 401 unless { var(txn.bearer),jwt_verify(txn.alg,"${jwt.certFile}") -m int 1 }
+  http-request deny deny_status 401 unless { var(txn.bearer),jwt_verify("RS256","${jwt.certFile}") -m int 1 }
 `
   const conf = join(dir, jwt === undefined ? 'haproxy.cfg' : 'haproxy-jwt.cfg')
   writeFileSync(
