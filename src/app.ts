@@ -71,6 +71,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     holder.current = createRuntime(next, { ...runtimeDeps(), previous }) // throws before anything changed
     if (next.logging.level !== previous.config.logging.level) deps.logger.level = next.logging.level
     void holder.current.registry.loadAll()
+    void holder.current.authorizationServers.loadAll()
     previous.close()
     if (holder.current.forwarder !== previous.forwarder) retire(previous.forwarder)
   }
@@ -95,7 +96,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     activity,
     reload: (next) => reloads.apply(next),
     reloadFromSource: (trigger) => reloads.fromSource(trigger),
-    warmUp: () => holder.current.registry.loadAll(),
+    warmUp: async () => {
+      await Promise.all([holder.current.registry.loadAll(), holder.current.authorizationServers.loadAll()])
+    },
     async close() {
       state.ready = false
       state.draining = true

@@ -27,6 +27,10 @@ const CATALOG = {
   /** Neither its challenge, its metadata nor config tell the partner's principal id and realm. */
   GW_OUTBOUND_AUDIENCE_UNKNOWN: { status: 502, publicCode: 'bad_gateway', message: 'partner principal id or realm unknown (no challenge, metadata or config names it)' },
   GW_OUTBOUND_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'partner unreachable' },
+  /** x-s2s-act-as-* sent for a partner with authorizationServer: only app-only tokens come from a token server (issue 7). */
+  GW_OUTBOUND_AUTHZ_USER: { status: 403, publicCode: 'forbidden', message: 'calls on behalf of users are not supported for a partner reached through an authorization server' },
+  /** The authorization server gave no access token (unreachable, refused our client assertion, no issuance endpoint). */
+  GW_OUTBOUND_AUTHZ_TOKEN: { status: 502, publicCode: 'bad_gateway', message: 'no access token from the authorization server' },
   GW_OUTBOUND_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'partner timed out' },
 } as const satisfies Record<string, { status: number; publicCode: string; message: string }>
 
@@ -50,6 +54,9 @@ export type TokenRejectReason =
   | 'issuer_malformed'
   | 'issuer_unknown'
   | 'issuer_realm'
+  // issue 7: tokens issued by an authorization server (PROTOCOL.md §6)
+  | 'authz_actor' // the acting application (actor, or nameid when app-only) is no partner configured with that server
+  | 'authz_wrapped' // an alg-none outer token around a server's token: user context comes from the server itself
   // §4.5 signature
   | 'signature'
   // §4.6 audience

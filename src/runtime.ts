@@ -11,10 +11,13 @@ import { createChallenge, type Challenge } from './proxy/challenge.js'
 import { createForwarder, type ForwardEvents, type Forwarder } from './proxy/forward.js'
 import { createTrustedProxies } from './proxy/forwarded.js'
 import { createOutbound, type Outbound, type OutboundEvents } from './outbound/index.js'
+import { createAuthorizationServers, type AuthorizationServers } from './authz/index.js'
 
 export interface Runtime {
   readonly config: GatewayConfig
   readonly registry: PartnerRegistry
+  /** Third-party token servers (issue 7): their metadata keys, issuer ids and issuance endpoints. */
+  readonly authorizationServers: AuthorizationServers
   readonly validator: TokenValidator
   readonly challenge: Challenge
   readonly issuer: IssuerKeys
@@ -61,10 +64,18 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     ...(deps.partnerEvents === undefined ? {} : { events: deps.partnerEvents }),
     ...(deps.previous === undefined ? {} : { previous: deps.previous.registry }),
   })
+  const authorizationServers = createAuthorizationServers(config.authorizationServers, {
+    metadata: config.metadata,
+    now,
+    log: deps.log,
+    ...(deps.fetchDocument === undefined ? {} : { fetchDocument: deps.fetchDocument }),
+    ...(deps.previous === undefined ? {} : { previous: deps.previous.authorizationServers }),
+  })
   const validator = createTokenValidator({
     service: config.service,
     tokens: config.tokens,
     registry,
+    authorizationServers,
     now,
     logger: deps.log,
     ...(deps.tokenEvents === undefined ? {} : { events: deps.tokenEvents }),
@@ -76,8 +87,9 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
   const runtime: Runtime = {
     config,
     registry,
+    authorizationServers,
     validator,
-    challenge: createChallenge(config, registry),
+    challenge: createChallenge(config, registry, authorizationServers),
     issuer,
     document: buildMetadataDocument(config.service, issuer.published),
     forwarder,
@@ -85,11 +97,12 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     anyTrustedProxy: config.trustedProxies.length > 0,
     publicPaths: new Set(config.publicPaths),
     outbound: createOutbound({
-      config, signer: issuer.signer, registry, log: deps.log, now,
+      config, signer: issuer.signer, registry, authorizationServers, log: deps.log, now,
       ...(deps.outboundEvents === undefined ? {} : { events: deps.outboundEvents }),
     }),
     close() {
       registry.close()
+      authorizationServers.close()
       runtime.outbound.close()
     },
   }

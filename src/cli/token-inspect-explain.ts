@@ -54,6 +54,8 @@ const RULES: Record<TokenRejectReason, Rule> = {
     const p = c.registry.all().find((x) => x.name === c.err.detail['partner'])
     return `the realm of iss ${s(c.token.actor.claims['iss'])} is not ${partnerOf(c)}'s realm ${s(p?.identity()?.realm)} (a "*" partner must use one of our realms: ${[c.config.service.realm, ...c.config.service.realmAliases].join(', ')})`
   }],
+  authz_actor: ['§6 authorization server', (c) => `the token of authorization server ${s(c.err.detail['authorizationServer'])} names acting application ${s(c.token.actor.claims['actor'] ?? c.token.actor.claims['nameid'])}, which is no partner configured with that server (authorizationServer, applicationId, realm)`],
+  authz_wrapped: ['§6 authorization server', () => "an alg \"none\" outer token wraps an authorization server's token; user tokens from a server are single signed tokens (nameid = user, actor = application)"],
   signature: ['§4.5 signature', (c) => {
     const p = c.registry.all().find((x) => x.name === c.err.detail['partner'])
     const keys = p?.keys()?.all.map((k) => k.x5t).join(', ') ?? 'none loaded'

@@ -12,6 +12,8 @@ export const IDENTITY_HEADERS = {
   realm: 'x-s2s-realm',
   trustLevel: 'x-s2s-trust-level',
   authType: 'x-s2s-auth-type',
+  /** Name of the authorization server that issued the token (issue 7); never set for self-issued tokens. */
+  issuer: 'x-s2s-issuer',
   userNameid: 'x-s2s-user-nameid',
   userNii: 'x-s2s-user-nii',
   userUpn: 'x-s2s-user-upn',
@@ -53,6 +55,7 @@ export function applyIdentityHeaders(headers: IncomingHttpHeaders, identity: Ide
   headers[IDENTITY_HEADERS.realm] = encodeHeaderValue(identity.realm)
   headers[IDENTITY_HEADERS.trustLevel] = identity.trustLevel
   headers[IDENTITY_HEADERS.authType] = identity.authType
+  if (identity.authorizationServer !== undefined) headers[IDENTITY_HEADERS.issuer] = identity.authorizationServer
   const user = identity.user
   if (user === undefined) return
   if (user.nameid !== undefined) headers[IDENTITY_HEADERS.userNameid] = encodeHeaderValue(user.nameid)

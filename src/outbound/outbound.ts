@@ -2,6 +2,9 @@
 // PROTOCOL.md §5.5: resolve the audience (probing when the realm is unknown), send with a cached or fresh token,
 // and on a 401 to a replayable request probe once more and retry once. Used by the listener and test-partner.
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import { createAuthzTokenSource } from '../authz/access-tokens.js'
+import { createAuthorizationServers } from '../authz/authorization-servers.js'
+import type { AuthorizationServers } from '../authz/types.js'
 import type { GatewayConfig } from '../config/types.js'
 import { GatewayError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -23,6 +26,8 @@ export interface OutboundDeps {
   /** Our current signer (issuer.certificates[0]). */
   signer: TokenSigner
   registry: PartnerRegistry
+  /** Token servers for partners with authorizationServer (issue 7). Default: none (their calls get 502). */
+  authorizationServers?: AuthorizationServers
   log: Logger
   /** Clock, epoch ms. Default Date.now. */
   now?: () => number
@@ -76,6 +81,11 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   const events = guardEvents(deps.events, log)
   const discovery = createDiscovery(now)
   const tokens = createOutboundTokenIssuer({ signer: deps.signer, now, onIssued: events.onTokenIssued })
+  const serverTokens = createAuthzTokenSource({
+    servers: deps.authorizationServers ?? createAuthorizationServers([], { metadata: config.metadata }),
+    signer: deps.signer, serviceId: config.service.id, limits: config.metadata, now, log,
+    onIssued: (partner) => events.onTokenIssued(partner, 'app'),
+  })
 
   function requirePartner(name: string): OutboundPartner {
     const partner = table.get(name)
@@ -98,7 +108,8 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     const result = await discovery.discover(p.name, () => probePartner(p, path, now))
     const c = result.challenge
     log.info({ partner: p.name, status: result.status, realm: c?.realm, clientId: c?.clientId }, 'partner challenge probed')
-    if (c?.trustedIssuers !== undefined && c.trustedIssuers.length > 0 && !listsIssuer(c.trustedIssuers, config.service.id, p.outbound.issuerRealm)) {
+    // A partner reached through an authorization server trusts that server, not us.
+    if (p.config.authorizationServer === undefined && c?.trustedIssuers !== undefined && c.trustedIssuers.length > 0 && !listsIssuer(c.trustedIssuers, config.service.id, p.outbound.issuerRealm)) {
       log.warn({ partner: p.name, issuer: `${config.service.id}@${p.outbound.issuerRealm}` }, 'partner challenge does not list the gateway in trusted_issuers: register the gateway at the partner')
     }
     return result
@@ -114,14 +125,20 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     return found
   }
 
-  async function issue(p: OutboundPartner, t: OutboundTarget, user: UserClaims | undefined): Promise<IssuedToken> {
+  /** Our own token, or (issue 7) one from the partner's authorization server, whose realm may change the target. */
+  async function issue(p: OutboundPartner, t: OutboundTarget, user: UserClaims | undefined): Promise<{ target: OutboundTarget; token: IssuedToken }> {
+    const server = p.config.authorizationServer
+    if (server !== undefined) {
+      // App-only: user context through a token server is out of scope (README).
+      if (user !== undefined) throw new GatewayError('GW_OUTBOUND_AUTHZ_USER', { detail: { partner: p.name } })
+      return serverTokens.issue({ partner: p.name, server, target: t })
+    }
     const { tokenLifetimeSec: lifetimeSec, dateFormat } = p.outbound
-    return tokens.issue({ partner: p.name, issuer: t.issuer, audience: t.audience, lifetimeSec, dateFormat, ...(user === undefined ? {} : { user }) })
+    return { target: t, token: await tokens.issue({ partner: p.name, issuer: t.issuer, audience: t.audience, lifetimeSec, dateFormat, ...(user === undefined ? {} : { user }) }) }
   }
 
   async function attempt(p: OutboundPartner, c: OutboundCall, path: string) {
-    const t = await target(p, path)
-    const token = await issue(p, t, c.user)
+    const { target: t, token } = await issue(p, await target(p, path), c.user)
     const exchange = send(
       { url: targetUrl(p.base, c.pathAndQuery), method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent },
       { partner: p.name },
@@ -131,11 +148,13 @@ export function createOutbound(deps: OutboundDeps): Outbound {
 
   async function call(c: OutboundCall): Promise<OutboundResult> {
     const p = requirePartner(c.partner)
+    if (c.user !== undefined && p.config.authorizationServer !== undefined) throw new GatewayError('GW_OUTBOUND_AUTHZ_USER', { detail: { partner: p.name } })
     if (c.user !== undefined && !p.outbound.actAsUsers) throw new GatewayError('GW_OUTBOUND_ACT_AS_DENIED', { detail: { partner: p.name } })
     const first = await attempt(p, c, c.pathAndQuery)
     if (first.response.statusCode !== 401) return { ...first, retried: false }
     // The partner's view of us (or ours of it) changed: no cached token for it is worth sending again.
     tokens.forgetPartner(p.name)
+    serverTokens.forgetPartner(p.name)
     if (!isReplayable(c.body)) {
       discover(p, c.pathAndQuery).catch((err: unknown) => log.warn({ partner: p.name, err }, 'partner probe failed'))
       return { ...first, retried: false }
@@ -152,8 +171,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     target: (name, probePath = '/') => target(requirePartner(name), probePath),
     async token(name, user, probePath = '/') {
       const p = requirePartner(name)
-      const t = await target(p, probePath)
-      return { target: t, token: await issue(p, t, user) }
+      return issue(p, await target(p, probePath), user)
     },
     probe: (name, path = '/') => discover(requirePartner(name), path),
     events,

@@ -6,7 +6,7 @@ import type { PartnerIdentity } from '../partners/types.js'
 import type { BearerChallenge } from './challenge-parse.js'
 
 /** Where one part of the audience came from; shown by test-partner and logged. */
-export type AudienceSource = 'challenge' | 'metadata' | 'config' | 'issuer-realm'
+export type AudienceSource = 'challenge' | 'metadata' | 'config' | 'issuer-realm' | 'authorization-server'
 
 export interface OutboundTarget {
   principal: string

@@ -99,8 +99,12 @@ export function createPartnerRegistry(configs: readonly PartnerConfig[], deps: R
   }
 }
 
-/** The principal id a partner answers to: from config when given, else from its accepted document. */
+/**
+ * The principal id a partner answers to: from config when given, else from its accepted document. A partner
+ * reached through an authorization server signs nothing itself, so it answers to no self-issued token (issue 7).
+ */
 function claimedId(partner: Partner): string | undefined {
+  if (partner.config.authorizationServer !== undefined) return undefined
   return partner.config.applicationId?.toLowerCase() ?? partner.identity()?.id
 }
 

@@ -60,10 +60,13 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache | undefine
 
   const findPartner = memoizeOnceIdentified(opts.registry)
 
-  /** The same partner object still registered under this id, and it still publishes the key that verified. */
+  /**
+   * The same partner object still registered under this id, and it (or the authorization server that issued the
+   * token) still publishes the key that verified. A server's partners are fixed per registry: no lookup needed.
+   */
   function isStillTrusted(entry: VerifiedToken): boolean {
-    const { identity, partner } = entry
-    return findPartner(identity.partnerId) === partner && partner.keys()?.byX5t.has(identity.x5t) === true
+    const { identity, partner, keyHolder } = entry
+    return (keyHolder !== partner || findPartner(identity.partnerId) === partner) && keyHolder.keys()?.byX5t.has(identity.x5t) === true
   }
 
   return {

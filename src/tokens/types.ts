@@ -29,4 +29,6 @@ export interface Identity {
   /** Effective validity, epoch seconds: max(nbf) and min(outer.exp, actor.exp). */
   notBefore: number
   expiresAt: number
+  /** Name of the authorization server that issued the token (issue 7); absent for self-issued tokens. */
+  authorizationServer?: string
 }

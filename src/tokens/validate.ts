@@ -1,9 +1,11 @@
 // Token validation, the entry point (PROTOCOL.md §4): proxy/ hands a bearer token to validate(), and gets an
 // Identity or a GatewayError. Size cap, then the verified-token cache, then the full verification.
+import type { AuthorizationServers } from '../authz/types.js'
 import type { GatewayConfig } from '../config/types.js'
 import { GatewayError, tokenInvalid } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { PartnerRegistry } from '../partners/types.js'
+import { createAuthzTrust } from './authz-verify.js'
 import { assertTokenSize } from './decode.js'
 import { createValidationSettings } from './settings.js'
 import { createTokenCache, type TokenCache } from './token-cache.js'
@@ -23,6 +25,8 @@ export interface TokenValidatorDeps {
   service: GatewayConfig['service']
   tokens: GatewayConfig['tokens']
   registry: PartnerRegistry
+  /** Authorization servers whose tokens are recognised first (issue 7). Default: none. */
+  authorizationServers?: AuthorizationServers
   /** Clock, epoch milliseconds. Default Date.now. */
   now?: () => number
   events?: TokenEvents
@@ -122,7 +126,7 @@ export function createTokenValidator(deps: TokenValidatorDeps): TokenValidator {
     now: deps.now ?? Date.now,
     maxTokenBytes: settings.maxTokenBytes,
     cache: createTokenCache({ maxEntries: settings.cacheMaxEntries, clockSkewSec: settings.clockSkewSec, registry: deps.registry }),
-    verifyDeps: { settings, registry: deps.registry, logger: deps.logger },
+    verifyDeps: { settings, registry: deps.registry, logger: deps.logger, authz: createAuthzTrust(deps.authorizationServers, deps.registry) },
   }
   const accepted = (identity: Identity): Identity => {
     emit(deps, identity.partner, 'ok', 'ok')

@@ -3,6 +3,7 @@
 import type { Logger } from '../logger.js'
 import type { Partner, PartnerRegistry, SigningKey } from '../partners/types.js'
 import { checkActorClaims, type ActorClaims } from './actor-claims.js'
+import { matchAuthorizationServers, verifyAuthzToken, type AuthzTrust } from './authz-verify.js'
 import { classifyToken, type ClassifiedToken } from './classify.js'
 import { checkOuterClaims, type OuterClaims } from './outer-claims.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
@@ -17,6 +18,8 @@ export interface VerifyDeps {
   settings: ValidationSettings
   registry: PartnerRegistry
   logger: Logger | undefined
+  /** Configured authorization servers (issue 7); undefined when there are none. */
+  authz?: AuthzTrust | undefined
 }
 
 /** Filled in as validation learns things, so a failure can still be attributed (metrics label, log detail). */
@@ -31,6 +34,8 @@ export interface VerifiedToken {
   /** The registry's partner object at verification time: a reload replaces it and so invalidates the cache. */
   partner: Partner
   trustedForDelegation: boolean
+  /** Whose keys verified: `partner` itself, or an authorization server's metadata (identity.authorizationServer). */
+  keyHolder: Partner
 }
 
 /** [MS-XOAUTH] examples name the wrapper claim `actort`; no implementation does (§3.2). Note it, ignore it. */
@@ -71,6 +76,20 @@ function buildIdentity(
  */
 export function verifyToken(token: string, nowSec: number, deps: VerifyDeps, trace: ValidationTrace): MaybePromise<VerifiedToken> {
   const classified = classifyToken(token)
+  const { authz } = deps
+  if (authz === undefined) return verifySelfIssued(classified, nowSec, deps, trace)
+  // Issue 7: a token whose iss is an authorization server's issuer is recognised first.
+  const servers = matchAuthorizationServers(authz, deps.registry, classified.actor.payload['iss'])
+  if (servers instanceof Promise || servers.length > 0) {
+    return andThen(servers, (found) =>
+      found.length === 0 ? verifySelfIssued(classified, nowSec, deps, trace) : verifyAuthzToken(classified, found, nowSec, { settings: deps.settings, trust: authz }, trace),
+    )
+  }
+  return verifySelfIssued(classified, nowSec, deps, trace)
+}
+
+/** PROTOCOL.md §4: a partner's own (self-issued) token. */
+function verifySelfIssued(classified: ClassifiedToken, nowSec: number, deps: VerifyDeps, trace: ValidationTrace): MaybePromise<VerifiedToken> {
   const actor = checkActorClaims(classified.actor.payload, deps.settings, nowSec)
   const outer = classified.kind === 'user' ? checkOuterClaims(classified.outer.payload, actor, deps.settings, nowSec) : undefined
   noteActort(classified, deps)
@@ -79,7 +98,7 @@ export function verifyToken(token: string, nowSec: number, deps: VerifyDeps, tra
     const user = outer === undefined ? undefined : applySidPolicy(outer.user, partner.acceptSid)
     return andThen(verifyActorSignature(partner, classified.actor), (key): VerifiedToken => {
       enforceTrustPolicy(partner, classified.kind, actor.trustedForDelegation)
-      return { identity: buildIdentity(partner, actor, outer, user, key), partner, trustedForDelegation: actor.trustedForDelegation }
+      return { identity: buildIdentity(partner, actor, outer, user, key), partner, trustedForDelegation: actor.trustedForDelegation, keyHolder: partner }
     })
   })
 }

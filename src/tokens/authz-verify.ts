@@ -1,0 +1,135 @@
+// Token validation, authorization-server tokens (issue 7): recognise a token whose iss is a configured server's
+// issuer (a Map lookup on the issuer id, before the self-issued rules), then check it completely: claims, the
+// partner it names (configured with THAT server), the server's signature, the trust policy, the Identity.
+import type { AuthorizationServer, AuthorizationServers } from '../authz/types.js'
+import { GatewayError, tokenInvalid } from '../errors.js'
+import type { Partner, PartnerRegistry } from '../partners/types.js'
+import { checkAuthzClaims, type AuthzClaims } from './authz-claims.js'
+import type { ClassifiedToken } from './classify.js'
+import { andThen, type MaybePromise } from './maybe-async.js'
+import type { Principal } from './principal.js'
+import type { ValidationSettings } from './settings.js'
+import { verifyActorSignature } from './signature.js'
+import { enforceTrustPolicy } from './trust-policy.js'
+import type { Identity } from './types.js'
+import { applySidPolicy } from './user-claims.js'
+import type { ValidationTrace, VerifiedToken } from './verify-token.js'
+
+/** The servers and the partners configured with each, prepared once per validator (registries never change). */
+export interface AuthzTrust {
+  servers: AuthorizationServers
+  /** Server name -> lowercase application id -> partner with `authorizationServer` set to that server. */
+  partners: ReadonlyMap<string, ReadonlyMap<string, Partner>>
+}
+
+const NONE: readonly AuthorizationServer[] = []
+
+/** Undefined when no server is configured: then the self-issued path does not even look. */
+export function createAuthzTrust(servers: AuthorizationServers | undefined, registry: PartnerRegistry): AuthzTrust | undefined {
+  if (servers === undefined || servers.all().length === 0) return undefined
+  const partners = new Map<string, Map<string, Partner>>()
+  for (const partner of registry.all()) {
+    const { authorizationServer: server, applicationId } = partner.config
+    if (server === undefined || applicationId === undefined) continue
+    const byId = partners.get(server) ?? new Map<string, Partner>()
+    if (!byId.has(applicationId.toLowerCase())) byId.set(applicationId.toLowerCase(), partner)
+    partners.set(server, byId)
+  }
+  return { servers, partners }
+}
+
+/** The id part of `iss`, lowercased, without validating the rest (the chosen path does that). */
+function issuerIdOf(iss: unknown): string | undefined {
+  if (typeof iss !== 'string') return undefined
+  const at = iss.lastIndexOf('@')
+  return at <= 0 ? undefined : iss.slice(0, at).toLowerCase()
+}
+
+/**
+ * The servers whose issuer id the token's iss names; empty for a token the self-issued rules handle. Ready at
+ * once, except while some server's document is not loaded and the id is no registered partner's: then that
+ * server may well be the issuer, so load (cooldown-limited) and look again; still unknown, answer 503.
+ */
+export function matchAuthorizationServers(trust: AuthzTrust, registry: PartnerRegistry, iss: unknown): MaybePromise<readonly AuthorizationServer[]> {
+  const id = issuerIdOf(iss)
+  if (id === undefined) return NONE
+  const found = trust.servers.byIssuerId(id)
+  if (found !== undefined) return found
+  if (!trust.servers.hasUnidentified() || registry.findById(id) !== undefined) return NONE
+  return loadAndMatch(trust.servers, id)
+}
+
+async function loadAndMatch(servers: AuthorizationServers, id: string): Promise<readonly AuthorizationServer[]> {
+  await servers.loadAll()
+  const found = servers.byIssuerId(id)
+  if (found !== undefined) return found
+  if (!servers.hasUnidentified()) return NONE
+  const waiting = servers.all().filter((s) => s.identity() === undefined)
+  const retryAfterSec = Math.max(1, Math.min(...waiting.map((s) => s.metadata.retryAfterSec())))
+  throw new GatewayError('GW_PARTNER_UNAVAILABLE', { detail: { authorizationServer: waiting.map((s) => s.name).join(','), retryAfterSec } })
+}
+
+/** The server whose realm the token's iss realm is: the same, or any of ours for a multi-tenant ("*") server. */
+function serverForRealm(candidates: readonly AuthorizationServer[], issuer: Principal, settings: ValidationSettings): AuthorizationServer {
+  let wildcard: AuthorizationServer | undefined
+  for (const server of candidates) {
+    const realm = server.identity()?.realm
+    if (realm === issuer.realm) return server
+    if (realm === '*' && wildcard === undefined) wildcard = server
+  }
+  if (wildcard !== undefined && settings.acceptedRealms.has(issuer.realm)) return wildcard
+  throw tokenInvalid('issuer_realm', { authorizationServer: candidates.map((s) => s.name).join(',') })
+}
+
+/** The registered partner acting, configured with exactly this server, in the token's realm. */
+function actingPartner(trust: AuthzTrust, server: AuthorizationServer, client: Principal): Partner {
+  const partner = trust.partners.get(server.name)?.get(client.id)
+  const realm = partner?.config.realm
+  if (partner === undefined || (realm !== '*' && realm !== client.realm)) {
+    throw tokenInvalid('authz_actor', { authorizationServer: server.name })
+  }
+  return partner
+}
+
+function buildIdentity(partner: Partner, server: AuthorizationServer, claims: AuthzClaims, x5t: string): Identity {
+  const user = claims.user === undefined ? undefined : applySidPolicy(claims.user, partner.acceptSid)
+  const identity: Identity = {
+    partner: partner.name,
+    partnerId: claims.client.id,
+    realm: claims.issuer.realm,
+    trustLevel: partner.trustLevel,
+    authType: user === undefined ? 'app' : 'user',
+    x5t,
+    notBefore: claims.time.nbf,
+    expiresAt: claims.time.exp,
+    authorizationServer: server.name,
+  }
+  if (user !== undefined) identity.user = Object.freeze(user)
+  return Object.freeze(identity)
+}
+
+/**
+ * Verify a token of one of `candidates` (same issuer id) completely. Key-free checks first; the signature with
+ * the server's keys only (never the partner's, never ours), with the partner rules for loading and the one
+ * rate-limited refetch; then the trust policy: a user token needs a full-trust partner. The server issuing a
+ * user token is the delegation, so `trustedfordelegation` is not required of it.
+ * @throws GatewayError GW_TOKEN_INVALID, GW_NOT_ALLOWED or GW_PARTNER_UNAVAILABLE (thrown, or as the rejection)
+ */
+export function verifyAuthzToken(
+  classified: ClassifiedToken,
+  candidates: readonly AuthorizationServer[],
+  nowSec: number,
+  deps: { settings: ValidationSettings; trust: AuthzTrust },
+  trace: ValidationTrace,
+): MaybePromise<VerifiedToken> {
+  if (classified.kind === 'user') throw tokenInvalid('authz_wrapped')
+  const claims = checkAuthzClaims(classified.actor.payload, deps.settings, nowSec)
+  const server = serverForRealm(candidates, claims.issuer, deps.settings)
+  const partner = actingPartner(deps.trust, server, claims.client)
+  trace.partner = partner.name
+  return andThen(verifyActorSignature(server.metadata, classified.actor), (key): VerifiedToken => {
+    const identity = buildIdentity(partner, server, claims, key.x5t)
+    enforceTrustPolicy(partner, identity.authType, true)
+    return { identity, partner, trustedForDelegation: true, keyHolder: server.metadata }
+  })
+}
