@@ -11,6 +11,7 @@ import { baseConfig, startTestGateway, type TestGateway } from '../helpers/gatew
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { SHAREPOINT_ID, startPartnerStub, type PartnerStub } from '../helpers/partner-stub.js'
 import { SERVICE_ID, nowSec } from '../helpers/tokens.js'
+import { rawHttp } from '../helpers/raw-http.js'
 import { call, listenWithOutbound, outboundPartner, segment } from './outbound-call.js'
 
 let upstream: EchoUpstream
@@ -152,6 +153,14 @@ describe('calls on behalf of a user', () => {
     const res = await call(out, '/sharepoint/x', { headers })
     expect(res.status).toBe(400)
     expect(res.json?.['code']).toBe('GW_BAD_REQUEST')
+    expect(sharepoint.accepted).toEqual([])
+  })
+})
+
+describe('upgrades', () => {
+  it('answers 501 to a WebSocket upgrade and sends nothing to the partner', async () => {
+    const res = await rawHttp(out, ['GET /sharepoint/socket HTTP/1.1', 'Host: x', 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', '', ''].join('\r\n'))
+    expect(res.status).toBe(501)
     expect(sharepoint.accepted).toEqual([])
   })
 })
@@ -300,6 +309,20 @@ describe('shared secret', () => {
       expect(ok.status).toBe(200)
       expect(sharepoint.accepted[0]?.headers['x-s2s-outbound-secret']).toBeUndefined()
       expect(g.logText()).not.toContain(secret)
+    } finally {
+      await g.close()
+    }
+  })
+
+  it('stays required off loopback even after a reload drops listen.outbound (never an open relay)', async () => {
+    const secret = 'a-very-long-outbound-secret'
+    const partners = [outboundPartner('sharepoint', sharepoint.metadataUrl, sharepoint.url)]
+    const g = await startTestGateway(upstream.url, { listen: listenWithOutbound({ host: '0.0.0.0', sharedSecret: secret }), partners })
+    try {
+      const base = `http://127.0.0.1:${new URL(g.running.outboundUrl ?? '').port}`
+      g.reload({ partners })
+      expect((await call(base, '/sharepoint/x')).status).toBe(403)
+      expect((await call(base, '/sharepoint/x', { headers: { 'x-s2s-outbound-secret': secret } })).status).toBe(200)
     } finally {
       await g.close()
     }
