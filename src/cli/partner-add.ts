@@ -19,7 +19,7 @@ const str = { type: 'string' } as const
 const bool = { type: 'boolean' } as const
 const FLAGS = {
   config: { type: 'string', short: 'c' }, name: str, trust: str, 'metadata-url': str, 'allow-http': bool,
-  'application-id': str, realm: str, certificate: str, 'outbound-url': str, 'act-as-users': bool, 'dry-run': bool,
+  'application-id': str, realm: str, certificate: str, 'outbound-url': str, 'act-as-users': bool, 'dry-run': bool, 'ca-file': str,
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -55,7 +55,8 @@ export async function partnerAddCommand(argv: string[], io: CliIo): Promise<numb
     }
     let registration: Registration
     try {
-      registration = byUrl ? await byMetadata(flags, config, io) : manualRegistration(flags, file, now())
+      if (!byUrl && flags['ca-file'] !== undefined) throw new UsageError('--ca-file applies to --metadata-url only')
+      registration = byUrl ? await byMetadata(flags, config, file, io) : manualRegistration(flags, file, now())
     } catch (err) {
       if (!(err instanceof Refused)) throw err
       writeLine(io.stderr, `s2s-gateway partner add: ${err.message}`)
@@ -91,13 +92,22 @@ function outboundOf(flags: Flags): Record<string, unknown> {
   return { outbound: { url, ...(flags['act-as-users'] === true ? { actAsUsers: true } : {}) } }
 }
 
-async function byMetadata(flags: Flags, config: GatewayConfig, io: CliIo): Promise<Registration> {
+async function byMetadata(flags: Flags, config: GatewayConfig, file: string, io: CliIo): Promise<Registration> {
   const url = flags['metadata-url'] ?? ''
   const allowHttp = flags['allow-http'] === true
+  const caFile = flags['ca-file'] === undefined ? undefined : resolve(flags['ca-file'])
+  let caPem: string | undefined
+  try {
+    caPem = caFile === undefined ? undefined : readFileSync(caFile, 'utf8')
+  } catch (err) {
+    throw new Refused(`cannot read ${caFile ?? ''}: ${err instanceof Error ? err.message : String(err)}`)
+  }
   writeLine(io.stdout, `fetching ${url}`)
   let parsed: ParsedMetadata
   try {
-    const doc = await fetchMetadataDocument(url, { timeoutMs: config.metadata.timeoutMs, maxBytes: config.metadata.maxBytes, allowHttp, insecureSkipVerify: false })
+    const doc = await fetchMetadataDocument(url, {
+      timeoutMs: config.metadata.timeoutMs, maxBytes: config.metadata.maxBytes, allowHttp, insecureSkipVerify: false, ...(caPem === undefined ? {} : { caPem }),
+    })
     parsed = parseMetadataDocument(doc)
   } catch (err) {
     if (err instanceof MetadataFetchError) throw new Refused(`cannot fetch ${url}: ${err.message}; nothing was written`)
@@ -108,6 +118,7 @@ async function byMetadata(flags: Flags, config: GatewayConfig, io: CliIo): Promi
   if (id === config.service.id) throw new Refused(`${url} is our own metadata document (issuer ${id}@${realm}); the gateway never trusts itself`)
   const entry: Record<string, unknown> = { metadataUrl: url, applicationId: id, realm }
   if (allowHttp) entry['allowHttp'] = true
+  if (caFile !== undefined) entry['tls'] = { caFile: configRelative(file, caFile) }
   return { entry, keys: parsed.keys, issuer: `${id}@${realm}`, warnings: parsed.warnings }
 }
 
@@ -124,10 +135,13 @@ function manualRegistration(flags: Flags, file: string, nowMs: number): Registra
   }
   const warnings = isGuid(applicationId) ? [] : [`--application-id ${applicationId} is not a GUID; Exchange, Lync and SharePoint ids are`]
   if (key.notAfter <= nowMs) throw new Refused(`${certFile} expired on ${new Date(key.notAfter).toISOString()}; ask the partner for its current certificate`)
-  // Written relative to the config file when it lives under its folder, so the pair can move together.
-  const fromConfig = relative(dirname(file), certFile)
-  const path = fromConfig.startsWith('..') || isAbsolute(fromConfig) ? certFile : fromConfig
-  return { entry: { applicationId, realm, certificates: [path] }, keys: [key], issuer: `${applicationId}@${realm}`, warnings }
+  return { entry: { applicationId, realm, certificates: [configRelative(file, certFile)] }, keys: [key], issuer: `${applicationId}@${realm}`, warnings }
+}
+
+/** A path relative to the config file when it lives under its folder (so the pair can move together), else absolute. */
+function configRelative(file: string, path: string): string {
+  const fromConfig = relative(dirname(file), path)
+  return fromConfig.startsWith('..') || isAbsolute(fromConfig) ? path : fromConfig
 }
 
 function show(io: CliIo, name: string, trust: string, r: Registration, nowMs: number): void {

@@ -20,6 +20,7 @@ Options:
   --metadata-url <url>       its metadata document (/metadata/json/1); applicationId and realm are pinned
                              from it
   --allow-http               accept an http:// metadata URL (loopback hosts only)
+  --ca-file <pem>            CA bundle that signed the metadata host's TLS certificate (kept as tls.caFile)
   --application-id <guid>    manual form: its principal id
   --realm <realm>            manual form: its realm (or "*")
   --certificate <pem>        manual form: the certificate it signs with

@@ -143,6 +143,13 @@ describe('partner add, list, remove', () => {
     expect(loadConfigFile(file).config.partners.map((p) => p.name)).toEqual(['exchange'])
   })
 
+  it('keeps a --ca-file for the metadata host as tls.caFile, relative to the config file', async () => {
+    const res = await run('partner', 'add', '--config', file, '--name', 'exchange', '--metadata-url', meta.url, '--allow-http', '--trust', 'full', '--ca-file', join(dir, 'lync.pem'))
+    expect(res.code, res.err).toBe(0)
+    expect(readFileSync(file, 'utf8')).toContain('    tls:\n      caFile: lync.pem\n')
+    expect(loadConfigFile(file).config.partners[1]?.tls.caFile).toBe(join(dir, 'lync.pem'))
+  })
+
   it('shows the result without writing it on --dry-run', async () => {
     const res = await run('partner', 'add', '--config', file, '--name', 'exchange', '--metadata-url', meta.url, '--allow-http', '--trust', 'full', '--dry-run')
     expect(res.code).toBe(0)
