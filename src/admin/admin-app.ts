@@ -37,10 +37,12 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
   app.get('/readyz', async (_request, reply) => {
     // One broken partner never makes the gateway unready: every replica would leave service at once.
     const status = readiness(state)
-    const partners = partnerHealth(holder.current.registry.all(), ops.now())
+    const runtime = holder.current
+    const partners = partnerHealth(runtime.registry.all(), ops.now())
+    const authorizationServers = partnerHealth(runtime.authorizationServers.all().map((s) => s.metadata), ops.now())
     const reloads = ops.reloads.status()
     const config = { loadedAt: new Date(reloads.loadedAt).toISOString(), lastReload: reloads.last?.result ?? null }
-    return reply.code(status === 'ready' ? 200 : 503).send({ status, partners, config })
+    return reply.code(status === 'ready' ? 200 : 503).send({ status, partners, authorizationServers, config })
   })
   app.get('/metrics', async (_request, reply) => {
     const { contentType, body } = await ops.metrics.scrape()

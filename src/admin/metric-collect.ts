@@ -1,5 +1,7 @@
 // Admin: gauges computed when Prometheus scrapes (prom-client `collect()`), from the Runtime in use at that
 // moment: metadata age and staleness, partner key state, certificate expiry. Removed partners vanish at once.
+// Authorization servers (issue 7) appear under their own name: their metadata is held by a Partner object, and
+// the partners that use them hold no keys of their own, so those have no key series.
 import { Gauge, type Registry } from 'prom-client'
 import type { Partner } from '../partners/types.js'
 import type { Runtime } from '../runtime.js'
@@ -29,8 +31,14 @@ function scrapeGauge(def: MetricDef, registry: Registry, fill: (set: (labels: st
   })
 }
 
+/** Every key holder: partners with keys of their own, then each authorization server's metadata. */
+function keyHolders(runtime: Runtime): Partner[] {
+  const own = runtime.registry.all().filter((p) => p.config.authorizationServer === undefined)
+  return [...own, ...runtime.authorizationServers.all().map((s) => s.metadata)]
+}
+
 export function registerScrapeGauges(registry: Registry, source: ScrapeSource): void {
-  const partners = (): readonly Partner[] => source.runtime().registry.all()
+  const partners = (): readonly Partner[] => keyHolders(source.runtime())
   scrapeGauge(METRIC_DEFS.metadataAge, registry, (set) => {
     const now = source.now()
     for (const p of partners()) {

@@ -1,5 +1,6 @@
 // Admin: the data behind GET /status and /status.json: who we are, our certificates, each partner's key state
 // and recent traffic. Names, URLs (without credentials or query), x5t values, counts and times only: no secrets.
+import type { AuthorizationServer } from '../authz/types.js'
 import type { Partner, SigningKey } from '../partners/types.js'
 import type { Runtime } from '../runtime.js'
 import type { Activity } from './activity.js'
@@ -28,10 +29,26 @@ export interface TrafficStatus {
   rejectionsPerMinute: number[]
 }
 
+/** An authorization server (issue 7): its metadata keys follow the partner rules. */
+export interface AuthorizationServerStatus {
+  name: string
+  /** `<id>@<realm>` once its document was accepted. */
+  issuer: string | null
+  metadataUrl: string
+  state: string
+  health: HealthClass
+  lastFetch: { at: string; ok: boolean; error: string | null } | null
+  keys: number
+  keysAgeSec: number | null
+  certificates: CertificateStatus[]
+}
+
 export interface PartnerStatus {
   name: string
   trustLevel: string
-  registration: 'metadata' | 'certificates'
+  registration: 'metadata' | 'certificates' | 'authorization-server'
+  /** The authorization server whose tokens this partner uses, for registration 'authorization-server'. */
+  authorizationServer: string | null
   metadataUrl: string | null
   state: string
   health: HealthClass
@@ -51,6 +68,7 @@ export interface StatusReport {
   config: { loadedAt: string; successes: number; failures: number; lastReload: { at: string; trigger: string; result: string; problems: number } | null }
   certificates: CertificateStatus[]
   partners: PartnerStatus[]
+  authorizationServers: AuthorizationServerStatus[]
   traffic: TrafficStatus
   /** Requests no registered partner could be named for (no token, unknown issuer, malformed). */
   unattributed: TrafficStatus
@@ -89,24 +107,41 @@ export function trafficOf(activity: Activity, key: string): TrafficStatus {
   return { ...total, perMinute: perMinute.map((m) => m.requests), rejectionsPerMinute: perMinute.map((m) => m.rejections) }
 }
 
-function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
+/** Key state of a partner, or of an authorization server's metadata (held by a Partner object too). */
+function keyStatus(partner: Partner, now: number) {
   const keys = partner.keys()
   const last = partner.lastFetch()
-  const url = partner.config.metadataUrl
   const state = partner.state()
   return {
-    name: partner.name,
-    trustLevel: partner.trustLevel,
-    registration: url === undefined ? 'certificates' : 'metadata',
-    metadataUrl: url === undefined ? null : displayUrl(url),
     state,
     health: partnerHealthClass(state),
     lastFetch: last === undefined ? null : { at: iso(last.at), ok: last.ok, error: last.error ?? null },
     keys: keys?.all.length ?? 0,
-    keysAgeSec: keys === undefined ? null : Math.max(0, Math.round((inputs.now - keys.loadedAt) / 1000)),
-    certificates: (keys?.all ?? []).map((key) => certificateStatus(key, inputs.now)),
+    keysAgeSec: keys === undefined ? null : Math.max(0, Math.round((now - keys.loadedAt) / 1000)),
+    certificates: (keys?.all ?? []).map((key) => certificateStatus(key, now)),
+  }
+}
+
+function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
+  const url = partner.config.metadataUrl
+  const server = partner.config.authorizationServer
+  const viaServer = server === undefined ? undefined : inputs.runtime.authorizationServers.get(server)
+  // A partner reached through an authorization server holds no keys of its own: it shows the server's health.
+  const keys = keyStatus(viaServer?.metadata ?? partner, inputs.now)
+  return {
+    name: partner.name,
+    trustLevel: partner.trustLevel,
+    registration: server !== undefined ? 'authorization-server' : url === undefined ? 'certificates' : 'metadata',
+    authorizationServer: server ?? null,
+    metadataUrl: url === undefined ? null : displayUrl(url),
+    ...keys,
+    ...(viaServer === undefined ? {} : { keys: 0, keysAgeSec: null, certificates: [] }),
     traffic: trafficOf(inputs.activity, partner.name),
   }
+}
+
+function serverStatus(server: AuthorizationServer, now: number): AuthorizationServerStatus {
+  return { name: server.name, issuer: server.issuer() ?? null, metadataUrl: displayUrl(server.config.metadataUrl), ...keyStatus(server.metadata, now) }
 }
 
 export function buildStatusReport(inputs: StatusInputs): StatusReport {
@@ -130,6 +165,7 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
     },
     certificates: own.map((key) => certificateStatus(key, now, key.x5t === signingX5t)),
     partners,
+    authorizationServers: runtime.authorizationServers.all().map((s) => serverStatus(s, now)),
     traffic: trafficOf(inputs.activity, '*'),
     unattributed: trafficOf(inputs.activity, 'unknown'),
   }

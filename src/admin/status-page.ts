@@ -2,7 +2,7 @@
 // same StatusReport as /status.json. Every value is escaped by the html`` template.
 import { ago, html, Html, span } from './html.js'
 import { STATUS_CSS } from './status-css.js'
-import { daysText, partnerTable, trafficCell } from './status-partners.js'
+import { daysText, partnerTable, serverTable, trafficCell } from './status-partners.js'
 import type { StatusReport } from './status-data.js'
 
 /** Our own constant stylesheet: not escaped (entities are not decoded inside <style>). */
@@ -15,7 +15,7 @@ export const STATUS_REFRESH_SEC = 15
 function overall(report: StatusReport): { health: string; text: string } {
   if (report.gateway.draining) return { health: 'loading', text: 'draining' }
   if (!report.gateway.ready) return { health: 'loading', text: 'starting' }
-  const healths = new Set(report.partners.map((p) => p.health))
+  const healths = new Set([...report.partners, ...report.authorizationServers].map((p) => p.health))
   if (healths.has('failing')) return { health: 'failing', text: 'partner failing' }
   if (healths.has('stale')) return { health: 'stale', text: 'partner stale' }
   if (report.certificates.some((c) => c.health !== 'healthy')) return { health: 'stale', text: 'certificate expiring' }
@@ -63,6 +63,7 @@ export function renderStatusPage(report: StatusReport, now: number): string {
 <section id="traffic"><h2>All traffic, last ${minutes} min</h2>${trafficCell(report.traffic)}
 <span class="muted"> · not attributable to a partner: ${report.unattributed.requests} requests, ${report.unattributed.rejections} rejected</span></section>
 <section><h2>Partners</h2>${partnerTable(report, now)}</section>
+${serverTable(report, now)}
 ${identity(report, now)}
 ${certificates(report)}
 </main>

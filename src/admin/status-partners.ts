@@ -5,16 +5,19 @@ import type { CertificateStatus, PartnerStatus, StatusReport, TrafficStatus } fr
 
 const HEALTH_TEXT: Record<string, string> = { healthy: 'healthy', stale: 'stale', failing: 'failing', loading: 'loading' }
 
-function lastFetchCell(p: PartnerStatus, now: number): Html {
+/** A partner's key columns, or an authorization server's (it has the same shape). */
+type KeyHolder = Pick<PartnerStatus, 'lastFetch' | 'keysAgeSec' | 'keys'> & { registration?: PartnerStatus['registration'] }
+
+function lastFetchCell(p: KeyHolder, now: number): Html {
   if (p.registration === 'certificates') return html`<span class="muted">certificate files</span>`
   if (p.lastFetch === null) return html`<span class="muted">not yet</span>`
   const result = p.lastFetch.ok ? html`<span>ok</span>` : html`<span class="rejected">failed: <code>${p.lastFetch.error ?? 'error'}</code></span>`
   return html`<span title="${p.lastFetch.at}">${ago(p.lastFetch.at, now)}</span><br>${result}`
 }
 
-function keysCell(p: PartnerStatus): Html {
+function keysCell(p: KeyHolder): Html {
   if (p.keysAgeSec === null) return html`<span class="rejected">none usable</span>`
-  const age = p.registration === 'metadata' ? html`<br><span class="muted">fetched ${span(p.keysAgeSec)} ago</span>` : ''
+  const age = p.registration !== 'certificates' ? html`<br><span class="muted">fetched ${span(p.keysAgeSec)} ago</span>` : ''
   return html`${p.keys}${age}`
 }
 
@@ -34,16 +37,26 @@ export function trafficCell(t: TrafficStatus): Html {
 }
 
 function partnerRow(p: PartnerStatus, now: number): Html {
+  const pill = html`<td><span class="pill" data-role="health">${HEALTH_TEXT[p.health] ?? p.health}</span></td>`
+  const name = html`<td><strong>${p.name}</strong><br><span class="muted">trust: ${p.trustLevel}</span></td>`
+  const row = (cells: Html) => html`<tr class="partner ${p.health}" data-partner="${p.name}" data-health="${p.health}">${name}${pill}${cells}<td>${trafficCell(p.traffic)}</td></tr>`
+  if (p.authorizationServer !== null) {
+    return row(html`<td colspan="4"><span class="muted">tokens from authorization server</span> <strong>${p.authorizationServer}</strong></td>`)
+  }
   const source = p.metadataUrl === null ? html`<span class="muted">certificate files</span>` : html`<code>${p.metadataUrl}</code>`
-  return html`<tr class="partner ${p.health}" data-partner="${p.name}" data-health="${p.health}">
-<td><strong>${p.name}</strong><br><span class="muted">trust: ${p.trustLevel}</span></td>
-<td><span class="pill" data-role="health">${HEALTH_TEXT[p.health] ?? p.health}</span></td>
-<td>${source}</td>
-<td>${lastFetchCell(p, now)}</td>
-<td>${keysCell(p)}</td>
-<td>${certificateList(p.certificates)}</td>
-<td>${trafficCell(p.traffic)}</td>
-</tr>`
+  return row(html`<td>${source}</td><td>${lastFetchCell(p, now)}</td><td>${keysCell(p)}</td><td>${certificateList(p.certificates)}</td>`)
+}
+
+/** Authorization servers (issue 7): their metadata keys, shown like a metadata partner's. */
+export function serverTable(report: StatusReport, now: number): Html {
+  if (report.authorizationServers.length === 0) return html``
+  const rows = report.authorizationServers.map((s) => html`<tr class="partner ${s.health}" data-server="${s.name}" data-health="${s.health}">
+<td><strong>${s.name}</strong><br><span class="muted">${s.issuer ?? 'issuer not known yet'}</span></td>
+<td><span class="pill" data-role="health">${HEALTH_TEXT[s.health] ?? s.health}</span></td>
+<td><code>${s.metadataUrl}</code></td><td>${lastFetchCell(s, now)}</td><td>${keysCell(s)}</td><td>${certificateList(s.certificates)}</td></tr>`)
+  return html`<section id="authorization-servers"><h2>Authorization servers</h2><table>
+<thead><tr><th>Server</th><th>Health</th><th>Metadata</th><th>Last fetch</th><th>Keys</th><th>Certificates</th></tr></thead>
+<tbody>${rows}</tbody></table></section>`
 }
 
 export function partnerTable(report: StatusReport, now: number): Html {

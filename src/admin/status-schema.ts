@@ -16,6 +16,7 @@ const partner = object({
   name: str,
   trustLevel: str,
   registration: str,
+  authorizationServer: nullable('string'),
   metadataUrl: nullable('string'),
   state: str,
   health: str,
@@ -24,6 +25,18 @@ const partner = object({
   keysAgeSec: nullable('integer'),
   certificates: { type: 'array', items: certificate },
   traffic,
+})
+
+const authorizationServer = object({
+  name: str,
+  issuer: nullable('string'),
+  metadataUrl: str,
+  state: str,
+  health: str,
+  lastFetch: { ...object({ at: str, ok: bool, error: nullable('string') }), type: ['object', 'null'] },
+  keys: int,
+  keysAgeSec: nullable('integer'),
+  certificates: { type: 'array', items: certificate },
 })
 
 export const STATUS_JSON_SCHEMA = object({
@@ -38,6 +51,7 @@ export const STATUS_JSON_SCHEMA = object({
   }),
   certificates: { type: 'array', items: certificate },
   partners: { type: 'array', items: partner },
+  authorizationServers: { type: 'array', items: authorizationServer },
   traffic,
   unattributed: traffic,
 })

@@ -9,7 +9,7 @@ const traffic = (requests: number, rejections: number): TrafficStatus => ({
 
 function partner(name: string, health: PartnerStatus['health'], extra: Partial<PartnerStatus> = {}): PartnerStatus {
   return {
-    name, trustLevel: 'full', registration: 'metadata', metadataUrl: `https://${name}.contoso.com/metadata/json/1`,
+    name, trustLevel: 'full', registration: 'metadata', authorizationServer: null, metadataUrl: `https://${name}.contoso.com/metadata/json/1`,
     state: health === 'healthy' ? 'ok' : health === 'failing' ? 'failed' : health, health,
     lastFetch: { at: '2026-03-01T11:58:00.000Z', ok: health === 'healthy', error: health === 'healthy' ? null : 'timeout' },
     keys: health === 'failing' ? 0 : 1, keysAgeSec: health === 'failing' ? null : 120,
@@ -28,6 +28,7 @@ export function sampleReport(overrides: Partial<StatusReport> = {}): StatusRepor
     config: { loadedAt: '2026-03-01T10:00:00.000Z', successes: 0, failures: 0, lastReload: null },
     certificates: [{ x5t: 'own-x5t', subject: 'CN=gw', notAfter: '2027-03-01T00:00:00.000Z', daysToExpiry: 364, health: 'healthy', signing: true }],
     partners: [partner('exchange', 'healthy'), partner('sharepoint', 'stale'), partner('lync', 'failing')],
+    authorizationServers: [],
     traffic: traffic(30, 6),
     unattributed: traffic(2, 2),
     ...overrides,
