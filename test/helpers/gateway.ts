@@ -52,13 +52,19 @@ export function baseConfig(dir: string, upstreamUrl: string, overrides: RawConfi
 /** What a test may inject into the gateway: a clock (`now`), a metadata fetcher (DNS failures, counting), hooks. */
 export type TestGatewayDeps = Omit<GatewayDeps, 'logger' | 'tls'>
 
-export async function startTestGateway(upstreamUrl: string, overrides: RawConfig = {}, deps: TestGatewayDeps = {}): Promise<TestGateway> {
+/** `captureLogs: false` drops log lines instead of keeping them (memory measurements; logs() is then empty). */
+export async function startTestGateway(
+  upstreamUrl: string,
+  overrides: RawConfig = {},
+  deps: TestGatewayDeps = {},
+  { captureLogs = true }: { captureLogs?: boolean } = {},
+): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 's2s-gw-test-'))
   const issuerCert = await issuerCertificate()
   writeFileSync(join(dir, 'gateway.pem'), issuerCert.certPem)
   writeFileSync(join(dir, 'gateway.key'), issuerCert.keyPem, { mode: 0o600 })
   const lines: string[] = []
-  const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString('utf8')); done() } })
+  const sink = new Writable({ write(chunk: Buffer, _enc, done) { if (captureLogs) lines.push(chunk.toString('utf8')); done() } })
   const logger = createLogger('debug', sink)
   const { config } = loadConfigObject(baseConfig(dir, upstreamUrl, overrides), { baseDir: dir, env: {} })
   const running = await startGateway(config, { ...deps, logger })
