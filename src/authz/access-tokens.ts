@@ -120,7 +120,7 @@ export function createAuthzTokenSource(deps: AuthzTokenSourceDeps): AuthzTokenSo
     } catch (err) {
       if (!(err instanceof IssuanceError)) throw err
       deps.log.warn({ partner, authorizationServer: server.name, reason: err.reason, status: err.status, error: err.oauthError }, 'authorization server gave no access token')
-      throw fail(server, partner, err.reason, { status: err.status, error: err.oauthError }, err)
+      throw fail(server, partner, err.reason, { status: err.status, error: err.oauthError, clientId: target.issuer, resource: target.audience }, err)
     }
     const exp = nowSec + answer.expiresInSec
     const token: AuthzIssuedToken = { token: answer.accessToken, nbf: nowSec, exp, x5t: x5tOf(answer.accessToken), authType: 'app', minted: true, authorizationServer: server.name }

@@ -26,6 +26,9 @@ export function checkOurCertificate(keys: IssuerKeys, nowMs: number): StepResult
 
 export async function checkPartnerMetadata(partner: PartnerConfig, config: GatewayConfig, nowMs: number): Promise<StepResult> {
   const url = partner.metadataUrl
+  if (partner.authorizationServer !== undefined) {
+    return pass(`none of its own: registered as ${partner.applicationId ?? '?'}@${partner.realm ?? '?'}, its tokens come from authorization server ${partner.authorizationServer}`)
+  }
   if (url === undefined) {
     return pass(`registered manually as ${partner.applicationId ?? '?'}@${partner.realm ?? '?'} with ${partner.certificates?.length ?? 0} certificate file(s)`)
   }

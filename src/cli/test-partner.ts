@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { ConfigError, formatProblem, loadConfigFile, type GatewayConfig, type PartnerConfig } from '../config/index.js'
 import { loadIssuerKeys, type IssuerKeys } from '../issuer/index.js'
 import { silentLogger } from '../logger.js'
+import { createAuthorizationServers } from '../authz/index.js'
 import { createOutbound } from '../outbound/index.js'
 import { createPartnerRegistry } from '../partners/index.js'
 import type { UserClaims } from '../tokens/types.js'
@@ -13,6 +14,7 @@ import { EXIT, UsageError, parseFlags, requireFlag, writeLine, type CliIo } from
 import { checkInboundToken, checkPartnerKeyPublished, readPartnerSigner } from './test-partner-inbound.js'
 import { createReport, fail, pass, type Report } from './test-partner-report.js'
 import { checkChallenge, checkListsUs, checkMint, checkOurCertificate, checkPartnerMetadata, checkRequest, probe } from './test-partner-steps.js'
+import { SERVER_STEP, SERVER_TOKEN_STEP, checkAuthorizationServer, checkListsServer, checkServerToken } from './test-partner-authz.js'
 
 export const TEST_PARTNER_USAGE = `Usage: s2s-gateway test-partner --config <file> --name <partner> [options]
 
@@ -20,6 +22,8 @@ Check a partnership end to end and print each step with PASS, FAIL or SKIP and t
 loads; our signing certificate is valid and not near expiry; the partner's metadata is reachable and usable;
 its challenge lists the gateway as a trusted issuer (when it names any); a token for it is minted; a request
 through the outbound path reaches it and is accepted (2xx), also on behalf of a user when --user-* is given.
+For a partner with authorizationServer, the server's metadata (keys, issuance endpoint) is checked, the
+partner's challenge must trust the server, and the token is obtained from the server instead of minted.
 With --inbound, also the gateway's own half: a token signed with the partner's key is accepted by our
 validator. Exit 0 only when no step fails.
 
@@ -61,19 +65,25 @@ async function outboundSteps(report: Report, config: GatewayConfig, partner: Par
     return checkOurCertificate(issuer, now())
   })
   await report.step('partner metadata', () => checkPartnerMetadata(partner, config, now()))
-  const outbound = issuer === undefined ? undefined : createOutbound({ config, signer: issuer.signer, registry, log: silentLogger, now })
+  // Issue 7: a partner reached through an authorization server gets its tokens from there.
+  const servers = createAuthorizationServers(config.authorizationServers, { metadata: config.metadata, now, log: silentLogger })
+  const viaServer = partner.authorizationServer !== undefined
+  if (viaServer) await report.step(SERVER_STEP, () => checkAuthorizationServer(servers, partner, now()))
+  const outbound = issuer === undefined ? undefined : createOutbound({ config, signer: issuer.signer, registry, authorizationServers: servers, log: silentLogger, now })
   try {
     const path = flags.path ?? '/'
     const found = outbound?.partner(name)
     if (outbound === undefined || found === undefined) {
       const because = outbound === undefined ? 'our signing certificate cannot be loaded' : `${name} has no outbound section`
-      for (const title of ['partner challenge', 'partner lists the gateway', 'token minted', 'request through the outbound path']) report.skip(title, because)
+      for (const title of ['partner challenge', 'partner lists the gateway', viaServer ? SERVER_TOKEN_STEP : 'token minted', 'request through the outbound path']) report.skip(title, because)
     } else {
       const probed = await probe(outbound, name, path)
       await report.step('partner challenge', () => checkChallenge(probed, found.base.href))
-      await report.step('partner lists the gateway', () => checkListsUs(probed, config, found.config))
-      if (keys.status === 'fail') report.skip('token minted', 'our signing certificate failed')
-      else await report.step('token minted', () => checkMint(outbound, name, path, now()))
+      if (viaServer) await report.step('partner trusts the authorization server', () => checkListsServer(probed, servers, found.config))
+      else await report.step('partner lists the gateway', () => checkListsUs(probed, config, found.config))
+      const mintTitle = viaServer ? SERVER_TOKEN_STEP : 'token minted'
+      if (keys.status === 'fail') report.skip(mintTitle, 'our signing certificate failed')
+      else await report.step(mintTitle, () => (viaServer ? checkServerToken(outbound, name, path, now()) : checkMint(outbound, name, path, now())))
       await report.step('request through the outbound path', () => checkRequest(outbound, name, path, undefined))
       const user = userOf(flags)
       if (user !== undefined) await report.step('request on behalf of the user', () => checkRequest(outbound, name, path, user))
@@ -81,6 +91,7 @@ async function outboundSteps(report: Report, config: GatewayConfig, partner: Par
     if (flags.inbound === true) await inboundSteps(report, config, registry, name, flags, now)
   } finally {
     outbound?.close()
+    servers.close()
     registry.close()
   }
 }

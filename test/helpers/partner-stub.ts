@@ -24,6 +24,11 @@ export interface PartnerStubOptions {
   trustedIssuers?: string[]
   /** Refetch the gateway's document on an unknown x5t. Default false (Exchange refreshes only every 24 h). */
   refetchOnUnknownX5t?: boolean
+  /**
+   * Also accept tokens of this authorization server (its metadata URL; issue 7): iss = its issuer, signed with a key
+   * of its document, nameid = the gateway's id at the stub's realm (the gateway as client), like -UseOAuthServer.
+   */
+  trustAuthorizationServer?: string
 }
 
 export interface AcceptedCall {
@@ -88,6 +93,7 @@ export async function startPartnerStub(opts: PartnerStubOptions = {}): Promise<P
   let keys = new Map<string, KeyObject>()
   let gatewayIssuer = ''
   let host = ''
+  let tokenServer: { issuer: string; keys: Map<string, KeyObject> } | undefined
 
   const stub: PartnerStub = {
     url: '', metadataUrl: '', identity, realm, gatewayMetadataUrl: '', accepted: [], rejections: [], probes: 0,
@@ -110,7 +116,20 @@ export async function startPartnerStub(opts: PartnerStubOptions = {}): Promise<P
       server.close(() => resolve())
     }),
   }
-  const trusted = (): string[] => opts.trustedIssuers ?? (gatewayIssuer === '' ? [] : [gatewayIssuer])
+  const trusted = (): string[] => [...(opts.trustedIssuers ?? (gatewayIssuer === '' ? [] : [gatewayIssuer])), ...(tokenServer === undefined ? [] : [tokenServer.issuer])]
+
+  /** The authorization server's issuer and keys, from its document (x5t computed here), fetched once. */
+  async function serverKeys(url: string): Promise<{ issuer: string; keys: Map<string, KeyObject> }> {
+    if (tokenServer !== undefined) return tokenServer
+    const doc = (await (await fetch(url)).json()) as { issuer: string; keys: Array<{ keyValue: { value: string } }> }
+    const found = new Map<string, KeyObject>()
+    for (const key of doc.keys) {
+      const der = Buffer.from(key.keyValue.value, 'base64')
+      found.set(createHash('sha1').update(der).digest('base64url'), new X509Certificate(der).publicKey)
+    }
+    tokenServer = { issuer: doc.issuer, keys: found }
+    return tokenServer
+  }
 
   async function verifyActor(token: string): Promise<{ header: Record<string, unknown>; claims: Record<string, unknown> }> {
     const [h, p, s, extra] = token.split('.')
@@ -120,13 +139,16 @@ export async function startPartnerStub(opts: PartnerStubOptions = {}): Promise<P
     if (header['alg'] !== 'RS256' || header['typ'] !== 'JWT') throw new Rejected('header')
     if (header['kid'] !== undefined) throw new Rejected('kid_present')
     const x5t = String(header['x5t'])
-    if (!keys.has(x5t) && opts.refetchOnUnknownX5t === true) await stub.refreshGatewayKeys()
-    const key = keys.get(x5t)
+    const iss = String(claims['iss']).toLowerCase()
+    const viaServer = opts.trustAuthorizationServer === undefined ? undefined : await serverKeys(opts.trustAuthorizationServer)
+    const fromServer = viaServer !== undefined && viaServer.issuer.toLowerCase() === iss
+    if (!fromServer && !keys.has(x5t) && opts.refetchOnUnknownX5t === true) await stub.refreshGatewayKeys()
+    const key = (fromServer ? viaServer.keys : keys).get(x5t)
     if (key === undefined) throw new Rejected('unknown_x5t')
     if (!verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))) throw new Rejected('signature')
-    const iss = String(claims['iss']).toLowerCase()
     if (!trusted().some((t) => t.toLowerCase() === iss)) throw new Rejected('issuer_not_trusted')
-    if (claims['nameid'] !== claims['iss']) throw new Rejected('nameid')
+    const gatewayClient = `${gatewayIssuer.slice(0, gatewayIssuer.lastIndexOf('@'))}@${realm}`
+    if (fromServer ? claims['nameid'] !== gatewayClient : claims['nameid'] !== claims['iss']) throw new Rejected('nameid')
     if (String(claims['aud']).toLowerCase() !== `${id}/${host}@${realm}`.toLowerCase()) throw new Rejected('audience')
     const now = Math.floor(Date.now() / 1000)
     const nbf = Number(claims['nbf'])
