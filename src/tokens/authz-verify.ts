@@ -64,21 +64,44 @@ async function loadAndMatch(servers: AuthorizationServers, id: string): Promise<
   const found = servers.byIssuerId(id)
   if (found !== undefined) return found
   if (!servers.hasUnidentified()) return NONE
-  const waiting = servers.all().filter((s) => s.identity() === undefined)
-  const retryAfterSec = Math.max(1, Math.min(...waiting.map((s) => s.metadata.retryAfterSec())))
-  throw new GatewayError('GW_PARTNER_UNAVAILABLE', { detail: { authorizationServer: waiting.map((s) => s.name).join(','), retryAfterSec } })
+  throw unavailable(servers)
 }
 
-/** The server whose realm the token's iss realm is: the same, or any of ours for a multi-tenant ("*") server. */
-function serverForRealm(candidates: readonly AuthorizationServer[], issuer: Principal, settings: ValidationSettings): AuthorizationServer {
+function unavailable(servers: AuthorizationServers): GatewayError {
+  const waiting = servers.all().filter((s) => s.identity() === undefined)
+  const retryAfterSec = Math.max(1, Math.min(...waiting.map((s) => s.metadata.retryAfterSec())))
+  return new GatewayError('GW_PARTNER_UNAVAILABLE', { detail: { authorizationServer: waiting.map((s) => s.name).join(','), retryAfterSec } })
+}
+
+/** The server of that realm, else a multi-tenant ("*") one when the realm is one of ours, else undefined. */
+function pickByRealm(candidates: readonly AuthorizationServer[], issuer: Principal, settings: ValidationSettings, exactOnly: boolean): AuthorizationServer | undefined {
   let wildcard: AuthorizationServer | undefined
   for (const server of candidates) {
     const realm = server.identity()?.realm
     if (realm === issuer.realm) return server
     if (realm === '*' && wildcard === undefined) wildcard = server
   }
-  if (wildcard !== undefined && settings.acceptedRealms.has(issuer.realm)) return wildcard
-  throw tokenInvalid('issuer_realm', { authorizationServer: candidates.map((s) => s.name).join(',') })
+  return !exactOnly && wildcard !== undefined && settings.acceptedRealms.has(issuer.realm) ? wildcard : undefined
+}
+
+/**
+ * The server whose realm the token's iss realm is. A server of exactly that realm wins over a multi-tenant one;
+ * so while some server of the configuration is still unidentified, only an exact match is taken at once: the
+ * others wait for the servers to load (cooldown-limited), and get 503 if one still cannot be identified.
+ */
+function serverForRealm(trust: AuthzTrust, candidates: readonly AuthorizationServer[], issuer: Principal, settings: ValidationSettings): MaybePromise<AuthorizationServer> {
+  const refused = (): GatewayError => tokenInvalid('issuer_realm', { authorizationServer: candidates.map((s) => s.name).join(',') })
+  if (!trust.servers.hasUnidentified()) return pickByRealm(candidates, issuer, settings, false) ?? throwError(refused())
+  const exact = pickByRealm(candidates, issuer, settings, true)
+  if (exact !== undefined) return exact
+  return trust.servers.loadAll().then(() => {
+    if (trust.servers.hasUnidentified()) throw unavailable(trust.servers)
+    return pickByRealm(trust.servers.byIssuerId(issuer.id) ?? candidates, issuer, settings, false) ?? throwError(refused())
+  })
+}
+
+function throwError(err: GatewayError): never {
+  throw err
 }
 
 /** The registered partner acting, configured with exactly this server, in the token's realm. */
@@ -124,12 +147,13 @@ export function verifyAuthzToken(
 ): MaybePromise<VerifiedToken> {
   if (classified.kind === 'user') throw tokenInvalid('authz_wrapped')
   const claims = checkAuthzClaims(classified.actor.payload, deps.settings, nowSec)
-  const server = serverForRealm(candidates, claims.issuer, deps.settings)
-  const partner = actingPartner(deps.trust, server, claims.client)
-  trace.partner = partner.name
-  return andThen(verifyActorSignature(server.metadata, classified.actor), (key): VerifiedToken => {
-    const identity = buildIdentity(partner, server, claims, key.x5t)
-    enforceTrustPolicy(partner, identity.authType, true)
-    return { identity, partner, trustedForDelegation: true, keyHolder: server.metadata }
+  return andThen(serverForRealm(deps.trust, candidates, claims.issuer, deps.settings), (server) => {
+    const partner = actingPartner(deps.trust, server, claims.client)
+    trace.partner = partner.name
+    return andThen(verifyActorSignature(server.metadata, classified.actor), (key): VerifiedToken => {
+      const identity = buildIdentity(partner, server, claims, key.x5t)
+      enforceTrustPolicy(partner, identity.authType, true)
+      return { identity, partner, trustedForDelegation: true, keyHolder: server.metadata }
+    })
   })
 }
