@@ -18,6 +18,7 @@ const CATEGORY_TITLES = {
   paths: 'paths and public paths',
   http: 'HTTP framing, methods and upgrades',
   metadata: 'metadata poisoning',
+  resource: 'resource exhaustion (aborts, floods)',
 }
 
 function readJson(path) {
