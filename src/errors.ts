@@ -89,7 +89,12 @@ export class GatewayError extends Error {
     code: ErrorCode,
     opts: { cause?: unknown; reason?: TokenRejectReason; detail?: Record<string, unknown> } = {},
   ) {
+    // A 4xx answers a caller's mistake and is thrown for every rejected request, where V8's stack capture on
+    // construction would cost more than the rest of the check (issue 6): no stack for those; 5xx keep theirs.
+    const stackTraceLimit = Error.stackTraceLimit
+    if (CATALOG[code].status < 500) Error.stackTraceLimit = 0
     super(CATALOG[code].message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    Error.stackTraceLimit = stackTraceLimit
     this.name = 'GatewayError'
     this.code = code
     this.status = CATALOG[code].status
