@@ -159,6 +159,7 @@ export async function startPartnerStub(opts: PartnerStubOptions = {}): Promise<P
 
   async function authenticate(authorization: string | undefined): Promise<Omit<AcceptedCall, 'method' | 'url' | 'headers' | 'body'>> {
     if (keys.size === 0 && stub.gatewayMetadataUrl !== '') await stub.refreshGatewayKeys()
+    if (opts.trustAuthorizationServer !== undefined) await serverKeys(opts.trustAuthorizationServer) // its challenge lists the server
     const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1]
     if (token === undefined) throw new Rejected('missing')
     if (stub.rejectAll !== undefined) throw new Rejected(stub.rejectAll)
