@@ -189,4 +189,37 @@ describe('floods cannot grow caches or multiply metadata fetches', () => {
     expect(heapAfter - heapBefore, `heap grew from ${(heapBefore / MIB).toFixed(1)} to ${(heapAfter / MIB).toFixed(1)} MiB`).toBeLessThan(FLOOD_HEAP_TOLERANCE)
     expect((await fetch(`${gw.url}/ok/after`, { headers: { authorization: `Bearer ${exchange.actorToken()}` } })).status).toBe(200)
   }, 120_000)
+
+  tally.attack('resource', '3,000 distinct valid tokens: the verified-token cache keeps at most tokens.cacheMaxEntries, oldest out first', async () => {
+    const small = await startTestGateway(backend.url, {
+      upstream: { url: backend.url, timeoutMs: 30_000 },
+      tokens: { cacheMaxEntries: 500 },
+      partners: [metadataPartner('exchange', exMeta.url, { applicationId: EXCHANGE_ID, realm: REALM })],
+    }, {}, { captureLogs: false })
+    try {
+      const counter = async (result: 'hit' | 'miss'): Promise<number> => {
+        const text = await (await fetch(`${small.adminUrl}/metrics`)).text()
+        const line = text.split('\n').find((l) => l.startsWith(`s2s_gateway_token_cache_total{result="${result}"}`))
+        return Number(line?.split(' ')[1] ?? 0)
+      }
+      const tokens = Array.from({ length: 3_000 }, (_, i) => exchange.actorToken({ jti: `valid-${i}` }))
+      let next = 0
+      await Promise.all(Array.from({ length: 20 }, async () => {
+        while (next < tokens.length) {
+          const res = await fetch(`${small.url}/ok/cache`, { headers: { authorization: `Bearer ${tokens[next++]}` } })
+          expect(res.status).toBe(200)
+          await res.arrayBuffer()
+        }
+      }))
+      const [hits, misses] = [await counter('hit'), await counter('miss')]
+      expect(misses).toBe(3_000)
+      // The newest token is still cached; the oldest was evicted long ago and is verified again in full.
+      expect((await fetch(`${small.url}/ok/newest`, { headers: { authorization: `Bearer ${tokens[2_999]}` } })).status).toBe(200)
+      expect(await counter('hit')).toBe(hits + 1)
+      expect((await fetch(`${small.url}/ok/oldest`, { headers: { authorization: `Bearer ${tokens[0]}` } })).status).toBe(200)
+      expect(await counter('miss')).toBe(misses + 1)
+    } finally {
+      await small.close()
+    }
+  }, 120_000)
 })
