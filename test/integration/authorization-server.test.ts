@@ -239,6 +239,15 @@ describe('outbound: tokens obtained from the authorization server', () => {
   })
 })
 
+describe('operating', () => {
+  it('status.json lists the server with its issuer and key state', async () => {
+    const report = (await (await fetch(`${gw.adminUrl}/status.json`)).json()) as { authorizationServers: Array<Record<string, unknown>> }
+    expect(report.authorizationServers).toEqual([
+      expect.objectContaining({ name: 'acs', issuer: as.issuer, state: 'ok', health: 'healthy', keys: 1, certificates: [expect.objectContaining({ x5t: as.cert.x5t })] }),
+    ])
+  })
+})
+
 describe('reload', () => {
   it('keeps the server keys and issuance endpoint: no refetch, its tokens still pass and calls still get tokens', async () => {
     const fetches = as.metadataFetches
