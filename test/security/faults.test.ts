@@ -64,7 +64,8 @@ async function setup(upstreamUrl: string, overrides: RawConfig = {}): Promise<Se
   const meta = await startMetadataServer(exchange)
   const clock = testClock()
   const gw = await startTestGateway(upstreamUrl, {
-    upstream: { url: upstreamUrl, timeoutMs: 300 },
+    // Generous, so a busy machine never turns a good request into a 504; the slow-backend case sets its own.
+    upstream: { url: upstreamUrl, timeoutMs: 10_000 },
     partners: [metadataPartner('exchange', meta.url, { applicationId: EXCHANGE_ID, realm: REALM })],
     ...overrides,
   }, { now: clock.now })
@@ -105,7 +106,7 @@ describe('backend faults', () => {
   tally.fault('backend slow: 504 after upstream.timeoutMs, and its late answer never reaches the next caller', async () => {
     const upstream = await startEchoUpstream()
     cleanups.push(() => upstream.close())
-    const { gw, exchange } = await setup(upstream.url)
+    const { gw, exchange } = await setup(upstream.url, { upstream: { url: upstream.url, timeoutMs: 1000 } })
     let lateWritten!: () => void
     const late = new Promise<void>((resolve) => (lateWritten = resolve))
     upstream.handler = (_req, res) => {
@@ -152,7 +153,7 @@ describe('backend faults', () => {
     const healthy = await plainBackend()
     cleanups.push(() => healthy.close())
     gw.reload({
-      upstream: { url: `http://127.0.0.1:${healthy.port}`, timeoutMs: 300 },
+      upstream: { url: `http://127.0.0.1:${healthy.port}`, timeoutMs: 10_000 },
       partners: [metadataPartner('exchange', gw.running.gateway.holder.current.config.partners[0]?.metadataUrl ?? '', { applicationId: EXCHANGE_ID, realm: REALM })],
     })
     expect(await statusOf(gw, exchange.actorToken())).toBe(200)
@@ -204,7 +205,7 @@ describe('partner metadata faults', () => {
   tally.fault('metadata down past maxStaleSec: 503 once the last-known-good keys are too old, 200 once the host is back', async () => {
     const upstream = await startEchoUpstream()
     cleanups.push(() => upstream.close())
-    const { gw, exchange, meta, clock } = await setup(upstream.url, { metadata: { maxStaleSec: 600, refetchCooldownSec: 60, timeoutMs: 1000 } })
+    const { gw, exchange, meta, clock } = await setup(upstream.url, { metadata: { maxStaleSec: 600, refetchCooldownSec: 60, timeoutMs: 5000 } })
     meta.down = true
     await partnerOf(gw, 'exchange').refreshNow()
     expect(await statusOf(gw, exchange.actorToken())).toBe(200)

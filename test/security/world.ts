@@ -75,7 +75,7 @@ export async function startWorld(overrides: RawConfig = {}): Promise<World> {
     {
       publicPaths: PUBLIC_PATHS,
       tokens: { maxLifetimeSec: 90_000, maxTokenBytes: 8192, clockSkewSec: 300 },
-      metadata: { timeoutMs: 1000, refetchCooldownSec: 3600 },
+      metadata: { timeoutMs: 5000, refetchCooldownSec: 3600 },
       partners: [
         metadataPartner('exchange', exchangeMeta.url, { applicationId: EXCHANGE_ID, realm: REALM }),
         metadataPartner('lync', lyncMeta.url, { trustLevel: 'application' }),
