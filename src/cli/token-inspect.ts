@@ -8,6 +8,7 @@ import { GatewayError } from '../errors.js'
 import { silentLogger } from '../logger.js'
 import { createPartnerRegistry } from '../partners/index.js'
 import { createTokenValidator } from '../tokens/index.js'
+import { createAuthorizationServers } from '../authz/index.js'
 import { runCommand, writeWarnings } from './command.js'
 import { EXIT, UsageError, writeLine, type CliIo } from './io.js'
 import { showTime } from './partner-show.js'
@@ -80,11 +81,14 @@ async function validateWith(io: CliIo, file: string, token: DecodedToken, now: (
   const own = describeOwnToken(token, config, now())
   if (own !== undefined) for (const line of own) writeLine(io.stdout, `  ${line}`)
   const registry = createPartnerRegistry(config.partners, { metadata: config.metadata, now, log: silentLogger })
+  // Issue 7: tokens of a configured authorization server are judged as the gateway judges them.
+  const authorizationServers = createAuthorizationServers(config.authorizationServers, { metadata: config.metadata, now, log: silentLogger })
   try {
-    const validator = createTokenValidator({ service: config.service, tokens: config.tokens, registry, now, logger: silentLogger })
+    const validator = createTokenValidator({ service: config.service, tokens: config.tokens, registry, authorizationServers, now, logger: silentLogger })
     const identity = await validator.validate(token.text)
     const user = identity.user === undefined ? '' : `, user ${Object.entries(identity.user).map(([k, v]) => `${k}=${v}`).join(' ')}`
-    writeLine(io.stdout, `  ACCEPTED: partner ${identity.partner} (${identity.partnerId}@${identity.realm}), ${identity.authType} token, trust ${identity.trustLevel}${user}`)
+    const server = identity.authorizationServer === undefined ? '' : `, issued by authorization server ${identity.authorizationServer}`
+    writeLine(io.stdout, `  ACCEPTED: partner ${identity.partner} (${identity.partnerId}@${identity.realm}), ${identity.authType} token, trust ${identity.trustLevel}${user}${server}`)
     return EXIT.ok
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err
@@ -93,6 +97,7 @@ async function validateWith(io: CliIo, file: string, token: DecodedToken, now: (
     writeLine(io.stdout, `  (the caller would get HTTP ${err.status} ${err.publicCode}; the log says code ${err.code}${err.reason === undefined ? '' : `, reason ${err.reason}`})`)
     return EXIT.failure
   } finally {
+    authorizationServers.close()
     registry.close()
   }
 }

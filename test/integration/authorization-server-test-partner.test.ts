@@ -77,6 +77,13 @@ describe('test-partner through an authorization server', () => {
     )
   })
 
+  it('token inspect --config judges a server token as the gateway does', async () => {
+    const io = captureIo({}, Date.now)
+    const code = await runCli(['token', 'inspect', '--config', file, as.appToken(SHAREPOINT_ID)], io)
+    expect(code, io.out()).toBe(0)
+    expect(io.out()).toContain(`ACCEPTED: partner sharepoint-online (${SHAREPOINT_ID}@${REALM}), app token, trust full, issued by authorization server acs`)
+  })
+
   it('fails the server step when its metadata cannot be fetched', async () => {
     writeConfig({ metadataUrl: `${as.url}/nowhere/metadata/json/1` })
     const res = await run()
