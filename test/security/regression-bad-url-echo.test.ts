@@ -2,20 +2,19 @@
 // fastify's own 400, whose body quoted the raw target, query string and any token in it included, bypassed the
 // access log and carried no request id. Now it is our 400 with the generic body, and one access line without query.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import type { EchoUpstream } from '../helpers/echo-upstream.js'
+import type { TestGateway } from '../helpers/gateway.js'
+import { startStack, type Stack } from '../helpers/stack.js'
 import { rawGet } from '../helpers/raw-http.js'
 
+let stack: Stack
 let upstream: EchoUpstream
 let gw: TestGateway
 beforeAll(async () => {
-  upstream = await startEchoUpstream()
-  gw = await startTestGateway(upstream.url)
+  stack = await startStack(() => ({}))
+  ;({ upstream, gw } = stack)
 })
-afterAll(async () => {
-  await gw?.close()
-  await upstream?.close()
-})
+afterAll(() => stack?.close())
 
 const SECRET = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2VjcmV0LXNpZ25hdHVyZQ'
 

@@ -2,20 +2,19 @@
 // (or a proxy in front of us) could not tell a refusal from a crash, and nothing was logged. Now: our 400, a log
 // line, the connection closed; nothing is tunnelled and the backend is never contacted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import type { EchoUpstream } from '../helpers/echo-upstream.js'
+import type { TestGateway } from '../helpers/gateway.js'
+import { startStack, type Stack } from '../helpers/stack.js'
 import { rawHttp } from '../helpers/raw-http.js'
 
+let stack: Stack
 let upstream: EchoUpstream
 let gw: TestGateway
 beforeAll(async () => {
-  upstream = await startEchoUpstream()
-  gw = await startTestGateway(upstream.url, { publicPaths: ['/public/ping'] })
+  stack = await startStack(() => ({ publicPaths: ['/public/ping'] }))
+  ;({ upstream, gw } = stack)
 })
-afterAll(async () => {
-  await gw?.close()
-  await upstream?.close()
-})
+afterAll(() => stack?.close())
 
 describe('regression: CONNECT dropped without an answer', () => {
   it.each([

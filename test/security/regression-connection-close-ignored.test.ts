@@ -4,19 +4,18 @@
 // until the keep-alive timeout (RFC 9112 §9.6: the server closes after responding to a request with `close`).
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import type { EchoUpstream } from '../helpers/echo-upstream.js'
+import type { TestGateway } from '../helpers/gateway.js'
+import { startStack, type Stack } from '../helpers/stack.js'
 
+let stack: Stack
 let upstream: EchoUpstream
 let gw: TestGateway
 beforeAll(async () => {
-  upstream = await startEchoUpstream()
-  gw = await startTestGateway(upstream.url, { publicPaths: ['/public/ping'] })
+  stack = await startStack(() => ({ publicPaths: ['/public/ping'] }))
+  ;({ upstream, gw } = stack)
 })
-afterAll(async () => {
-  await gw?.close()
-  await upstream?.close()
-})
+afterAll(() => stack?.close())
 
 /** Send a request, collect the answer; `closedByServer` is false when our own safety timer had to end it. */
 function exchange(connection: string): Promise<{ text: string; closedByServer: boolean }> {

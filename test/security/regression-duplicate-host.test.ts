@@ -1,20 +1,19 @@
 // Regression: a request with two Host fields was proxied (Node keeps the first and drops the rest), so the gateway
 // and anything behind it that reads the raw fields could disagree on the target host. RFC 9112 §3.2: answer 400.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import type { EchoUpstream } from '../helpers/echo-upstream.js'
+import type { TestGateway } from '../helpers/gateway.js'
+import { startStack, type Stack } from '../helpers/stack.js'
 import { rawHttp } from '../helpers/raw-http.js'
 
+let stack: Stack
 let upstream: EchoUpstream
 let gw: TestGateway
 beforeAll(async () => {
-  upstream = await startEchoUpstream()
-  gw = await startTestGateway(upstream.url, { publicPaths: ['/public/ping'] })
+  stack = await startStack(() => ({ publicPaths: ['/public/ping'] }))
+  ;({ upstream, gw } = stack)
 })
-afterAll(async () => {
-  await gw?.close()
-  await upstream?.close()
-})
+afterAll(() => stack?.close())
 
 const request = (hosts: string[]): string => ['GET /public/ping HTTP/1.1', ...hosts.map((h) => `${h}: ${new URL(gw.url).host}`), 'Connection: close', '', ''].join('\r\n')
 

@@ -3,26 +3,22 @@
 // request gets its final answer without one and the connection is closed (an unsent body is never read as a request).
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
-import { metadataPartner, startTestGateway, type TestGateway } from '../helpers/gateway.js'
-import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
+import type { EchoUpstream } from '../helpers/echo-upstream.js'
+import type { TestGateway } from '../helpers/gateway.js'
+import { startStack, type Stack } from '../helpers/stack.js'
+import type { MetadataServer } from '../helpers/metadata-server.js'
 import { makeTestPartner, type TestPartner } from '../helpers/tokens.js'
 
+let stack: Stack
 let upstream: EchoUpstream
 let partner: TestPartner
 let meta: MetadataServer
 let gw: TestGateway
 beforeAll(async () => {
-  upstream = await startEchoUpstream()
-  partner = await makeTestPartner()
-  meta = await startMetadataServer(partner)
-  gw = await startTestGateway(upstream.url, { partners: [metadataPartner('exchange', meta.url)] })
+  stack = await startStack()
+  ;({ upstream, exchange: partner, meta, gw } = stack)
 })
-afterAll(async () => {
-  await gw?.close()
-  await meta?.close()
-  await upstream?.close()
-})
+afterAll(() => stack?.close())
 
 /** Send the head, wait for the gateway's first answer; send the body only if that answer is 100 Continue. */
 function expectContinue(authorization: string | undefined): Promise<{ first: string; all: string; closed: boolean }> {

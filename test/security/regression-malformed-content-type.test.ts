@@ -2,27 +2,23 @@
 // fastify rejected the media type before our catch-all parser, and the error handler turned every foreign error
 // into GW_INTERNAL. A client's malformed header is an HTTP-level fault: 400, never 500.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
-import { metadataPartner, startTestGateway, type TestGateway } from '../helpers/gateway.js'
-import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
+import type { EchoUpstream } from '../helpers/echo-upstream.js'
+import type { TestGateway } from '../helpers/gateway.js'
+import { startStack, type Stack } from '../helpers/stack.js'
+import type { MetadataServer } from '../helpers/metadata-server.js'
 import { rawHttp } from '../helpers/raw-http.js'
-import { makeTestPartner, type TestPartner } from '../helpers/tokens.js'
+import type { TestPartner } from '../helpers/tokens.js'
 
+let stack: Stack
 let upstream: EchoUpstream
 let partner: TestPartner
 let meta: MetadataServer
 let gw: TestGateway
 beforeAll(async () => {
-  upstream = await startEchoUpstream()
-  partner = await makeTestPartner()
-  meta = await startMetadataServer(partner)
-  gw = await startTestGateway(upstream.url, { partners: [metadataPartner('exchange', meta.url)] })
+  stack = await startStack()
+  ;({ upstream, exchange: partner, meta, gw } = stack)
 })
-afterAll(async () => {
-  await gw?.close()
-  await meta?.close()
-  await upstream?.close()
-})
+afterAll(() => stack?.close())
 
 describe('regression: malformed Content-Type became a 500', () => {
   it.each([';;;', 'text/', '/json', 'a b/c'])('Content-Type "%s" with a valid token is a 400', async (type) => {

@@ -4,19 +4,18 @@
 // client hung until its own timeout and the connection stayed open. Now the client's response is cut off at once.
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import type { EchoUpstream } from '../helpers/echo-upstream.js'
+import type { TestGateway } from '../helpers/gateway.js'
+import { startStack, type Stack } from '../helpers/stack.js'
 
+let stack: Stack
 let upstream: EchoUpstream
 let gw: TestGateway
 beforeAll(async () => {
-  upstream = await startEchoUpstream()
-  gw = await startTestGateway(upstream.url, { publicPaths: ['/public/reset', '/public/ok'] })
+  stack = await startStack(() => ({ publicPaths: ['/public/reset', '/public/ok'] }))
+  ;({ upstream, gw } = stack)
 })
-afterAll(async () => {
-  await gw?.close()
-  await upstream?.close()
-})
+afterAll(() => stack?.close())
 
 /** The raw answer to one request; `cutOff` is false when our own safety timer had to end the wait. */
 function get(path: string): Promise<{ text: string; cutOff: boolean }> {
