@@ -51,6 +51,8 @@ export function requestIdOf(req: { headers: Record<string, string | string[] | u
 }
 
 /** `observer` gets every finished request's access record (metrics, status page). */
+const EXTENSION_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT'] as const
+
 export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
@@ -66,6 +68,9 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
     ...(tls === undefined ? {} : { https: tls }),
   }) as unknown as FastifyInstance
   installHttpGuards(app.server, logger)
+  // The catch-all route covers only the methods fastify knows; legacy backends (SharePoint among them) also
+  // speak WebDAV (RFC 4918), DeltaV (RFC 3253) and SEARCH (RFC 5323). Unknown methods stay a 404 before auth.
+  for (const method of EXTENSION_METHODS) app.addHttpMethod(method, { hasBody: true })
 
   function beginRequest(request: FastifyRequest, reply: FastifyReply): void {
     request.gw = {

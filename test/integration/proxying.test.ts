@@ -159,6 +159,18 @@ describe('upstream faults', () => {
   })
 })
 
+describe('methods', () => {
+  it.each(['PROPFIND', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT'])('WebDAV %s is authenticated, then proxied with its method', async (method) => {
+    const host = new URL(gw.url).host
+    const send = (extra: string[]): ReturnType<typeof rawHttp> =>
+      rawHttp(gw.url, [`${method} /dav/file.txt HTTP/1.1`, `Host: ${host}`, 'Content-Length: 0', ...extra, 'Connection: close', '', ''].join('\r\n'))
+    expect((await send([])).status).toBe(401)
+    expect(upstream.seen).toHaveLength(0)
+    expect((await send([auth()])).status).toBe(200)
+    expect(upstream.seen[0]?.method).toBe(method)
+  })
+})
+
 describe('bodies and upgrades', () => {
   it('streams a 5 MB request body to the backend untouched', async () => {
     const body = Buffer.alloc(5 * 1024 * 1024, 'abcdefgh')
