@@ -8,6 +8,7 @@ import { classifyToken, type ClassifiedToken } from './classify.js'
 import { checkOuterClaims, type OuterClaims } from './outer-claims.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
 import { lookupPartner } from './partner-lookup.js'
+import { parsePrincipal } from './principal.js'
 import type { ValidationSettings } from './settings.js'
 import { verifyActorSignature } from './signature.js'
 import { enforceTrustPolicy } from './trust-policy.js'
@@ -88,10 +89,28 @@ export function verifyToken(token: string, nowSec: number, deps: VerifyDeps, tra
   return verifySelfIssued(classified, nowSec, deps, trace)
 }
 
+/**
+ * A key-free check failed: name the partner the token claims to come from (a registered name, else 'unknown'),
+ * so a partner with a wrong clock or audience shows up under its own name in metrics and logs. Done only on
+ * failure, so the success path pays nothing.
+ */
+function attributeClaimedPartner(classified: ClassifiedToken, deps: VerifyDeps, trace: ValidationTrace): void {
+  const issuer = parsePrincipal(classified.actor.payload['iss'])
+  const partner = issuer === undefined ? undefined : deps.registry.findById(issuer.id)
+  if (partner !== undefined) trace.partner = partner.name
+}
+
 /** PROTOCOL.md §4: a partner's own (self-issued) token. */
 function verifySelfIssued(classified: ClassifiedToken, nowSec: number, deps: VerifyDeps, trace: ValidationTrace): MaybePromise<VerifiedToken> {
-  const actor = checkActorClaims(classified.actor.payload, deps.settings, nowSec)
-  const outer = classified.kind === 'user' ? checkOuterClaims(classified.outer.payload, actor, deps.settings, nowSec) : undefined
+  let actor: ActorClaims
+  let outer: OuterClaims | undefined
+  try {
+    actor = checkActorClaims(classified.actor.payload, deps.settings, nowSec)
+    outer = classified.kind === 'user' ? checkOuterClaims(classified.outer.payload, actor, deps.settings, nowSec) : undefined
+  } catch (err) {
+    attributeClaimedPartner(classified, deps, trace)
+    throw err
+  }
   noteActort(classified, deps)
   return andThen(lookupPartner(deps.registry, actor.issuer, deps.settings), (partner) => {
     trace.partner = partner.name

@@ -16,6 +16,9 @@ describe('events', () => {
     ['rejected after the partner is known', (w) => actor(w.exchange, {}, {}, w.rogue.privateKey), ['exchange', 'rejected', 'signature']],
     ['forbidden', (w) => userToken(w.lync), ['lync', 'forbidden', 'trust_level']],
     ['unknown issuer is not a label', (w) => actor(w.exchange, { iss: 'attacker-chosen@contoso.com', nameid: 'attacker-chosen@contoso.com' }), ['unknown', 'rejected', 'issuer_unknown']],
+    // A partner with a wrong clock must show up under its own name, though time is checked before the lookup.
+    ['expired, from a registered partner', (w) => actor(w.exchange, { nbf: 1_000_000, exp: 1_003_600 }), ['exchange', 'rejected', 'expired']],
+    ['wrong audience, from a registered partner', (w) => actor(w.exchange, { aud: 'other/gw.contoso.com@contoso.com' }), ['exchange', 'rejected', 'aud_principal']],
   ])('%s', async (_name, build, expected) => {
     const results: Array<[string, string, string]> = []
     const h = makeHarness(w, { events: { onResult: (...args) => void results.push(args) } })
