@@ -2,9 +2,7 @@
 // PROTOCOL.md §5.5: resolve the audience (probing when the realm is unknown), send with a cached or fresh token,
 // and on a 401 to a replayable request probe once more and retry once. Used by the listener and test-partner.
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import { createAuthzTokenSource } from '../authz/access-tokens.js'
-import { createAuthorizationServers } from '../authz/authorization-servers.js'
-import type { AuthorizationServers } from '../authz/types.js'
+import { createAuthorizationServers, createAuthzTokenSource, type AuthorizationServers } from '../authz/index.js'
 import type { GatewayConfig } from '../config/types.js'
 import { GatewayError } from '../errors.js'
 import type { Logger } from '../logger.js'
