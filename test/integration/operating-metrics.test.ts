@@ -53,10 +53,10 @@ describe('GET /metrics after real traffic', () => {
     const requests = 's2s_gateway_requests_total'
     expect(v(requests, { partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(4) // 3 + the 503 from the backend
     expect(v(requests, { partner: 'exchange', auth_type: 'user', outcome: 'ok' })).toBe(1)
-    expect(v(requests, { partner: 'exchange', auth_type: 'none', outcome: 'rejected' })).toBe(2) // the 2 unknown x5t
+    expect(v(requests, { partner: 'exchange', auth_type: 'none', outcome: 'rejected' })).toBe(3) // the 2 unknown x5t and the expired one
     expect(v(requests, { partner: 'exchange', auth_type: 'app', outcome: 'upstream_error' })).toBe(1)
-    // no token, unknown issuer, alg, and the expired one: time is checked before the issuer is looked up
-    expect(v(requests, { partner: 'unknown', auth_type: 'none', outcome: 'rejected' })).toBe(4)
+    // no token, unknown issuer, alg; an expired token is attributed to the registered partner it names
+    expect(v(requests, { partner: 'unknown', auth_type: 'none', outcome: 'rejected' })).toBe(3)
     expect(v(requests, { partner: 'hr-addin', auth_type: 'none', outcome: 'forbidden' })).toBe(1)
     expect(v(requests, { partner: 'lync', auth_type: 'none', outcome: 'unavailable' })).toBe(1)
     expect(v('s2s_gateway_request_duration_seconds_count', { outcome: 'ok' })).toBe(5)
@@ -67,7 +67,7 @@ describe('GET /metrics after real traffic', () => {
   it('counts token validations with their reasons, and verified-token cache hits and misses', () => {
     const validations = 's2s_gateway_token_validations_total'
     expect(v(validations, { partner: 'exchange', result: 'ok', reason: 'ok' })).toBe(6)
-    expect(v(validations, { partner: 'unknown', result: 'rejected', reason: 'expired' })).toBe(1)
+    expect(v(validations, { partner: 'exchange', result: 'rejected', reason: 'expired' })).toBe(1)
     expect(v(validations, { partner: 'unknown', result: 'rejected', reason: 'alg_not_allowed' })).toBe(1)
     expect(v(validations, { partner: 'exchange', result: 'rejected', reason: 'signature' })).toBe(2)
     expect(v(validations, { partner: 'unknown', result: 'rejected', reason: 'issuer_unknown' })).toBe(1)
