@@ -27,9 +27,18 @@ export function logFields(err: GatewayError): Record<string, unknown> {
   return fields
 }
 
+/**
+ * 401s are the floodable answer (anyone can send a bad token): their access line already carries code, reason and
+ * partner at info, so the detail line (claim, x5t) is debug, and a rejection costs one log line, not two (issue 6).
+ */
+function levelOf(err: GatewayError): 'error' | 'info' | 'debug' {
+  if (err.status >= 500) return 'error'
+  return err.status === 401 ? 'debug' : 'info'
+}
+
 export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply, challenge: Challenge | undefined): FastifyReply {
   const err = toGatewayError(error)
-  request.log[err.status >= 500 ? 'error' : 'info'](logFields(err), err.message)
+  request.log[levelOf(err)](logFields(err), err.message)
   return reply.code(err.status).headers(errorHeaders(err, challenge)).send(publicBody(err))
 }
 
