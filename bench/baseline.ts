@@ -17,7 +17,7 @@ export interface Baseline {
 
 export function prepareBaseline(ref: string): Baseline {
   const short = execFileSync('git', ['rev-parse', '--short', ref], { cwd: ROOT, encoding: 'utf8' }).trim()
-  const dir = join(ROOT, 'bench', '.baseline')
+  const dir = join(ROOT, 'bench', '.baseline', short)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(join(dir, 'tree'), { recursive: true })
   const archive = execFileSync('git', ['archive', '--format=tar', ref, 'src'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 })

@@ -42,5 +42,5 @@ export function describeMachine(generator: LoadGenerator, pinning: Pinning): Mac
 }
 
 export function machineLine(m: MachineInfo): string {
-  return `${m.cpus} × ${m.cpu} (${m.mhz} MHz), ${m.memoryGb} GiB, ${m.kernel}; Node ${m.node}; load: ${m.loadGenerator}; ${m.pinning}`
+  return `${m.cpus} × ${m.cpu}${m.mhz > 0 ? ` (${m.mhz} MHz)` : ''}, ${m.memoryGb} GiB, ${m.kernel}; Node ${m.node}; load: ${m.loadGenerator}; ${m.pinning}`
 }

@@ -30,16 +30,18 @@ export interface BenchOptions {
   variants: Array<{ name: string; overrides?: Record<string, unknown>; nodeArgs?: string[] }>
   /** Extra node flags for the gateway processes (e.g. --max-semi-space-size=32), applied to every gateway row. */
   gatewayNodeArgs: string[]
-  /** A git ref whose gateway is measured next to the current one (rows `<id>@<commit>`). */
-  baseline: string | undefined
+  /** Other compiled trees (a copy of bench/.build, edited by hand) measured next to each gateway scenario. */
+  builds: Array<{ name: string; dir: string }>
+  /** Git refs whose gateway is measured next to the current one (rows `<id>@<commit>`); repeatable. */
+  baselines: string[]
   /** Start these rows' processes (and the echo backend), print how to drive them, and wait (profiling by hand). */
   serve: string[] | undefined
 }
 
 const HELP = `npm run bench -- [options]
   --connections N     concurrent connections (default 32)
-  --duration S        measured seconds per row and repeat (default 3; --check: 2.5)
-  --warmup S          unmeasured seconds before each measurement (default 1)
+  --duration S        measured whole seconds per row and repeat (default 2)
+  --warmup S          unmeasured whole seconds before each measurement (default 1)
   --repeats N         interleaved repeats, fresh processes each time (default 2)
   --check             short form (~1 min): bare proxy + gateway scenarios; exit 1 when a target is missed
   --soak S            memory flatness: S seconds of mixed load on one gateway (e.g. --soak 600); nothing else runs
@@ -58,17 +60,19 @@ const HELP = `npm run bench -- [options]
                       e.g. --variant quiet='{"logging":{"level":"warn"}}' (repeatable); NAME=node:FLAGS runs
                       them with extra node flags instead, e.g. --variant semi64='node:--max-semi-space-size=64'
   --node-args "..."   extra node flags for the gateway processes (space-separated)
-  --baseline REF      also measure the gateway scenarios as of git REF, in the same run (before/after pairs)
+  --build NAME=DIR    also measure the gateway scenarios from another compiled tree (a copy of bench/.build
+                      with an experiment in it; rows <id>+NAME)
+  --baseline REF      also measure the gateway scenarios as of git REF, in the same run (before/after pairs;
+                      repeatable)
   --serve a,b         start these rows' processes and wait, printing URLs, pids and token files (for perf/strace)
 `
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
-    connections: 32, durationSec: 3, warmupSec: 1, repeats: 2, check: false, soakSec: 0, profile: false,
+    connections: 32, durationSec: 2, warmupSec: 1, repeats: 2, check: false, soakSec: 0, profile: false,
     only: undefined, references: true, pin: true, proxyCpus: '1', loadCpus: '0', load: undefined,
-    memoryTokens: 200_000, startup: true, keepLogs: false, writeBenchmarks: true, serve: undefined, baseline: undefined, variants: [], gatewayNodeArgs: [],
+    memoryTokens: 200_000, startup: true, keepLogs: false, writeBenchmarks: true, serve: undefined, baselines: [], variants: [], gatewayNodeArgs: [], builds: [],
   }
-  let durationGiven = false
   const args = [...argv]
   const value = (name: string): string => {
     const v = args.shift()
@@ -84,8 +88,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     const arg = args.shift() as string
     switch (arg) {
       case '--connections': o.connections = number(arg); break
-      case '--duration': o.durationSec = number(arg); durationGiven = true; break
-      case '--warmup': o.warmupSec = number(arg); break
+      case '--duration': o.durationSec = Math.max(1, Math.round(number(arg))); break
+      case '--warmup': o.warmupSec = Math.round(number(arg)); break
       case '--repeats': o.repeats = Math.max(1, Math.round(number(arg))); break
       case '--check': o.check = true; break
       case '--soak': o.soakSec = number(arg); break
@@ -105,7 +109,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       }
       case '--keep-logs': o.keepLogs = true; break
       case '--no-write': o.writeBenchmarks = false; break
-      case '--baseline': o.baseline = value(arg); break
+      case '--baseline': o.baselines.push(value(arg)); break
+      case '--build': {
+        const text = value(arg)
+        const eq = text.indexOf('=')
+        if (eq <= 0) throw new Error('--build is NAME=DIR')
+        o.builds.push({ name: text.slice(0, eq), dir: text.slice(eq + 1) })
+        break
+      }
       case '--node-args': o.gatewayNodeArgs = value(arg).split(' ').filter((a) => a !== ''); break
       case '--variant': {
         const text = value(arg)
@@ -125,8 +136,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     o.references = false
     o.memoryTokens = 0
     o.writeBenchmarks = false
-    if (!durationGiven) o.durationSec = 2.5
   }
-  if (o.soakSec > 0) o.writeBenchmarks = false
   return o
 }

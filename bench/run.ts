@@ -3,7 +3,7 @@
 // bench/results/<timestamp>.json|md and (full runs) the latest summary in BENCHMARKS.md.
 // `--check` exits 1 when a target is missed; `--soak S` runs only the memory-flatness test.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { prepareBaseline } from './baseline.js'
 import { updateBenchmarksFile } from './benchmarks-file.js'
 import { createFixtures } from './fixtures.js'
@@ -17,7 +17,7 @@ import { childScript, RESULTS } from './paths.js'
 import { summariseProfile, type ProfileSummary } from './profile.js'
 import { extrasMarkdown, failuresOf, fullMarkdown, markdownTable, noiseNote, profileMarkdown, summarise, type RunReport } from './report.js'
 import { COLD_POOL, REJECT_POOL, ROWS, USERS, type Row } from './rows.js'
-import { runSoak } from './soak.js'
+import { runSoak, soakMarkdown } from './soak.js'
 import { choosePinning, freePort, hasCommand, spawnPinned, stopProcess, waitForHttp } from './spawn.js'
 import { measureStartup } from './startup.js'
 import type { RunContext } from './targets.js'
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
       const verdict = soak.flat ? 'flat' : 'NOT FLAT'
       log(`soak: ${soak.requests} requests, RSS slope ${soak.slopeMbPerMin.toFixed(2)} MB/min → ${soak.projectedGrowthMb.toFixed(1)} MB over the run (allowed ${soak.allowedGrowthMb.toFixed(1)}), peak ${soak.peakRssMb.toFixed(0)} MB: ${verdict}; ${soak.unexpected} unexpected responses`)
       log(`results: ${file}`)
+      if (opts.writeBenchmarks) log(`updated ${updateBenchmarksFile(soakMarkdown(soak, startedAt, machineLine(machine)), 'soak')}`)
       if (!soak.flat || soak.unexpected > 0) process.exitCode = 1
       return
     }
@@ -126,12 +127,19 @@ async function main(): Promise<void> {
         ]
       })
     }
-    if (opts.baseline !== undefined) {
-      const base = prepareBaseline(opts.baseline)
-      log(`baseline: ${opts.baseline} (${base.short}) compiled`)
-      // Each gateway row is followed by the same scenario on the baseline build (no target: it is the "before").
+    if (opts.builds.length > 0) {
       rows = rows.flatMap((row) => {
         if (row.kind !== 'gateway') return [row]
+        const { target: _target, ...rest } = row
+        return [row, ...opts.builds.map((b) => ({ ...rest, id: `${row.id}+${b.name}`, label: `${row.label} {${b.name}}`, reference: true, gatewayScript: join(resolve(b.dir), 'bench', 'children', 'gateway.js') }))]
+      })
+    }
+    for (const ref of opts.baselines) {
+      const base = prepareBaseline(ref)
+      log(`baseline: ${ref} (${base.short}) compiled`)
+      // Each gateway row is followed by the same scenario on the baseline build (no target: it is the "before").
+      rows = rows.flatMap((row) => {
+        if (row.kind !== 'gateway' || row.gatewayScript !== undefined || row.configOverrides !== undefined || row.nodeArgs !== undefined) return [row]
         const { target: _target, ...rest } = row
         return [row, { ...rest, id: `${row.id}@${base.short}`, label: `${row.label} (as of ${base.short})`, reference: true, gatewayScript: base.gatewayScript }]
       })
@@ -162,7 +170,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${markdownTable(summaries)}\n\n${noiseNote(samples)}\n${extrasMarkdown(report)}\n`)
     if (Object.keys(profiles).length > 0) process.stdout.write(`\n${profileMarkdown(profiles)}\n`)
     log(`\nresults: bench/results/${stamp}.md (and .json)`)
-    if (opts.writeBenchmarks && opts.only === undefined && opts.baseline === undefined && opts.variants.length === 0) log(`updated ${updateBenchmarksFile(markdown)}`)
+    if (opts.writeBenchmarks && opts.only === undefined && opts.baselines.length === 0 && opts.variants.length === 0 && opts.builds.length === 0) log(`updated ${updateBenchmarksFile(markdown)}`)
     if (failures.length > 0) {
       log(`targets missed: ${failures.join('; ')}`)
       if (opts.check) process.exitCode = 1

@@ -80,3 +80,19 @@ export async function runSoak(ctx: RunContext, seconds: number, connections: num
     await target.stop()
   }
 }
+
+/** The soak's summary for BENCHMARKS.md: verdict, slope, and RSS range per fifth of the run. */
+export function soakMarkdown(r: SoakResult, startedAt: string, machine: string): string {
+  const fifths = [0, 1, 2, 3, 4].map((k) => {
+    const from = (r.seconds * k) / 5
+    const to = (r.seconds * (k + 1)) / 5 + (k === 4 ? 60 : 0)
+    const values = r.samples.filter((s) => s.atSec >= from && s.atSec < to).map((s) => s.rssMb)
+    return values.length === 0 ? 'n/a' : `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`
+  })
+  return [
+    `Soak of ${startedAt} (${r.seconds} s, ${r.requests.toLocaleString('en-US')} requests, ${r.unexpected} unexpected responses). Machine: ${machine}.`,
+    '',
+    `RSS (MB) per fifth of the run: ${fifths.join(' | ')}; peak ${r.peakRssMb.toFixed(0)} MB. Slope after the first fifth ${r.slopeMbPerMin.toFixed(2)} MB/min, ` +
+      `${r.projectedGrowthMb.toFixed(1)} MB projected over the run (allowed ${r.allowedGrowthMb.toFixed(1)} MB): **${r.flat ? 'flat' : 'NOT flat'}**.`,
+  ].join('\n')
+}
