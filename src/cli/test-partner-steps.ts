@@ -1,6 +1,7 @@
 // CLI: the outbound steps of `test-partner`, each returning PASS/FAIL/SKIP with a precise reason: our certificate,
 // the partner's metadata, its challenge (does it list us?), minting a token, and calls through the same
 // Outbound.call the listener uses (in-process: nothing is started).
+import { readFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import type { GatewayConfig, PartnerConfig } from '../config/types.js'
 import { GatewayError } from '../errors.js'
@@ -34,8 +35,11 @@ export async function checkPartnerMetadata(partner: PartnerConfig, config: Gatew
   }
   let parsed
   try {
+    // The gateway's own fetch options, tls.caFile included: an internal CA must not fail this step alone.
+    const caPem = partner.tls.caFile === undefined ? undefined : readFileSync(partner.tls.caFile, 'utf8')
     const doc = await fetchMetadataDocument(url, {
       timeoutMs: config.metadata.timeoutMs, maxBytes: config.metadata.maxBytes, allowHttp: partner.allowHttp, insecureSkipVerify: partner.tls.insecureSkipVerify,
+      ...(caPem === undefined ? {} : { caPem }),
     })
     parsed = parseMetadataDocument(doc)
   } catch (err) {

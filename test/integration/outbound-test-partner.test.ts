@@ -2,11 +2,12 @@
 // step (exit 0); each broken piece (metadata down, partner rejects our token, wrong realm, partner down, bad
 // config, our expiring certificate) fails with a precise message on its own step.
 import http from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { createSelfSignedCertificate } from '../../src/certs/create.js'
 import { runCli } from '../../src/cli/run.js'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
@@ -69,6 +70,24 @@ describe('a healthy partnership', () => {
     expect(line(res.out, 'request on behalf of the user')).toContain('as alice@contoso.com (user token')
     expect(res.out).toContain('test-partner: every step passed (12 steps)')
     expect(stub.accepted.map((c) => [c.url, c.authType])).toEqual(expect.arrayContaining([['/_api/web', 'app'], ['/_api/web', 'user']]))
+  })
+})
+
+describe("the partner's metadata host", () => {
+  it('is fetched with the partner\'s tls.caFile, as the gateway fetches it', async () => {
+    const tls = await createSelfSignedCertificate({ subject: 'CN=localhost' })
+    const document = await (await fetch(stub.metadataUrl)).text()
+    const server = https.createServer({ cert: tls.certPem, key: tls.keyPem }, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(document))
+    await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve))
+    onTestFinished(() => new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }))
+    writeFileSync(join(gw.dir, 'metadata-ca.pem'), tls.certPem)
+    const metadataUrl = `https://localhost:${(server.address() as AddressInfo).port}/metadata/json/1`
+    writeConfig({ metadataUrl, allowHttp: false, tls: { caFile: 'metadata-ca.pem' } })
+    const res = await run()
+    expect(line(res.out, 'partner metadata')).toMatch(new RegExp(`^PASS {2}partner metadata: ${metadataUrl} names `))
   })
 })
 
