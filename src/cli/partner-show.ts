@@ -40,7 +40,8 @@ export function writeCertificate(out: Writer, key: SigningKey, nowMs: number, in
 
 /** One line per partner for `partner list`. */
 export function partnerSummary(p: PartnerConfig): string[] {
-  const source = p.metadataUrl ?? `${p.certificates?.length ?? 0} certificate file(s)`
+  const source =
+    p.authorizationServer !== undefined ? `authorization server ${p.authorizationServer}` : (p.metadataUrl ?? `${p.certificates?.length ?? 0} certificate file(s)`)
   const issuer = p.applicationId === undefined ? '(named by its document)' : `${p.applicationId}@${p.realm ?? '(realm from its document)'}`
   const outbound = p.outbound === undefined ? 'inbound only' : `outbound ${p.outbound.url}${p.outbound.actAsUsers ? ' (acts as users)' : ''}`
   return [p.name, `  issuer ${issuer}, trust ${p.trustLevel}`, `  keys from ${source}`, `  ${outbound}`]
