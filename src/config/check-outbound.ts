@@ -27,6 +27,10 @@ function checkOutboundListen(config: GatewayConfig, listen: NonNullable<GatewayC
   const secret = listen.sharedSecret
   if (secret !== undefined && secret.length < MIN_SHARED_SECRET_CHARS) {
     out.problem(`${at}.sharedSecret`, `must be at least ${MIN_SHARED_SECRET_CHARS} characters`)
+  } else if (secret !== undefined && (secret.trim() !== secret || /[\x00-\x1f\x7f]/.test(secret))) {
+    // HTTP drops leading and trailing whitespace from header values and cannot carry control characters, so
+    // such a secret (a file's trailing newline, read through ${NAME}) would refuse every call with 403.
+    out.problem(`${at}.sharedSecret`, 'must not start or end with whitespace or contain control characters (the value is not shown)')
   }
   if (secret === undefined && !isLoopbackHost(listen.host)) {
     // The listener signs whatever it is sent with our certificate: off loopback, anyone could call partners as us.

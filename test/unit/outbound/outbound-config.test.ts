@@ -68,6 +68,7 @@ describe('refusals', () => {
   it.each([
     ['a non-loopback listener without secret', { host: '0.0.0.0' }, undefined, 'listen.outbound.host', '0.0.0.0 is not loopback: set listen.outbound.sharedSecret (callers send it in x-s2s-outbound-secret)'],
     ['a short secret', { sharedSecret: 'short' }, undefined, 'listen.outbound.sharedSecret', 'must be at least 16 characters'],
+    ['a secret ending in a newline', { sharedSecret: 'a-long-enough-secret\n' }, undefined, 'listen.outbound.sharedSecret', 'must not start or end with whitespace or contain control characters (the value is not shown)'],
     ['a bad host', { host: 'not a host' }, undefined, 'listen.outbound.host', 'must be an IP address or host name'],
     ['the inbound port', { port: 7000 }, undefined, 'listen.outbound.port', '7000 is also the port of listen.inbound'],
     ['a port above 65535', { port: 70_000 }, undefined, 'listen.outbound.port', 'must be between 0 and 65535'],
