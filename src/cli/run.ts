@@ -13,16 +13,18 @@ import { testPartnerCommand } from './test-partner.js'
 export const USAGE = `Usage: s2s-gateway <command> [options]
 
 Commands:
-  serve --config <file>         run the gateway
+  serve --config <file> [--watch]
+                                run the gateway (--watch: reload when the file changes)
   demo                          run a throw-away gateway, backend and partner on loopback (npm start)
   check-config --config <file>  validate a configuration and print every problem
   check-config --print-defaults print every option with its default, as commented YAML
+  check-config --print-example  print the documented example configuration
   cert create --cert <pem> --key <key>
                                 create a self-signed token-signing certificate and print its x5t
   metadata --config <file>      print the metadata document the gateway publishes
   token mint --key <key> --cert <pem> --issuer <id@realm> --audience <id/host@realm>
                                 print a signed S2S token (app-only, or user context with --user-*)
-  token inspect [<token>|-] [--config <file>]
+  token inspect [<token>|-] [--config <file>] [--at <time>]
                                 decode a token; with --config, say which validation step rejects it
   partner add|list|remove --config <file> ...
                                 register partners by metadata URL (or id, realm, certificate), keeping
