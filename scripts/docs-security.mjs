@@ -19,6 +19,8 @@ const CATEGORY_TITLES = {
   http: 'HTTP framing, methods and upgrades',
   metadata: 'metadata poisoning',
   resource: 'resource exhaustion (aborts, floods)',
+  outbound: 'outbound listener (calls to partners)',
+  authz: 'authorization-server tokens',
 }
 
 function readJson(path) {
