@@ -1,9 +1,6 @@
 // CLI: `test-partner --inbound`: the gateway's own half of a partnership. With the partner's key and certificate,
 // mint the token the partner would send us and run it through our validator (the inbound path's checks, in
 // process), explaining a rejection with the same words as `token inspect --config`.
-import { createPrivateKey, createPublicKey } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { parseSigningCertificate } from '../certs/x509.js'
 import type { GatewayConfig } from '../config/types.js'
 import { GatewayError } from '../errors.js'
 import { silentLogger } from '../logger.js'
@@ -14,14 +11,6 @@ import type { UserClaims } from '../tokens/types.js'
 import { decodeToken } from './token-inspect-decode.js'
 import { explainRejection } from './token-inspect-explain.js'
 import { fail, pass, type StepResult } from './test-partner-report.js'
-
-/** The partner's signer from its key and certificate files; throws with a readable message. */
-export function readPartnerSigner(keyFile: string, certFile: string): TokenSigner {
-  const cert = parseSigningCertificate(readFileSync(certFile, 'latin1'))
-  const privateKey = createPrivateKey(readFileSync(keyFile, 'latin1'))
-  if (!createPublicKey(privateKey).equals(cert.publicKey)) throw new Error(`${keyFile} is not the key of ${certFile}`)
-  return { privateKey, x5t: cert.x5t }
-}
 
 export async function checkPartnerKeyPublished(partner: Partner, signer: TokenSigner): Promise<StepResult> {
   await partner.ensureLoaded()

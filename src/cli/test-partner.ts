@@ -11,7 +11,8 @@ import { createPartnerRegistry } from '../partners/index.js'
 import type { UserClaims } from '../tokens/types.js'
 import { runCommand } from './command.js'
 import { EXIT, UsageError, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
-import { checkInboundToken, checkPartnerKeyPublished, readPartnerSigner } from './test-partner-inbound.js'
+import { checkInboundToken, checkPartnerKeyPublished } from './test-partner-inbound.js'
+import { readSigner } from './signer-files.js'
 import { createReport, fail, pass, type Report } from './test-partner-report.js'
 import { checkChallenge, checkListsUs, checkMint, checkOurCertificate, checkPartnerMetadata, checkRequest, probe } from './test-partner-steps.js'
 import { SERVER_STEP, SERVER_TOKEN_STEP, checkAuthorizationServer, checkListsServer, checkServerToken } from './test-partner-authz.js'
@@ -97,7 +98,7 @@ async function outboundSteps(report: Report, config: GatewayConfig, partner: Par
 }
 
 async function inboundSteps(report: Report, config: GatewayConfig, registry: ReturnType<typeof createPartnerRegistry>, name: string, flags: Flags, now: () => number): Promise<void> {
-  const signer = readPartnerSigner(resolve(requireFlag(flags['partner-key'], '--partner-key')), resolve(requireFlag(flags['partner-cert'], '--partner-cert')))
+  const signer = readSigner(resolve(requireFlag(flags['partner-key'], '--partner-key')), resolve(requireFlag(flags['partner-cert'], '--partner-cert')))
   const partner = registry.all().find((p) => p.name === name)
   if (partner === undefined) return
   if (partner.config.authorizationServer !== undefined) {

@@ -1,13 +1,11 @@
 // CLI: `s2s-gateway token mint`: an S2S token signed with a given key, built like a real sender builds it
 // (PROTOCOL.md §2.5, §3): app-only actor token, or with --user-* flags an outer alg-none token around it.
-import { readFileSync } from 'node:fs'
-import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { resolve } from 'node:path'
-import { parseSigningCertificate } from '../certs/x509.js'
-import { mintActorToken, wrapUserToken, type DateFormat, type TokenSigner } from '../signing/mint.js'
+import { mintActorToken, wrapUserToken, type DateFormat } from '../signing/mint.js'
 import type { UserClaims } from '../tokens/types.js'
 import { EXIT, UsageError, integerFlag, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
 import { runCommand } from './command.js'
+import { readSigner } from './signer-files.js'
 import { tokenInspectCommand } from './token-inspect.js'
 
 export const TOKEN_USAGE = `Usage: s2s-gateway token mint --key <key.pem> --cert <cert.pem> --issuer <id@realm>
@@ -79,11 +77,4 @@ export async function tokenMintCommand(argv: string[], io: CliIo): Promise<numbe
 function parseDateFormat(value: string | undefined): DateFormat {
   if (value === undefined || value === 'number' || value === 'string') return value ?? 'number'
   throw new UsageError('--date-format must be number or string')
-}
-
-function readSigner(keyFile: string, certFile: string): TokenSigner {
-  const cert = parseSigningCertificate(readFileSync(certFile, 'latin1'))
-  const privateKey = createPrivateKey(readFileSync(keyFile, 'latin1'))
-  if (!createPublicKey(privateKey).equals(cert.publicKey)) throw new Error(`${keyFile} is not the key of ${certFile}`)
-  return { privateKey, x5t: cert.x5t }
 }
