@@ -34,25 +34,35 @@ export function fileErrorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
+/** A certificate file's bytes, PEM or DER. Throws. issuer/ parses with this too, so the load checks what serve uses. */
+export function parseCertificateBytes(bytes: Buffer): SigningKey {
+  return parseSigningCertificate(bytes.includes('-----BEGIN') ? bytes.toString('latin1') : bytes)
+}
+
+/** A private key file's bytes: PEM (PKCS#8 or PKCS#1) or DER PKCS#8; encrypted keys are not supported. Throws. */
+export function parsePrivateKeyBytes(bytes: Buffer): KeyObject {
+  return bytes.includes('-----BEGIN')
+    ? createPrivateKey({ key: bytes.toString('latin1'), format: 'pem' })
+    : createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' })
+}
+
 /** A token-signing certificate file (PEM or DER), parsed as partners/ and issuer/ will use it. */
 export function loadCertificateFile(file: string, path: string, out: ProblemCollector): SigningKey | undefined {
   const bytes = readConfigFile(file, path, out)
   if (bytes === undefined) return undefined
   try {
-    return parseSigningCertificate(bytes.includes('-----BEGIN') ? bytes.toString('latin1') : bytes)
+    return parseCertificateBytes(bytes)
   } catch (err) {
     return void out.problem(path, `${file} is not a usable certificate: ${err instanceof Error ? err.message : String(err)}`)
   }
 }
 
-/** A PEM (PKCS#8 or PKCS#1) or DER PKCS#8 private key file. Encrypted keys are not supported. */
+/** A private key file, as parsePrivateKeyBytes reads it. */
 export function loadPrivateKeyFile(file: string, path: string, out: ProblemCollector): KeyObject | undefined {
   const bytes = readConfigFile(file, path, out)
   if (bytes === undefined) return undefined
   try {
-    return bytes.includes('-----BEGIN')
-      ? createPrivateKey({ key: bytes.toString('latin1'), format: 'pem' })
-      : createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' })
+    return parsePrivateKeyBytes(bytes)
   } catch {
     const encrypted = bytes.includes('ENCRYPTED')
     return void out.problem(path, `${file} is not ${encrypted ? 'an unencrypted' : 'a valid'} private key`)

@@ -1,8 +1,8 @@
 // Issuer: our own certificates, loaded from the files config/ already checked. The first one signs our
 // tokens (signing/), every unexpired one is published in our metadata document (metadata-document.ts).
 import { readFileSync } from 'node:fs'
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
-import { parseSigningCertificate } from '../certs/x509.js'
+import { createPublicKey } from 'node:crypto'
+import { parseCertificateBytes, parsePrivateKeyBytes } from '../config/files.js'
 import { ConfigError } from '../config/problems.js'
 import type { GatewayConfig } from '../config/types.js'
 import type { SigningKey } from '../partners/types.js'
@@ -25,7 +25,7 @@ export interface IssuerKeys {
  * `nowMs` decides which certificates are still unexpired and therefore published.
  */
 export function loadIssuerKeys(issuer: GatewayConfig['issuer'], nowMs: number): IssuerKeys {
-  const keys = issuer.certificates.map((entry, i) => readCertificate(entry.cert, `issuer.certificates[${i}].cert`))
+  const keys = issuer.certificates.map((entry, i) => readFile(entry.cert, `issuer.certificates[${i}].cert`, parseCertificateBytes))
   const first = issuer.certificates[0]
   const signingKey = keys[0]
   if (first === undefined || signingKey === undefined) {
@@ -34,7 +34,7 @@ export function loadIssuerKeys(issuer: GatewayConfig['issuer'], nowMs: number): 
   if (first.key === undefined) {
     throw new ConfigError([{ path: 'issuer.certificates[0].key', message: 'is required: the first certificate signs our tokens' }])
   }
-  const privateKey = readPrivateKey(first.key, 'issuer.certificates[0].key')
+  const privateKey = readFile(first.key, 'issuer.certificates[0].key', parsePrivateKeyBytes)
   if (!createPublicKey(privateKey).equals(signingKey.publicKey)) {
     throw new ConfigError([{ path: 'issuer.certificates[0].key', message: `${first.key} does not belong to ${first.cert}` }])
   }
@@ -45,21 +45,10 @@ export function loadIssuerKeys(issuer: GatewayConfig['issuer'], nowMs: number): 
   }
 }
 
-function readCertificate(file: string, path: string): SigningKey {
+/** Read and parse one file as config/ did at load; any failure is a ConfigError naming its path. */
+function readFile<T>(file: string, path: string, parse: (bytes: Buffer) => T): T {
   try {
-    const bytes = readFileSync(file)
-    return parseSigningCertificate(bytes.includes('-----BEGIN') ? bytes.toString('latin1') : bytes)
-  } catch (err) {
-    throw new ConfigError([{ path, message: `${file}: ${err instanceof Error ? err.message : String(err)}` }])
-  }
-}
-
-function readPrivateKey(file: string, path: string): KeyObject {
-  try {
-    const bytes = readFileSync(file)
-    return bytes.includes('-----BEGIN')
-      ? createPrivateKey({ key: bytes.toString('latin1'), format: 'pem' })
-      : createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' })
+    return parse(readFileSync(file))
   } catch (err) {
     throw new ConfigError([{ path, message: `${file}: ${err instanceof Error ? err.message : String(err)}` }])
   }
