@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve, dirname } from 'node:path'
 import { CertificateError, parseSigningCertificate } from '../certs/x509.js'
 import { isGuid } from '../config/check-service.js'
-import { loadConfigFile, type GatewayConfig } from '../config/index.js'
+import { loadConfigFile, loadConfigText, type GatewayConfig } from '../config/index.js'
 import { ConfigError } from '../config/problems.js'
 import { fetchMetadataDocument, MetadataError, MetadataFetchError, parseMetadataDocument, type ParsedMetadata } from '../partners/index.js'
 import type { SigningKey } from '../partners/types.js'
@@ -13,7 +13,7 @@ import { runCommand, writeProblems, writeWarnings } from './command.js'
 import { EXIT, UsageError, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
 import { PARTNER_USAGE } from './partner-usage.js'
 import { validityOf, writeCertificate } from './partner-show.js'
-import { addPartnerEntry, findPartnerIndex, readConfigDocument, validateText, writeFileAtomic } from './partner-yaml.js'
+import { addPartnerEntry, findPartnerIndex, readConfigDocument, writeFileAtomic } from './partner-yaml.js'
 
 const str = { type: 'string' } as const
 const bool = { type: 'boolean' } as const
@@ -66,7 +66,7 @@ export async function partnerAddCommand(argv: string[], io: CliIo): Promise<numb
     const entry = { name, ...registration.entry, trustLevel: trust, ...outboundOf(flags) }
     const text = addPartnerEntry(source, entry, `${name}: added by s2s-gateway partner add on ${new Date(now()).toISOString().slice(0, 10)} (issuer ${registration.issuer})`)
     try {
-      writeWarnings(io, validateText(text, file, io.env, now).warnings, 'stdout')
+      writeWarnings(io, loadConfigText(text, file, { env: io.env, now }).warnings, 'stdout')
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err
       writeProblems(io, err, `s2s-gateway partner add: ${file} would not load with this partner, left unchanged: `)

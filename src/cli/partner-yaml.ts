@@ -6,8 +6,6 @@ import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLSeq, type YAMLMap } from 'yaml'
 import { ConfigError } from '../config/problems.js'
-import { loadConfigObject, parseConfigYaml, type LoadedConfig } from '../config/index.js'
-import type { Env } from '../config/env.js'
 
 /** Output options: no line folding, so long values stay on their line as the operator wrote them. */
 const TO_STRING = { lineWidth: 0 } as const
@@ -115,13 +113,6 @@ export function removePartnerEntry(source: ConfigFileDocument, name: string): st
 
 export function renderDocument(doc: Document): string {
   return doc.toString(TO_STRING)
-}
-
-/** Load the edited text exactly as `serve` would; throws ConfigError listing every problem. */
-export function validateText(text: string, file: string, env: Env, now: () => number): LoadedConfig {
-  const { raw, warnings } = parseConfigYaml(text)
-  const loaded = loadConfigObject(raw, { baseDir: dirname(file), env, now })
-  return { config: loaded.config, warnings: [...warnings, ...loaded.warnings] }
 }
 
 /** Replace `file` atomically, keeping its permission bits. */

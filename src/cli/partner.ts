@@ -1,14 +1,14 @@
 // CLI: `s2s-gateway partner add|list|remove`. add lives in partner-add.ts; list reads the file through the
 // loader (no network); remove edits it like add does (partner-yaml.ts), keeping comments.
 import { resolve } from 'node:path'
-import { loadConfigFile } from '../config/index.js'
+import { loadConfigFile, loadConfigText } from '../config/index.js'
 import { ConfigError } from '../config/problems.js'
 import { runCommand, writeProblems, writeWarnings } from './command.js'
 import { EXIT, UsageError, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
 import { partnerAddCommand } from './partner-add.js'
 import { partnerSummary } from './partner-show.js'
 import { PARTNER_USAGE } from './partner-usage.js'
-import { readConfigDocument, removePartnerEntry, validateText, writeFileAtomic } from './partner-yaml.js'
+import { readConfigDocument, removePartnerEntry, writeFileAtomic } from './partner-yaml.js'
 
 export { PARTNER_USAGE } from './partner-usage.js'
 
@@ -48,7 +48,7 @@ export async function partnerRemoveCommand(argv: string[], io: CliIo): Promise<n
       return EXIT.failure
     }
     try {
-      writeWarnings(io, validateText(text, file, io.env, now).warnings, 'stdout')
+      writeWarnings(io, loadConfigText(text, file, { env: io.env, now }).warnings, 'stdout')
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err
       writeProblems(io, err, `s2s-gateway partner remove: ${file} would not load without this partner, left unchanged: `)

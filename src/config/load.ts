@@ -41,8 +41,13 @@ export function loadConfigFile(path: string, opts: LoadOptions = {}): LoadedConf
   } catch (err) {
     throw new ConfigError([{ path: '', message: `cannot read ${file}: ${fileErrorText(err)}` }])
   }
+  return loadConfigText(text, file, opts)
+}
+
+/** Parse and check YAML text as if it were the contents of `file` (partner add/remove check an edit before writing it). */
+export function loadConfigText(text: string, file: string, opts: LoadOptions = {}): LoadedConfig {
   const { raw, warnings } = parseConfigYaml(text)
-  const loaded = loadConfigObject(raw, { ...opts, baseDir: dirname(file) })
+  const loaded = loadConfigObject(raw, { ...opts, baseDir: dirname(resolve(file)) })
   return { config: loaded.config, warnings: [...warnings, ...loaded.warnings] }
 }
 
