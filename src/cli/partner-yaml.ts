@@ -111,10 +111,6 @@ export function removePartnerEntry(source: ConfigFileDocument, name: string): st
   return text.slice(0, start) + text.slice(end)
 }
 
-export function renderDocument(doc: Document): string {
-  return doc.toString(TO_STRING)
-}
-
 /** Replace `file` atomically, keeping its permission bits. */
 export function writeFileAtomic(file: string, text: string): void {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)

@@ -3,7 +3,7 @@
 
 export type Env = Readonly<Record<string, string | undefined>>
 
-export type Substituted = { ok: true; value: string; hadReference: boolean } | { ok: false; message: string }
+export type Substituted = { ok: true; value: string } | { ok: false; message: string }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}?/g
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -13,10 +13,9 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
  * unclosed `${` is an error; a variable set to '' is a value like any other.
  */
 export function substituteEnv(text: string, env: Env): Substituted {
-  if (!text.includes('${')) return { ok: true, value: text, hadReference: false }
+  if (!text.includes('${')) return { ok: true, value: text }
   const unset: string[] = []
   let malformed: string | undefined
-  let hadReference = false
   const value = text.replace(REFERENCE, (match: string, name: string | undefined) => {
     if (match === '$${') return '${'
     if (!match.endsWith('}')) {
@@ -27,7 +26,6 @@ export function substituteEnv(text: string, env: Env): Substituted {
       malformed ??= `malformed environment reference "${match}" (expected \${NAME})`
       return match
     }
-    hadReference = true
     const resolved = env[name]
     if (resolved === undefined) {
       unset.push(name)
@@ -41,5 +39,5 @@ export function substituteEnv(text: string, env: Env): Substituted {
     const noun = names.length > 1 ? 'environment variables' : 'environment variable'
     return { ok: false, message: `${noun} ${names.join(', ')} not set` }
   }
-  return { ok: true, value, hadReference }
+  return { ok: true, value }
 }
