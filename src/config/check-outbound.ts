@@ -5,7 +5,7 @@ import { isIP } from 'node:net'
 import type { GatewayConfig, PartnerOutboundConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 import { isLoopbackHost, normalizeAuthority, principalPartProblem } from './hosts.js'
-import { readConfigFile } from './files.js'
+import { checkCaBundle } from './files.js'
 
 /** Shorter shared secrets are refused: the listener may face a network. */
 export const MIN_SHARED_SECRET_CHARS = 16
@@ -71,12 +71,7 @@ function checkPartnerOutbound(
     if (problem !== undefined) out.problem(`${path}.issuerRealm`, problem)
     outbound.issuerRealm = realm.toLowerCase()
   }
-  if (outbound.caFile !== undefined) {
-    const bytes = readConfigFile(outbound.caFile, `${path}.caFile`, out)
-    if (bytes !== undefined && !bytes.includes('-----BEGIN CERTIFICATE-----')) {
-      out.problem(`${path}.caFile`, `${outbound.caFile} is not a PEM certificate bundle`)
-    }
-  }
+  if (outbound.caFile !== undefined) checkCaBundle(outbound.caFile, `${path}.caFile`, out)
 }
 
 /** https, or http for a loopback host (our bearer tokens never cross a network in clear); no credentials. */

@@ -4,7 +4,7 @@ import type { PartnerConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 import type { PartnerCheckContext } from './check-partners.js'
 import { isLoopbackHost } from './hosts.js'
-import { loadCertificateFile, readConfigFile, warnAboutValidity } from './files.js'
+import { checkCaBundle, loadCertificateFile, warnAboutValidity } from './files.js'
 
 /** Also used for authorizationServers entries, which share these three keys. */
 export function checkPartnerMetadataSource(partner: Pick<PartnerConfig, 'metadataUrl' | 'allowHttp' | 'tls'>, path: string, out: ProblemCollector): void {
@@ -12,13 +12,7 @@ export function checkPartnerMetadataSource(partner: Pick<PartnerConfig, 'metadat
   const url = parseUrl(partner.metadataUrl ?? '')
   const problem = metadataUrlProblem(url, partner.allowHttp)
   if (problem !== undefined) out.problem(at, problem)
-  const caFile = partner.tls.caFile
-  if (caFile !== undefined) {
-    const bytes = readConfigFile(caFile, `${path}.tls.caFile`, out)
-    if (bytes !== undefined && !bytes.includes('-----BEGIN CERTIFICATE-----')) {
-      out.problem(`${path}.tls.caFile`, `${caFile} is not a PEM certificate bundle`)
-    }
-  }
+  if (partner.tls.caFile !== undefined) checkCaBundle(partner.tls.caFile, `${path}.tls.caFile`, out)
   if (partner.tls.insecureSkipVerify) {
     out.warn(`${path}.tls.insecureSkipVerify`, `the TLS certificate of ${url?.host ?? 'the metadata host'} is not verified`)
   }

@@ -27,6 +27,12 @@ export function readConfigFile(file: string, path: string, out: ProblemCollector
   }
 }
 
+/** A PEM CA bundle (tls.caFile, outbound.caFile): readable, with at least one certificate. */
+export function checkCaBundle(file: string, path: string, out: ProblemCollector): void {
+  const bytes = readConfigFile(file, path, out)
+  if (bytes !== undefined && !bytes.includes('-----BEGIN CERTIFICATE-----')) out.problem(path, `${file} is not a PEM certificate bundle`)
+}
+
 export function fileErrorText(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'ENOENT') return 'no such file'
