@@ -3,9 +3,8 @@
 import type { GatewayConfig, PartnerConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 import { checkPartnerMetadataSource } from './check-partner-keys.js'
-import { isLoopbackHost } from './hosts.js'
+import { isLoopbackHost, labelProblem } from './hosts.js'
 
-const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/
 /** authorization_uri goes between quotes in our challenge: nothing that would need escaping there (RFC 9110 §11.2). */
 const CHALLENGE_SAFE = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]+$/
 
@@ -17,7 +16,8 @@ export function checkAuthorizationServers(config: GatewayConfig, out: ProblemCol
     if (!out.isInvalid(`${path}.name`)) {
       // Recorded even when malformed, so partners naming it get no second, consequential problem.
       const first = names.get(server.name)
-      if (!NAME.test(server.name)) out.problem(`${path}.name`, 'must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit')
+      const problem = labelProblem(server.name)
+      if (problem !== undefined) out.problem(`${path}.name`, problem)
       else if (first !== undefined) out.problem(`${path}.name`, `repeats the name of authorizationServers[${first}]`)
       if (first === undefined) names.set(server.name, i)
     }

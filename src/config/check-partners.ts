@@ -2,10 +2,8 @@
 // keys come from (metadata URL and its TLS, or certificate files) is in check-partner-keys.ts.
 import type { GatewayConfig, PartnerConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
-import { principalPartProblem } from './hosts.js'
+import { labelProblem, principalPartProblem } from './hosts.js'
 import { checkPartnerCertificates, checkPartnerMetadataSource } from './check-partner-keys.js'
-
-const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/
 
 export interface PartnerCheckContext {
   out: ProblemCollector
@@ -40,7 +38,8 @@ export function checkPartners(config: GatewayConfig, ctx: PartnerCheckContext): 
 function checkName(name: string, i: number, seen: Map<string, number>, out: ProblemCollector): void {
   const path = `partners[${i}].name`
   if (out.isInvalid(path)) return
-  if (!NAME.test(name)) return out.problem(path, 'must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit')
+  const problem = labelProblem(name)
+  if (problem !== undefined) return out.problem(path, problem)
   const first = seen.get(name)
   if (first !== undefined) return out.problem(path, `repeats the name of partners[${first}]`)
   seen.set(name, i)

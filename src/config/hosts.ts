@@ -67,6 +67,13 @@ export function checkCidr(text: string): Checked<string> {
   return { ok: true, value: text.toLowerCase() }
 }
 
+const LABEL = /^[a-z0-9][a-z0-9._-]{0,62}$/
+
+/** Partner and authorization server names: they go into logs, headers and metric labels. */
+export function labelProblem(name: string): string | undefined {
+  return LABEL.test(name) ? undefined : 'must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit'
+}
+
 /**
  * Realms and principal ids end up in aud, iss and the quoted challenge parameters, so they may not hold
  * whitespace, control characters, '@', '/', ',', '"' or '\'. Returns the reason, or undefined when fine.
