@@ -8,11 +8,13 @@ import { checkReadableFile } from './files.js'
 
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/
 
+/** A listener's bind address (listen.inbound, .admin, .outbound): an IP address or a host name. */
+export function checkListenHost(host: string, path: string, out: ProblemCollector): void {
+  if (isIP(host) === 0 && !HOSTNAME.test(host)) out.problem(path, 'must be an IP address or host name')
+}
+
 export function checkListen(listen: GatewayConfig['listen'], out: ProblemCollector): void {
-  for (const name of ['inbound', 'admin'] as const) {
-    const host = listen[name].host
-    if (isIP(host) === 0 && !HOSTNAME.test(host)) out.problem(`listen.${name}.host`, 'must be an IP address or host name')
-  }
+  for (const name of ['inbound', 'admin'] as const) checkListenHost(listen[name].host, `listen.${name}.host`, out)
   const { inbound, admin } = listen
   if (inbound.tls !== undefined) {
     checkReadableFile(inbound.tls.cert, 'listen.inbound.tls.cert', out)

@@ -1,16 +1,14 @@
 // Config: checks of the outbound side (issue 3): listen.outbound (never an open relay off loopback) and each
 // partner's `outbound` section. Fills in the computed defaults (audienceHost, issuerRealm) so outbound/ and
 // signing/ read final values.
-import { isIP } from 'node:net'
 import type { GatewayConfig, PartnerOutboundConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 import { isLoopbackHost, normalizeAuthority, principalPartProblem } from './hosts.js'
 import { checkCaBundle } from './files.js'
+import { checkListenHost } from './check-network.js'
 
 /** Shorter shared secrets are refused: the listener may face a network. */
 export const MIN_SHARED_SECRET_CHARS = 16
-
-const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/
 
 export function checkOutbound(config: GatewayConfig, out: ProblemCollector): void {
   config.partners.forEach((partner, i) => {
@@ -23,7 +21,7 @@ export function checkOutbound(config: GatewayConfig, out: ProblemCollector): voi
 
 function checkOutboundListen(config: GatewayConfig, listen: NonNullable<GatewayConfig['listen']['outbound']>, out: ProblemCollector): void {
   const at = 'listen.outbound'
-  if (isIP(listen.host) === 0 && !HOSTNAME.test(listen.host)) out.problem(`${at}.host`, 'must be an IP address or host name')
+  checkListenHost(listen.host, `${at}.host`, out)
   const secret = listen.sharedSecret
   if (secret !== undefined && secret.length < MIN_SHARED_SECRET_CHARS) {
     out.problem(`${at}.sharedSecret`, `must be at least ${MIN_SHARED_SECRET_CHARS} characters`)
