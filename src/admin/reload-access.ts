@@ -1,14 +1,13 @@
 // Admin: who may POST /reload. Loopback callers always; anyone else only by presenting admin.reloadToken as
 // `Authorization: Bearer <token>`, compared in constant time. A wrong token is refused even from loopback.
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { isLoopbackHost } from '../config/index.js'
 
 export type ReloadAccess = 'allowed' | 'unauthorized' | 'forbidden'
 
-/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+/** 127.0.0.0/8, ::1 and IPv4-mapped 127.0.0.0/8: the loopback rule of config/, applied to a socket's address. */
 export function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined) return false
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
-  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4)
+  return address !== undefined && isLoopbackHost(address)
 }
 
 /** Hash both sides first: timingSafeEqual needs equal lengths, and the length must not leak either. */
