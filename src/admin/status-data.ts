@@ -29,12 +29,8 @@ export interface TrafficStatus {
   rejectionsPerMinute: number[]
 }
 
-/** An authorization server (issue 7): its metadata keys follow the partner rules. */
-export interface AuthorizationServerStatus {
-  name: string
-  /** `<id>@<realm>` once its document was accepted. */
-  issuer: string | null
-  metadataUrl: string
+/** Key state of a partner, or of an authorization server's metadata (held by a Partner object too). */
+export interface KeyStatus {
   state: string
   health: HealthClass
   lastFetch: { at: string; ok: boolean; error: string | null } | null
@@ -43,19 +39,21 @@ export interface AuthorizationServerStatus {
   certificates: CertificateStatus[]
 }
 
-export interface PartnerStatus {
+/** An authorization server (issue 7): its metadata keys follow the partner rules. */
+export interface AuthorizationServerStatus extends KeyStatus {
+  name: string
+  /** `<id>@<realm>` once its document was accepted. */
+  issuer: string | null
+  metadataUrl: string
+}
+
+export interface PartnerStatus extends KeyStatus {
   name: string
   trustLevel: string
   registration: 'metadata' | 'certificates' | 'authorization-server'
   /** The authorization server whose tokens this partner uses, for registration 'authorization-server'. */
   authorizationServer: string | null
   metadataUrl: string | null
-  state: string
-  health: HealthClass
-  lastFetch: { at: string; ok: boolean; error: string | null } | null
-  keys: number
-  keysAgeSec: number | null
-  certificates: CertificateStatus[]
   traffic: TrafficStatus
 }
 
@@ -107,8 +105,7 @@ export function trafficOf(activity: Activity, key: string): TrafficStatus {
   return { ...total, perMinute: perMinute.map((m) => m.requests), rejectionsPerMinute: perMinute.map((m) => m.rejections) }
 }
 
-/** Key state of a partner, or of an authorization server's metadata (held by a Partner object too). */
-function keyStatus(partner: Partner, now: number) {
+function keyStatus(partner: Partner, now: number): KeyStatus {
   const keys = partner.keys()
   const last = partner.lastFetch()
   const state = partner.state()

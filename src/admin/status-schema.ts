@@ -12,32 +12,27 @@ const traffic = object({ requests: int, rejections: int, perMinute: ints, reject
 
 const certificate = object({ x5t: str, subject: str, notAfter: str, daysToExpiry: int, health: str, signing: bool })
 
+/** KeyStatus: the key columns partners and authorization servers share. */
+const keyStatus = {
+  state: str,
+  health: str,
+  lastFetch: { ...object({ at: str, ok: bool, error: nullable('string') }), type: ['object', 'null'] },
+  keys: int,
+  keysAgeSec: nullable('integer'),
+  certificates: { type: 'array', items: certificate },
+}
+
 const partner = object({
   name: str,
   trustLevel: str,
   registration: str,
   authorizationServer: nullable('string'),
   metadataUrl: nullable('string'),
-  state: str,
-  health: str,
-  lastFetch: { ...object({ at: str, ok: bool, error: nullable('string') }), type: ['object', 'null'] },
-  keys: int,
-  keysAgeSec: nullable('integer'),
-  certificates: { type: 'array', items: certificate },
+  ...keyStatus,
   traffic,
 })
 
-const authorizationServer = object({
-  name: str,
-  issuer: nullable('string'),
-  metadataUrl: str,
-  state: str,
-  health: str,
-  lastFetch: { ...object({ at: str, ok: bool, error: nullable('string') }), type: ['object', 'null'] },
-  keys: int,
-  keysAgeSec: nullable('integer'),
-  certificates: { type: 'array', items: certificate },
-})
+const authorizationServer = object({ name: str, issuer: nullable('string'), metadataUrl: str, ...keyStatus })
 
 export const STATUS_JSON_SCHEMA = object({
   generatedAt: str,
