@@ -1,18 +1,7 @@
 // Integration (issue 4 §3): SIGTERM drain through RunningGateway.close(): an in-flight request completes while
 // /readyz answers 503 draining, and a request outliving shutdown.drainTimeoutMs is cut so close() always ends.
-import { afterEach, describe, expect, it } from 'vitest'
-import { eventually, startOperatingWorld, type OperatingWorld, type WorldOptions } from './operating-fixture.js'
-
-const worlds: OperatingWorld[] = []
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.close()
-})
-
-async function world(opts: WorldOptions = {}): Promise<OperatingWorld> {
-  const w = await startOperatingWorld(opts)
-  worlds.push(w)
-  return w
-}
+import { describe, expect, it } from 'vitest'
+import { eventually, startWorldForTest as world } from './operating-fixture.js'
 
 describe('SIGTERM drain', () => {
   it('close() lets an in-flight slow request complete, with /readyz answering 503 draining meanwhile', async () => {

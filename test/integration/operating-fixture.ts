@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
+import { onTestFinished } from 'vitest'
 import { loadConfigFile } from '../../src/config/index.js'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { baseConfig, metadataPartner, startTestGateway, type RawConfig, type TestGateway, type TestGatewayDeps } from '../helpers/gateway.js'
@@ -73,6 +74,13 @@ export async function startOperatingWorld(opts: WorldOptions = {}): Promise<Oper
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** startOperatingWorld inside a test: the world is closed when that test finishes. */
+export async function startWorldForTest(opts: WorldOptions = {}): Promise<OperatingWorld> {
+  const w = await startOperatingWorld(opts)
+  onTestFinished(() => w.close())
+  return w
 }
 
 export interface Sample {

@@ -2,23 +2,12 @@
 // A bad file is refused and counted while the old configuration serves; removed partners' cached tokens stop at
 // once; 20 reloads under a few hundred concurrent requests fail none of them.
 import { networkInterfaces } from 'node:os'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startEchoUpstream } from '../helpers/echo-upstream.js'
 import { startTestGateway } from '../helpers/gateway.js'
-import { eventually, startOperatingWorld, valueOf, type OperatingWorld, type WorldOptions } from './operating-fixture.js'
+import { eventually, startWorldForTest as world, valueOf, type OperatingWorld } from './operating-fixture.js'
 
 const RELOAD_TOKEN = 'test-reload-token-0123456789abcdef'
-const worlds: OperatingWorld[] = []
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.close()
-})
-
-async function world(opts: WorldOptions = {}): Promise<OperatingWorld> {
-  const w = await startOperatingWorld(opts)
-  worlds.push(w)
-  return w
-}
-
 const postReload = (w: OperatingWorld, headers: Record<string, string> = {}): Promise<Response> =>
   fetch(`${w.gw.adminUrl}/reload`, { method: 'POST', headers })
 
