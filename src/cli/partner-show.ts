@@ -1,12 +1,13 @@
 // CLI: how partner and certificate facts are printed by `partner add`, `partner list` and `test-partner`:
 // times as ISO dates with a relative hint, certificates with subject, x5t, thumbprint and validity.
 import { x5tToThumbprint } from '../certs/x509.js'
+import { EXPIRY_WARNING_DAYS } from '../config/files.js'
 import type { PartnerConfig } from '../config/types.js'
 import type { SigningKey } from '../partners/types.js'
 import { writeLine, type Writer } from './io.js'
 
-/** Renew when fewer days than this remain; test-partner fails our own certificate then. */
-export const NEAR_EXPIRY_DAYS = 30
+/** Renew when fewer days than this remain: the loader warns then, and test-partner fails our own certificate. */
+export const NEAR_EXPIRY_DAYS = EXPIRY_WARNING_DAYS
 
 const DAY_MS = 86_400_000
 
