@@ -58,7 +58,8 @@ export interface World {
   close(): Promise<void>
 }
 
-export async function startWorld(overrides: RawConfig = {}): Promise<World> {
+/** `overrides` replace top-level config keys; `more.partners` are registered after the world's own three. */
+export async function startWorld(overrides: RawConfig = {}, more: { partners?: RawConfig[] } = {}): Promise<World> {
   const upstream = await startEchoUpstream()
   const [exchange, lync, hr, rogue] = await Promise.all([
     makeTestPartner(),
@@ -80,6 +81,7 @@ export async function startWorld(overrides: RawConfig = {}): Promise<World> {
         metadataPartner('exchange', exchangeMeta.url, { applicationId: EXCHANGE_ID, realm: REALM }),
         metadataPartner('lync', lyncMeta.url, { trustLevel: 'application' }),
         { name: 'hr-addin', applicationId: HR_ID, realm: REALM, certificates: [join(dir, 'hr.pem')], trustLevel: 'application' },
+        ...(more.partners ?? []),
       ],
       ...overrides,
     },
