@@ -58,7 +58,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     realm: { type: 'string', required: true, doc: 'Our realm (challenge realm, metadata realm), stored lowercase; changing it later breaks every partner registration', example: 'contoso.com' },
     realmAliases: { type: 'string[]', default: [], doc: 'More realms accepted in aud, e.g. additional SIP domains' },
     publicHosts: { type: 'string[]', required: true, minItems: 1, doc: 'Authorities partners put in aud (host[:port]); lowercased, IDN to punycode, :443 and :80 dropped', example: ['gw.contoso.com'] },
-    metadataUrl: { type: 'string', defaultText: 'https://<publicHosts[0]>/metadata/json/1', doc: 'Canonical URL of our metadata document, published in its endpoints; must contain metadata/json/1' },
+    metadataUrl: { type: 'string', defaultText: 'https://<publicHosts[0]>/metadata/json/1', doc: 'Canonical URL of our metadata document, published in its endpoints; a warning when it lacks metadata/json/1 (Exchange recognises the document by it) or is not https' },
   }),
   listen: section('Listeners', {
     inbound: section('Where partners connect: the proxied routes and /metadata/json/1', {
