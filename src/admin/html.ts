@@ -35,11 +35,7 @@ function renderValue(value: unknown): string {
 
 /** "42 s ago", "3 min ago", "5 h ago", "12 d ago". */
 export function ago(atIso: string, nowMs: number): string {
-  const sec = Math.max(0, Math.round((nowMs - Date.parse(atIso)) / 1000))
-  if (sec < 90) return `${sec} s ago`
-  if (sec < 90 * 60) return `${Math.round(sec / 60)} min ago`
-  if (sec < 36 * 3600) return `${Math.round(sec / 3600)} h ago`
-  return `${Math.round(sec / 86_400)} d ago`
+  return `${span(Math.max(0, Math.round((nowMs - Date.parse(atIso)) / 1000)))} ago`
 }
 
 /** A duration in seconds as "45 s", "12 min", "3 h", "2 d". */
