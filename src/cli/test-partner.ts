@@ -136,15 +136,14 @@ export async function testPartnerCommand(argv: string[], io: CliIo): Promise<num
     })
     if (loaded.status === 'fail' || config === undefined) return finish(io, report, EXIT.config)
     const cfg = config
-    const partner = await report.step('partner is configured', () => {
-      const p = cfg.partners.find((x) => x.name === name)
+    const p = cfg.partners.find((x) => x.name === name)
+    const configured = await report.step('partner is configured', () => {
       if (p === undefined) return fail(`no partner named "${name}" (configured: ${cfg.partners.map((x) => x.name).join(', ') || 'none'})`)
       const outbound = p.outbound === undefined ? 'no outbound section: the outbound steps are skipped (add outbound.url)' : `outbound ${p.outbound.url}, aud host ${p.outbound.audienceHost}, acts as users: ${p.outbound.actAsUsers ? 'yes' : 'no'}`
       return p.outbound === undefined && flags.inbound !== true ? fail(outbound) : pass(`trust ${p.trustLevel}; ${outbound}`)
     })
-    const found = cfg.partners.find((x) => x.name === name)
-    if (partner.status === 'fail' || found === undefined) return finish(io, report, EXIT.failure)
-    await outboundSteps(report, cfg, found, flags, now)
+    if (configured.status === 'fail' || p === undefined) return finish(io, report, EXIT.failure)
+    await outboundSteps(report, cfg, p, flags, now)
     return finish(io, report, EXIT.failure)
   })
 }
