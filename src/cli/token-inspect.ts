@@ -3,7 +3,7 @@
 // configuration and say exactly which step of PROTOCOL.md §4 would reject it, and why.
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
-import { loadConfigFile, type GatewayConfig } from '../config/index.js'
+import { loadConfigFile } from '../config/index.js'
 import { GatewayError } from '../errors.js'
 import { silentLogger } from '../logger.js'
 import { createPartnerRegistry } from '../partners/index.js'
@@ -92,7 +92,7 @@ async function validateWith(io: CliIo, file: string, token: DecodedToken, now: (
     return EXIT.ok
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err
-    const why = explainRejection(err, token, config as GatewayConfig, registry, Math.floor(now() / 1000))
+    const why = explainRejection(err, token, config, registry, Math.floor(now() / 1000))
     writeLine(io.stdout, `  REJECTED at ${why.step}: ${why.reason}`)
     writeLine(io.stdout, `  (the caller would get HTTP ${err.status} ${err.publicCode}; the log says code ${err.code}${err.reason === undefined ? '' : `, reason ${err.reason}`})`)
     return EXIT.failure
