@@ -9,6 +9,8 @@ export interface BenchOptions {
   repeats: number
   /** Short form: only the bare proxy and the gateway scenarios; exit 1 when a target ratio is missed. */
   check: boolean
+  /** With --check: judge by the regression floors (rows.ts) instead of issue 6's targets. */
+  floors: boolean
   /** Seconds of mixed load for the memory-flatness run; 0: no soak (the default). */
   soakSec: number
   /** Run each gateway scenario once more under --cpu-prof and print where the time goes. */
@@ -44,6 +46,7 @@ const HELP = `npm run bench -- [options]
   --warmup S          unmeasured whole seconds before each measurement (default 1)
   --repeats N         interleaved repeats, fresh processes each time (default 2)
   --check             short form (~1 min): bare proxy + gateway scenarios; exit 1 when a target is missed
+  --floors            with --check: exit 1 only below the regression floors (capacity × bare, see rows.ts)
   --soak S            memory flatness: S seconds of mixed load on one gateway (e.g. --soak 600); nothing else runs
   --profile           also run every gateway scenario under --cpu-prof and print where its CPU goes
   --only a,b          only these rows (ids as printed in the table)
@@ -69,7 +72,7 @@ const HELP = `npm run bench -- [options]
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
-    connections: 32, durationSec: 2, warmupSec: 1, repeats: 2, check: false, soakSec: 0, profile: false,
+    connections: 32, durationSec: 2, warmupSec: 1, repeats: 2, check: false, floors: false, soakSec: 0, profile: false,
     only: undefined, references: true, pin: true, proxyCpus: '1', loadCpus: '0', load: undefined,
     memoryTokens: 200_000, startup: true, keepLogs: false, writeBenchmarks: true, serve: undefined, baselines: [], variants: [], gatewayNodeArgs: [], builds: [],
   }
@@ -92,6 +95,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--warmup': o.warmupSec = Math.round(number(arg)); break
       case '--repeats': o.repeats = Math.max(1, Math.round(number(arg))); break
       case '--check': o.check = true; break
+      case '--floors': o.floors = true; break
       case '--soak': o.soakSec = number(arg); break
       case '--profile': o.profile = true; break
       case '--only': o.only = value(arg).split(',').map((s) => s.trim()).filter((s) => s !== ''); break

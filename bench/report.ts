@@ -200,6 +200,18 @@ export function fullMarkdown(r: RunReport): string {
   ].join('\n')
 }
 
+/** `--check --floors`: rows whose capacity × bare fell under their regression floor, or answered wrongly. */
+export function floorFailuresOf(summaries: readonly RowSummary[]): string[] {
+  const failures: string[] = []
+  for (const s of summaries) {
+    if (s.target === undefined) continue
+    const capacity = 1 / s.cpuRatio
+    if (s.unexpected > 0) failures.push(`${s.id}: ${s.unexpected} unexpected responses`)
+    else if (!(capacity >= s.target.floor)) failures.push(`${s.id} capacity ${f(capacity, 2)}x bare < floor ${s.target.floor.toFixed(2)}x`)
+  }
+  return failures
+}
+
 export function failuresOf(summaries: readonly RowSummary[], startup: StartupResult | undefined, memory: MemoryResult | undefined): string[] {
   const failures: string[] = []
   for (const s of summaries) {

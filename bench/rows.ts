@@ -6,10 +6,16 @@ export type RowKind = 'bare' | 'bare-undici' | 'gateway' | 'gateway-undici' | 'n
 export type Pool = keyof Omit<TokenPools, 'generated' | 'sizes'>
 
 export interface Target {
-  /** requests/s at least this times the bare proxy's. */
+  /** requests/s at least this times the bare proxy's (issue 6). */
   minRatio: number
   /** p99 at most this many ms above the bare proxy's. */
   maxP99DeltaMs?: number
+  /**
+   * Regression floor for `--check --floors`: capacity × bare (bare CPU µs ÷ row CPU µs, the figure that holds
+   * steady on a shared machine) at least this. Set about 15% under what BENCHMARKS.md records, so noise passes and
+   * a real regression does not.
+   */
+  floor: number
 }
 
 export interface Row {
@@ -39,11 +45,11 @@ export const REJECT_POOL = 999
 
 export const ROWS: readonly Row[] = [
   { id: 'bare', kind: 'bare', label: 'bare http-proxy (same agent), no auth', pool: 'appWarm', expect: 200, reference: false },
-  { id: 'app-warm', kind: 'gateway', label: 'gateway, one app-only token reused', pool: 'appWarm', expect: 200, reference: false, target: { minRatio: 0.9, maxP99DeltaMs: 1 } },
-  { id: 'user-warm', kind: 'gateway', label: `gateway, ${USERS} users' tokens reused`, pool: 'userWarm', expect: 200, reference: false, target: { minRatio: 0.9, maxP99DeltaMs: 1 } },
-  { id: 'cold', kind: 'gateway', label: `gateway, ${COLD_POOL} distinct signed tokens, cache ${COLD_CACHE_ENTRIES}`, pool: 'cold', expect: 200, cacheMaxEntries: COLD_CACHE_ENTRIES, reference: false, target: { minRatio: 0.75 } },
-  { id: 'reject-early', kind: 'gateway', label: 'gateway, unknown issuer / wrong aud / expired', pool: 'rejectEarly', expect: 401, reference: false, target: { minRatio: 1.5 } },
-  { id: 'reject-sig', kind: 'gateway', label: 'gateway, known partner, bad signature', pool: 'rejectSig', expect: 401, reference: false, target: { minRatio: 1.0 } },
+  { id: 'app-warm', kind: 'gateway', label: 'gateway, one app-only token reused', pool: 'appWarm', expect: 200, reference: false, target: { minRatio: 0.9, maxP99DeltaMs: 1, floor: 0.45 } },
+  { id: 'user-warm', kind: 'gateway', label: `gateway, ${USERS} users' tokens reused`, pool: 'userWarm', expect: 200, reference: false, target: { minRatio: 0.9, maxP99DeltaMs: 1, floor: 0.4 } },
+  { id: 'cold', kind: 'gateway', label: `gateway, ${COLD_POOL} distinct signed tokens, cache ${COLD_CACHE_ENTRIES}`, pool: 'cold', expect: 200, cacheMaxEntries: COLD_CACHE_ENTRIES, reference: false, target: { minRatio: 0.75, floor: 0.24 } },
+  { id: 'reject-early', kind: 'gateway', label: 'gateway, unknown issuer / wrong aud / expired', pool: 'rejectEarly', expect: 401, reference: false, target: { minRatio: 1.5, floor: 0.72 } },
+  { id: 'reject-sig', kind: 'gateway', label: 'gateway, known partner, bad signature', pool: 'rejectSig', expect: 401, reference: false, target: { minRatio: 1.0, floor: 0.45 } },
   { id: 'bare-undici', kind: 'bare-undici', label: 'ref: bare undici forwarder, no auth', pool: 'appWarm', expect: 200, reference: true },
   { id: 'app-warm-undici', kind: 'gateway-undici', label: 'ref: gateway app-warm on the undici forwarder', pool: 'appWarm', expect: 200, reference: true },
   { id: 'nginx', kind: 'nginx', label: 'ref: nginx plain proxy (1 worker)', pool: 'appWarm', expect: 200, reference: true },

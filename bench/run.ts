@@ -15,7 +15,7 @@ import { startTarget } from './targets.js'
 import { parseOptions, type BenchOptions } from './options.js'
 import { childScript, RESULTS } from './paths.js'
 import { summariseProfile, type ProfileSummary } from './profile.js'
-import { extrasMarkdown, failuresOf, fullMarkdown, markdownTable, noiseNote, profileMarkdown, summarise, type RunReport } from './report.js'
+import { extrasMarkdown, failuresOf, floorFailuresOf, fullMarkdown, markdownTable, noiseNote, profileMarkdown, summarise, type RunReport } from './report.js'
 import { COLD_POOL, REJECT_POOL, ROWS, USERS, type Row } from './rows.js'
 import { runSoak, soakMarkdown } from './soak.js'
 import { choosePinning, freePort, hasCommand, spawnPinned, stopProcess, waitForHttp } from './spawn.js'
@@ -171,11 +171,14 @@ async function main(): Promise<void> {
     if (Object.keys(profiles).length > 0) process.stdout.write(`\n${profileMarkdown(profiles)}\n`)
     log(`\nresults: bench/results/${stamp}.md (and .json)`)
     if (opts.writeBenchmarks && opts.only === undefined && opts.baselines.length === 0 && opts.variants.length === 0 && opts.builds.length === 0) log(`updated ${updateBenchmarksFile(markdown)}`)
-    if (failures.length > 0) {
-      log(`targets missed: ${failures.join('; ')}`)
-      if (opts.check) process.exitCode = 1
-    } else {
-      log('every target met')
+    if (failures.length > 0) log(`targets missed: ${failures.join('; ')}`)
+    else log('every target met')
+    if (opts.check && opts.floors) {
+      const below = floorFailuresOf(summaries)
+      log(below.length > 0 ? `below the regression floors: ${below.join('; ')}` : 'every regression floor held')
+      if (below.length > 0) process.exitCode = 1
+    } else if (opts.check && failures.length > 0) {
+      process.exitCode = 1
     }
   } finally {
     await stopProcess(echo)
