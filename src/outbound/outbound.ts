@@ -110,6 +110,10 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     if (p.config.authorizationServer === undefined && c?.trustedIssuers !== undefined && c.trustedIssuers.length > 0 && !listsIssuer(c.trustedIssuers, config.service.id, p.outbound.issuerRealm)) {
       log.warn({ partner: p.name, issuer: `${config.service.id}@${p.outbound.issuerRealm}` }, 'partner challenge does not list the gateway in trusted_issuers: register the gateway at the partner')
     }
+    const registeredId = registered(p.name)?.identity()?.id ?? p.config.applicationId
+    if (c?.clientId !== undefined && registeredId !== undefined && c.clientId.toLowerCase() !== registeredId.toLowerCase()) {
+      log.warn({ partner: p.name, registered: registeredId }, 'partner challenge names another client_id than the partner is registered with: ignored, aud keeps the registered principal')
+    }
     return result
   }
 

@@ -1,6 +1,9 @@
-// Outbound: who our token is for (PROTOCOL.md §2.5, §5.5). aud = <principal>/<audienceHost>@<realm>, where
-// principal and realm come from the partner's challenge when known, else its metadata identity, else config.
-// A realm of "*" never goes into aud: it sends us to discovery, and finally to our own issuer realm.
+// Outbound: who our token is for (PROTOCOL.md §2.5, §5.5). aud = <principal>/<audienceHost>@<realm>, where the
+// principal is the partner's registered identity (metadata, else config; a challenge only when neither names one)
+// and the realm comes from the partner's challenge when known, else its metadata identity, else config. Challenge
+// values that could not be one part of aud are ignored. A realm of "*" never goes into aud: it sends us to
+// discovery, and finally to our own issuer realm.
+import { principalPartProblem } from '../config/hosts.js'
 import type { PartnerConfig, PartnerOutboundConfig } from '../config/types.js'
 import type { PartnerIdentity } from '../partners/types.js'
 import type { BearerChallenge } from './challenge-parse.js'
@@ -36,6 +39,19 @@ const identitySource = (config: PartnerConfig): AudienceSource => (config.metada
 const concrete = (realm: string | undefined): string | undefined =>
   realm === undefined || realm === '' || realm === '*' ? undefined : realm.toLowerCase()
 
+/** Longer challenge values are not a principal id or realm (GUIDs, domain names), whatever they hold. */
+export const MAX_CHALLENGE_PART_CHARS = 255
+
+/**
+ * A challenge value (the partner's own, unauthenticated words) usable as one part of aud: no whitespace, control
+ * characters, '@', '/', ',', '"' or '\' (PROTOCOL.md §7.8: receivers split aud at the first '/' and the last '@',
+ * and not all of them the same way), not "*", not too long; else undefined, as if the challenge had not named it.
+ */
+export function challengePart(value: string | undefined): string | undefined {
+  if (value === undefined || value === '' || value === '*' || value.length > MAX_CHALLENGE_PART_CHARS) return undefined
+  return principalPartProblem(value, 'a challenge value') === undefined ? value : undefined
+}
+
 type Found = { value: string; from: AudienceSource } | undefined
 
 function firstOf(...candidates: Array<[string | undefined, AudienceSource]>): Found {
@@ -43,12 +59,25 @@ function firstOf(...candidates: Array<[string | undefined, AudienceSource]>): Fo
   return undefined
 }
 
+/**
+ * The principal: the partner's registered identity (its metadata document, else applicationId). A challenge may
+ * confirm it, and names it only when nothing registered does: a partner naming another client_id would otherwise
+ * get our token for another service's audience.
+ */
+function principalOf(inputs: TargetInputs): Found {
+  const { challenge, identity, config } = inputs
+  const registered = firstOf([identity?.id, identitySource(config)], [config.applicationId, 'config'])
+  const named = challengePart(challenge?.clientId)?.toLowerCase()
+  if (registered === undefined) return firstOf([named, 'challenge'])
+  return named === registered.value ? { value: registered.value, from: 'challenge' } : registered
+}
+
 /** What is known without probing; `undefined` parts mean a probe is needed. */
 export function knownParts(inputs: TargetInputs): { principal: Found; realm: Found; wildcard: boolean } {
   const { challenge, identity, config } = inputs
   const from = identitySource(config)
-  const principal = firstOf([challenge?.clientId, 'challenge'], [identity?.id, from], [config.applicationId, 'config'])
-  const realm = firstOf([concrete(challenge?.realm), 'challenge'], [concrete(identity?.realm), from], [concrete(config.realm), 'config'])
+  const principal = principalOf(inputs)
+  const realm = firstOf([concrete(challengePart(challenge?.realm)), 'challenge'], [concrete(identity?.realm), from], [concrete(config.realm), 'config'])
   const wildcard = identity?.realm === '*' || config.realm === '*'
   return { principal, realm, wildcard }
 }

@@ -1,5 +1,6 @@
-// Unit: who our outbound tokens are for (PROTOCOL.md §2.5, §5.5): principal and realm from the partner's challenge,
-// else its metadata identity, else config; "*" never in aud; the issuer realm override.
+// Unit: who our outbound tokens are for (PROTOCOL.md §2.5, §5.5): the registered principal (a challenge only confirms
+// it), the realm from the partner's challenge, else its metadata identity, else config; challenge values that could
+// not be one part of aud are ignored; "*" never in aud; the issuer realm override.
 import { describe, expect, it } from 'vitest'
 import type { PartnerConfig, PartnerOutboundConfig } from '../../../src/config/types.js'
 import { resolveTarget, type TargetInputs } from '../../../src/outbound/target.js'
@@ -20,11 +21,27 @@ describe('resolveTarget', () => {
     })
   })
 
-  it('prefers what the challenge says, part by part', () => {
+  it('takes the realm from the challenge, and the principal only when the challenge confirms the registered one', () => {
     const t = resolveTarget(inputs({ challenge: { realm: 'Fabrikam.com' }, identity: { id: EX, realm: 'contoso.com' } }), false)
     expect([t?.audience, t?.principalFrom, t?.realmFrom]).toEqual([`${EX}/mail.contoso.com@fabrikam.com`, 'metadata', 'challenge'])
     const u = resolveTarget(inputs({ challenge: { clientId: 'ABC', realm: 'r' }, identity: { id: EX, realm: 'contoso.com' } }), false)
-    expect(u?.audience).toBe('abc/mail.contoso.com@r')
+    expect([u?.audience, u?.principalFrom]).toEqual([`${EX}/mail.contoso.com@r`, 'metadata'])
+    const v = resolveTarget(inputs({ challenge: { clientId: EX.toUpperCase(), realm: 'r' }, identity: { id: EX, realm: 'contoso.com' } }), false)
+    expect([v?.audience, v?.principalFrom]).toEqual([`${EX}/mail.contoso.com@r`, 'challenge'])
+  })
+
+  it('names the principal from the challenge only when nothing registered does', () => {
+    expect(resolveTarget(inputs({ challenge: { clientId: 'ABC', realm: 'r' } }), false)?.audience).toBe('abc/mail.contoso.com@r')
+    expect(resolveTarget(inputs({ challenge: { clientId: '*', realm: 'r' } }), true)).toBeUndefined()
+  })
+
+  it.each([
+    ['"*"', '*'], ['"@"', 'evil.example@contoso.com'], ['"/"', 'contoso.com/evil.example'], ['a quote and a comma', 'a",client_id="b'],
+    ['a tab', 'contoso.com\tx'], ['a space', 'contoso .com'], ['a backslash', 'contoso\\com'], ['256 characters', `${'r'.repeat(252)}.com`],
+  ])('ignores a challenge realm or client_id with %s', (_label, value) => {
+    const t = resolveTarget(inputs({ challenge: { clientId: value, realm: value }, identity: { id: EX, realm: 'contoso.com' } }), false)
+    expect([t?.audience, t?.principalFrom, t?.realmFrom]).toEqual([`${EX}/mail.contoso.com@contoso.com`, 'metadata', 'metadata'])
+    expect(resolveTarget(inputs({ challenge: { clientId: value, realm: 'contoso.com' } }), true)).toBeUndefined()
   })
 
   it('falls back to config, labelled as such for a partner without metadata', () => {
