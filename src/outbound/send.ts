@@ -1,6 +1,7 @@
 // Outbound: one HTTP exchange with a partner (node:http/https over the partner's keep-alive agent). Resolves
-// with the response once its headers arrive; connection faults become GW_OUTBOUND_UNREACHABLE (502) and
-// silence longer than timeoutMs GW_OUTBOUND_TIMEOUT (504), with a fixed reason for the log.
+// with the response once its headers arrive; connection faults become GW_OUTBOUND_UNREACHABLE (502), and silence
+// longer than timeoutMs, or a response head not complete timeoutMs after the request was sent, GW_OUTBOUND_TIMEOUT
+// (504), with a fixed reason for the log.
 import http from 'node:http'
 import https from 'node:https'
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
@@ -14,7 +15,7 @@ export interface SendOptions {
   method: string
   headers: OutgoingHttpHeaders
   body: OutboundBody
-  /** Socket inactivity allowed, ms (outbound.timeoutMs). */
+  /** Socket inactivity allowed, and time from the request sent to the complete response head, ms (outbound.timeoutMs). */
   timeoutMs: number
   agent: http.Agent
 }
@@ -60,8 +61,27 @@ export function send(opts: SendOptions, detail: Record<string, unknown>): Exchan
   })
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     request.setTimeout(opts.timeoutMs, () => request.destroy(new PartnerTimeout(`no answer within ${opts.timeoutMs} ms`)))
-    request.once('response', resolve)
-    request.once('error', (err) => reject(faultError(err, detail)))
+    // Socket inactivity alone let a partner trickling its response head (a byte now and then) hold the call for
+    // as long as it liked: once the request is sent, the whole head must arrive within timeoutMs.
+    let answered = false
+    let headDeadline: NodeJS.Timeout | undefined
+    const settled = (): void => {
+      answered = true
+      clearTimeout(headDeadline)
+    }
+    request.once('finish', () => {
+      if (answered) return
+      headDeadline = setTimeout(() => request.destroy(new PartnerTimeout(`no complete response head within ${opts.timeoutMs} ms`)), opts.timeoutMs)
+    })
+    request.once('response', (res) => {
+      settled()
+      resolve(res)
+    })
+    request.once('error', (err) => {
+      settled()
+      reject(faultError(err, detail))
+    })
+    request.once('close', settled)
   })
   // A rejection nobody awaits yet (the caller may be writing the body) must not crash the process.
   response.catch(() => {})
