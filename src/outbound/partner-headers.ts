@@ -5,8 +5,11 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from '
 import { isIdentityHeaderName } from '../identity/index.js'
 import { stripHopByHop } from '../proxy/hop-headers.js'
 
-/** Set by node from the target URL and the body we send; never copied from the backend. */
-const DROPPED = ['host', 'authorization', 'expect', 'content-length', 'transfer-encoding', 'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']
+/** Set by node from the target URL and the body we send, or ours to set; never copied from the backend. */
+const DROPPED = ['host', 'authorization', 'expect', 'content-length', 'transfer-encoding', 'forwarded']
+
+/** X-Forwarded-* in any spelling: `X-Forwarded-Prefix`, `-Server`, `-Ssl`, and `X_Forwarded_For` (CGI-style partners). */
+const isForwardedName = (name: string): boolean => name.length > 12 && name.replace(/_/g, '-').startsWith('x-forwarded-')
 
 /** How the body goes out: fully buffered (replayable) or streamed after an already-read head. */
 export type OutboundBody =
@@ -21,7 +24,7 @@ export function isReplayable(body: OutboundBody): body is Extract<OutboundBody, 
 export function partnerRequestHeaders(incoming: IncomingHttpHeaders, authorization: string, body: OutboundBody): OutgoingHttpHeaders {
   const headers: IncomingHttpHeaders = { ...incoming }
   stripHopByHop(headers)
-  for (const name of Object.keys(headers)) if (isIdentityHeaderName(name)) delete headers[name]
+  for (const name of Object.keys(headers)) if (isIdentityHeaderName(name) || isForwardedName(name)) delete headers[name]
   for (const name of DROPPED) delete headers[name]
   const out: OutgoingHttpHeaders = { ...headers, authorization }
   if (body.kind === 'buffer') {
