@@ -4,6 +4,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { GatewayError, toGatewayError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { refuseConnect } from '../proxy/http-guards.js'
 import { assertUnambiguousTarget, rawPathOf } from '../proxy/path-guard.js'
 import type { Runtime } from '../runtime.js'
 import { readActAs } from './act-as.js'
@@ -68,6 +69,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: CallStat
   const { runtime } = state
   const configured = runtime.config.listen.outbound?.sharedSecret
   checkSharedSecret(req, configured ?? (opts.loopback ? undefined : opts.startupSecret))
+  // A partner answering TRACE echoes the request, our Authorization included: the caller would hold our token.
+  if (req.method === 'TRACE') throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'trace' } })
   const url = req.url ?? ''
   assertUnambiguousTarget(url)
   const { name, rest } = splitTarget(url)
@@ -119,5 +122,7 @@ export function createOutboundServer(opts: OutboundServerOptions): http.Server {
   server.on('upgrade', (_req, socket) => {
     socket.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
   })
+  // Not a forward proxy: CONNECT gets our 400 and a log line (without a listener, Node drops the socket unanswered).
+  server.on('connect', (_req, socket) => refuseConnect(socket, opts.log))
   return server
 }
