@@ -47,7 +47,7 @@ export function splitTarget(url: string): { name: string; rest: string } {
   return { name, rest: rest + query }
 }
 
-function relay(result: OutboundResult, res: ServerResponse): void {
+function relay(result: OutboundResult, res: ServerResponse, partner: { name: string; base: URL }): void {
   const { response, request } = result
   if (res.destroyed) {
     // The backend left while the partner was answering: nothing to relay to.
@@ -55,7 +55,7 @@ function relay(result: OutboundResult, res: ServerResponse): void {
     request.destroy()
     return
   }
-  res.writeHead(response.statusCode ?? 502, backendResponseHeaders(response))
+  res.writeHead(response.statusCode ?? 502, backendResponseHeaders(response, { requested: result.url, base: partner.base, partner: partner.name }))
   response.pipe(res)
   response.once('error', () => res.destroy())
   response.once('aborted', () => res.destroy())
@@ -75,12 +75,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: CallStat
   assertUnambiguousTarget(url)
   const { name, rest } = splitTarget(url)
   const outbound = runtime.outbound
-  if (outbound.partner(name) === undefined) throw new GatewayError('GW_OUTBOUND_UNKNOWN_PARTNER')
+  const partner = outbound.partner(name)
+  if (partner === undefined) throw new GatewayError('GW_OUTBOUND_UNKNOWN_PARTNER')
   state.partner = name
   const user = readActAs(req.headers, req.rawHeaders)
   const body = await readBody(req)
   state.result = await outbound.call({ partner: name, method: req.method ?? 'GET', pathAndQuery: rest, headers: req.headers, user, body })
-  relay(state.result, res)
+  relay(state.result, res, partner)
 }
 
 function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, log: Logger): void {

@@ -52,6 +52,8 @@ export interface OutboundResult {
   request: ClientRequest
   token: IssuedToken
   target: OutboundTarget
+  /** The partner URL the request went to. */
+  url: URL
   /** True when a 401 led to a probe and a second attempt. */
   retried: boolean
 }
@@ -141,11 +143,12 @@ export function createOutbound(deps: OutboundDeps): Outbound {
 
   async function attempt(p: OutboundPartner, c: OutboundCall, path: string) {
     const { target: t, token } = await issue(p, await target(p, path), c.user)
+    const url = targetUrl(p.base, c.pathAndQuery)
     const exchange = send(
-      { url: targetUrl(p.base, c.pathAndQuery), method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent },
+      { url, method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent },
       { partner: p.name },
     )
-    return { target: t, token, request: exchange.request, response: await exchange.response }
+    return { target: t, token, url, request: exchange.request, response: await exchange.response }
   }
 
   async function call(c: OutboundCall): Promise<OutboundResult> {

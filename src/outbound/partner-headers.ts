@@ -1,5 +1,5 @@
 // Outbound: the headers of a call to a partner, built from the backend's, and the partner's response headers
-// handed back. Removed toward the partner: hop-by-hop ones (proxy/hop-headers.ts), every x-s2s-* header (act-as,
+// handed back (Location mapped so that following it never leads to another partner). Removed toward the partner: hop-by-hop ones (proxy/hop-headers.ts), every x-s2s-* header (act-as,
 // the shared secret, our own identity headers), the backend's Authorization, Host, Expect, X-Forwarded-*.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { isIdentityHeaderName } from '../identity/index.js'
@@ -35,18 +35,50 @@ export function partnerRequestHeaders(incoming: IncomingHttpHeaders, authorizati
   return out
 }
 
+/** Where a partner's answer came from: the URL we requested, the partner's base URL (outbound.url), its name. */
+export interface AnswerOrigin {
+  requested: URL
+  base: URL
+  partner: string
+}
+
+/**
+ * A partner's Location as the backend must read it. The backend resolves a relative Location against the
+ * listener's URL (`/<partner>/...`), where `/other/x` or `../other/x` names ANOTHER configured partner: a client
+ * following the redirect would call that partner through the listener, with our token. So a Location under the
+ * partner's base URL becomes `/<partner><rest>` on the listener (as nginx's proxy_redirect does), any other one
+ * absolute (a client following it goes straight there, without our token), and one that is no URL is dropped.
+ */
+export function locationForBackend(value: string, origin: AnswerOrigin): string | undefined {
+  let url: URL
+  try {
+    url = new URL(value, origin.requested)
+  } catch {
+    return undefined
+  }
+  const prefix = origin.base.pathname.replace(/\/+$/, '')
+  const inside = url.origin === origin.base.origin && (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))
+  if (!inside) return url.href
+  const rest = url.pathname.slice(prefix.length)
+  return `/${origin.partner}${rest === '' ? '/' : rest}${url.search}${url.hash}`
+}
+
 /**
  * The partner's response headers for the backend, each field kept separate (several WWW-Authenticate
- * challenges stay readable), hop-by-hop ones removed; node frames the body itself.
+ * challenges stay readable), hop-by-hop ones removed, Location mapped by locationForBackend; node frames the body.
  */
-export function backendResponseHeaders(response: IncomingMessage): OutgoingHttpHeaders {
+export function backendResponseHeaders(response: IncomingMessage, origin?: AnswerOrigin): OutgoingHttpHeaders {
   const kept: IncomingHttpHeaders = { ...response.headers }
   stripHopByHop(kept)
   delete kept['transfer-encoding']
   const out: OutgoingHttpHeaders = {}
   for (const name of Object.keys(kept)) {
-    const values = response.headersDistinct[name]
+    let values = response.headersDistinct[name]
     if (values === undefined) continue
+    if (name === 'location' && origin !== undefined) {
+      values = values.map((v) => locationForBackend(v, origin)).filter((v): v is string => v !== undefined)
+      if (values.length === 0) continue
+    }
     out[name] = values.length === 1 ? values[0] : values
   }
   return out
