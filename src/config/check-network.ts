@@ -1,7 +1,7 @@
 // Config: semantic checks of what touches the network: listeners (and their TLS files), the upstream URL,
 // trustedProxies and publicPaths. Only checks and normalises; main.ts and proxy/ act on the result.
 import { isIP } from 'node:net'
-import type { GatewayConfig } from './types.js'
+import type { GatewayConfig, ListenConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 import { checkCidr, isLoopbackHost } from './hosts.js'
 import { checkReadableFile } from './files.js'
@@ -13,9 +13,15 @@ export function checkListenHost(host: string, path: string, out: ProblemCollecto
   if (isIP(host) === 0 && !HOSTNAME.test(host)) out.problem(path, 'must be an IP address or host name')
 }
 
+/** Two listeners that would bind the same port on the same (or every) address; port 0 picks a free one each. */
+export function clashes(a: ListenConfig, b: ListenConfig): boolean {
+  return a.port !== 0 && a.port === b.port && (a.host === b.host || a.host === '0.0.0.0' || b.host === '0.0.0.0')
+}
+
 export function checkListen(listen: GatewayConfig['listen'], out: ProblemCollector): void {
   for (const name of ['inbound', 'admin'] as const) checkListenHost(listen[name].host, `listen.${name}.host`, out)
   const { inbound, admin } = listen
+  if (clashes(admin, inbound)) out.problem('listen.admin.port', `${admin.port} is also the port of listen.inbound`)
   if (inbound.tls !== undefined) {
     checkReadableFile(inbound.tls.cert, 'listen.inbound.tls.cert', out)
     checkReadableFile(inbound.tls.key, 'listen.inbound.tls.key', out)

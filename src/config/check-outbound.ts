@@ -5,7 +5,7 @@ import type { GatewayConfig, PartnerOutboundConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 import { isLoopbackHost, normalizeAuthority, principalPartProblem } from './hosts.js'
 import { checkCaBundle } from './files.js'
-import { checkListenHost } from './check-network.js'
+import { checkListenHost, clashes } from './check-network.js'
 
 /** Shorter shared secrets are refused: the listener may face a network. */
 export const MIN_SHARED_SECRET_CHARS = 16
@@ -35,10 +35,7 @@ function checkOutboundListen(config: GatewayConfig, listen: NonNullable<GatewayC
     out.problem(`${at}.host`, `${listen.host} is not loopback: set listen.outbound.sharedSecret (callers send it in x-s2s-outbound-secret)`)
   }
   for (const other of ['inbound', 'admin'] as const) {
-    const { host, port } = config.listen[other]
-    if (listen.port !== 0 && listen.port === port && (host === listen.host || host === '0.0.0.0' || listen.host === '0.0.0.0')) {
-      out.problem(`${at}.port`, `${listen.port} is also the port of listen.${other}`)
-    }
+    if (clashes(listen, config.listen[other])) out.problem(`${at}.port`, `${listen.port} is also the port of listen.${other}`)
   }
   if (!config.partners.some((p) => p.outbound !== undefined)) {
     out.warn(at, 'no partner has an outbound section: every call will get 404')

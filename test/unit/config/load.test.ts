@@ -97,6 +97,7 @@ describe('loadConfigObject: every problem, with its path', () => {
     ['a string where a number belongs', (r) => (r.listen.inbound.port = '8443'), 'listen.inbound.port', 'must be an integer'],
     ['a fractional number', (r) => (r.upstream.timeoutMs = 1.5), 'upstream.timeoutMs', 'must be an integer'],
     ['a port out of range', (r) => (r.listen.admin.port = 70_000), 'listen.admin.port', 'must be between 0 and 65535'],
+    ['the admin listener on the inbound port', (r) => (r.listen = { inbound: { host: '0.0.0.0', port: 8443 }, admin: { host: '127.0.0.1', port: 8443 } }), 'listen.admin.port', '8443 is also the port of listen.inbound'],
     ['a zero duration', (r) => (r.upstream.timeoutMs = 0), 'upstream.timeoutMs', 'must be between 1 and 2147483647'],
     ['a negative cache size', (r) => (r.tokens = { cacheMaxEntries: -1 }), 'tokens.cacheMaxEntries', 'must be at least 0'],
     ['a token cap below 1024', (r) => (r.tokens = { maxTokenBytes: 512 }), 'tokens.maxTokenBytes', 'must be between 1024 and 16384'],
