@@ -1,6 +1,7 @@
 // Token validation, step 5 (PROTOCOL.md §4.5): verify the actor's RS256 signature with the issuing partner's
 // keys only (never ours, never keys named by the token), with one rate-limited refetch for rotation (§1.6.5).
-import { verify } from 'node:crypto'
+import { hash, verify } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import { GatewayError, tokenInvalid } from '../errors.js'
 import type { KeySet, Partner, SigningKey } from '../partners/types.js'
 import type { ActorToken } from './classify.js'
@@ -36,21 +37,52 @@ async function loadKeys(partner: Partner): Promise<KeySet> {
 }
 
 /** No current key verified: possibly a rotation to a certificate we have not fetched yet (one refetch, cooldown-limited by the partner). */
-async function verifyAfterRefetch(partner: Partner, actor: ActorToken, data: Buffer, signature: Buffer): Promise<SigningKey> {
+async function verifyAfterRefetch(partner: Partner, actor: ActorToken, data: Buffer, signature: Buffer, memo: Memo | undefined): Promise<SigningKey> {
   if (await partner.refetchOnMiss()) {
     const fresh = partner.keys()
     const retried = fresh === undefined ? undefined : findVerifyingKey(fresh, actor.x5t, data, signature)
     if (retried !== undefined) return retried
   }
+  const last = partner.keys()
+  if (memo !== undefined && last !== undefined) memo.cache.remember(memo.key, last)
   const detail: Record<string, unknown> = { partner: partner.name }
   if (actor.x5t !== undefined && X5T_SHAPE.test(actor.x5t)) detail['x5t'] = actor.x5t
   throw tokenInvalid('signature', detail)
 }
 
-function verifyWith(partner: Partner, actor: ActorToken, keys: KeySet): MaybePromise<SigningKey> {
+/**
+ * Actor tokens known not to verify under a given key set. Verification is a pure function of the token and the
+ * key set, so remembering a failure changes no answer: a replayed bad token (an attacker's cheapest flood) costs a
+ * hash instead of an RSA verification, and still goes through the same cooldown-limited refetch. An entry only
+ * counts while the partner still holds the very KeySet it failed against (a reload, refresh or rotation replaces
+ * the object), and it is keyed by a hash of the whole actor token, so no other token can be made to hit it.
+ */
+export interface SignatureMemo {
+  failedUnder(actorKey: string, keys: KeySet): boolean
+  remember(actorKey: string, keys: KeySet): void
+}
+
+/** Bounded like the verified-token cache (tokens.cacheMaxEntries); undefined when that is 0. */
+export function createSignatureMemo(maxEntries: number): SignatureMemo | undefined {
+  if (!(maxEntries > 0)) return undefined
+  const failures = new LRUCache<string, KeySet>({ max: maxEntries })
+  return {
+    failedUnder: (actorKey, keys) => failures.get(actorKey) === keys,
+    remember: (actorKey, keys) => void failures.set(actorKey, keys),
+  }
+}
+
+interface Memo {
+  cache: SignatureMemo
+  key: string
+}
+
+function verifyWith(partner: Partner, actor: ActorToken, keys: KeySet, memoCache: SignatureMemo | undefined): MaybePromise<SigningKey> {
   const data = Buffer.from(actor.signingInput, 'latin1') // base64url text: ASCII, so latin1 is exact and fast
   const signature = Buffer.from(actor.signature, 'base64url')
-  return findVerifyingKey(keys, actor.x5t, data, signature) ?? verifyAfterRefetch(partner, actor, data, signature)
+  const memo = memoCache === undefined ? undefined : { cache: memoCache, key: hash('sha256', `${actor.signingInput}.${actor.signature}`, 'base64url') }
+  if (memo !== undefined && memo.cache.failedUnder(memo.key, keys)) return verifyAfterRefetch(partner, actor, data, signature, memo)
+  return findVerifyingKey(keys, actor.x5t, data, signature) ?? verifyAfterRefetch(partner, actor, data, signature, memo)
 }
 
 /**
@@ -59,7 +91,7 @@ function verifyWith(partner: Partner, actor: ActorToken, keys: KeySet): MaybePro
  * @throws GatewayError GW_TOKEN_INVALID 'signature', or GW_PARTNER_UNAVAILABLE when the partner has no keys (as the
  *   rejection of the returned promise)
  */
-export function verifyActorSignature(partner: Partner, actor: ActorToken): MaybePromise<SigningKey> {
+export function verifyActorSignature(partner: Partner, actor: ActorToken, memo?: SignatureMemo): MaybePromise<SigningKey> {
   const keys = partner.keys()
-  return keys === undefined ? andThen(loadKeys(partner), (loaded) => verifyWith(partner, actor, loaded)) : verifyWith(partner, actor, keys)
+  return keys === undefined ? andThen(loadKeys(partner), (loaded) => verifyWith(partner, actor, loaded, memo)) : verifyWith(partner, actor, keys, memo)
 }

@@ -8,6 +8,7 @@ import type { PartnerRegistry } from '../partners/types.js'
 import { createAuthzTrust } from './authz-verify.js'
 import { assertTokenSize } from './decode.js'
 import { createValidationSettings } from './settings.js'
+import { createSignatureMemo } from './signature.js'
 import { createTokenCache, type TokenCache } from './token-cache.js'
 import type { Identity } from './types.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
@@ -126,7 +127,13 @@ export function createTokenValidator(deps: TokenValidatorDeps): TokenValidator {
     now: deps.now ?? Date.now,
     maxTokenBytes: settings.maxTokenBytes,
     cache: createTokenCache({ maxEntries: settings.cacheMaxEntries, clockSkewSec: settings.clockSkewSec, registry: deps.registry }),
-    verifyDeps: { settings, registry: deps.registry, logger: deps.logger, authz: createAuthzTrust(deps.authorizationServers, deps.registry) },
+    verifyDeps: {
+      settings,
+      registry: deps.registry,
+      logger: deps.logger,
+      authz: createAuthzTrust(deps.authorizationServers, deps.registry),
+      signatureMemo: createSignatureMemo(settings.cacheMaxEntries),
+    },
   }
   const accepted = (identity: Identity): Identity => {
     emit(deps, identity.partner, 'ok', 'ok')

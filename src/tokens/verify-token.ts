@@ -10,7 +10,7 @@ import { andThen, type MaybePromise } from './maybe-async.js'
 import { lookupPartner } from './partner-lookup.js'
 import { parsePrincipal } from './principal.js'
 import type { ValidationSettings } from './settings.js'
-import { verifyActorSignature } from './signature.js'
+import { verifyActorSignature, type SignatureMemo } from './signature.js'
 import { enforceTrustPolicy } from './trust-policy.js'
 import type { Identity, UserClaims } from './types.js'
 import { applySidPolicy } from './user-claims.js'
@@ -21,6 +21,8 @@ export interface VerifyDeps {
   logger: Logger | undefined
   /** Configured authorization servers (issue 7); undefined when there are none. */
   authz?: AuthzTrust | undefined
+  /** Actor tokens known not to verify under a key set (a replayed bad token skips the RSA work). */
+  signatureMemo?: SignatureMemo | undefined
 }
 
 /** Filled in as validation learns things, so a failure can still be attributed (metrics label, log detail). */
@@ -115,7 +117,7 @@ function verifySelfIssued(classified: ClassifiedToken, nowSec: number, deps: Ver
   return andThen(lookupPartner(deps.registry, actor.issuer, deps.settings), (partner) => {
     trace.partner = partner.name
     const user = outer === undefined ? undefined : applySidPolicy(outer.user, partner.acceptSid)
-    return andThen(verifyActorSignature(partner, classified.actor), (key): VerifiedToken => {
+    return andThen(verifyActorSignature(partner, classified.actor, deps.signatureMemo), (key): VerifiedToken => {
       enforceTrustPolicy(partner, classified.kind, actor.trustedForDelegation)
       return { identity: buildIdentity(partner, actor, outer, user, key), partner, trustedForDelegation: actor.trustedForDelegation, keyHolder: partner }
     })
