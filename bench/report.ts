@@ -117,13 +117,15 @@ export function markdownTable(summaries: readonly RowSummary[]): string {
 }
 
 /** How much of the proxy's CPU other processes took (a shared machine): worth saying next to the ratios. */
-export function noiseNote(samples: readonly Sample[]): string {
-  const shares = samples.map((s) => s.foreignCpuShare).filter((x) => Number.isFinite(x))
+export function noiseNote(samples: readonly Sample[], summaries: readonly RowSummary[]): string {
+  // Only the rows the targets compare: the bare proxy and the gateway scenarios (reference rows are context).
+  const judged = new Set(summaries.filter((s) => s.id === 'bare' || s.target !== undefined).map((s) => s.id))
+  const shares = samples.filter((s) => judged.has(s.row)).map((s) => s.foreignCpuShare).filter((x) => Number.isFinite(x))
   if (shares.length === 0) return ''
   const worst = Math.max(...shares)
   const typical = median(shares)
   const verdict = worst > 0.15 ? ' **Noisy run**: throughput ratios are unreliable; CPU µs per request and capacity × bare (bare CPU ÷ row CPU) are the steadier figures.' : ''
-  return `Other processes on the proxy's CPU during the timed windows: median ${f(typical * 100)}%, worst ${f(worst * 100)}%.${verdict}`
+  return `Other processes on the proxy's CPU during the bare proxy's and the gateway scenarios' timed windows: median ${f(typical * 100)}%, worst ${f(worst * 100)}%.${verdict}`
 }
 
 export interface RunReport {
@@ -192,7 +194,7 @@ export function fullMarkdown(r: RunReport): string {
     '',
     markdownTable(r.summaries),
     '',
-    noiseNote(r.samples),
+    noiseNote(r.samples, r.summaries),
     '',
     extrasMarkdown(r),
     r.failures.length === 0 ? '' : `\nNot met: ${r.failures.join('; ')}.`,

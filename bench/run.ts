@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     writeFileSync(join(RESULTS, `${stamp}.json`), JSON.stringify(report, null, 2))
     const markdown = fullMarkdown(report)
     writeFileSync(join(RESULTS, `${stamp}.md`), markdown + '\n')
-    process.stdout.write(`\n${markdownTable(summaries)}\n\n${noiseNote(samples)}\n${extrasMarkdown(report)}\n`)
+    process.stdout.write(`\n${markdownTable(summaries)}\n\n${noiseNote(samples, summaries)}\n${extrasMarkdown(report)}\n`)
     if (Object.keys(profiles).length > 0) process.stdout.write(`\n${profileMarkdown(profiles)}\n`)
     log(`\nresults: bench/results/${stamp}.md (and .json)`)
     if (opts.writeBenchmarks && opts.only === undefined && opts.baselines.length === 0 && opts.variants.length === 0 && opts.builds.length === 0) log(`updated ${updateBenchmarksFile(markdown)}`)
