@@ -1,9 +1,10 @@
 // CLI: turn the validator's GatewayError (tokens/: code plus a fixed `reason`) into the step of PROTOCOL.md §4
 // that refused the token and an exact explanation, quoting the token's own claims and the configuration it
 // was compared with. Operators read this; the gateway itself never sends it to a caller.
+import type { AuthorizationServers } from '../authz/index.js'
 import type { GatewayConfig } from '../config/types.js'
 import type { GatewayError, TokenRejectReason } from '../errors.js'
-import type { PartnerRegistry } from '../partners/types.js'
+import type { Partner, PartnerRegistry } from '../partners/types.js'
 import type { DecodedToken } from './token-inspect-decode.js'
 
 export interface Explanation {
@@ -16,6 +17,7 @@ interface Context {
   token: DecodedToken
   config: GatewayConfig
   registry: PartnerRegistry
+  servers: AuthorizationServers | undefined
   nowSec: number
   err: GatewayError
 }
@@ -28,6 +30,21 @@ const audParts = (aud: unknown): { principal: string; host: string; realm: strin
   return { principal: text.slice(0, Math.max(slash, 0)), host: slash < 0 || at < slash ? '' : text.slice(slash + 1, at), realm: at < 0 ? '' : text.slice(at + 1) }
 }
 const partnerOf = (c: Context): string => String(c.err.detail['partner'] ?? 'the issuing partner')
+
+/**
+ * Whose keys the validator used: an authorization server when the error names one, or when the partner it names
+ * is a server whose issuer id is the token's (issue 7: server tokens are recognised by iss); else that partner.
+ */
+function keyHolder(c: Context): { label: string; holder: Partner | undefined } {
+  const { partner, authorizationServer } = c.err.detail
+  const iss = String(c.token.actor.claims['iss'] ?? '')
+  const issId = iss.slice(0, iss.lastIndexOf('@')).toLowerCase()
+  const server = c.servers?.all().find((s) =>
+    typeof authorizationServer === 'string' ? authorizationServer.split(',').includes(s.name) : s.name === partner && s.identity()?.id === issId,
+  )
+  if (server !== undefined) return { label: `authorization server ${server.name}`, holder: server.metadata }
+  return { label: partnerOf(c), holder: c.registry.all().find((p) => p.name === partner) }
+}
 const when = (sec: unknown, nowSec: number): string => {
   const n = Number(sec)
   if (!Number.isFinite(n)) return s(sec)
@@ -57,9 +74,9 @@ const RULES: Record<TokenRejectReason, Rule> = {
   authz_actor: ['§6 authorization server', (c) => `the token of authorization server ${s(c.err.detail['authorizationServer'])} names acting application ${s(c.token.actor.claims['actor'] ?? c.token.actor.claims['nameid'])}, which is no partner configured with that server (authorizationServer, applicationId, realm)`],
   authz_wrapped: ['§6 authorization server', () => "an alg \"none\" outer token wraps an authorization server's token; user tokens from a server are single signed tokens (nameid = user, actor = application)"],
   signature: ['§4.5 signature', (c) => {
-    const p = c.registry.all().find((x) => x.name === c.err.detail['partner'])
-    const keys = p?.keys()?.all.map((k) => k.x5t).join(', ') ?? 'none loaded'
-    return `the RS256 signature does not verify with any key of ${partnerOf(c)} (token x5t ${s(c.token.actor.header['x5t'])}; partner keys: ${keys}), also after one metadata refetch`
+    const { label, holder } = keyHolder(c)
+    const keys = holder?.keys()?.all.map((k) => k.x5t).join(', ') ?? 'none loaded'
+    return `the RS256 signature does not verify with any key of ${label} (token x5t ${s(c.token.actor.header['x5t'])}; its keys: ${keys}), also after one metadata refetch`
   }],
   aud_malformed: ['§4.6 audience', (c) => `aud ${s(c.token.actor.claims['aud'])} is not <service id>/<host[:port]>@<realm>`],
   aud_principal: ['§4.6 audience', (c) => `aud principal ${s(audParts(c.token.actor.claims['aud']).principal)} is not our service.id ${c.config.service.id}`],
@@ -75,9 +92,16 @@ const RULES: Record<TokenRejectReason, Rule> = {
   claim_value: ['§4.10 user', (c) => `claim ${s(c.err.detail['claim'])} contains control characters`],
 }
 
-/** The step and reason for a rejection from validate(). */
-export function explainRejection(err: GatewayError, token: DecodedToken, config: GatewayConfig, registry: PartnerRegistry, nowSec: number): Explanation {
-  const c: Context = { token, config, registry, nowSec, err }
+/** The step and reason for a rejection from validate(); `servers` when the validator had authorization servers. */
+export function explainRejection(
+  err: GatewayError,
+  token: DecodedToken,
+  config: GatewayConfig,
+  registry: PartnerRegistry,
+  nowSec: number,
+  servers?: AuthorizationServers,
+): Explanation {
+  const c: Context = { token, config, registry, servers, nowSec, err }
   if (err.code === 'GW_NOT_ALLOWED') {
     const why = err.detail['reason'] === 'trust_level'
       ? `${partnerOf(c)} has trustLevel application: it may call only as itself, user tokens need trustLevel full`
@@ -85,9 +109,9 @@ export function explainRejection(err: GatewayError, token: DecodedToken, config:
     return { step: '§4.10 trust policy (403)', reason: why }
   }
   if (err.code === 'GW_PARTNER_UNAVAILABLE') {
-    const p = c.registry.all().find((x) => x.name === err.detail['partner'])
-    const last = p?.lastFetch()
-    return { step: '§4.4-4.5 partner keys (503)', reason: `${partnerOf(c)} has no usable keys${last?.error === undefined ? '' : `: its metadata fetch failed (${last.error})`}; the gateway answers 503 and Retry-After` }
+    const { label, holder } = keyHolder(c)
+    const last = holder?.lastFetch()
+    return { step: '§4.4-4.5 partner keys (503)', reason: `${label} has no usable keys${last?.error === undefined ? '' : `: its metadata fetch failed (${last.error})`}; the gateway answers 503 and Retry-After` }
   }
   const reason = err.reason ?? 'malformed'
   const [step, explain] = RULES[reason]

@@ -92,7 +92,7 @@ async function validateWith(io: CliIo, file: string, token: DecodedToken, now: (
     return EXIT.ok
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err
-    const why = explainRejection(err, token, config, registry, Math.floor(now() / 1000))
+    const why = explainRejection(err, token, config, registry, Math.floor(now() / 1000), authorizationServers)
     writeLine(io.stdout, `  REJECTED at ${why.step}: ${why.reason}`)
     writeLine(io.stdout, `  (the caller would get HTTP ${err.status} ${err.publicCode}; the log says code ${err.code}${err.reason === undefined ? '' : `, reason ${err.reason}`})`)
     return EXIT.failure

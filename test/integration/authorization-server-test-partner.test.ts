@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createSelfSignedCertificate } from '../../src/certs/create.js'
 import { runCli } from '../../src/cli/run.js'
 import { authServerEntry, startAuthServer, type AuthServer } from '../helpers/auth-server.js'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
@@ -82,6 +83,14 @@ describe('test-partner through an authorization server', () => {
     const code = await runCli(['token', 'inspect', '--config', file, as.appToken(SHAREPOINT_ID)], io)
     expect(code, io.out()).toBe(0)
     expect(io.out()).toContain(`ACCEPTED: partner sharepoint-online (${SHAREPOINT_ID}@${REALM}), app token, trust full, issued by authorization server acs`)
+  })
+
+  it("token inspect --config names the server's keys when its signature does not verify", async () => {
+    const forged = await createSelfSignedCertificate({ subject: 'CN=not acs' })
+    const io = captureIo({}, Date.now)
+    const code = await runCli(['token', 'inspect', '--config', file, as.appToken(SHAREPOINT_ID, {}, forged.privateKey)], io)
+    expect(code).toBe(1)
+    expect(io.out()).toContain(`REJECTED at §4.5 signature: the RS256 signature does not verify with any key of authorization server acs (token x5t "${as.cert.x5t}"; its keys: ${as.cert.x5t})`)
   })
 
   it('fails the server step when its metadata cannot be fetched', async () => {
