@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import { isLoopbackHost } from './config/index.js'
 import type { GatewayConfig } from './config/types.js'
 import { buildGateway, type Gateway, type GatewayDeps } from './app.js'
 
@@ -18,7 +19,6 @@ export interface RunningGateway {
   close(): Promise<void>
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
 
 function urlOf(app: FastifyInstance | Server, scheme: string): string {
   const address = ('server' in app ? app.server : app).address() as AddressInfo
@@ -30,7 +30,7 @@ export async function startGateway(config: GatewayConfig, deps: Omit<GatewayDeps
   const tlsFiles = config.listen.inbound.tls
   const tls = tlsFiles === undefined ? undefined : { cert: readFileSync(tlsFiles.cert), key: readFileSync(tlsFiles.key) }
   const gateway = buildGateway(config, { ...deps, ...(tls === undefined ? {} : { tls }) })
-  if (tls === undefined && !LOOPBACK.test(config.listen.inbound.host)) {
+  if (tls === undefined && !isLoopbackHost(config.listen.inbound.host)) {
     deps.logger.warn(
       { host: config.listen.inbound.host },
       'INBOUND LISTENER HAS NO TLS ON A NON-LOOPBACK ADDRESS: bearer tokens travel in clear text unless TLS is terminated in front of the gateway',
@@ -78,7 +78,7 @@ async function drainAndClose(gateway: Gateway, drainTimeoutMs: number): Promise<
 async function listenOutbound(server: Server, config: GatewayConfig): Promise<void> {
   const listen = config.listen.outbound
   if (listen === undefined) return
-  if (!LOOPBACK.test(listen.host) && listen.sharedSecret === undefined) {
+  if (!isLoopbackHost(listen.host) && listen.sharedSecret === undefined) {
     throw new Error(`listen.outbound.host ${listen.host} is not loopback and listen.outbound.sharedSecret is not set: refusing to start an open relay`)
   }
   await new Promise<void>((resolve, reject) => {
