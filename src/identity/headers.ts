@@ -25,6 +25,9 @@ export const IDENTITY_HEADERS = {
 export function isIdentityHeaderName(name: string): boolean {
   // Node lowercases incoming names; `_` is legal in a field name and some backends (CGI, nginx) map it to `-`.
   if (name.length < IDENTITY_PREFIX.length) return false
+  // Every header of every request passes here: most do not start with x/X, and need no copy to tell (issue 6).
+  const first = name.charCodeAt(0)
+  if (first !== 0x78 && first !== 0x58) return false
   const head = name.slice(0, IDENTITY_PREFIX.length).toLowerCase().replace(/_/g, '-')
   return head === IDENTITY_PREFIX
 }
