@@ -36,10 +36,23 @@ function levelOf(err: GatewayError): 'error' | 'info' | 'debug' {
   return err.status === 401 ? 'debug' : 'info'
 }
 
+/** The public body depends on the code alone (catalogue text): serialized once per code, not per rejection. */
+const bodyTextByCode = new Map<string, string>()
+
+function bodyText(err: GatewayError): string {
+  let text = bodyTextByCode.get(err.code)
+  if (text === undefined) {
+    text = JSON.stringify(publicBody(err))
+    bodyTextByCode.set(err.code, text)
+  }
+  return text
+}
+
 export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply, challenge: Challenge | undefined): FastifyReply {
   const err = toGatewayError(error)
   request.log[levelOf(err)](logFields(err), err.message)
-  return reply.code(err.status).headers(errorHeaders(err, challenge)).send(publicBody(err))
+  // A string with its content-type already set is sent as is: the same bytes fastify's JSON.stringify would write.
+  return reply.code(err.status).headers(errorHeaders(err, challenge)).send(bodyText(err))
 }
 
 /** For a response fastify no longer owns (hijacked for proxying). */
@@ -48,7 +61,7 @@ export function writeRawError(res: ServerResponse, err: GatewayError, challenge:
     res.destroy()
     return
   }
-  const body = JSON.stringify(publicBody(err))
+  const body = bodyText(err)
   res.writeHead(err.status, { ...errorHeaders(err, challenge), 'content-length': Buffer.byteLength(body) })
   res.end(body)
 }
