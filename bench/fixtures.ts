@@ -102,11 +102,23 @@ export interface GatewayPorts {
 export function writeGatewayConfig(
   fixtures: Fixtures,
   file: string,
-  opts: { upstreamUrl: string; ports: GatewayPorts; partners: readonly BenchPartner[]; cacheMaxEntries?: number; overrides?: Record<string, unknown> },
+  opts: {
+    upstreamUrl: string
+    ports: GatewayPorts
+    partners: readonly BenchPartner[]
+    cacheMaxEntries?: number
+    overrides?: Record<string, unknown>
+    /** Open the outbound listener on this port, every partner reachable through it at `partnerStubUrl`. */
+    outbound?: { port: number; partnerStubUrl: string }
+  },
 ): string {
   const config = {
     service: { id: SERVICE_ID, name: 'Bench API', realm: REALM, publicHosts: [PUBLIC_HOST] },
-    listen: { inbound: { host: '127.0.0.1', port: opts.ports.inbound }, admin: { host: '127.0.0.1', port: opts.ports.admin } },
+    listen: {
+      inbound: { host: '127.0.0.1', port: opts.ports.inbound },
+      admin: { host: '127.0.0.1', port: opts.ports.admin },
+      ...(opts.outbound === undefined ? {} : { outbound: { host: '127.0.0.1', port: opts.outbound.port } }),
+    },
     upstream: { url: opts.upstreamUrl },
     issuer: { certificates: [{ cert: fixtures.issuerCertPath, key: fixtures.issuerKeyPath }] },
     ...(opts.cacheMaxEntries === undefined ? {} : { tokens: { cacheMaxEntries: opts.cacheMaxEntries } }),
@@ -118,6 +130,7 @@ export function writeGatewayConfig(
       applicationId: p.id,
       realm: REALM,
       trustLevel: 'full',
+      ...(opts.outbound === undefined ? {} : { outbound: { url: opts.outbound.partnerStubUrl } }),
     })),
   }
   writeFileSync(file, JSON.stringify(opts.overrides === undefined ? config : merge(config, opts.overrides), null, 2))

@@ -113,7 +113,8 @@ export function markdownTable(summaries: readonly RowSummary[]): string {
     const delta = s.id === 'bare' ? '' : `${s.p99DeltaMs >= 0 ? '+' : ''}${f(s.p99DeltaMs, 2)}`
     return `| ${s.id} | ${s.label} | ${f(s.rps)} | ${ratio} | ${f(s.p50Ms, 2)} | ${f(s.p99Ms, 2)} | ${delta} | ${f(s.cpuUsPerRequest)} | ${f(1 / s.cpuRatio, 2)} | ${f(s.cpuShare * 100)}% | ${f(s.foreignCpuShare * 100)}% | ${f(s.peakRssMb)} | ${f(s.logBytesPerRequest)} | ${targetText(s)} |`
   })
-  return [...head, ...lines, '| outbound | signed call through the outbound listener | n/a (outbound listener not implemented) | | | | | | | | | | | |'].join('\n')
+  const outbound = summaries.some((s) => s.id === 'outbound') ? [] : ['| outbound | signed call through the outbound listener | n/a (not measured: outbound listener not implemented, or not selected) | | | | | | | | | | | |']
+  return [...head, ...lines, ...outbound].join('\n')
 }
 
 /** How much of the proxy's CPU other processes took (a shared machine): worth saying next to the ratios. */

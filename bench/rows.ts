@@ -2,7 +2,7 @@
 // scenario (which token pool, which cache size). Targets are ratios to the bare proxy of the same run (issue 6 §2).
 import type { TokenPools } from './tokens.js'
 
-export type RowKind = 'bare' | 'bare-undici' | 'gateway' | 'gateway-undici' | 'nginx' | 'haproxy' | 'haproxy-jwt'
+export type RowKind = 'bare' | 'bare-undici' | 'gateway' | 'gateway-undici' | 'gateway-outbound' | 'nginx' | 'haproxy' | 'haproxy-jwt'
 export type Pool = keyof Omit<TokenPools, 'generated' | 'sizes'>
 
 export interface Target {
@@ -50,6 +50,7 @@ export const ROWS: readonly Row[] = [
   { id: 'cold', kind: 'gateway', label: `gateway, ${COLD_POOL} distinct signed tokens, cache ${COLD_CACHE_ENTRIES}`, pool: 'cold', expect: 200, cacheMaxEntries: COLD_CACHE_ENTRIES, reference: false, target: { minRatio: 0.75, floor: 0.2 } },
   { id: 'reject-early', kind: 'gateway', label: 'gateway, unknown issuer / wrong aud / expired', pool: 'rejectEarly', expect: 401, reference: false, target: { minRatio: 1.5, floor: 0.65 } },
   { id: 'reject-sig', kind: 'gateway', label: 'gateway, known partner, bad signature', pool: 'rejectSig', expect: 401, reference: false, target: { minRatio: 1.0, floor: 0.65 } },
+  { id: 'outbound', kind: 'gateway-outbound', label: 'gateway outbound listener, app-only call signed by us (token cached)', pool: 'none', expect: 200, reference: false },
   { id: 'bare-undici', kind: 'bare-undici', label: 'ref: bare undici forwarder, no auth', pool: 'appWarm', expect: 200, reference: true },
   { id: 'app-warm-undici', kind: 'gateway-undici', label: 'ref: gateway app-warm on the undici forwarder', pool: 'appWarm', expect: 200, reference: true },
   { id: 'nginx', kind: 'nginx', label: 'ref: nginx plain proxy (1 worker)', pool: 'appWarm', expect: 200, reference: true },

@@ -13,6 +13,8 @@ import { measureMemory } from './memory.js'
 import { firstToken, measureRow, poolFile, type Sample } from './measure.js'
 import { startTarget } from './targets.js'
 import { parseOptions, type BenchOptions } from './options.js'
+import { SCHEMA } from '../src/config/index.js'
+import type { SectionOption } from '../src/config/options.js'
 import { childScript, RESULTS } from './paths.js'
 import { summariseProfile, type ProfileSummary } from './profile.js'
 import { extrasMarkdown, failuresOf, floorFailuresOf, fullMarkdown, markdownTable, noiseNote, profileMarkdown, summarise, type RunReport } from './report.js'
@@ -31,7 +33,9 @@ function selectRows(opts: BenchOptions): Row[] {
     if (row.kind === 'haproxy' || row.kind === 'haproxy-jwt') return hasCommand('haproxy')
     return true
   }
-  let rows = ROWS.filter((row) => opts.references || !row.reference)
+  // The outbound scenario only where this build has an outbound listener (issue 3).
+  const hasOutbound = (SCHEMA.fields['listen'] as SectionOption | undefined)?.fields['outbound'] !== undefined
+  let rows = ROWS.filter((row) => (opts.references || !row.reference) && (row.kind !== 'gateway-outbound' || hasOutbound))
   if (opts.only !== undefined) rows = rows.filter((row) => row.id === 'bare' || opts.only?.includes(row.id) === true)
   const skipped = rows.filter((row) => !available(row))
   for (const row of skipped) log(`skipping ${row.id}: not installed`)

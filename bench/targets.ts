@@ -40,7 +40,7 @@ export interface StartedTarget {
 let sequence = 0
 
 function isGateway(kind: RowKind): boolean {
-  return kind === 'gateway' || kind === 'gateway-undici'
+  return kind === 'gateway' || kind === 'gateway-undici' || kind === 'gateway-outbound'
 }
 
 async function command(row: Row, ctx: RunContext, port: number, adminPort: number, nodeArgs: readonly string[], partners: readonly BenchPartner[], dir: string): Promise<[string, string[]]> {
@@ -49,6 +49,16 @@ async function command(row: Row, ctx: RunContext, port: number, adminPort: numbe
     case 'bare':
     case 'bare-undici':
       return [process.execPath, [...nodeArgs, childScript('children/bare-proxy'), String(port), echoUrl, row.kind === 'bare' ? 'http-proxy' : 'undici']]
+    case 'gateway-outbound': {
+      // The partner stub is the echo backend; the load generator plays our backend calling /<partner>/... .
+      const config = writeGatewayConfig(ctx.fixtures, join(dir, `gateway-${row.id}-${sequence}.yaml`), {
+        upstreamUrl: echoUrl,
+        ports: { inbound: await freePort(), admin: adminPort },
+        partners,
+        outbound: { port, partnerStubUrl: echoUrl },
+      })
+      return [process.execPath, [...ctx.gatewayNodeArgs, ...nodeArgs, childScript('children/gateway'), config, 'http-proxy']]
+    }
     case 'gateway':
     case 'gateway-undici': {
       nodeArgs = [...ctx.gatewayNodeArgs, ...(row.nodeArgs ?? []), ...nodeArgs]
@@ -93,7 +103,8 @@ export async function startTarget(
   const out = openSync(logFile, 'w')
   const child = spawnPinned(ctx.pinning.proxyCpus, cmd, args, ['ignore', out, out])
   closeSync(out)
-  const url = `http://127.0.0.1:${port}/api/items`
+  // The outbound listener is reached as /<partner>/<path>, everything else at the inbound path.
+  const url = row.kind === 'gateway-outbound' ? `http://127.0.0.1:${port}/${partners[0]?.name ?? 'exchange'}/api/items` : `http://127.0.0.1:${port}/api/items`
   const adminUrl = isGateway(row.kind) ? `http://127.0.0.1:${adminPort}` : undefined
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<{ logBytes: number }> => {
     await stopProcess(child, 5000, signal)

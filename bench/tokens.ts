@@ -49,6 +49,8 @@ export function userToken(partner: BenchPartner, actor: string, n: number): stri
 }
 
 export interface TokenPools {
+  /** No token at all (the outbound listener's callers are our own backend). */
+  none: string
   /** One app-only token (also sent to the bare proxies, so every row carries the same request). */
   appWarm: string
   userWarm: string
@@ -98,6 +100,7 @@ export function makeTokenPools(dir: string, partner: BenchPartner, opts: { coldP
   const generated = join(dir, 'generated.input')
   writeFileSync(generated, generatorInput(partner, actorForUsers))
   return {
+    none: writePool(dir, 'none', []),
     appWarm: writePool(dir, 'app-warm', [app]),
     userWarm: writePool(dir, 'user-warm', users),
     cold: writePool(dir, 'cold', cold),
