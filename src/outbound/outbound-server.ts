@@ -89,7 +89,6 @@ function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, lo
   // 0: the exchange broke off before it completed (a side went away); counted as 499, nginx's "client closed".
   state.runtime.outbound.events.onOutbound(state.partner, statusClassOf(status || 499))
   const fields: Record<string, unknown> = {
-    component: 'outbound',
     method: req.method,
     partner: state.partner,
     path: rawPathOf(req.url ?? ''),
@@ -113,7 +112,7 @@ export function createOutboundServer(opts: OutboundServerOptions): http.Server {
     handle(req, res, state, opts).catch((err: unknown) => {
       const error = toGatewayError(err)
       state.error = error
-      if (error.status >= 500) opts.log.warn({ component: 'outbound', code: error.code, ...error.detail, err: error.cause }, error.message)
+      if (error.status >= 500) opts.log.warn({ code: error.code, ...error.detail, err: error.cause }, error.message)
       writeOutboundError(res, error, state.partner)
       // Whatever the backend still sends is not read; close rather than keep a half-read connection.
       if (!req.complete) res.once('finish', () => req.socket.destroy())

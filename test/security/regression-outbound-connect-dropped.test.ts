@@ -25,5 +25,9 @@ describe('regression: CONNECT to the outbound listener dropped without an answer
     expect(res.headers['connection']).toBe('close')
     expect(stack.upstream.seen).toHaveLength(0)
     expect(stack.gw.logs().some((l) => l['component'] === 'outbound' && l['method'] === 'CONNECT' && l['status'] === 400)).toBe(true)
+    // JSON.parse keeps the last of duplicate keys, so check the raw lines: the child logger names the component once.
+    const lines = stack.gw.logText().split('\n').filter((l) => l.includes('"component":"outbound"'))
+    expect(lines.length).toBeGreaterThan(0)
+    expect(lines.filter((l) => l.split('"component"').length > 2)).toEqual([])
   })
 })
