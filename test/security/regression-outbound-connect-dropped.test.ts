@@ -25,8 +25,14 @@ describe('regression: CONNECT to the outbound listener dropped without an answer
     expect(res.headers['connection']).toBe('close')
     expect(stack.upstream.seen).toHaveLength(0)
     expect(stack.gw.logs().some((l) => l['component'] === 'outbound' && l['method'] === 'CONNECT' && l['status'] === 400)).toBe(true)
-    // JSON.parse keeps the last of duplicate keys, so check the raw lines: the child logger names the component once.
-    const lines = stack.gw.logText().split('\n').filter((l) => l.includes('"component":"outbound"'))
+  })
+})
+
+describe('regression: the outbound access line named its component twice', () => {
+  it('a completed outbound call is logged with "component" once (JSON.parse would hide a duplicate key)', async () => {
+    const res = await fetch(`${stack.gw.running.outboundUrl ?? ''}/exchange/x`)
+    expect(res.status).toBe(200)
+    const lines = stack.gw.logText().split('\n').filter((l) => l.includes('"component":"outbound"') && l.includes('"method":"GET"') && l.includes('"status":200'))
     expect(lines.length).toBeGreaterThan(0)
     expect(lines.filter((l) => l.split('"component"').length > 2)).toEqual([])
   })
