@@ -3,7 +3,7 @@
 import type { BlockList } from 'node:net'
 import type { GatewayConfig } from './config/types.js'
 import type { Logger } from './logger.js'
-import { createPartnerRegistry, type FetchDocument, type PartnerEvents } from './partners/index.js'
+import { createPartnerRegistry, createSnapshotStore, type FetchDocument, type PartnerEvents } from './partners/index.js'
 import type { PartnerRegistry } from './partners/types.js'
 import { createTokenValidator, type TokenEvents, type TokenValidator } from './tokens/index.js'
 import { buildMetadataDocument, loadIssuerKeys, type IssuerKeys, type MetadataDocument } from './issuer/index.js'
@@ -56,6 +56,8 @@ function sameUpstream(a: GatewayConfig['upstream'], b: GatewayConfig['upstream']
 
 export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime {
   const now = deps.now ?? Date.now
+  const cacheDir = config.metadata.cacheDir
+  const snapshots = cacheDir === undefined ? undefined : createSnapshotStore(cacheDir, deps.log)
   const registry = createPartnerRegistry(config.partners, {
     metadata: config.metadata,
     now,
@@ -63,6 +65,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     ...(deps.fetchDocument === undefined ? {} : { fetchDocument: deps.fetchDocument }),
     ...(deps.partnerEvents === undefined ? {} : { events: deps.partnerEvents }),
     ...(deps.previous === undefined ? {} : { previous: deps.previous.registry }),
+    ...(snapshots === undefined ? {} : { snapshots }),
   })
   const authorizationServers = createAuthorizationServers(config.authorizationServers, {
     metadata: config.metadata,
@@ -70,7 +73,13 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     log: deps.log,
     ...(deps.fetchDocument === undefined ? {} : { fetchDocument: deps.fetchDocument }),
     ...(deps.previous === undefined ? {} : { previous: deps.previous.authorizationServers }),
+    ...(snapshots === undefined ? {} : { snapshots }),
   })
+  if (snapshots !== undefined) {
+    // A partner or server no longer configured keeps no snapshot (issue 14 §2).
+    void snapshots.prune('partner', new Set(config.partners.filter((p) => p.metadataUrl !== undefined).map((p) => p.name)))
+    void snapshots.prune('authorization-server', new Set(config.authorizationServers.map((s) => s.name)))
+  }
   const validator = createTokenValidator({
     service: config.service,
     tokens: config.tokens,

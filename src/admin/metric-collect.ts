@@ -14,7 +14,7 @@ export interface ScrapeSource {
   now(): number
 }
 
-const STATES = ['ok', 'stale', 'failed', 'loading'] as const
+const STATES = ['ok', 'stale', 'snapshot', 'failed', 'loading'] as const
 const isMetadataPartner = (p: Partner): boolean => p.config.metadataUrl !== undefined
 
 /** A gauge whose samples are rebuilt on every scrape by `fill`. */
@@ -47,7 +47,7 @@ export function registerScrapeGauges(registry: Registry, source: ScrapeSource): 
     }
   })
   scrapeGauge(METRIC_DEFS.metadataStale, registry, (set) => {
-    for (const p of partners()) if (isMetadataPartner(p)) set([p.name], p.state() === 'stale' ? 1 : 0)
+    for (const p of partners()) if (isMetadataPartner(p)) set([p.name], p.state() === 'stale' || p.state() === 'snapshot' ? 1 : 0)
   })
   scrapeGauge(METRIC_DEFS.partnerState, registry, (set) => {
     for (const p of partners()) {

@@ -31,7 +31,7 @@ export const METRIC_DEFS = {
   metadataFetches: { name: 's2s_gateway_metadata_fetches_total', type: 'counter', labels: ['partner', 'result'], help: 'Partner metadata fetches (ok|error|refused)' },
   metadataAge: { name: 's2s_gateway_metadata_age_seconds', type: 'gauge', labels: ['partner'], help: 'Age of the keys in use, from their last successful fetch (metadata partners with keys only)' },
   metadataStale: { name: 's2s_gateway_metadata_stale', type: 'gauge', labels: ['partner'], help: '1 while a partner is served from last-known-good keys because refreshes fail' },
-  partnerState: { name: 's2s_gateway_partner_state', type: 'gauge', labels: ['partner', 'state'], help: "1 for each partner's current key state (ok|stale|failed|loading)" },
+  partnerState: { name: 's2s_gateway_partner_state', type: 'gauge', labels: ['partner', 'state'], help: "1 for each partner's current key state (ok|stale|snapshot|failed|loading; snapshot: usable keys restored from metadata.cacheDir)" },
   partnerKeys: { name: 's2s_gateway_partner_keys', type: 'gauge', labels: ['partner'], help: 'Signing keys currently usable for a partner' },
   refetchSuppressed: { name: 's2s_gateway_key_refetch_suppressed_total', type: 'counter', labels: ['partner'], help: 'On-demand key refetches refused by the per-partner cooldown' },
   certificateExpiry: { name: 's2s_gateway_certificate_expiry_timestamp_seconds', type: 'gauge', labels: ['owner', 'x5t'], help: 'notAfter of our issuer certificates (owner self) and of partner certificates (owner: the partner name)' },

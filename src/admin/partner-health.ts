@@ -2,12 +2,13 @@
 // x5t values and times only.
 import type { KeyState, Partner } from '../partners/types.js'
 
-/** The colour a partner is shown in: ok is healthy, stale serves last-known-good keys, failed has none. */
+/** The colour a partner is shown in: ok is healthy, stale (or snapshot) serves last-known-good keys, failed has none. */
 export type HealthClass = 'healthy' | 'stale' | 'failing' | 'loading'
 
 export function partnerHealthClass(state: KeyState): HealthClass {
   if (state === 'ok') return 'healthy'
   if (state === 'failed') return 'failing'
+  if (state === 'snapshot') return 'stale'
   return state
 }
 
@@ -18,6 +19,8 @@ export interface PartnerHealth {
   keys: number
   x5t: string[]
   keysAgeSec: number | null
+  /** "from snapshot, age N s" while the keys come from metadata.cacheDir (issue 14 §2). */
+  source?: string
   lastFetch: { at: string; ok: boolean; error?: string } | null
 }
 
@@ -33,7 +36,13 @@ export function partnerHealth(partners: readonly Partner[], nowMs: number): Part
       keys: keys?.all.length ?? 0,
       x5t: keys?.all.map((k) => k.x5t) ?? [],
       keysAgeSec: keys === undefined ? null : Math.round((nowMs - keys.loadedAt) / 1000),
+      ...(state === 'snapshot' && keys !== undefined ? { source: snapshotText(nowMs - keys.loadedAt) } : {}),
       lastFetch: last === undefined ? null : { at: new Date(last.at).toISOString(), ok: last.ok, ...(last.error === undefined ? {} : { error: last.error }) },
     }
   })
+}
+
+/** What /readyz and the status page say of keys restored from disk. */
+export function snapshotText(ageMs: number): string {
+  return `from snapshot, age ${Math.max(0, Math.round(ageMs / 1000))} s`
 }

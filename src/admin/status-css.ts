@@ -20,6 +20,7 @@ th, td { text-align: left; padding: 6px 8px; border-top: 1px solid var(--line); 
 th { color: var(--muted); font-weight: 600; border-top: 0; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace; font-size: 12px; }
 .muted { color: var(--muted); }
+.stale-note { color: var(--warn); font-weight: 600; }
 .pill { display: inline-block; padding: 1px 10px; border-radius: 999px; font-weight: 600; font-size: 12px; }
 .healthy .pill, .pill.healthy { color: var(--ok); background: var(--ok-bg); }
 .stale .pill, .pill.stale, .pill.expiring { color: var(--warn); background: var(--warn-bg); }

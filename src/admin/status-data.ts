@@ -4,7 +4,7 @@ import type { AuthorizationServer } from '../authz/types.js'
 import type { Partner, SigningKey } from '../partners/types.js'
 import type { Runtime } from '../runtime.js'
 import type { Activity } from './activity.js'
-import { partnerHealthClass, type HealthClass } from './partner-health.js'
+import { partnerHealthClass, snapshotText, type HealthClass } from './partner-health.js'
 import type { ReloadStatus } from './reload.js'
 
 const DAY_MS = 86_400_000
@@ -36,6 +36,8 @@ export interface KeyStatus {
   lastFetch: { at: string; ok: boolean; error: string | null } | null
   keys: number
   keysAgeSec: number | null
+  /** "from snapshot, age N s" while the keys were restored from metadata.cacheDir, else null. */
+  source: string | null
   certificates: CertificateStatus[]
 }
 
@@ -115,6 +117,7 @@ function keyStatus(partner: Partner, now: number): KeyStatus {
     lastFetch: last === undefined ? null : { at: iso(last.at), ok: last.ok, error: last.error ?? null },
     keys: keys?.all.length ?? 0,
     keysAgeSec: keys === undefined ? null : Math.max(0, Math.round((now - keys.loadedAt) / 1000)),
+    source: state === 'snapshot' && keys !== undefined ? snapshotText(now - keys.loadedAt) : null,
     certificates: (keys?.all ?? []).map((key) => certificateStatus(key, now)),
   }
 }
@@ -132,7 +135,7 @@ function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
     authorizationServer: server ?? null,
     metadataUrl: url === undefined ? null : displayUrl(url),
     ...keys,
-    ...(viaServer === undefined ? {} : { keys: 0, keysAgeSec: null, certificates: [] }),
+    ...(viaServer === undefined ? {} : { keys: 0, keysAgeSec: null, source: null, certificates: [] }),
     traffic: trafficOf(inputs.activity, partner.name),
   }
 }

@@ -6,7 +6,7 @@ import type { CertificateStatus, PartnerStatus, StatusReport, TrafficStatus } fr
 const HEALTH_TEXT: Record<string, string> = { healthy: 'healthy', stale: 'stale', failing: 'failing', loading: 'loading' }
 
 /** A partner's key columns, or an authorization server's (it has the same shape). */
-type KeyHolder = Pick<PartnerStatus, 'lastFetch' | 'keysAgeSec' | 'keys'> & { registration?: PartnerStatus['registration'] }
+type KeyHolder = Pick<PartnerStatus, 'lastFetch' | 'keysAgeSec' | 'keys' | 'source'> & { registration?: PartnerStatus['registration'] }
 
 function lastFetchCell(p: KeyHolder, now: number): Html {
   if (p.registration === 'certificates') return html`<span class="muted">certificate files</span>`
@@ -17,6 +17,7 @@ function lastFetchCell(p: KeyHolder, now: number): Html {
 
 function keysCell(p: KeyHolder): Html {
   if (p.keysAgeSec === null) return html`<span class="rejected">none usable</span>`
+  if (p.source !== null) return html`${p.keys}<br><span class="stale-note">${p.source}</span>`
   const age = p.registration !== 'certificates' ? html`<br><span class="muted">fetched ${span(p.keysAgeSec)} ago</span>` : ''
   return html`${p.keys}${age}`
 }

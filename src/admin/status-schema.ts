@@ -19,6 +19,7 @@ const keyStatus = {
   lastFetch: { ...object({ at: str, ok: bool, error: nullable('string') }), type: ['object', 'null'] },
   keys: int,
   keysAgeSec: nullable('integer'),
+  source: nullable('string'),
   certificates: { type: 'array', items: certificate },
 }
 

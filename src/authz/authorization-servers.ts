@@ -10,6 +10,7 @@ import {
   parseMetadataDocument,
   type FetchDocument,
   type PartnerIdentity,
+  type SnapshotStore,
 } from '../partners/index.js'
 import type { AuthorizationServer, AuthorizationServers } from './types.js'
 
@@ -27,6 +28,8 @@ export interface AuthorizationServersDeps {
   readFile?: (path: string) => string
   /** The set this one replaces (reload): servers with an unchanged metadata source keep keys and endpoint. */
   previous?: AuthorizationServers
+  /** metadata.cacheDir's store: each server's document is saved and restored like a partner's. */
+  snapshots?: SnapshotStore
 }
 
 const sameSource = (a: AuthorizationServerConfig, b: AuthorizationServerConfig): boolean =>
@@ -56,8 +59,7 @@ function createServer(config: AuthorizationServerConfig, deps: AuthorizationServ
   const base = deps.fetchDocument ?? fetchMetadataDocument
   // The document the metadata partner is about to judge: remember its issuance endpoint when its identity is the
   // one accepted (or none is yet). A document parse refuses is not remembered; nor is one naming another issuer.
-  const observe: FetchDocument = async (url, options) => {
-    const doc = await base(url, options)
+  const remember = (doc: unknown): void => {
     try {
       const parsed = parseMetadataDocument(doc)
       const accepted = metadata.identity()
@@ -65,6 +67,10 @@ function createServer(config: AuthorizationServerConfig, deps: AuthorizationServ
     } catch {
       // metadata-load.ts refuses it too, with its reason
     }
+  }
+  const observe: FetchDocument = async (url, options) => {
+    const doc = await base(url, options)
+    remember(doc)
     return doc
   }
   const metadata = createMetadataPartner(asPartner, {
@@ -75,6 +81,7 @@ function createServer(config: AuthorizationServerConfig, deps: AuthorizationServ
     ...(deps.random === undefined ? {} : { random: deps.random }),
     ...(caPem === undefined ? {} : { caPem }),
     ...(seed?.metadata === undefined ? {} : { seed: seed.metadata }),
+    ...(deps.snapshots === undefined ? {} : { snapshots: { store: deps.snapshots, kind: 'authorization-server' as const, onRestore: remember } }),
   })
   const seededEndpoint = seed?.issuanceEndpoint
   const issuanceEndpoint = (): string | undefined => {

@@ -1,6 +1,7 @@
 // Config: reading the files a configuration names (certificates, keys, CA bundles) during the load, so a
 // missing, unreadable or mismatched file is a ConfigError at start-up, never a failure at the first request.
-import { accessSync, constants, readFileSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { parseSigningCertificate } from '../certs/x509.js'
 import type { SigningKey } from '../partners/types.js'
@@ -24,6 +25,26 @@ export function readConfigFile(file: string, path: string, out: ProblemCollector
     return readFileSync(file)
   } catch (err) {
     return void out.problem(path, `cannot read ${file}: ${fileErrorText(err)}`)
+  }
+}
+
+/**
+ * A directory the gateway writes to (metadata.cacheDir): an existing one must be a writable directory; a missing
+ * one is created at start-up, so its nearest existing ancestor must be a writable directory.
+ */
+export function checkWritableDirectory(dir: string, path: string, out: ProblemCollector): void {
+  if (out.isInvalid(path)) return
+  let probe = dir
+  while (!existsSync(probe)) {
+    const parent = dirname(probe)
+    if (parent === probe) break
+    probe = parent
+  }
+  try {
+    if (!statSync(probe).isDirectory()) return out.problem(path, `${probe} is not a directory`)
+    accessSync(probe, constants.W_OK | constants.X_OK)
+  } catch (err) {
+    out.problem(path, `cannot write to ${probe}: ${fileErrorText(err)}`)
   }
 }
 

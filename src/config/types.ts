@@ -129,6 +129,8 @@ export interface GatewayConfig {
     maxStaleSec: number
     timeoutMs: number
     maxBytes: number
+    /** Directory of last-known-good metadata snapshots (issue 14 §2); absent: keys live in memory only. */
+    cacheDir?: string
   }
   challenge: {
     listTrustedIssuers: boolean

@@ -14,3 +14,4 @@ export {
 } from './metadata-fetch.js'
 export { isLoopbackHost } from './metadata-url.js'
 export { buildKeySet } from './key-set.js'
+export { createSnapshotStore, type Snapshot, type SnapshotKind, type SnapshotStore } from './snapshot.js'

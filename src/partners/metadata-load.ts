@@ -7,7 +7,7 @@ import type { PartnerIdentity } from './types.js'
 
 /** 'error': the document could not be fetched. 'refused': fetched but not trusted; the old keys stay. */
 export type LoadOutcome =
-  | { result: 'ok'; parsed: ParsedMetadata }
+  | { result: 'ok'; parsed: ParsedMetadata; document: unknown }
   | { result: 'error'; reason: string }
   | { result: 'refused'; reason: string; found?: PartnerIdentity }
 
@@ -27,15 +27,20 @@ export async function loadMetadata(req: LoadRequest): Promise<LoadOutcome> {
   } catch (err) {
     return { result: 'error', reason: err instanceof MetadataFetchError ? err.reason : 'fetch_failed' }
   }
+  return judgeDocument(doc, req.config, req.accepted)
+}
+
+/** Parse a document and check its identity: the one judgement a fetched document and a snapshot on disk both pass. */
+export function judgeDocument(doc: unknown, config: PartnerConfig, accepted: PartnerIdentity | undefined): Exclude<LoadOutcome, { result: 'error' }> {
   let parsed: ParsedMetadata
   try {
     parsed = parseMetadataDocument(doc)
   } catch (err) {
     return { result: 'refused', reason: err instanceof MetadataError ? err.reason : 'malformed' }
   }
-  const mismatch = checkIdentity(parsed.identity, req.config, req.accepted)
+  const mismatch = checkIdentity(parsed.identity, config, accepted)
   if (mismatch !== undefined) return { result: 'refused', reason: mismatch, found: parsed.identity }
-  return { result: 'ok', parsed }
+  return { result: 'ok', parsed, document: doc }
 }
 
 /**

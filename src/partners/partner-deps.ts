@@ -3,6 +3,7 @@
 import type { GatewayConfig } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import type { FetchDocument } from './metadata-fetch.js'
+import type { SnapshotKind, SnapshotStore } from './snapshot.js'
 import type { KeySet, KeyState, PartnerIdentity } from './types.js'
 
 /**
@@ -18,6 +19,16 @@ export interface PartnerSeed {
   refreshDueAt: number | undefined
   /** Start of the last on-demand refetch, epoch ms (the cooldown carries over). */
   lastOnDemandAt: number | undefined
+  /** The keys came from a snapshot on disk and no fetch has succeeded since. */
+  fromSnapshot?: boolean
+}
+
+/** Where a metadata partner keeps its last-known-good document on disk (metadata.cacheDir), and under which kind. */
+export interface PartnerSnapshots {
+  store: SnapshotStore
+  kind: SnapshotKind
+  /** Sees a snapshot's document once it passed the checks (authorization servers read their issuance endpoint). */
+  onRestore?: (document: unknown) => void
 }
 
 /** Hooks for metrics (admin/). Called synchronously; exceptions are logged and swallowed. */
@@ -44,6 +55,8 @@ export interface PartnerDeps {
   caPem?: string
   /** State of the partner this one replaces after a reload (same metadata source). */
   seed?: PartnerSeed
+  /** Absent: last-known-good keys live in memory only. */
+  snapshots?: PartnerSnapshots
 }
 
 export interface PartnerEmitter {

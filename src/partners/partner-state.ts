@@ -6,16 +6,20 @@ import type { KeySet, KeyState, PartnerIdentity } from './types.js'
 export interface StateInputs {
   keySet: KeySet | undefined
   lastFetch: { ok: boolean } | undefined
+  /** The keys came from a snapshot on disk and no fetch has succeeded since. */
+  fromSnapshot?: boolean
 }
 
 /**
  * 'loading' until the first attempt completes; 'failed' without keys or when the last-known-good keys are
- * maxStaleSec old (measured from the last successful fetch); 'stale' while the last attempt failed; else 'ok'.
+ * maxStaleSec old (measured from the last successful fetch); 'snapshot' while serving keys restored from disk;
+ * 'stale' while the last attempt failed; else 'ok'.
  */
 export function computeState(inputs: StateInputs, now: number, maxStaleSec: number): KeyState {
   const { keySet, lastFetch } = inputs
   if (keySet === undefined) return lastFetch === undefined ? 'loading' : 'failed'
   if (now - keySet.loadedAt >= maxStaleSec * 1000) return 'failed'
+  if (inputs.fromSnapshot === true) return 'snapshot'
   return lastFetch?.ok === true ? 'ok' : 'stale'
 }
 

@@ -3,10 +3,11 @@
 import type { PartnerConfig } from '../config/types.js'
 import { buildKeySet, sameKeys, warnAboutValidity } from './key-set.js'
 import { fetchMetadataDocument } from './metadata-fetch.js'
-import { fetchOptionsFor, loadMetadata, type LoadOutcome } from './metadata-load.js'
+import { fetchOptionsFor, judgeDocument, loadMetadata, type LoadOutcome } from './metadata-load.js'
 import type { ParsedMetadata } from './metadata-parse.js'
 import { createEmitter, type PartnerDeps } from './partner-deps.js'
 import { computeState, pinnedIdentity } from './partner-state.js'
+import { snapshotProblem } from './snapshot.js'
 import { createRefreshTimer, refreshDelayMs, retryDelayMs } from './refresh-schedule.js'
 import type { KeySet, Partner, PartnerIdentity } from './types.js'
 
@@ -26,6 +27,10 @@ interface MetadataState {
   /** Start of the last on-demand refetch, epoch ms (refetchOnMiss's cooldown). */
   lastOnDemandAt: number | undefined
   failures: number
+  /** The keys came from a snapshot on disk and no fetch has succeeded since. */
+  fromSnapshot: boolean
+  /** The snapshot is consulted once per partner object: after its first failed fetch. */
+  snapshotTried: boolean
   flight: Flight | undefined
   started: boolean
   closed: boolean
@@ -44,13 +49,14 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
   const seed = deps.seed
   const s: MetadataState = {
     keySet: seed?.keySet, accepted: seed?.accepted, lastFetch: seed?.lastFetch, lastAttemptAt: seed?.lastFetch.at,
-    lastOnDemandAt: seed?.lastOnDemandAt, failures: seed?.failures ?? 0, flight: undefined, started: false, closed: false,
+    lastOnDemandAt: seed?.lastOnDemandAt, failures: seed?.failures ?? 0, fromSnapshot: seed?.fromSnapshot === true,
+    snapshotTried: seed !== undefined, flight: undefined, started: false, closed: false,
   }
   if (config.tls.insecureSkipVerify) log.warn({ partner }, 'TLS verification of the metadata URL is disabled (tls.insecureSkipVerify)')
   const state = () => computeState(s, now(), metadata.maxStaleSec)
   const keys = (): KeySet | undefined => {
     const current = state()
-    return current === 'ok' || current === 'stale' ? s.keySet : undefined
+    return current === 'ok' || current === 'stale' || current === 'snapshot' ? s.keySet : undefined
   }
 
   /** Single-flight: every caller while a fetch runs shares its promise. Resolves true when new keys were installed. */
@@ -71,7 +77,14 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
   async function attempt(): Promise<boolean> {
     s.lastAttemptAt = now()
     const outcome = await loadMetadata({ ...request, accepted: s.accepted })
-    const changed = outcome.result === 'ok' ? install(outcome.parsed) : recordFailure(outcome)
+    let changed = false
+    if (outcome.result === 'ok') {
+      changed = install(outcome.parsed)
+      saveSnapshot(outcome.document)
+    } else {
+      if (s.keySet === undefined && !s.snapshotTried) changed = await restoreSnapshot()
+      recordFailure(outcome)
+    }
     emit.state(state())
     if (s.started && !s.closed) armTimer()
     return changed
@@ -81,7 +94,7 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     const at = now()
     const next = buildKeySet(parsed.keys, at)
     const changed = !sameKeys(s.keySet, next)
-    Object.assign(s, { keySet: next, accepted: s.accepted ?? parsed.identity, lastFetch: { at, ok: true }, failures: 0 })
+    Object.assign(s, { keySet: next, accepted: s.accepted ?? parsed.identity, lastFetch: { at, ok: true }, failures: 0, fromSnapshot: false })
     if (changed) {
       log.info({ partner, x5t: next.all.map((k) => k.x5t) }, 'partner signing keys installed')
       for (const warning of parsed.warnings) log.warn({ partner, warning }, 'partner metadata document')
@@ -91,6 +104,39 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     }
     emit.fetch('ok')
     return changed
+  }
+
+  function saveSnapshot(document: unknown): void {
+    const snapshots = deps.snapshots
+    if (snapshots === undefined || s.lastFetch === undefined) return
+    void snapshots.store.write(snapshots.kind, partner, { url: request.url, fetchedAt: s.lastFetch.at, document })
+  }
+
+  /**
+   * The first fetch failed and there are no keys: try the document saved by an earlier run. It must come from the
+   * URL configured now, be younger than maxStaleSec and pass the parser and the pins like a fetched document.
+   */
+  async function restoreSnapshot(): Promise<boolean> {
+    s.snapshotTried = true
+    const snapshots = deps.snapshots
+    if (snapshots === undefined) return false
+    const snapshot = await snapshots.store.read(snapshots.kind, partner)
+    if (snapshot === undefined || s.keySet !== undefined) return false
+    const why = snapshotProblem(snapshot, request.url, now(), metadata.maxStaleSec)
+    if (why !== undefined) {
+      log.warn({ partner, why }, 'metadata snapshot ignored')
+      return false
+    }
+    const judged = judgeDocument(snapshot.document, config, s.accepted)
+    if (judged.result !== 'ok') {
+      log.error({ partner, reason: judged.reason }, 'metadata snapshot refused')
+      return false
+    }
+    const next = buildKeySet(judged.parsed.keys, Math.min(snapshot.fetchedAt, now()))
+    Object.assign(s, { keySet: next, accepted: s.accepted ?? judged.parsed.identity, fromSnapshot: true })
+    snapshots.onRestore?.(snapshot.document)
+    log.warn({ partner, ageSec: Math.round((now() - snapshot.fetchedAt) / 1000), x5t: next.all.map((k) => k.x5t) }, 'metadata fetch failed; serving keys from the snapshot on disk')
+    return true
   }
 
   function recordFailure(outcome: Exclude<LoadOutcome, { result: 'ok' }>): false {
@@ -160,8 +206,8 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     lastFetch: () => (s.lastFetch === undefined ? undefined : { ...s.lastFetch }),
     handOver() {
       if (s.keySet === undefined || s.lastFetch === undefined || state() === 'failed') return undefined
-      const { keySet, accepted, lastFetch, failures, lastOnDemandAt } = s
-      return { keySet, accepted, lastFetch: { ...lastFetch }, failures, refreshDueAt: timer.dueAt(), lastOnDemandAt }
+      const { keySet, accepted, lastFetch, failures, lastOnDemandAt, fromSnapshot } = s
+      return { keySet, accepted, lastFetch: { ...lastFetch }, failures, refreshDueAt: timer.dueAt(), lastOnDemandAt, fromSnapshot }
     },
     close() {
       s.closed = true

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../logger.js'
 import type { FetchDocument } from './metadata-fetch.js'
 import { createMetadataPartner, createStaticPartner } from './partner.js'
 import type { PartnerEvents } from './partner-deps.js'
+import type { SnapshotStore } from './snapshot.js'
 import type { Partner, PartnerRegistry, SigningKey } from './types.js'
 
 export interface RegistryDeps {
@@ -24,6 +25,8 @@ export interface RegistryDeps {
   loadCertificateFile?: (path: string) => string
   /** The registry this one replaces (reload): partners with an unchanged metadata source keep their keys. */
   previous?: PartnerRegistry
+  /** metadata.cacheDir's store: metadata partners save every fetched document and fall back to it at start-up. */
+  snapshots?: SnapshotStore
 }
 
 /** What decides which keys a metadata partner may hold: the same source means the same keys stay valid. */
@@ -63,6 +66,7 @@ export function createPartnerRegistry(configs: readonly PartnerConfig[], deps: R
       ...(deps.events === undefined ? {} : { events: deps.events }),
       ...(deps.random === undefined ? {} : { random: deps.random }),
       ...(caPem === undefined ? {} : { caPem }),
+      ...(deps.snapshots === undefined ? {} : { snapshots: { store: deps.snapshots, kind: 'partner' as const } }),
     })
   }
 

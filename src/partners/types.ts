@@ -37,6 +37,7 @@ export type KeyState =
   | 'loading' // never loaded yet, first fetch in flight or not yet attempted
   | 'ok'
   | 'stale' // last refresh failed, serving last-known-good keys (younger than maxStaleSec)
+  | 'snapshot' // no fetch succeeded since start-up, serving last-known-good keys from metadata.cacheDir
   | 'failed' // no usable keys: never loaded, or last-known-good older than maxStaleSec
 
 /** Runtime state of one registered partner, as the validator and the admin routes see it. */

@@ -118,6 +118,7 @@ describe('loadConfigObject: every problem, with its path', () => {
     ['a public host list as a string', (r) => (r.service.publicHosts = 'gw.contoso.com'), 'service.publicHosts', 'must be a list of strings'],
     ['a metadata URL with a fragment', (r) => (r.service.metadataUrl = 'https://gw.contoso.com/metadata/json/1#x'), 'service.metadataUrl', 'must not contain a fragment'],
     ['a missing upstream', (r) => delete r.upstream, 'upstream.url', 'is required'],
+    ['a metadata.cacheDir that is a file', (r) => (r.metadata = { cacheDir: 'gateway.pem' }), 'metadata.cacheDir', `${join(dir, 'gateway.pem')} is not a directory`],
     ['an ftp upstream', (r) => (r.upstream.url = 'ftp://backend'), 'upstream.url', 'must be an http or https URL'],
     ['an upstream with credentials', (r) => (r.upstream.url = 'http://u:p@backend'), 'upstream.url', 'must not contain credentials'],
     ['an upstream that is not a URL', (r) => (r.upstream.url = 'backend:8080/x y'), 'upstream.url', 'must be an http or https URL'],

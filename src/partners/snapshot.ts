@@ -1,0 +1,142 @@
+// Who we trust: last-known-good metadata documents on disk (issue 14 §2), so a restart during a partner's outage
+// keeps its keys. One file per kind and name, written atomically (temporary file, fsync, rename), files 0600 in a
+// 0700 directory. A snapshot is only ever a candidate: partner.ts runs it through the same parser and pins as a
+// fetched document. Never throws to its callers: a broken disk costs the snapshot, not the partner.
+import { createHash } from 'node:crypto'
+import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from '../logger.js'
+
+/** A partner and an authorization server may share a name, so each kind has its own files. */
+export type SnapshotKind = 'partner' | 'authorization-server'
+
+export interface Snapshot {
+  /** The metadata URL the document was fetched from; a snapshot of another URL is ignored. */
+  url: string
+  /** When it was fetched, epoch ms. Its keys age from this moment, not from when the snapshot is read. */
+  fetchedAt: number
+  document: unknown
+}
+
+export interface SnapshotStore {
+  readonly dir: string
+  write(kind: SnapshotKind, name: string, snapshot: Snapshot): Promise<void>
+  /** The snapshot, or undefined when there is none or it cannot be read (logged). */
+  read(kind: SnapshotKind, name: string): Promise<Snapshot | undefined>
+  /** Delete every snapshot of `kind` whose name is not in `keep` (a partner removed by a reload). */
+  prune(kind: SnapshotKind, keep: ReadonlySet<string>): Promise<void>
+}
+
+const FORMAT = 1
+const SUFFIX = '.json'
+
+/** A file name that cannot escape the directory and tells the kind apart: `<kind>.<readable name>.<hash>.json`. */
+export function snapshotFileName(kind: SnapshotKind, name: string): string {
+  const readable = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64)
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 16)
+  return `${kind}.${readable}.${hash}${SUFFIX}`
+}
+
+export function createSnapshotStore(dir: string, log: Logger): SnapshotStore {
+  let prepared: Promise<void> | undefined
+  let writes = 0
+  const ensureDir = (): Promise<void> => {
+    prepared ??= mkdir(dir, { recursive: true, mode: 0o700 }).then(() => chmod(dir, 0o700))
+    return prepared
+  }
+
+  async function write(kind: SnapshotKind, name: string, snapshot: Snapshot): Promise<void> {
+    const file = join(dir, snapshotFileName(kind, name))
+    const temporary = `${file}.${process.pid}.${(writes += 1)}.tmp`
+    const body = JSON.stringify({ format: FORMAT, kind, name, url: snapshot.url, fetchedAt: new Date(snapshot.fetchedAt).toISOString(), document: snapshot.document })
+    try {
+      await ensureDir()
+      const handle = await open(temporary, 'wx', 0o600)
+      try {
+        await handle.writeFile(body, 'utf8')
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await rename(temporary, file)
+      await syncDir(dir)
+    } catch (err) {
+      prepared = undefined
+      await rm(temporary, { force: true }).catch(() => undefined)
+      log.warn({ kind, name, code: errorCode(err) }, 'could not write the metadata snapshot')
+    }
+  }
+
+  async function read(kind: SnapshotKind, name: string): Promise<Snapshot | undefined> {
+    let text: string
+    try {
+      text = await readFile(join(dir, snapshotFileName(kind, name)), 'utf8')
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') log.warn({ kind, name, code: errorCode(err) }, 'could not read the metadata snapshot')
+      return undefined
+    }
+    const snapshot = parseSnapshot(text, kind, name)
+    if (snapshot === undefined) log.warn({ kind, name }, 'metadata snapshot refused: not a snapshot file of this entry')
+    return snapshot
+  }
+
+  async function prune(kind: SnapshotKind, keep: ReadonlySet<string>): Promise<void> {
+    let files: string[]
+    try {
+      files = await readdir(dir)
+    } catch {
+      return
+    }
+    const kept = new Set([...keep].map((name) => snapshotFileName(kind, name)))
+    const stale = files.filter((f) => f.startsWith(`${kind}.`) && f.endsWith(SUFFIX) && !kept.has(f))
+    for (const file of stale) {
+      await rm(join(dir, file), { force: true }).catch((err: unknown) => log.warn({ kind, file, code: errorCode(err) }, 'could not delete a metadata snapshot'))
+      log.info({ kind, file }, 'metadata snapshot of a removed entry deleted')
+    }
+  }
+
+  return { dir, write, read, prune }
+}
+
+/** The snapshot in `text` when it is one of ours for this kind and name, else undefined. */
+export function parseSnapshot(text: string, kind: SnapshotKind, name: string): Snapshot | undefined {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const r = raw as Record<string, unknown>
+  if (r.format !== FORMAT || r.kind !== kind || r.name !== name || typeof r.url !== 'string' || typeof r.fetchedAt !== 'string') return undefined
+  const fetchedAt = Date.parse(r.fetchedAt)
+  if (!Number.isFinite(fetchedAt) || r.document === undefined) return undefined
+  return { url: r.url, fetchedAt, document: r.document }
+}
+
+/** Why a snapshot may not serve a partner configured with `url`, or undefined: the URL changed, or it is too old. */
+export function snapshotProblem(snapshot: Snapshot, url: string, nowMs: number, maxStaleSec: number): string | undefined {
+  if (snapshot.url !== url) return 'fetched from another URL'
+  const ageMs = nowMs - snapshot.fetchedAt
+  if (ageMs >= maxStaleSec * 1000) return 'older than metadata.maxStaleSec'
+  if (ageMs < -60_000) return 'dated in the future'
+  return undefined
+}
+
+/** fsync the directory so the rename survives a crash; not every platform can open a directory. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    // best effort
+  }
+}
+
+function errorCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : 'unknown'
+}
