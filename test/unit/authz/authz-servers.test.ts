@@ -1,9 +1,14 @@
 // Unit: the authorization-server set of issue 7 with an injected fetcher: identity and issuance endpoint from the
 // accepted document only, the issuer-id index, and the hand-over of keys and endpoint across a reload.
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createAuthorizationServers } from '../../../src/authz/index.js'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../../src/certs/create.js'
 import type { AuthorizationServerConfig, GatewayConfig } from '../../../src/config/types.js'
+import { silentLogger } from '../../../src/logger.js'
+import { createSnapshotStore, snapshotFileName } from '../../../src/partners/snapshot.js'
 
 const ACS = '00000001-0000-0000-c000-000000000000'
 const METADATA: GatewayConfig['metadata'] = { refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 1000, maxBytes: 1_048_576 }
@@ -79,3 +84,36 @@ describe('createAuthorizationServers', () => {
     next.close()
   })
 })
+
+describe('authorization servers and metadata.cacheDir (issue 14 §2)', () => {
+  it('a server whose first fetch fails is restored from its snapshot, issuance endpoint included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's2s-as-snap-'))
+    const store = createSnapshotStore(dir, silentLogger)
+    const first = world()
+    first.docs.set('https://a/1', doc(`${ACS}@contoso.com`, 'https://a/contoso.com/tokens/OAuth/2'))
+    const before = createAuthorizationServers([entry('acs', 'https://a/1')], { ...first.deps, snapshots: store })
+    await before.loadAll()
+    await eventually(() => existsSync(join(dir, snapshotFileName('authorization-server', 'acs'))))
+    before.close()
+
+    const restarted = world() // its fetcher knows no document: every fetch fails
+    restarted.clock.ms = T0 + 60_000
+    const after = createAuthorizationServers([entry('acs', 'https://a/1')], { ...restarted.deps, snapshots: store })
+    await after.loadAll()
+    const server = after.get('acs')
+    expect(server?.metadata.state()).toBe('snapshot')
+    expect(server?.issuer()).toBe(`${ACS}@contoso.com`)
+    expect(server?.issuanceEndpoint()).toBe('https://a/contoso.com/tokens/OAuth/2')
+    // a partner of the same name has its own file, so it finds nothing
+    expect(existsSync(join(dir, snapshotFileName('partner', 'acs')))).toBe(false)
+    after.close()
+  })
+})
+
+async function eventually(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the snapshot file')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
