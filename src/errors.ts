@@ -14,6 +14,8 @@ const CATALOG = {
   GW_NOT_IMPLEMENTED: { status: 501, publicCode: 'not_implemented', message: 'not implemented' },
   /** The partner that signed the token has no usable keys (never loaded, or older than maxStaleSec). */
   GW_PARTNER_UNAVAILABLE: { status: 503, publicCode: 'unavailable', message: 'partner keys unavailable, retry later' },
+  /** Only after authentication: the partner is over its ratePerSec/burst or maxConcurrent (issue 14 §1). */
+  GW_RATE_LIMITED: { status: 429, publicCode: 'rate_limited', message: 'too many requests, retry later' },
   GW_UPSTREAM_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'upstream unavailable' },
   GW_UPSTREAM_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'upstream timed out' },
   GW_INTERNAL: { status: 500, publicCode: 'internal', message: 'internal error' },

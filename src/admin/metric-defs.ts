@@ -25,6 +25,7 @@ export const METRIC_DEFS = {
   requestDuration: { name: 's2s_gateway_request_duration_seconds', type: 'histogram', labels: ['outcome'], help: 'Inbound request duration, from arrival to the end of the response', buckets: LATENCY_BUCKETS },
   inFlight: { name: 's2s_gateway_requests_in_flight', type: 'gauge', labels: [], help: 'Inbound requests currently being handled' },
   tokenValidations: { name: 's2s_gateway_token_validations_total', type: 'counter', labels: ['partner', 'result', 'reason'], help: 'Token validations by partner, result (ok|rejected|forbidden|unavailable) and reason code' },
+  rateLimited: { name: 's2s_gateway_rate_limited_total', type: 'counter', labels: ['partner', 'limit'], help: 'Requests and decisions refused with 429 by a partner limit (rate|concurrency)' },
   tokenCache: { name: 's2s_gateway_token_cache_total', type: 'counter', labels: ['result'], help: 'Verified-token cache lookups (hit|miss)' },
   upstreamDuration: { name: 's2s_gateway_upstream_duration_seconds', type: 'histogram', labels: ['status_class'], help: 'Time until the backend answered with headers, by status class', buckets: LATENCY_BUCKETS },
   upstreamErrors: { name: 's2s_gateway_upstream_errors_total', type: 'counter', labels: ['kind'], help: 'Backend failures (timeout|refused|reset|other)' },

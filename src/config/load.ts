@@ -9,6 +9,7 @@ import { SCHEMA } from './schema.js'
 import { walkSection } from './walk.js'
 import { ConfigError, ProblemCollector, type ConfigProblem } from './problems.js'
 import { checkWritableDirectory, fileErrorText } from './files.js'
+import { checkLimits } from './check-limits.js'
 import { deepFreeze } from './freeze.js'
 import { checkService } from './check-service.js'
 import { checkListen, checkPublicPaths, checkTrustedProxies, checkUpstream } from './check-network.js'
@@ -90,6 +91,7 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { baseDir: st
   checkOutbound(config, out)
   checkAuthorizationServers(config, out)
   checkAdmin(config.admin, out)
+  checkLimits(config, out)
   if (config.metadata.cacheDir !== undefined) checkWritableDirectory(config.metadata.cacheDir, 'metadata.cacheDir', out)
   if (out.problems.length > 0) throw new ConfigError(sortByDocumentOrder(out.problems))
   return { config: deepFreeze(config), warnings: out.warnings }

@@ -2,7 +2,7 @@
 // DEFAULTS, the strict loader (walk.ts) and the generated YAML docs (render.ts) all read the same description.
 
 /** Shown after the default in generated docs: "Default: 300 (seconds)." */
-export type Unit = 'ms' | 'seconds' | 'bytes' | 'entries' | 'sockets'
+export type Unit = 'ms' | 'seconds' | 'bytes' | 'entries' | 'sockets' | 'requests' | 'requests/s'
 
 interface OptionBase {
   /** One line: what the option does and why you would change it. */
@@ -29,7 +29,8 @@ export interface FileOption extends OptionBase {
 
 export interface IntegerOption extends OptionBase {
   type: 'integer'
-  default: number
+  /** Absent: the key stays unset unless given (an optional limit, say). */
+  default?: number
   unit?: Unit
   min: number
   max?: number

@@ -11,6 +11,13 @@ const sec = (doc: string, value: number, min = 1): Option => ({ type: 'integer',
 const section = (doc: string, fields: Record<string, Option>, optional = false): SectionOption =>
   optional ? { type: 'section', doc, fields, optional } : { type: 'section', doc, fields }
 
+/** Per-partner admission limits (issue 14 §1); every key optional: an absent key is no limit of that kind. */
+const limitsSection = (doc: string, optional: boolean): SectionOption => section(doc, {
+  ratePerSec: { type: 'integer', unit: 'requests/s', min: 1, max: 1_000_000, doc: 'Token bucket refill: requests admitted per second, on average' },
+  burst: { type: 'integer', unit: 'requests', min: 1, max: 10_000_000, defaultText: 'ratePerSec', doc: 'Bucket size: requests admitted at once after a quiet spell (needs ratePerSec)' },
+  maxConcurrent: { type: 'integer', unit: 'requests', min: 1, max: 1_000_000, doc: "Requests of one partner in flight to the backend at once (forward-auth decisions are not counted)" },
+}, optional)
+
 /** One registered partner application (PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
 export const PARTNER_SCHEMA = section('A partner application allowed to call us', {
   name: { type: 'string', required: true, doc: 'Label used in logs, headers and metrics: unique, lowercase [a-z0-9._-]', example: 'exchange' },
@@ -36,6 +43,7 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
     dateFormat: { type: 'string', default: 'number', values: ['number', 'string'], doc: 'How nbf and exp are written: JSON numbers, or decimal strings for old Exchange/Lync builds that reject numbers' },
     caFile: { type: 'file', doc: 'PEM CA bundle trusted for the url instead of the system CAs' },
   }, true),
+  limits: limitsSection('This partner\'s limits, overriding the top-level limits key by key', true),
 })
 
 /** A third-party token server (ACS-style, PROTOCOL.md §6) that partners with `authorizationServer` go through. */
@@ -114,6 +122,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
   challenge: section('The 401 WWW-Authenticate: Bearer challenge', {
     listTrustedIssuers: { type: 'boolean', default: true, doc: 'List partner issuers in trusted_issuers (needed by Exchange; tells anonymous callers who we trust)' },
   }),
+  limits: limitsSection("Limits for every partner (each partner's limits override them key by key); omit for none. A refused request gets 429 and never reaches the backend", false),
   shutdown: section('Stopping', {
     drainTimeoutMs: ms('How long SIGTERM waits for in-flight requests', 10_000, 0),
   }),
@@ -142,6 +151,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
         value: {
           name: 'exchange', metadataUrl: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1', applicationId: '00000002-0000-0ff1-ce00-000000000000', realm: 'contoso.com', trustLevel: 'full', acceptSid: false, allowHttp: false, tls: { caFile: 'certs/internal-ca.pem', insecureSkipVerify: false },
           outbound: { url: 'https://mail.contoso.com', audienceHost: 'mail.contoso.com', issuerRealm: 'contoso.com', tokenLifetimeSec: 3600, actAsUsers: true, timeoutMs: 30000, dateFormat: 'number', caFile: 'certs/internal-ca.pem' },
+          limits: { ratePerSec: 50, burst: 100, maxConcurrent: 20 },
         },
       },
       {
@@ -167,6 +177,7 @@ export interface ConfigDefaults {
   tokens: GatewayConfig['tokens']
   metadata: GatewayConfig['metadata']
   challenge: GatewayConfig['challenge']
+  limits: GatewayConfig['limits']
   shutdown: GatewayConfig['shutdown']
   admin: Record<string, never>
   logging: GatewayConfig['logging']

@@ -77,6 +77,16 @@ export interface PartnerConfig {
   tls: PartnerTlsConfig
   /** Present when the backend may call this partner through listen.outbound. */
   outbound?: PartnerOutboundConfig
+  /** Its own limits, over the top-level `limits` key by key (issue 14 §1). */
+  limits?: LimitsConfig
+}
+
+/** Admission limits; an absent key is no limit of that kind. */
+export interface LimitsConfig {
+  ratePerSec?: number
+  /** Needs ratePerSec. Default: ratePerSec. */
+  burst?: number
+  maxConcurrent?: number
 }
 
 export interface GatewayConfig {
@@ -132,6 +142,8 @@ export interface GatewayConfig {
     /** Directory of last-known-good metadata snapshots (issue 14 §2); absent: keys live in memory only. */
     cacheDir?: string
   }
+  /** Defaults for every partner's limits. */
+  limits: LimitsConfig
   challenge: {
     listTrustedIssuers: boolean
   }

@@ -29,6 +29,7 @@ describe('DEFAULTS', () => {
       tokens: { clockSkewSec: 300, maxLifetimeSec: 90_000, maxTokenBytes: 8192, cacheMaxEntries: 10_000 },
       metadata: { refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 5000, maxBytes: 1_048_576 },
       challenge: { listTrustedIssuers: true },
+      limits: {},
       shutdown: { drainTimeoutMs: 10_000 },
       admin: {},
       logging: { level: 'info', userClaim: 'upn', redactUsers: false },
