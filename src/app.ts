@@ -17,6 +17,7 @@ import { createRuntime, type Runtime, type RuntimeDeps } from './runtime.js'
 import { isLoopbackHost } from './config/hosts.js'
 import { createOutboundServer } from './outbound/index.js'
 import { representativeStatus, type OutboundEvents } from './outbound/events.js'
+import { createLimiter } from './limits/index.js'
 
 export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
   logger: PinoLogger
@@ -24,6 +25,8 @@ export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
   tls?: { cert: Buffer; key: Buffer }
   /** Reads and validates the configuration again, for SIGHUP, POST /reload and --watch (main.ts: the same file). */
   loadConfig?: () => LoadedConfig
+  /** The limiter's clock, epoch ms (default deps.now, else Date.now): tests step it to refill buckets exactly. */
+  limitsNow?: () => number
 }
 
 export interface Gateway {
@@ -65,11 +68,14 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     outboundEvents: chainEvents(outboundMetrics(metrics), deps.outboundEvents),
   })
   const holder: RuntimeHolder = { current: createRuntime(config, runtimeDeps()) }
+  // Outlives reloads: a new configuration changes the limits, not what partners have used (issue 14 §1).
+  const limiter = createLimiter(deps.limitsNow ?? now)
   const state: AdminState = { ready: false, draining: false }
   const swap = (next: GatewayConfig): void => {
     const previous: Runtime = holder.current
     holder.current = createRuntime(next, { ...runtimeDeps(), previous }) // throws before anything changed
     if (next.logging.level !== previous.config.logging.level) deps.logger.level = next.logging.level
+    limiter.retain(new Set(next.partners.map((p) => p.name)))
     void holder.current.registry.loadAll()
     void holder.current.authorizationServers.loadAll()
     previous.close()
@@ -80,8 +86,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     counted: (result, at) => metrics.configReloaded(result, at),
     loaded: (at) => metrics.configLoaded(at),
   })
-  const inbound = buildInboundApp(holder, deps.logger, deps.tls, createRequestObserver(metrics, activity))
-  const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now() })
+  const inbound = buildInboundApp(holder, deps.logger, limiter, deps.tls, createRequestObserver(metrics, activity))
+  const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p) })
   const outboundListen = config.listen.outbound
   const outbound = outboundListen === undefined ? undefined : createOutboundServer({
     holder, log: deps.logger.child({ component: 'outbound' }), startupSecret: outboundListen.sharedSecret, loopback: isLoopbackHost(outboundListen.host),

@@ -12,6 +12,7 @@ import { createForwarder, type ForwardEvents, type Forwarder } from './proxy/for
 import { createTrustedProxies } from './proxy/forwarded.js'
 import { createOutbound, type Outbound, type OutboundEvents } from './outbound/index.js'
 import { createAuthorizationServers, type AuthorizationServers } from './authz/index.js'
+import { effectiveLimits, type PartnerLimits } from './limits/index.js'
 
 export interface Runtime {
   readonly config: GatewayConfig
@@ -26,6 +27,8 @@ export interface Runtime {
   readonly trustedProxies: BlockList
   readonly anyTrustedProxy: boolean
   readonly publicPaths: ReadonlySet<string>
+  /** Each partner's effective admission limits (issue 14 §1); a partner without any is absent. */
+  readonly limits: ReadonlyMap<string, PartnerLimits>
   /** Calls from our backend to partners (issue 3): partners with an `outbound` section, their tokens and challenges. */
   readonly outbound: Outbound
   /**
@@ -105,6 +108,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     trustedProxies: createTrustedProxies(config.trustedProxies),
     anyTrustedProxy: config.trustedProxies.length > 0,
     publicPaths: new Set(config.publicPaths),
+    limits: limitsByPartner(config),
     outbound: createOutbound({
       config, signer: issuer.signer, registry, authorizationServers, log: deps.log, now,
       ...(deps.outboundEvents === undefined ? {} : { events: deps.outboundEvents }),
@@ -116,4 +120,14 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     },
   }
   return runtime
+}
+
+/** Effective limits per partner, computed once per configuration; partners without any limit are left out. */
+function limitsByPartner(config: GatewayConfig): Map<string, PartnerLimits> {
+  const out = new Map<string, PartnerLimits>()
+  for (const partner of config.partners) {
+    const limits = effectiveLimits(config.limits, partner.limits)
+    if (Object.values(limits).some((v) => v !== undefined)) out.set(partner.name, limits)
+  }
+  return out
 }

@@ -24,6 +24,8 @@ export interface AdminOps {
   /** Clock, epoch ms. */
   now: () => number
   startedAt: number
+  /** Requests of a partner in flight to the backend (status page). */
+  inFlight?: (partner: string) => number
 }
 
 function readiness(state: AdminState): 'ready' | 'starting' | 'draining' {
@@ -56,6 +58,7 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
     draining: state.draining === true,
     startedAt: ops.startedAt,
     now: ops.now(),
+    ...(ops.inFlight === undefined ? {} : { inFlight: ops.inFlight }),
   }))
   registerReloadRoute(app, () => holder.current, () => ops.reloads.fromSource('http'))
   return app

@@ -21,6 +21,7 @@ export function createInstruments(registry: Registry) {
     inFlight: gauge(d.inFlight, registry),
     tokenValidations: counter(d.tokenValidations, registry),
     tokenCache: counter(d.tokenCache, registry),
+    rateLimited: counter(d.rateLimited, registry),
     upstreamDuration: histogram(d.upstreamDuration, registry),
     upstreamErrors: counter(d.upstreamErrors, registry),
     metadataFetches: counter(d.metadataFetches, registry),

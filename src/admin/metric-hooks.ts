@@ -15,6 +15,9 @@ export interface RequestMetricRecord {
   authType: string | undefined
   outcome: string
   durationMs: number
+  /** Catalogue code of a refused request, and its logged reason ('rate' | 'concurrency' for GW_RATE_LIMITED). */
+  code?: string | undefined
+  reason?: string | undefined
 }
 
 /** For the outbound side (issue 3): calls to partners and tokens we mint. */
@@ -51,6 +54,7 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
   const suppressed = counters(ins.refetchSuppressed)
   const outbound = counters(ins.outboundRequests)
   const issued = counters(ins.tokensIssued)
+  const limited = counters(ins.rateLimited)
   return {
     partnerEvents: {
       onFetch: (partner, result) => fetches.get2(label(partner), result).inc(),
@@ -73,6 +77,7 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
       ins.inFlight.dec()
       requests.get3(label(record.partner), record.authType ?? 'none', record.outcome).inc()
       requestDuration.get1(record.outcome).observe(record.durationMs / 1000)
+      if (record.code === 'GW_RATE_LIMITED') limited.get2(label(record.partner), record.reason === 'concurrency' ? 'concurrency' : 'rate').inc()
     },
     configReloaded(result, atMs) {
       ins.configReloads.labels(result).inc()

@@ -5,6 +5,7 @@ import type { Partner, SigningKey } from '../partners/types.js'
 import type { Runtime } from '../runtime.js'
 import type { Activity } from './activity.js'
 import { partnerHealthClass, snapshotText, type HealthClass } from './partner-health.js'
+import { bucketPolicy, type PartnerLimits } from '../limits/index.js'
 import type { ReloadStatus } from './reload.js'
 
 const DAY_MS = 86_400_000
@@ -56,6 +57,10 @@ export interface PartnerStatus extends KeyStatus {
   /** The authorization server whose tokens this partner uses, for registration 'authorization-server'. */
   authorizationServer: string | null
   metadataUrl: string | null
+  /** Effective admission limits (issue 14 §1), null when the partner has none. */
+  limits: { ratePerSec: number | null; burst: number | null; maxConcurrent: number | null } | null
+  /** Its requests in flight to the backend now. */
+  inFlight: number
   traffic: TrafficStatus
 }
 
@@ -82,6 +87,8 @@ export interface StatusInputs {
   draining: boolean
   startedAt: number
   now: number
+  /** Requests of a partner in flight to the backend (the limiter's count). */
+  inFlight?: (partner: string) => number
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -122,6 +129,12 @@ function keyStatus(partner: Partner, now: number): KeyStatus {
   }
 }
 
+function limitsStatus(limits: PartnerLimits | undefined): PartnerStatus['limits'] {
+  if (limits === undefined) return null
+  const policy = bucketPolicy(limits)
+  return { ratePerSec: policy?.ratePerSec ?? null, burst: policy?.burst ?? null, maxConcurrent: limits.maxConcurrent ?? null }
+}
+
 function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
   const url = partner.config.metadataUrl
   const server = partner.config.authorizationServer
@@ -136,6 +149,8 @@ function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
     metadataUrl: url === undefined ? null : displayUrl(url),
     ...keys,
     ...(viaServer === undefined ? {} : { keys: 0, keysAgeSec: null, source: null, certificates: [] }),
+    limits: limitsStatus(inputs.runtime.limits.get(partner.name)),
+    inFlight: inputs.inFlight?.(partner.name) ?? 0,
     traffic: trafficOf(inputs.activity, partner.name),
   }
 }

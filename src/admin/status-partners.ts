@@ -37,9 +37,19 @@ export function trafficCell(t: TrafficStatus): Html {
   return html`${sparkline(t.perMinute, t.rejectionsPerMinute)}<br>${t.requests} requests, ${rejected}`
 }
 
+/** "limits: 50/s, burst 100, 20 at once · 3 in flight", or nothing for a partner without limits. */
+export function limitsLine(p: Pick<PartnerStatus, 'limits' | 'inFlight'>): Html {
+  if (p.limits === null) return html``
+  const parts = [
+    p.limits.ratePerSec === null ? undefined : `${p.limits.ratePerSec}/s, burst ${p.limits.burst ?? p.limits.ratePerSec}`,
+    p.limits.maxConcurrent === null ? undefined : `${p.limits.maxConcurrent} at once`,
+  ].filter((x) => x !== undefined)
+  return html`<br><span class="muted" data-role="limits">limits: ${parts.join(', ')} · ${p.inFlight} in flight</span>`
+}
+
 function partnerRow(p: PartnerStatus, now: number): Html {
   const pill = html`<td><span class="pill" data-role="health">${HEALTH_TEXT[p.health] ?? p.health}</span></td>`
-  const name = html`<td><strong>${p.name}</strong><br><span class="muted">trust: ${p.trustLevel}</span></td>`
+  const name = html`<td><strong>${p.name}</strong><br><span class="muted">trust: ${p.trustLevel}</span>${limitsLine(p)}</td>`
   const row = (cells: Html) => html`<tr class="partner ${p.health}" data-partner="${p.name}" data-health="${p.health}">${name}${pill}${cells}<td>${trafficCell(p.traffic)}</td></tr>`
   if (p.authorizationServer !== null) {
     return row(html`<td colspan="4"><span class="muted">tokens from authorization server</span> <strong>${p.authorizationServer}</strong></td>`)

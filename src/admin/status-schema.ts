@@ -30,6 +30,8 @@ const partner = object({
   authorizationServer: nullable('string'),
   metadataUrl: nullable('string'),
   ...keyStatus,
+  limits: { ...object({ ratePerSec: nullable('integer'), burst: nullable('integer'), maxConcurrent: nullable('integer') }), type: ['object', 'null'] },
+  inFlight: int,
   traffic,
 })
 

@@ -14,13 +14,14 @@ export type Outcome =
   | 'rejected' // 401: no token, or anything wrong with it
   | 'forbidden' // 403: verified, but the partner may not do this
   | 'unavailable' // 503: the partner's keys are unavailable
+  | 'limited' // 429: the partner is over its ratePerSec/burst or maxConcurrent
   | 'bad_request' // 400/404/501: HTTP-level faults
   | 'upstream_error' // 502/504: the backend failed
   | 'error' // 500: a fault of ours
   | 'aborted' // the client went away before the response ended
 
 /** The outcomes the status page counts as rejections of a partner's calls. */
-export const REJECTED_OUTCOMES: ReadonlySet<Outcome> = new Set(['rejected', 'forbidden', 'unavailable'])
+export const REJECTED_OUTCOMES: ReadonlySet<Outcome> = new Set(['rejected', 'forbidden', 'unavailable', 'limited'])
 
 export interface AccessRecord {
   requestId: string
@@ -55,6 +56,7 @@ export function outcomeOf(request: FastifyRequest, res: ServerResponse): Outcome
     if (err.status === 401) return 'rejected'
     if (err.status === 403) return 'forbidden'
     if (err.code === 'GW_PARTNER_UNAVAILABLE') return 'unavailable'
+    if (err.code === 'GW_RATE_LIMITED') return 'limited'
     if (err.code === 'GW_UPSTREAM_TIMEOUT' || err.code === 'GW_UPSTREAM_UNREACHABLE') return 'upstream_error'
     return err.status >= 500 && err.code !== 'GW_NOT_IMPLEMENTED' ? 'error' : 'bad_request'
   }

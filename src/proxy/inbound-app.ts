@@ -8,6 +8,8 @@ import { registerMetadataRoute } from '../issuer/index.js'
 import type { MaybePromise } from '../tokens/maybe-async.js'
 import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
+import type { Limiter } from '../limits/index.js'
+import { admitRequest } from './admit.js'
 import { authenticateRequest } from './authenticate.js'
 import { logAccess, type RequestObserver } from './access-log.js'
 import { assertSingleHost, continueIfExpected, installHttpGuards, toInboundError } from './http-guards.js'
@@ -53,7 +55,7 @@ export function requestIdOf(req: { headers: Record<string, string | string[] | u
 /** `observer` gets every finished request's access record (metrics, status page). */
 const EXTENSION_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT'] as const
 
-export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
+export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, limiter: Limiter, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -146,6 +148,7 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
       // Once hijacked, fastify writes none of the headers set so far (request-id, client-request-id): copy them.
       for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value)
       reply.hijack()
+      if (!admitRequest(request, reply.raw, limiter)) return
       forwardToUpstream(request, reply.raw)
     })
   })

@@ -5,14 +5,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError, publicBody, toGatewayError } from '../errors.js'
 import type { Challenge } from './challenge.js'
 
-/** Headers that go with an error answer: the challenge on 401, Retry-After on 503. */
+/** Headers that go with an error answer: the challenge on 401, Retry-After on 503 and 429. */
 export function errorHeaders(err: GatewayError, challenge: Challenge | undefined): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
   if (err.status === 401 && challenge !== undefined) {
     // RFC 6750 §3.1: no error attribute when the request carried no credentials at all.
     headers['www-authenticate'] = err.code === 'GW_TOKEN_MISSING' ? challenge.missing() : challenge.invalid()
   }
-  if (err.status === 503) {
+  if (err.status === 503 || err.status === 429) {
     const seconds = Number(err.detail['retryAfterSec'])
     headers['retry-after'] = String(Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 1)
   }

@@ -114,7 +114,7 @@ describe('GET /metrics after real traffic', () => {
 
   it('drops the scrape-time series of a removed partner at the next scrape', async () => {
     const before = samples.filter((s) => s.labels['partner'] === 'lync' && s.name === 's2s_gateway_partner_state')
-    expect(before).toHaveLength(4)
+    expect(before).toHaveLength(5) // ok, stale, snapshot, failed, loading
     w.gw.reload({ partners: w.partners.filter((p) => p['name'] !== 'lync'), metadata: { refetchCooldownSec: 3600, timeoutMs: 2000 } })
     const after = await w.scrape()
     expect(after.filter((s) => s.labels['partner'] === 'lync' && s.name === 's2s_gateway_partner_state')).toEqual([])
