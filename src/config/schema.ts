@@ -11,7 +11,7 @@ const sec = (doc: string, value: number, min = 1): Option => ({ type: 'integer',
 const section = (doc: string, fields: Record<string, Option>, optional = false): SectionOption =>
   optional ? { type: 'section', doc, fields, optional } : { type: 'section', doc, fields }
 
-/** One registered partner application (PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
+/** One registered partner application (docs/PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
 export const PARTNER_SCHEMA = section('A partner application allowed to call us', {
   name: { type: 'string', required: true, doc: 'Label used in logs, headers and metrics: unique, lowercase [a-z0-9._-]', example: 'exchange' },
   metadataUrl: { type: 'string', doc: 'Its metadata document (/metadata/json/1); https unless allowHttp. Exactly one of metadataUrl, certificates or authorizationServer', example: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1' },
@@ -38,7 +38,7 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
   }, true),
 })
 
-/** A third-party token server (ACS-style, PROTOCOL.md §6) that partners with `authorizationServer` go through. */
+/** A third-party token server (ACS-style, docs/PROTOCOL.md §6) that partners with `authorizationServer` go through. */
 export const AUTHORIZATION_SERVER_SCHEMA = section('A third-party authorization server both sides trust, like New-CsOAuthServer', {
   name: { type: 'string', required: true, doc: 'Label partners name in authorizationServer, sent as x-s2s-issuer: unique, lowercase [a-z0-9._-]', example: 'acs' },
   metadataUrl: { type: 'string', required: true, doc: "Its metadata document, with an issuance endpoint; https unless allowHttp. Fetched, refreshed and cached like a partner's (section metadata)", example: 'https://accounts.accesscontrol.windows.net/contoso.onmicrosoft.com/metadata/json/1' },
@@ -97,7 +97,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
       examples: [{ value: { cert: 'certs/gateway.pem', key: 'certs/gateway.key' } }],
     },
   }),
-  tokens: section('Inbound token checks (PROTOCOL.md §4); RS256 only, not an option', {
+  tokens: section('Inbound token checks (docs/PROTOCOL.md §4); RS256 only, not an option', {
     clockSkewSec: sec('Tolerated clock difference for nbf and exp', 300, 0),
     maxLifetimeSec: sec('Longest accepted exp - nbf span (Exchange and node-sp-auth send 24 h)', 90_000),
     maxTokenBytes: { type: 'integer', default: 8_192, unit: 'bytes', min: 1_024, max: 16_384, doc: 'Larger tokens are refused before parsing (1024-16384)' },
@@ -125,7 +125,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     redactUsers: { type: 'boolean', default: false, doc: 'Show users in access lines as sha256:<16 hex> (pseudonymous: stable per user) instead of the claim' },
   }),
   authorizationServers: {
-    type: 'table', doc: 'Third-party token servers (ACS-style) for partners that do not sign their own tokens (PROTOCOL.md §6)', item: AUTHORIZATION_SERVER_SCHEMA,
+    type: 'table', doc: 'Third-party token servers (ACS-style) for partners that do not sign their own tokens (docs/PROTOCOL.md §6)', item: AUTHORIZATION_SERVER_SCHEMA,
     examples: [
       {
         comment: 'Like New-CsOAuthServer: its tokens are accepted only for partners that name it in authorizationServer.',
