@@ -30,6 +30,7 @@ export function createInstruments(registry: Registry) {
     tokensIssued: counter(d.tokensIssued, registry),
     configReloads: counter(d.configReloads, registry),
     configLastReloadSuccess: gauge(d.configLastReloadSuccess, registry),
+    configLastReloadSuccessful: gauge(d.configLastReloadSuccessful, registry),
   }
 }
 

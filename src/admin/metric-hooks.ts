@@ -81,8 +81,12 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
     },
     configReloaded(result, atMs) {
       ins.configReloads.labels(result).inc()
+      ins.configLastReloadSuccessful.set(result === 'success' ? 1 : 0)
       if (result === 'success') ins.configLastReloadSuccess.set(atMs / 1000)
     },
-    configLoaded: (atMs) => ins.configLastReloadSuccess.set(atMs / 1000),
+    configLoaded(atMs) {
+      ins.configLastReloadSuccessful.set(1)
+      ins.configLastReloadSuccess.set(atMs / 1000)
+    },
   }
 }

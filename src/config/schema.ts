@@ -18,7 +18,7 @@ const limitsSection = (doc: string, optional: boolean): SectionOption => section
   maxConcurrent: { type: 'integer', unit: 'requests', min: 1, max: 1_000_000, doc: "Requests of one partner in flight to the backend at once (forward-auth decisions are not counted)" },
 }, optional)
 
-/** One registered partner application (PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
+/** One registered partner application (docs/PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
 export const PARTNER_SCHEMA = section('A partner application allowed to call us', {
   name: { type: 'string', required: true, doc: 'Label used in logs, headers and metrics: unique, lowercase [a-z0-9._-]', example: 'exchange' },
   metadataUrl: { type: 'string', doc: 'Its metadata document (/metadata/json/1); https unless allowHttp. Exactly one of metadataUrl, certificates or authorizationServer', example: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1' },
@@ -46,7 +46,7 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
   limits: limitsSection('This partner\'s limits, overriding the top-level limits key by key', true),
 })
 
-/** A third-party token server (ACS-style, PROTOCOL.md §6) that partners with `authorizationServer` go through. */
+/** A third-party token server (ACS-style, docs/PROTOCOL.md §6) that partners with `authorizationServer` go through. */
 export const AUTHORIZATION_SERVER_SCHEMA = section('A third-party authorization server both sides trust, like New-CsOAuthServer', {
   name: { type: 'string', required: true, doc: 'Label partners name in authorizationServer, sent as x-s2s-issuer: unique, lowercase [a-z0-9._-]', example: 'acs' },
   metadataUrl: { type: 'string', required: true, doc: "Its metadata document, with an issuance endpoint; https unless allowHttp. Fetched, refreshed and cached like a partner's (section metadata)", example: 'https://accounts.accesscontrol.windows.net/contoso.onmicrosoft.com/metadata/json/1' },
@@ -105,7 +105,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
       examples: [{ value: { cert: 'certs/gateway.pem', key: 'certs/gateway.key' } }],
     },
   }),
-  tokens: section('Inbound token checks (PROTOCOL.md §4); RS256 only, not an option', {
+  tokens: section('Inbound token checks (docs/PROTOCOL.md §4); RS256 only, not an option', {
     clockSkewSec: sec('Tolerated clock difference for nbf and exp', 300, 0),
     maxLifetimeSec: sec('Longest accepted exp - nbf span (Exchange and node-sp-auth send 24 h)', 90_000),
     maxTokenBytes: { type: 'integer', default: 8_192, unit: 'bytes', min: 1_024, max: 16_384, doc: 'Larger tokens are refused before parsing (1024-16384)' },
@@ -135,7 +135,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     redactUsers: { type: 'boolean', default: false, doc: 'Show users in access lines as sha256:<16 hex> (pseudonymous: stable per user) instead of the claim' },
   }),
   authorizationServers: {
-    type: 'table', doc: 'Third-party token servers (ACS-style) for partners that do not sign their own tokens (PROTOCOL.md §6)', item: AUTHORIZATION_SERVER_SCHEMA,
+    type: 'table', doc: 'Third-party token servers (ACS-style) for partners that do not sign their own tokens (docs/PROTOCOL.md §6)', item: AUTHORIZATION_SERVER_SCHEMA,
     examples: [
       {
         comment: 'Like New-CsOAuthServer: its tokens are accepted only for partners that name it in authorizationServer.',

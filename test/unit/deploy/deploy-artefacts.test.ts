@@ -175,7 +175,8 @@ describe('Kubernetes manifests agree with each other, the configuration and the 
     const configMaps = sources.filter((s) => s.configMap !== undefined).map((s) => s.configMap)
     expect(configMaps).toEqual([{ name: 's2s-gateway-config', items: [{ key: 'gateway.yaml', path: 'gateway.yaml' }] }])
     const projected = sources.filter((s) => s.secret !== undefined).flatMap((s) => s.secret.items.map((i: Manifest) => ({ secret: s.secret.name, ...i })))
-    expect(projected.map((i) => `/etc/s2s-gateway/${i.path}`).sort()).toEqual(certFiles.map((f) => CERT_DIR + f))
+    // Paths in the configuration are relative to gateway.yaml, which is mounted at the volume's root.
+    expect(projected.map((i) => i.path).sort()).toEqual(certFiles.map((f) => CERT_DIR + f))
     for (const item of projected) expect(pick(secrets, 'Secret', item.secret).data).toHaveProperty([item.key])
   })
 
@@ -240,7 +241,7 @@ describe('docker-compose.yml and the Grafana dashboard', () => {
     const gateway = compose.services.gateway
     expect(gateway.build).toEqual({ context: '..', dockerfile: 'Dockerfile' })
     expectServeCommand(gateway.command)
-    // compose/gateway.yaml lands at CONFIG_PATH, compose/certs/ at CERT_DIR, where make-certs.sh writes each file.
+    // compose/gateway.yaml lands at CONFIG_PATH, compose/certs/ next to it, where make-certs.sh writes each file.
     expect(gateway.volumes).toEqual(['./compose:/etc/s2s-gateway:ro'])
     const makeCerts = readDeployFile('compose/make-certs.sh')
     for (const file of (await composeConfig()).certFiles) expect(makeCerts, file).toContain(`"$out/${file}"`)

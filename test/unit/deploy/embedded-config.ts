@@ -1,18 +1,20 @@
-// Test helper: load a gateway configuration from deploy/ with the gateway's own loader. Its certificate
-// paths (/etc/s2s-gateway/certs/...) are pointed at a temp folder where a fresh certificate and key are
-// generated for each file named, so the load is real and nothing secret is ever committed.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+// Test helper: load a shipped gateway configuration (deploy/ or config/) the way `serve` and `check-config`
+// do, from a file. Its certificate paths are relative to the configuration file (certs/..., which is
+// /etc/s2s-gateway/certs in the container), so the file is written to a temp folder and a fresh
+// certificate and key are generated under it for each file named: the load is real and nothing secret is
+// ever committed.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, extname, join } from 'node:path'
+import { basename, dirname, extname, join } from 'node:path'
 import { createSelfSignedCertificate } from '../../../src/certs/create.js'
-import { ConfigError, formatProblem, loadConfigObject, parseConfigYaml, type LoadedConfig } from '../../../src/config/index.js'
+import { ConfigError, formatProblem, loadConfigFile, parseConfigYaml, type LoadedConfig } from '../../../src/config/index.js'
 
-/** Where the Dockerfile, the Deployment and docker-compose.yml put certificates. */
-export const CERT_DIR = '/etc/s2s-gateway/certs/'
+/** Where certificates sit, relative to the configuration file (the Dockerfile's /etc/s2s-gateway/certs). */
+export const CERT_DIR = 'certs/'
 
 export interface EmbeddedLoad {
   loaded: LoadedConfig
-  /** The raw configuration as written (before paths were rewritten). */
+  /** The raw configuration as written. */
   raw: Record<string, unknown>
   /** Certificate file names the configuration expects under CERT_DIR, e.g. ['gateway.key', 'gateway.pem']. */
   certFiles: string[]
@@ -26,15 +28,6 @@ function certFilesIn(value: unknown): string[] {
   return []
 }
 
-function rewritePaths(value: unknown, dir: string): unknown {
-  if (typeof value === 'string') return value.startsWith(CERT_DIR) ? join(dir, value.slice(CERT_DIR.length)) : value
-  if (Array.isArray(value)) return value.map((v) => rewritePaths(v, dir))
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewritePaths(v, dir)]))
-  }
-  return value
-}
-
 /** One certificate per stem: gateway.pem and gateway.key are a pair, hr-addin.pem another certificate. */
 async function writeCertificates(files: readonly string[], dir: string): Promise<void> {
   const stems = [...new Set(files.map((f) => basename(f, extname(f))))]
@@ -42,30 +35,41 @@ async function writeCertificates(files: readonly string[], dir: string): Promise
     const created = await createSelfSignedCertificate({ subject: `CN=${stem}` })
     for (const file of files.filter((f) => basename(f, extname(f)) === stem)) {
       const isKey = extname(file) === '.key'
+      mkdirSync(dirname(join(dir, file)), { recursive: true })
       writeFileSync(join(dir, file), isKey ? created.keyPem : created.certPem, { mode: isKey ? 0o600 : 0o644 })
     }
   }
 }
 
-/** Parse YAML text as `serve` would and load it, certificates generated for it; throws listing every problem. */
-export async function loadEmbeddedConfig(yamlText: string, env: Record<string, string>): Promise<EmbeddedLoad> {
+/**
+ * Write the YAML text to <temp>/gateway.yaml with the certificates it names under <temp>/certs, then call
+ * `use` with the file's path (and remove it all afterwards).
+ */
+export async function withConfigOnDisk<T>(yamlText: string, use: (file: string, certFiles: string[]) => Promise<T> | T): Promise<T> {
   const { raw } = parseConfigYaml(yamlText)
-  const given = raw as Record<string, unknown>
-  const certFiles = [...new Set(certFilesIn(given))].sort()
+  const certFiles = [...new Set(certFilesIn(raw))].sort()
   const dir = mkdtempSync(join(tmpdir(), 's2s-deploy-test-'))
   try {
-    await writeCertificates(certFiles, dir)
-    const rewritten = rewritePaths(given, dir) as Record<string, unknown>
+    await writeCertificates(certFiles.map((f) => CERT_DIR + f), dir)
+    const file = join(dir, 'gateway.yaml')
+    writeFileSync(file, yamlText)
+    return await use(file, certFiles)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Load YAML text as `serve --config` would, certificates generated for it; throws listing every problem. */
+export async function loadEmbeddedConfig(yamlText: string, env: Record<string, string>): Promise<EmbeddedLoad> {
+  const raw = parseConfigYaml(yamlText).raw as Record<string, unknown>
+  return withConfigOnDisk(yamlText, (file, certFiles) => {
     try {
-      const loaded = loadConfigObject(rewritten, { baseDir: dir, env })
-      return { loaded, raw: given, certFiles }
+      return { loaded: loadConfigFile(file, { env }), raw, certFiles }
     } catch (err) {
       if (err instanceof ConfigError) throw new Error(`configuration problems:\n${err.problems.map(formatProblem).join('\n')}`)
       throw err
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+  })
 }
 
 /** `${NAME}` references in a configuration's values (the loader resolves them from the environment). */
