@@ -11,7 +11,7 @@ const gateway = (podSpec.containers as Manifest[]).find((c) => c.name === 'gatew
 const file = parse(pick(manifests, 'ConfigMap', 's2s-gateway-config').data['gateway.yaml'] as string) as Manifest
 
 describe('metadata.cacheDir in Kubernetes', () => {
-  const cacheDir = String(file.metadata?.cacheDir)
+  const cacheDir = String((file as unknown as { metadata?: { cacheDir?: unknown } }).metadata?.cacheDir)
 
   it('is set, absolute, and under a writable volume mount of the gateway container', () => {
     expect(cacheDir.startsWith('/')).toBe(true)
