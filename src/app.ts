@@ -18,6 +18,7 @@ import { isLoopbackHost } from './config/hosts.js'
 import { createOutboundServer } from './outbound/index.js'
 import { representativeStatus, type OutboundEvents } from './outbound/events.js'
 import { createLimiter } from './limits/index.js'
+import { createUpgradeTracker } from './proxy/websocket.js'
 
 export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
   logger: PinoLogger
@@ -70,12 +71,15 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const holder: RuntimeHolder = { current: createRuntime(config, runtimeDeps()) }
   // Outlives reloads: a new configuration changes the limits, not what partners have used (issue 14 §1).
   const limiter = createLimiter(deps.limitsNow ?? now)
+  // Relayed WebSockets: closed when their token expires, a reload removes what admitted them, or on shutdown.
+  const upgrades = createUpgradeTracker(now)
   const state: AdminState = { ready: false, draining: false }
   const swap = (next: GatewayConfig): void => {
     const previous: Runtime = holder.current
     holder.current = createRuntime(next, { ...runtimeDeps(), previous }) // throws before anything changed
     if (next.logging.level !== previous.config.logging.level) deps.logger.level = next.logging.level
     limiter.retain(new Set(next.partners.map((p) => p.name)))
+    upgrades.revalidate(next)
     void holder.current.registry.loadAll()
     void holder.current.authorizationServers.loadAll()
     previous.close()
@@ -86,7 +90,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     counted: (result, at) => metrics.configReloaded(result, at),
     loaded: (at) => metrics.configLoaded(at),
   })
-  const inbound = buildInboundApp(holder, deps.logger, limiter, deps.tls, createRequestObserver(metrics, activity))
+  const inbound = buildInboundApp(holder, deps.logger, { limiter, upgrades }, deps.tls, createRequestObserver(metrics, activity))
   const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p) })
   const outboundListen = config.listen.outbound
   const outbound = outboundListen === undefined ? undefined : createOutboundServer({
@@ -112,6 +116,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       // Node closes idle keep-alive connections only when close() starts; one whose last response ends later
       // would hold the drain until the client's keep-alive timeout, so sweep them while draining.
       const sweep = setInterval(() => inbound.server.closeIdleConnections(), 50)
+      upgrades.closeAll() // a WebSocket has no request boundary to drain at
       await Promise.all([inbound.close().catch(() => undefined), outbound === undefined ? undefined : closeServer(outbound)])
       clearInterval(sweep)
       await admin.close().catch(() => undefined)

@@ -92,6 +92,8 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     timeoutMs: ms('How long to wait for the backend before answering 504', 30_000),
     forwardAuthorization: { type: 'boolean', default: false, doc: "Pass the caller's Authorization header on to the backend" },
     maxSockets: { type: 'integer', default: 256, unit: 'sockets', min: 1, doc: 'Keep-alive connections to the backend, at most' },
+    websockets: { type: 'boolean', default: true, doc: 'Relay WebSocket upgrades after the same checks as any request (false: 501)' },
+    websocketIdleSec: sec('An upgraded connection with no traffic either way for this long is closed', 600),
   }),
   trustedProxies: { type: 'string[]', default: [], doc: 'Addresses or CIDRs whose X-Forwarded-For/-Proto/-Host are kept and appended to' },
   publicPaths: { type: 'string[]', default: [], doc: 'Exact raw paths proxied without authentication (/metadata/json/1 is always public)' },

@@ -118,6 +118,10 @@ export interface GatewayConfig {
     forwardAuthorization: boolean
     /** Upper bound of sockets the keep-alive agent opens to the backend. */
     maxSockets: number
+    /** Relay WebSocket upgrades (issue 14 §3). Default true. */
+    websockets: boolean
+    /** Idle seconds after which an upgraded connection is closed. Default 600. */
+    websocketIdleSec: number
   }
   /** CIDRs whose X-Forwarded-* headers are kept (appended to). Default []. */
   trustedProxies: string[]

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify'
 import type { GatewayConfig } from '../config/types.js'
 import type { AuthType, UserClaims } from '../tokens/types.js'
 import { rawPathOf } from './path-guard.js'
+import { upgradeOf } from './websocket.js'
 
 export type Outcome =
   | 'ok' // authenticated and forwarded; the backend's status is in upstreamStatus
@@ -60,6 +61,8 @@ export function outcomeOf(request: FastifyRequest, res: ServerResponse): Outcome
     if (err.code === 'GW_UPSTREAM_TIMEOUT' || err.code === 'GW_UPSTREAM_UNREACHABLE') return 'upstream_error'
     return err.status >= 500 && err.code !== 'GW_NOT_IMPLEMENTED' ? 'error' : 'bad_request'
   }
+  // A relayed WebSocket (or the backend's refusal of one) is written to the socket, not through `res`.
+  if (request.gw.upstreamStatus !== undefined && upgradeOf(request.raw) !== undefined) return 'ok'
   if (!res.writableFinished) return 'aborted'
   return request.gw.identity === undefined ? 'public' : 'ok'
 }

@@ -8,6 +8,7 @@ import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
 import { rawPathOf } from './path-guard.js'
 import { countAuthorizationFields } from './upstream-headers.js'
+import { upgradeOf } from './websocket.js'
 
 /**
  * Returns the verified identity, or undefined for a configured public path. Throws GatewayError. The answer is
@@ -23,8 +24,9 @@ export function authenticateRequest(request: FastifyRequest, runtime: Runtime): 
   const token = extractBearer(raw.headers.authorization)
   if (token === undefined) throw new GatewayError('GW_TOKEN_MISSING')
   return andThen(runtime.validator.validateNow(token), (identity) => {
-    // WebSockets are not proxied in this version: authenticated first, so the 501 is no oracle.
-    if (raw.headers.upgrade !== undefined) {
+    // An Upgrade header without the 'upgrade' event (no Connection: upgrade) asks for nothing we relay: 501,
+    // after authentication so it is no oracle. Real handshakes are relayed by upgrade-relay.ts.
+    if (raw.headers.upgrade !== undefined && upgradeOf(raw) === undefined) {
       throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade' } })
     }
     return identity

@@ -4,6 +4,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
 import { GatewayError } from '../errors.js'
 import type { GatewayConfig } from '../config/types.js'
@@ -27,6 +28,17 @@ export interface Forwarder {
     res: ServerResponse,
     onError: (err: GatewayError) => void,
     onResponse?: (statusCode: number, durationMs: number) => void,
+  ): void
+  /**
+   * Relay an admitted WebSocket handshake and, once the backend switches protocols, its traffic (issue 14 §3).
+   * `onResponse` learns the backend's answer (101 when upgraded); `onError` answers when nothing was sent yet.
+   */
+  upgrade?(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    onError: (err: GatewayError) => void,
+    onResponse: (statusCode: number, durationMs: number) => void,
   ): void
   /** Stop pooling: idle sockets close now, busy ones once their response ends (a reload that changed upstream). */
   retire?(): void
@@ -108,6 +120,21 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     start.onResponse?.(status, ms)
     events.onResponse?.(status, ms)
   })
+  proxy.on('proxyReqWs', (proxyReq, req, socket) => {
+    socket.once('close', () => proxyReq.destroy())
+    proxyReq.setTimeout(upstream.timeoutMs, () => proxyReq.destroy(new UpstreamTimeout('upstream timed out')))
+    const start = (req as TimedRequest)[kStarted]
+    const report = (status: number): void => {
+      const ms = performance.now() - (start?.t0 ?? 0)
+      start?.onResponse?.(status, ms)
+      events.onResponse?.(status, ms)
+    }
+    proxyReq.once('response', (proxyRes) => report(proxyRes.statusCode ?? 0))
+    proxyReq.once('upgrade', (_proxyRes, proxySocket) => {
+      proxySocket.setTimeout(0) // upstream.timeoutMs bounds the handshake; an open channel idles by websocketIdleSec
+      report(101)
+    })
+  })
   // Emitted instead of the callback when the client's socket is already gone: nothing to answer.
   proxy.on('econnreset', () => events.onError?.('reset'))
 
@@ -117,6 +144,16 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
       const timed: TimedRequest = req
       timed[kStarted] = { t0: performance.now(), onResponse }
       proxy.web(req, res, {}, (err) => {
+        const kind = classify(err)
+        events.onError?.(kind)
+        onError(new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail: { upstreamError: kind } }))
+      })
+    },
+    upgrade(req, socket, head, onError, onResponse) {
+      const timed: TimedRequest = req
+      timed[kStarted] = { t0: performance.now(), onResponse }
+      // A fresh connection per upgrade: an upgraded socket never returns to the keep-alive pool.
+      proxy.ws(req, socket, head, { agent: false }, (err) => {
         const kind = classify(err)
         events.onError?.(kind)
         onError(new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail: { upstreamError: kind } }))

@@ -16,6 +16,8 @@ import { assertSingleHost, continueIfExpected, installHttpGuards, toInboundError
 import { assertUnambiguousTarget } from './path-guard.js'
 import { logFields, replyWithError, writeRawError } from './reply-error.js'
 import { prepareUpstreamHeaders } from './upstream-headers.js'
+import { relayUpgrade } from './upgrade-relay.js'
+import { installUpgradeRouting, upgradeOf, type UpgradeTracker } from './websocket.js'
 
 /** Per-request state, set in onRequest. */
 export interface RequestState {
@@ -55,7 +57,13 @@ export function requestIdOf(req: { headers: Record<string, string | string[] | u
 /** `observer` gets every finished request's access record (metrics, status page). */
 const EXTENSION_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT'] as const
 
-export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, limiter: Limiter, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
+/** What the inbound listener shares with the rest of the gateway: the limiter and the WebSocket tracker. */
+export interface InboundShared {
+  limiter: Limiter
+  upgrades: UpgradeTracker
+}
+
+export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, shared: InboundShared, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -70,6 +78,8 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, limit
     ...(tls === undefined ? {} : { https: tls }),
   }) as unknown as FastifyInstance
   installHttpGuards(app.server, logger)
+  // WebSocket handshakes take the same route as every request (issue 14 §3).
+  installUpgradeRouting(app.server, (req, res) => app.routing(req, res))
   // The catch-all route covers only the methods fastify knows; legacy backends (SharePoint among them) also
   // speak WebDAV (RFC 4918), DeltaV (RFC 3253) and SEARCH (RFC 5323). Unknown methods stay a 404 before auth.
   for (const method of EXTENSION_METHODS) app.addHttpMethod(method, { hasBody: true })
@@ -148,8 +158,12 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, limit
       // Once hijacked, fastify writes none of the headers set so far (request-id, client-request-id): copy them.
       for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value)
       reply.hijack()
-      if (!admitRequest(request, reply.raw, limiter)) return
-      forwardToUpstream(request, reply.raw)
+      if (!admitRequest(request, reply.raw, shared.limiter)) return
+      // Only an authenticated partner's handshake is relayed: a public path never opens a channel past the gateway
+      // (its Upgrade header is stripped like any hop-by-hop header and the request is proxied as plain HTTP).
+      const upgrade = upgradeOf(request.raw)
+      if (upgrade !== undefined && request.gw.identity !== undefined) relayUpgrade(request, reply.raw, upgrade, shared.upgrades)
+      else forwardToUpstream(request, reply.raw)
     })
   })
   return app

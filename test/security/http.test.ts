@@ -107,7 +107,14 @@ describe('upgrades and Expect', () => {
   const h2c = ['Connection: Upgrade, HTTP2-Settings', 'Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAAQAAP__']
   tally.attack('http', 'websocket upgrade without a token', () => expectRefused(w, raw('GET /api/ws HTTP/1.1', websocket), 401, { missing: true }))
   tally.attack('http', 'websocket upgrade with a rogue token', () => expectRefused(w, raw('GET /api/ws HTTP/1.1', [bearer(w.rogue.actorToken()), ...websocket]), 401, { reason: 'signature' }))
-  tally.attack('http', 'websocket upgrade with a valid token: 501, nothing proxied', () => expectRefused(w, raw('GET /api/ws HTTP/1.1', [auth(), ...websocket]), 501))
+  tally.attack('http', 'websocket handshake with a valid token and spoofed identity headers: relayed with our identity headers only', async () => {
+    w.upstream.seen.length = 0
+    const res = await raw('GET /api/ws HTTP/1.1', [auth(), 'X-S2S-Partner: evil', 'x-s2s-user-upn: ceo@contoso.com', ...websocket])
+    // The echo backend does not switch protocols: its plain answer comes back, and no tunnel is opened.
+    expect(res.status).toBe(200)
+    expect(w.upstream.seen.map((s) => [s.headers['x-s2s-partner'], s.headers['x-s2s-user-upn'], s.headers.upgrade])).toEqual([['exchange', undefined, 'websocket']])
+    await expectStillServes(w)
+  })
   tally.attack('http', 'h2c upgrade without a token (h2c smuggling)', () => expectRefused(w, raw('GET /api/items HTTP/1.1', h2c), 401, { missing: true }))
   tally.attack('http', 'h2c upgrade with a valid token: 501, nothing proxied', () => expectRefused(w, raw('GET /api/items HTTP/1.1', [auth(), ...h2c]), 501))
   tally.attack('http', 'upgrade on a public path without a token: the Upgrade header never reaches the backend', async () => {

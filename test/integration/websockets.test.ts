@@ -1,0 +1,192 @@
+// Integration: WebSockets through the gateway (issue 14 §3), against a real WebSocket echo backend (the `ws`
+// package) on 127.0.0.1. A valid token is upgraded and echoed with identity headers set exactly as for HTTP;
+// spoofed identity headers never reach the backend; a bad token gets 401 and no upgrade; websockets: false is
+// 501; limits hold a slot per open connection; expiry, idle time, a reload removing the partner and the drain
+// each close an open connection.
+import http, { type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket, { WebSocketServer } from 'ws'
+import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
+import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
+import { makeTestPartner, nowSec, type TestPartner } from '../helpers/tokens.js'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+interface WsBackend {
+  url: string
+  /** Headers of every upgrade request the backend received. */
+  upgrades: IncomingHttpHeaders[]
+}
+
+/** Echoes every message; upgrade requests' headers are recorded. */
+async function startWsBackend(): Promise<WsBackend> {
+  const server = http.createServer((_req, res) => res.writeHead(404).end())
+  const wss = new WebSocketServer({ server })
+  const backend: WsBackend = { url: '', upgrades: [] }
+  wss.on('connection', (socket, req) => {
+    backend.upgrades.push(req.headers)
+    socket.on('message', (data, binary) => socket.send(data, { binary }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  backend.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  cleanups.push(async () => {
+    for (const client of wss.clients) client.terminate()
+    await new Promise<void>((resolve) => wss.close(() => resolve()))
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+  return backend
+}
+
+interface World {
+  backend: WsBackend
+  exchange: TestPartner
+  meta: MetadataServer
+  gw: TestGateway
+}
+
+async function world({ upstream = {}, partner = {} }: { upstream?: RawConfig; partner?: RawConfig } = {}): Promise<World> {
+  const backend = await startWsBackend()
+  const exchange = await makeTestPartner()
+  const meta = await startMetadataServer(exchange)
+  const gw = await startTestGateway(backend.url, {
+    partners: [metadataPartner('exchange', meta.url, partner)],
+    upstream: { url: backend.url, timeoutMs: 5000, ...upstream },
+  })
+  cleanups.push(() => meta.close(), () => gw.close())
+  return { backend, exchange, meta, gw }
+}
+
+type Opened = { ws: WebSocket; status: number; body?: string; headers?: IncomingHttpHeaders; socketClosed?: Promise<void> }
+
+/** Open a WebSocket through the gateway: the socket once upgraded, or the HTTP answer that refused it. */
+function connect(gw: TestGateway, headers: Record<string, string>): Promise<Opened> {
+  const ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}/api/notifications`, { headers })
+  ws.on('error', () => undefined)
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, status: 101 }))
+    ws.once('unexpected-response', (_req, res) => {
+      const socket = res.socket
+      const socketClosed = socket.destroyed ? Promise.resolve() : new Promise<void>((done) => socket.once('close', () => done()))
+      let body = ''
+      res.on('data', (c: Buffer) => (body += c.toString('utf8')))
+      res.on('end', () => resolve({ ws, status: res.statusCode ?? 0, body, headers: res.headers, socketClosed }))
+    })
+    ws.once('error', reject)
+  })
+}
+
+const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })
+
+function echo(ws: WebSocket, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    ws.once('message', (data) => resolve(data.toString()))
+    ws.send(text)
+  })
+}
+
+function closed(ws: WebSocket): Promise<void> {
+  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve()
+  return new Promise((resolve) => ws.once('close', () => resolve()))
+}
+
+/** Fails the test with `what` when `promise` has not settled within 10 s (a hang, not a timing assertion). */
+async function within<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen`)), 10_000)
+  })
+  try {
+    return await Promise.race([promise, limit])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+describe('WebSockets through the gateway', () => {
+  it('a valid token is upgraded and echoed; the backend gets identity headers and never the spoofed ones', async () => {
+    const w = await world()
+    const opened = await connect(w.gw, { ...bearer(w.exchange.actorToken()), 'x-s2s-partner': 'evil', 'X-S2S-User-Upn': 'ceo@contoso.com' })
+    expect(opened.status).toBe(101)
+    expect(await echo(opened.ws, 'hello')).toBe('hello')
+    const seen = w.backend.upgrades[0]
+    expect(seen?.['x-s2s-partner']).toBe('exchange')
+    expect(seen?.['x-s2s-auth-type']).toBe('app')
+    expect(seen?.['x-s2s-user-upn']).toBeUndefined()
+    expect(seen?.authorization).toBeUndefined()
+    expect(seen?.upgrade).toBe('websocket')
+    opened.ws.close()
+    await within('the access line', waitFor(() => w.gw.logs().some((l) => l['msg'] === 'request' && l['status'] === 101)))
+    expect(w.gw.logs().find((l) => l['msg'] === 'request' && l['status'] === 101)).toMatchObject({ partner: 'exchange', outcome: 'ok', upstreamStatus: 101 })
+    const metrics = await (await fetch(`${w.gw.adminUrl}/metrics`)).text()
+    expect(metrics).toMatch(/s2s_gateway_requests_total\{partner="exchange",auth_type="app",outcome="ok"\} 1\n/)
+  })
+
+  it('a bad token gets 401 with the challenge and no upgrade', async () => {
+    const w = await world()
+    const refused = await connect(w.gw, bearer(`${w.exchange.actorToken()}x`))
+    expect(refused.status).toBe(401)
+    expect(JSON.parse(refused.body ?? '')).toEqual({ error: 'invalid_token', message: 'token rejected' })
+    expect(refused.headers?.['www-authenticate']).toMatch(/^Bearer /)
+    await within('the gateway to close the socket', refused.socketClosed ?? Promise.reject(new Error('no socket')))
+    const missing = await connect(w.gw, {})
+    expect(missing.status).toBe(401)
+    expect(w.backend.upgrades).toEqual([])
+  })
+
+  it('upstream.websockets: false answers 501 after authentication', async () => {
+    const w = await world({ upstream: { websockets: false } })
+    expect((await connect(w.gw, bearer(w.exchange.actorToken()))).status).toBe(501)
+    expect((await connect(w.gw, {})).status).toBe(401)
+    expect(w.backend.upgrades).toEqual([])
+  })
+
+  it('an open WebSocket holds a concurrency slot until it closes', async () => {
+    const w = await world({ partner: { limits: { maxConcurrent: 1 } } })
+    const first = await connect(w.gw, bearer(w.exchange.actorToken()))
+    expect(first.status).toBe(101)
+    const second = await connect(w.gw, bearer(w.exchange.actorToken()))
+    expect(second.status).toBe(429)
+    first.ws.close()
+    await closed(first.ws)
+    await within('the slot to free', waitFor(async () => (await connect(w.gw, bearer(w.exchange.actorToken()))).status === 101))
+  })
+})
+
+describe('closing upgraded connections', () => {
+  it('when the token expires', async () => {
+    const w = await world()
+    const token = w.exchange.actorToken({ nbf: nowSec() - 60, exp: nowSec() + 2 })
+    const opened = await connect(w.gw, bearer(token))
+    expect(opened.status).toBe(101)
+    await within('the close at token expiry', closed(opened.ws))
+  })
+
+  it('after websocketIdleSec without traffic', async () => {
+    const w = await world({ upstream: { websocketIdleSec: 1 } })
+    const opened = await connect(w.gw, bearer(w.exchange.actorToken()))
+    expect(opened.status).toBe(101)
+    await within('the idle close', closed(opened.ws))
+  })
+
+  it('when a reload removes its partner, and on shutdown', async () => {
+    const w = await world()
+    const a = await connect(w.gw, bearer(w.exchange.actorToken()))
+    expect(a.status).toBe(101)
+    w.gw.reload({ partners: [] })
+    await within('the close after the reload', closed(a.ws))
+
+    w.gw.reload({ partners: [metadataPartner('exchange', w.meta.url)] })
+    const b = await connect(w.gw, bearer(w.exchange.actorToken()))
+    expect(b.status).toBe(101)
+    await within('the drain', Promise.all([closed(b.ws), w.gw.close()]))
+  })
+})
+
+async function waitFor(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20))
+}
