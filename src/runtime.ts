@@ -12,6 +12,7 @@ import { createForwarder, type ForwardEvents, type Forwarder } from './proxy/for
 import { createTrustedProxies } from './proxy/forwarded.js'
 import { createOutbound, type Outbound, type OutboundEvents } from './outbound/index.js'
 import { createAuthorizationServers, type AuthorizationServers } from './authz/index.js'
+import { loadTlsPair, type TlsPair } from './certs/tls-files.js'
 
 export interface Runtime {
   readonly config: GatewayConfig
@@ -28,6 +29,8 @@ export interface Runtime {
   readonly publicPaths: ReadonlySet<string>
   /** Calls from our backend to partners (issue 3): partners with an `outbound` section, their tokens and challenges. */
   readonly outbound: Outbound
+  /** listen.inbound.tls read and checked (a reload hands it to the listener: app.ts), when configured. */
+  readonly inboundTls: TlsPair | undefined
   /**
    * Stop the registry's timers. The forwarder is not closed here: a newer runtime may share it (same upstream),
    * so its owner (app.ts: reload and close) retires or closes it.
@@ -56,6 +59,8 @@ function sameUpstream(a: GatewayConfig['upstream'], b: GatewayConfig['upstream']
 
 export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime {
   const now = deps.now ?? Date.now
+  // First: a bad certificate or key refuses the configuration before anything is built.
+  const inboundTls = config.listen.inbound.tls === undefined ? undefined : loadTlsPair(config.listen.inbound.tls)
   const registry = createPartnerRegistry(config.partners, {
     metadata: config.metadata,
     now,
@@ -100,6 +105,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
       config, signer: issuer.signer, registry, authorizationServers, log: deps.log, now,
       ...(deps.outboundEvents === undefined ? {} : { events: deps.outboundEvents }),
     }),
+    inboundTls,
     close() {
       registry.close()
       authorizationServers.close()

@@ -34,7 +34,7 @@ export const METRIC_DEFS = {
   partnerState: { name: 's2s_gateway_partner_state', type: 'gauge', labels: ['partner', 'state'], help: "1 for each partner's current key state (ok|stale|failed|loading)" },
   partnerKeys: { name: 's2s_gateway_partner_keys', type: 'gauge', labels: ['partner'], help: 'Signing keys currently usable for a partner' },
   refetchSuppressed: { name: 's2s_gateway_key_refetch_suppressed_total', type: 'counter', labels: ['partner'], help: 'On-demand key refetches refused by the per-partner cooldown' },
-  certificateExpiry: { name: 's2s_gateway_certificate_expiry_timestamp_seconds', type: 'gauge', labels: ['owner', 'x5t'], help: 'notAfter of our issuer certificates (owner self) and of partner certificates (owner: the partner name)' },
+  certificateExpiry: { name: 's2s_gateway_certificate_expiry_timestamp_seconds', type: 'gauge', labels: ['owner', 'x5t'], help: 'notAfter of our issuer certificates (owner self), of the inbound listener\'s TLS certificate (owner inbound-tls) and of partner certificates (owner: the partner name)' },
   outboundRequests: { name: 's2s_gateway_outbound_requests_total', type: 'counter', labels: ['partner', 'status_class'], help: 'Outbound calls to partners by status class' },
   tokensIssued: { name: 's2s_gateway_tokens_issued_total', type: 'counter', labels: ['partner', 'auth_type'], help: 'Tokens minted by the built-in issuer for calls to partners' },
   configReloads: { name: 's2s_gateway_config_reloads_total', type: 'counter', labels: ['result'], help: 'Configuration reloads (success|failure)' },
