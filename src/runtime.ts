@@ -75,6 +75,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     log: deps.log,
     ...(deps.fetchDocument === undefined ? {} : { fetchDocument: deps.fetchDocument }),
     ...(deps.previous === undefined ? {} : { previous: deps.previous.authorizationServers }),
+    ...(deps.partnerEvents === undefined ? {} : { events: deps.partnerEvents }),
   })
   const validator = createTokenValidator({
     service: config.service,

@@ -9,6 +9,7 @@ import {
   fetchMetadataDocument,
   parseMetadataDocument,
   type FetchDocument,
+  type PartnerEvents,
   type PartnerIdentity,
 } from '../partners/index.js'
 import type { AuthorizationServer, AuthorizationServers } from './types.js'
@@ -27,6 +28,8 @@ export interface AuthorizationServersDeps {
   readFile?: (path: string) => string
   /** The set this one replaces (reload): servers with an unchanged metadata source keep keys and endpoint. */
   previous?: AuthorizationServers
+  /** Metric hooks of each server's metadata (fetches counted under the server's name, like a partner's). */
+  events?: PartnerEvents
 }
 
 const sameSource = (a: AuthorizationServerConfig, b: AuthorizationServerConfig): boolean =>
@@ -73,6 +76,7 @@ function createServer(config: AuthorizationServerConfig, deps: AuthorizationServ
     log: tagged(deps.log ?? silentLogger, config.name),
     fetchDocument: observe,
     ...(deps.random === undefined ? {} : { random: deps.random }),
+    ...(deps.events === undefined ? {} : { events: deps.events }),
     ...(caPem === undefined ? {} : { caPem }),
     ...(seed?.metadata === undefined ? {} : { seed: seed.metadata }),
   })

@@ -25,7 +25,7 @@ export function authenticateRequest(request: FastifyRequest, runtime: Runtime): 
   return andThen(runtime.validator.validateNow(token), (identity) => {
     // WebSockets are not proxied in this version: authenticated first, so the 501 is no oracle.
     if (raw.headers.upgrade !== undefined) {
-      throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade' } })
+      throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade', partner: identity.partner, authType: identity.authType } })
     }
     return identity
   })
