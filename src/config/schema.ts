@@ -85,6 +85,12 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     forwardAuthorization: { type: 'boolean', default: false, doc: "Pass the caller's Authorization header on to the backend" },
     maxSockets: { type: 'integer', default: 256, unit: 'sockets', min: 1, doc: 'Keep-alive connections to the backend, at most' },
   }),
+  outbound: section('Limits of the calls our backend makes to partners through listen.outbound (the partners are in partners[].outbound)', {
+    maxSocketsPerPartner: { type: 'integer', default: 64, unit: 'sockets', min: 1, max: 4_096, doc: 'Keep-alive connections to each partner, at most (1-4096); further calls wait for a free one' },
+    replayMaxBytes: { type: 'integer', default: 65_536, unit: 'bytes', min: 0, max: 8_388_608, doc: 'Request bodies up to this size are held in memory so a call the partner answers with 401 can be retried once after realm discovery; larger ones are streamed and not retried (0-8388608)' },
+    probeReuseMs: ms('How long one realm-discovery probe of a partner is reused before another may be sent (a partner answering 401 to everything costs one probe per window)', 10_000, 100),
+    tokenCacheMaxEntries: { type: 'integer', default: 10_000, unit: 'entries', min: 1, max: 1_000_000, doc: 'Tokens we minted kept for reuse (one per partner, audience and user), least recently used dropped first (1-1000000)' },
+  }),
   trustedProxies: { type: 'string[]', default: [], doc: 'Addresses or CIDRs whose X-Forwarded-For/-Proto/-Host are kept and appended to' },
   publicPaths: { type: 'string[]', default: [], doc: 'Exact raw paths proxied without authentication (/metadata/json/1 is always public)' },
   issuer: section('Our built-in token issuer: the first certificate signs, all unexpired ones are published', {
@@ -160,6 +166,7 @@ export interface ConfigDefaults {
   service: Pick<GatewayConfig['service'], 'name' | 'realmAliases'>
   listen: { inbound: ListenConfig; admin: ListenConfig }
   upstream: Omit<GatewayConfig['upstream'], 'url'>
+  outbound: GatewayConfig['outbound']
   trustedProxies: string[]
   publicPaths: string[]
   issuer: { certificates: [] }
