@@ -1,16 +1,21 @@
 // Integration (issue 15, defect 2): the inbound listener's TLS certificate follows a reload. Real TLS on
 // 127.0.0.1: after the files are replaced and POST /reload succeeds, a new connection sees the new certificate's
 // serial and /metrics the new expiry (owner="inbound-tls"); a bad pair is refused with its reason, and the old
-// certificate keeps serving.
+// certificate keeps serving. With `serve --watch`, replacing the files alone reloads.
 import { X509Certificate } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Writable } from 'node:stream'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { stringify } from 'yaml'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../src/certs/create.js'
-import { startWorldForTest, valueOf, type OperatingWorld } from './operating-fixture.js'
+import { startServing } from '../../src/main.js'
+import { startEchoUpstream } from '../helpers/echo-upstream.js'
+import { baseConfig } from '../helpers/gateway.js'
+import { eventually, startWorldForTest, valueOf, type OperatingWorld } from './operating-fixture.js'
 
 const OWNER = 'inbound-tls'
 let dir: string
@@ -105,5 +110,39 @@ describe('inbound TLS certificate on reload', () => {
     expect(res.status).toBe(422)
     expect(((await res.json()) as { problems: Array<{ path: string }> }).problems.map((p) => p.path)).toEqual(['listen.inbound.tls.cert'])
     expect(await presentedSerial(w.gw.url)).toBe(serialOf(first))
+  })
+})
+
+describe('serve --watch', () => {
+  it('reloads when the TLS files change, though the configuration file did not', async () => {
+    // The TLS files in a directory of their own, replaced by rename as a mounted Kubernetes Secret is.
+    const tlsDir = join(dir, 'tls')
+    mkdirSync(tlsDir, { recursive: true })
+    const put = (cert: CreatedCertificate): void => {
+      writeFileSync(join(tlsDir, 'next.pem'), cert.certPem)
+      writeFileSync(join(tlsDir, 'next.key'), cert.keyPem, { mode: 0o600 })
+      renameSync(join(tlsDir, 'next.key'), join(tlsDir, 'tls.key'))
+      renameSync(join(tlsDir, 'next.pem'), join(tlsDir, 'tls.pem'))
+    }
+    put(first)
+    const issuer = await createSelfSignedCertificate({ subject: 'CN=watch test issuer' })
+    writeFileSync(join(dir, 'gateway.pem'), issuer.certPem)
+    writeFileSync(join(dir, 'gateway.key'), issuer.keyPem, { mode: 0o600 })
+    const upstream = await startEchoUpstream()
+    onTestFinished(() => upstream.close())
+    const configFile = join(dir, 'gateway.yaml')
+    const listen = {
+      inbound: { host: '127.0.0.1', port: 0, tls: { cert: join(tlsDir, 'tls.pem'), key: join(tlsDir, 'tls.key') } },
+      admin: { host: '127.0.0.1', port: 0 },
+    }
+    writeFileSync(configFile, stringify(baseConfig(dir, upstream.url, { listen })))
+    const quiet = new Writable({ write(_chunk, _enc, done) { done() } })
+    const serving = await startServing({ configPath: configFile, env: {}, watch: true, logDestination: quiet })
+    onTestFinished(() => serving.close())
+    expect(await presentedSerial(serving.running.inboundUrl)).toBe(serialOf(first))
+    put(second)
+    await eventually(async () => (await presentedSerial(serving.running.inboundUrl)) === serialOf(second))
+    const metrics = await (await fetch(`${serving.running.adminUrl}/metrics`)).text()
+    expect(metrics).toContain(`s2s_gateway_certificate_expiry_timestamp_seconds{owner="inbound-tls",x5t="${second.x5t}"} ${expiryOf(second)}`)
   })
 })
