@@ -13,7 +13,7 @@ const section = (doc: string, fields: Record<string, Option>, optional = false):
 
 /** One registered partner application (PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
 export const PARTNER_SCHEMA = section('A partner application allowed to call us', {
-  name: { type: 'string', required: true, doc: 'Label used in logs, headers and metrics: unique, lowercase [a-z0-9._-]', example: 'exchange' },
+  name: { type: 'string', required: true, doc: 'Label used in logs, headers and metrics: unique, lowercase [a-z0-9._-]; not unknown, self or inbound-tls (metric labels of their own)', example: 'exchange' },
   metadataUrl: { type: 'string', doc: 'Its metadata document (/metadata/json/1); https unless allowHttp. Exactly one of metadataUrl, certificates or authorizationServer', example: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1' },
   certificates: { type: 'file[]', minItems: 1, doc: 'PEM certificates it signs with, for a partner without a metadata URL (then applicationId and realm are required)' },
   authorizationServer: { type: 'string', doc: 'Name of an authorizationServers entry: tokens from and to this partner go through that token server, like -UseOAuthServer (then applicationId and realm are required)', example: 'acs' },
