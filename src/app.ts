@@ -1,6 +1,7 @@
 // buildGateway(config, deps): the inbound and admin apps around one swappable Runtime. Never listens, never
 // reads process.env; server.ts listens, main.ts wires signals.
 import type { Server } from 'node:http'
+import type { Server as TlsServer } from 'node:tls'
 import type { FastifyInstance } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
 import type { GatewayConfig } from './config/types.js'
@@ -14,6 +15,7 @@ import { createRequestObserver } from './admin/request-observer.js'
 import type { Forwarder } from './proxy/forward.js'
 import { buildInboundApp, type RuntimeHolder } from './proxy/inbound-app.js'
 import { createRuntime, type Runtime, type RuntimeDeps } from './runtime.js'
+import type { TlsPair } from './certs/tls-files.js'
 import { isLoopbackHost } from './config/hosts.js'
 import { createOutboundServer } from './outbound/index.js'
 import { representativeStatus, type OutboundEvents } from './outbound/events.js'
@@ -22,8 +24,6 @@ import { createUpgradeTracker } from './proxy/websocket.js'
 
 export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
   logger: PinoLogger
-  /** TLS material for the inbound listener, read by the caller from listen.inbound.tls. */
-  tls?: { cert: Buffer; key: Buffer }
   /** Reads and validates the configuration again, for SIGHUP, POST /reload and --watch (main.ts: the same file). */
   loadConfig?: () => LoadedConfig
   /** The limiter's clock, epoch ms (default deps.now, else Date.now): tests step it to refill buckets exactly. */
@@ -57,7 +57,7 @@ function retire(forwarder: Forwarder): void {
 
 export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway {
   const now = deps.now ?? Date.now
-  const metrics = createGatewayMetrics({ runtime: () => holder.current, now })
+  const metrics = createGatewayMetrics({ runtime: () => holder.current, now, inboundTls: () => servedTls })
   const activity = createActivity({ now })
   // A child per runtime, so a reload that changes logging.level reaches the partner logs too.
   const runtimeDeps = (): RuntimeDeps => ({
@@ -73,10 +73,21 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const limiter = createLimiter(deps.limitsNow ?? now)
   // Relayed WebSockets: closed when their token expires, a reload removes what admitted them, or on shutdown.
   const upgrades = createUpgradeTracker(now)
+  // What the inbound listener serves: the start-up pair, then each changed pair a reload hands it. A listener
+  // started without TLS stays plain HTTP (adding or removing tls is a listen change: restart).
+  let servedTls = holder.current.inboundTls
   const state: AdminState = { ready: false, draining: false }
   const swap = (next: GatewayConfig): void => {
     const previous: Runtime = holder.current
-    holder.current = createRuntime(next, { ...runtimeDeps(), previous }) // throws before anything changed
+    const runtime = createRuntime(next, { ...runtimeDeps(), previous }) // throws before anything changed
+    try {
+      servedTls = replaceTls(inbound.server, servedTls, runtime.inboundTls, deps.logger)
+    } catch (err) {
+      runtime.close()
+      if (runtime.forwarder !== previous.forwarder) runtime.forwarder.close()
+      throw err
+    }
+    holder.current = runtime
     if (next.logging.level !== previous.config.logging.level) deps.logger.level = next.logging.level
     limiter.retain(new Set(next.partners.map((p) => p.name)))
     upgrades.revalidate(next)
@@ -90,7 +101,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     counted: (result, at) => metrics.configReloaded(result, at),
     loaded: (at) => metrics.configLoaded(at),
   })
-  const inbound = buildInboundApp(holder, deps.logger, { limiter, upgrades }, deps.tls, createRequestObserver(metrics, activity))
+  const inbound = buildInboundApp(holder, deps.logger, { limiter, upgrades }, servedTls && { cert: servedTls.cert, key: servedTls.key }, createRequestObserver(metrics, activity))
   const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p) })
   const outboundListen = config.listen.outbound
   const outbound = outboundListen === undefined ? undefined : createOutboundServer({
@@ -124,6 +135,18 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       holder.current.forwarder.close()
     },
   }
+}
+
+/**
+ * New TLS connections get the reloaded certificate and key (open ones keep theirs). The pair was checked by
+ * createRuntime (certs/tls-files.ts), so setSecureContext does not refuse it; if it did, the reload fails.
+ */
+function replaceTls(server: Server, served: TlsPair | undefined, next: TlsPair | undefined, logger: PinoLogger): TlsPair | undefined {
+  if (served === undefined || next === undefined) return served
+  if (served.cert.equals(next.cert) && served.key.equals(next.key)) return served
+  ;(server as unknown as TlsServer).setSecureContext({ cert: next.cert, key: next.key })
+  logger.info({ x5t: next.x5t, serial: next.serial, notAfter: new Date(next.notAfter).toISOString() }, 'inbound TLS certificate replaced for new connections')
+  return next
 }
 
 /** The outbound hooks of the metrics module, which counts by status code; ours report a status class. */

@@ -3,7 +3,7 @@
 // old configuration keeps serving (app.ts, admin/reload.ts).
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
 import { watchConfigFile, type ConfigWatcher } from './admin/config-watch.js'
-import { loadConfigFile } from './config/index.js'
+import { loadConfigFile, type GatewayConfig } from './config/index.js'
 import { createLogger } from './logger.js'
 import { startGateway, type RunningGateway } from './server.js'
 
@@ -30,6 +30,11 @@ export interface SignalSource {
   once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown
 }
 
+function tlsFilesOf(config: GatewayConfig): string[] {
+  const tls = config.listen.inbound.tls
+  return tls === undefined ? [] : [tls.cert, tls.key]
+}
+
 function logWarnings(logger: PinoLogger, warnings: readonly string[]): void {
   for (const warning of warnings) logger.warn({ configWarning: warning }, 'configuration warning')
 }
@@ -48,7 +53,12 @@ export async function startServing(opts: ServeOptions): Promise<Serving> {
   logger.info({ inbound: running.inboundUrl, admin: running.adminUrl, outbound: running.outboundUrl, metadata: config.service.metadataUrl }, 's2s-gateway listening')
   let watcher: ConfigWatcher | undefined
   if (opts.watch === true) {
-    watcher = watchConfigFile(opts.configPath, { log: logger, onChange: () => running.gateway.reloadFromSource('watch') })
+    watcher = watchConfigFile(opts.configPath, {
+      log: logger,
+      onChange: () => running.gateway.reloadFromSource('watch'),
+      // A renewed TLS certificate reloads too (the configuration in use names the files).
+      alsoWatch: () => tlsFilesOf(running.gateway.holder.current.config),
+    })
   }
   return {
     running,

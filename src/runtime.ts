@@ -13,6 +13,7 @@ import { createTrustedProxies } from './proxy/forwarded.js'
 import { createOutbound, type Outbound, type OutboundEvents } from './outbound/index.js'
 import { createAuthorizationServers, type AuthorizationServers } from './authz/index.js'
 import { effectiveLimits, type PartnerLimits } from './limits/index.js'
+import { loadTlsPair, type TlsPair } from './certs/tls-files.js'
 
 export interface Runtime {
   readonly config: GatewayConfig
@@ -31,6 +32,8 @@ export interface Runtime {
   readonly limits: ReadonlyMap<string, PartnerLimits>
   /** Calls from our backend to partners (issue 3): partners with an `outbound` section, their tokens and challenges. */
   readonly outbound: Outbound
+  /** listen.inbound.tls read and checked (a reload hands it to the listener: app.ts), when configured. */
+  readonly inboundTls: TlsPair | undefined
   /**
    * Stop the registry's timers. The forwarder is not closed here: a newer runtime may share it (same upstream),
    * so its owner (app.ts: reload and close) retires or closes it.
@@ -61,6 +64,8 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
   const now = deps.now ?? Date.now
   const cacheDir = config.metadata.cacheDir
   const snapshots = cacheDir === undefined ? undefined : createSnapshotStore(cacheDir, deps.log)
+  // First: a bad certificate or key refuses the configuration before anything is built.
+  const inboundTls = config.listen.inbound.tls === undefined ? undefined : loadTlsPair(config.listen.inbound.tls)
   const registry = createPartnerRegistry(config.partners, {
     metadata: config.metadata,
     now,
@@ -77,6 +82,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     ...(deps.fetchDocument === undefined ? {} : { fetchDocument: deps.fetchDocument }),
     ...(deps.previous === undefined ? {} : { previous: deps.previous.authorizationServers }),
     ...(snapshots === undefined ? {} : { snapshots }),
+    ...(deps.partnerEvents === undefined ? {} : { events: deps.partnerEvents }),
   })
   if (snapshots !== undefined) {
     // A partner or server no longer configured keeps no snapshot (issue 14 §2).
@@ -113,6 +119,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
       config, signer: issuer.signer, registry, authorizationServers, log: deps.log, now,
       ...(deps.outboundEvents === undefined ? {} : { events: deps.outboundEvents }),
     }),
+    inboundTls,
     close() {
       registry.close()
       authorizationServers.close()

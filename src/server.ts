@@ -1,6 +1,5 @@
 // Listening: start a built gateway on its configured addresses, report where it listens, drain on close.
 // Used by main.ts (serve), the demo and the integration tests.
-import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
@@ -26,10 +25,9 @@ function urlOf(app: FastifyInstance | Server, scheme: string): string {
   return `${scheme}://${host}:${address.port}`
 }
 
-export async function startGateway(config: GatewayConfig, deps: Omit<GatewayDeps, 'tls'>): Promise<RunningGateway> {
-  const tlsFiles = config.listen.inbound.tls
-  const tls = tlsFiles === undefined ? undefined : { cert: readFileSync(tlsFiles.cert), key: readFileSync(tlsFiles.key) }
-  const gateway = buildGateway(config, { ...deps, ...(tls === undefined ? {} : { tls }) })
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<RunningGateway> {
+  const gateway = buildGateway(config, deps) // reads listen.inbound.tls (runtime.ts)
+  const tls = gateway.holder.current.inboundTls
   if (tls === undefined && !isLoopbackHost(config.listen.inbound.host)) {
     deps.logger.warn(
       { host: config.listen.inbound.host },

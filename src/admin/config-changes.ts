@@ -1,5 +1,6 @@
 // Admin: what a reload changed, for the audit line: partners added, removed or changed (by name), and whether
-// the listen addresses changed (those need a restart). Names only, never values: a config holds secrets.
+// the listen addresses changed (those need a restart; TLS files and the outbound secret do not). Names only,
+// never values: a config holds secrets.
 import type { GatewayConfig } from '../config/index.js'
 
 export interface ConfigChanges {
@@ -9,11 +10,20 @@ export interface ConfigChanges {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
 
+/**
+ * What only a restart changes: where each listener binds, whether it exists, and whether inbound serves TLS.
+ * The TLS files (reloaded: app.ts) and the outbound shared secret (read per call) take effect at once.
+ */
+function bindings(listen: GatewayConfig['listen']): unknown {
+  const at = (l: { host: string; port: number } | undefined) => (l === undefined ? null : [l.host, l.port])
+  return [at(listen.inbound), listen.inbound.tls !== undefined, at(listen.admin), at(listen.outbound)]
+}
+
 export function describeChanges(before: GatewayConfig, after: GatewayConfig): ConfigChanges {
   const old = new Map(before.partners.map((p) => [p.name, p]))
   const next = new Map(after.partners.map((p) => [p.name, p]))
   return {
-    listenChanged: !same(before.listen, after.listen),
+    listenChanged: !same(bindings(before.listen), bindings(after.listen)),
     partners: {
       added: [...next.keys()].filter((name) => !old.has(name)),
       removed: [...old.keys()].filter((name) => !next.has(name)),

@@ -12,6 +12,8 @@ export interface ScrapeSource {
   runtime(): Runtime
   /** Clock, epoch ms. */
   now(): number
+  /** The certificate the inbound listener serves now, when it serves TLS itself. */
+  inboundTls?(): { x5t: string; notAfter: number } | undefined
 }
 
 const STATES = ['ok', 'stale', 'snapshot', 'failed', 'loading'] as const
@@ -62,6 +64,8 @@ export function registerScrapeGauges(registry: Registry, source: ScrapeSource): 
     const { issuer } = source.runtime()
     const own = new Map([[issuer.signingKey.x5t, issuer.signingKey], ...issuer.published.map((k) => [k.x5t, k] as const)])
     for (const key of own.values()) set(['self', key.x5t], key.notAfter / 1000)
+    const tls = source.inboundTls?.()
+    if (tls !== undefined) set(['inbound-tls', tls.x5t], tls.notAfter / 1000)
     for (const p of partners()) for (const key of p.keys()?.all ?? []) set([p.name, key.x5t], key.notAfter / 1000)
   })
 }

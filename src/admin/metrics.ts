@@ -11,7 +11,7 @@ export type { ScrapeSource } from './metric-collect.js'
 export interface GatewayMetrics extends MetricHooks {
   /** This gateway's metrics only (no process metrics). */
   readonly registry: Registry
-  /** A registered partner name as given, anything else (or nothing) as 'unknown'. */
+  /** A registered partner or authorization server name as given, anything else (or nothing) as 'unknown'. */
   partnerLabel(partner: string | undefined): string
   /** The text exposition served at GET /metrics: process metrics, then the gateway's. */
   scrape(): Promise<{ contentType: string; body: string }>
@@ -38,7 +38,8 @@ export function createGatewayMetrics(source: ScrapeSource): GatewayMetrics {
     if (partner === undefined) return 'unknown'
     const runtime = source.runtime()
     if (runtime !== namesOf) {
-      names = new Set(runtime.registry.all().map((p) => p.name))
+      // Authorization servers are named like partners in the metadata and key series (metric-collect.ts).
+      names = new Set([...runtime.registry.all().map((p) => p.name), ...runtime.authorizationServers.all().map((s) => s.name)])
       namesOf = runtime
     }
     return names.has(partner) ? partner : 'unknown'

@@ -9,6 +9,7 @@ import {
   fetchMetadataDocument,
   parseMetadataDocument,
   type FetchDocument,
+  type PartnerEvents,
   type PartnerIdentity,
   type SnapshotStore,
 } from '../partners/index.js'
@@ -30,6 +31,8 @@ export interface AuthorizationServersDeps {
   previous?: AuthorizationServers
   /** metadata.cacheDir's store: each server's document is saved and restored like a partner's. */
   snapshots?: SnapshotStore
+  /** Metric hooks of each server's metadata (fetches counted under the server's name, like a partner's). */
+  events?: PartnerEvents
 }
 
 const sameSource = (a: AuthorizationServerConfig, b: AuthorizationServerConfig): boolean =>
@@ -79,6 +82,7 @@ function createServer(config: AuthorizationServerConfig, deps: AuthorizationServ
     log: tagged(deps.log ?? silentLogger, config.name),
     fetchDocument: observe,
     ...(deps.random === undefined ? {} : { random: deps.random }),
+    ...(deps.events === undefined ? {} : { events: deps.events }),
     ...(caPem === undefined ? {} : { caPem }),
     ...(seed?.metadata === undefined ? {} : { seed: seed.metadata }),
     ...(deps.snapshots === undefined ? {} : { snapshots: { store: deps.snapshots, kind: 'authorization-server' as const, onRestore: remember } }),

@@ -12,24 +12,31 @@ import { loadConfigObject } from '../config/index.js'
 import { buildMetadataDocument } from '../issuer/index.js'
 import { createLogger } from '../logger.js'
 import { startGateway } from '../server.js'
+import { demoLogStream } from './demo-log.js'
 import { mintActorToken, wrapUserToken } from '../signing/mint.js'
 
 const SERVICE_ID = '5f1c9a3e-7b2d-4c8e-9f10-112233445566'
 const PARTNER_ID = '00000002-0000-0ff1-ce00-000000000000'
 const REALM = 'contoso.com'
-const PUBLIC_HOST = 'localhost:8443'
 
 type Out = (line?: string) => void
 
-/** The preferred port when it is free on 127.0.0.1, else 0 (any free port). */
-async function portOr(preferred: number): Promise<number> {
-  const probe = net.createServer()
-  const free = await new Promise<boolean>((resolve) => {
-    probe.once('error', () => resolve(false))
-    probe.listen(preferred, '127.0.0.1', () => resolve(true))
-  })
-  if (free) await new Promise((resolve) => probe.close(resolve))
-  return free ? preferred : 0
+/**
+ * The preferred port when it is free on 127.0.0.1, else one the system picks. A real number either way: the
+ * gateway's public host (the token audience, the published metadata URL) must name the port it listens on.
+ */
+async function freePort(preferred: number): Promise<number> {
+  const tryListen = (port: number): Promise<number | undefined> => {
+    const probe = net.createServer()
+    return new Promise((resolve) => {
+      probe.once('error', () => resolve(undefined))
+      probe.listen(port, '127.0.0.1', () => {
+        const bound = (probe.address() as AddressInfo).port
+        probe.close(() => resolve(bound))
+      })
+    })
+  }
+  return (await tryListen(preferred)) ?? (await tryListen(0)) ?? 0
 }
 
 async function listen(server: http.Server): Promise<string> {
@@ -56,10 +63,10 @@ async function partnerMetadataServer(cert: CreatedCertificate): Promise<{ server
   return { server, url }
 }
 
-async function demoTokens(partner: CreatedCertificate, lifetimeSec: number): Promise<{ app: string; user: string }> {
+async function demoTokens(partner: CreatedCertificate, publicHost: string, lifetimeSec: number): Promise<{ app: string; user: string }> {
   const now = Math.floor(Date.now() / 1000)
   const issuer = `${PARTNER_ID}@${REALM}`
-  const audience = `${SERVICE_ID}/${PUBLIC_HOST}@${REALM}`
+  const audience = `${SERVICE_ID}/${publicHost}@${REALM}`
   const signer = { privateKey: partner.privateKey, x5t: partner.x5t }
   const app = await mintActorToken(signer, { issuer, audience, nbf: now - 300, exp: now + lifetimeSec })
   const actor = await mintActorToken(signer, { issuer, audience, nbf: now - 300, exp: now + lifetimeSec, trustedForDelegation: true })
@@ -92,20 +99,25 @@ export async function startDemo(out: Out): Promise<RunningDemo> {
   const backend = echoBackend()
   const backendUrl = await listen(backend)
   const meta = await partnerMetadataServer(partner)
+  const port = await freePort(8443)
+  const publicHost = `localhost:${port}`
   const raw = {
-    service: { id: SERVICE_ID, name: 'Demo legacy API', realm: REALM, publicHosts: [PUBLIC_HOST] },
-    listen: { inbound: { host: '127.0.0.1', port: await portOr(8443) }, admin: { host: '127.0.0.1', port: await portOr(9464) } },
+    service: { id: SERVICE_ID, name: 'Demo legacy API', realm: REALM, publicHosts: [publicHost] },
+    listen: { inbound: { host: '127.0.0.1', port }, admin: { host: '127.0.0.1', port: await freePort(9464) } },
     upstream: { url: backendUrl },
     issuer: { certificates: [{ cert: 'gateway.pem', key: 'gateway.key' }] },
-    logging: { level: 'warn' },
+    logging: { level: 'info' },
     partners: [{ name: 'exchange', metadataUrl: meta.url, allowHttp: true, trustLevel: 'full', applicationId: PARTNER_ID, realm: REALM }],
   }
   const { config } = loadConfigObject(raw, { baseDir: dir, env: {} })
-  const running = await startGateway(config, { logger: createLogger('warn') })
+  // Access lines (and any warning) printed as readable text between the demo's own output.
+  const running = await startGateway(config, { logger: createLogger('info', demoLogStream(out)) })
   const base = running.inboundUrl
   out(`s2s-gateway demo: gateway ${base}, admin ${running.adminUrl}, temp files in ${dir}`)
+  if (port !== 8443) out('(port 8443 was taken, so the gateway listens on another port; the tokens and the metadata URL below name it)')
   out(`Our metadata document: ${base}/metadata/json/1 (published as ${config.service.metadataUrl})`)
-  const tokens = await demoTokens(partner, 3600)
+  out('Each request through the gateway prints an "access |" line: method, path, status, outcome, partner, auth type, user, time.')
+  const tokens = await demoTokens(partner, publicHost, 3600)
   await show(out, 'App-only token from partner "exchange"', `${base}/api/items`, tokens.app)
   await show(out, 'User-context token (alice) with a spoofed x-s2s-user-upn header', `${base}/api/me`, tokens.user)
   const anon = await fetch(`${base}/api/items`)

@@ -4,7 +4,8 @@ import { isIP } from 'node:net'
 import type { GatewayConfig, ListenConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 import { checkCidr, isLoopbackHost } from './hosts.js'
-import { checkReadableFile } from './files.js'
+import { checkTlsPair } from '../certs/tls-files.js'
+import { readConfigFile } from './files.js'
 
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/
 
@@ -23,8 +24,10 @@ export function checkListen(listen: GatewayConfig['listen'], out: ProblemCollect
   const { inbound, admin } = listen
   if (clashes(admin, inbound)) out.problem('listen.admin.port', `${admin.port} is also the port of listen.inbound`)
   if (inbound.tls !== undefined) {
-    checkReadableFile(inbound.tls.cert, 'listen.inbound.tls.cert', out)
-    checkReadableFile(inbound.tls.key, 'listen.inbound.tls.key', out)
+    const cert = readConfigFile(inbound.tls.cert, 'listen.inbound.tls.cert', out)
+    const key = readConfigFile(inbound.tls.key, 'listen.inbound.tls.key', out)
+    const checked = cert === undefined || key === undefined ? undefined : checkTlsPair(inbound.tls, cert, key)
+    if (checked !== undefined && 'path' in checked) out.problem(checked.path, checked.message)
   } else if (!isLoopbackHost(inbound.host)) {
     out.warn('listen.inbound', `listens on ${inbound.host} without tls: bearer tokens travel in clear unless TLS is terminated in front`)
   }

@@ -70,8 +70,13 @@ export function checkCidr(text: string): Checked<string> {
 const LABEL = /^[a-z0-9][a-z0-9._-]{0,62}$/
 
 /** Partner and authorization server names: they go into logs, headers and metric labels. */
+/** Values the metrics give a meaning of their own in the partner and owner labels (admin/metric-*.ts). */
+const RESERVED_LABELS: ReadonlySet<string> = new Set(['unknown', 'self', 'inbound-tls'])
+
 export function labelProblem(name: string): string | undefined {
-  return LABEL.test(name) ? undefined : 'must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit'
+  if (!LABEL.test(name)) return 'must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit'
+  if (RESERVED_LABELS.has(name)) return `"${name}" is reserved: metrics use it for ${name === 'unknown' ? 'unidentified callers' : name === 'self' ? 'our own certificates' : "the inbound listener's TLS certificate"}`
+  return undefined
 }
 
 /**

@@ -20,7 +20,7 @@ const limitsSection = (doc: string, optional: boolean): SectionOption => section
 
 /** One registered partner application (docs/PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
 export const PARTNER_SCHEMA = section('A partner application allowed to call us', {
-  name: { type: 'string', required: true, doc: 'Label used in logs, headers and metrics: unique, lowercase [a-z0-9._-]', example: 'exchange' },
+  name: { type: 'string', required: true, doc: 'Label used in logs, headers and metrics: unique, lowercase [a-z0-9._-]; not unknown, self or inbound-tls (metric labels of their own)', example: 'exchange' },
   metadataUrl: { type: 'string', doc: 'Its metadata document (/metadata/json/1); https unless allowHttp. Exactly one of metadataUrl, certificates or authorizationServer', example: 'https://autodiscover.contoso.com/autodiscover/metadata/json/1' },
   certificates: { type: 'file[]', minItems: 1, doc: 'PEM certificates it signs with, for a partner without a metadata URL (then applicationId and realm are required)' },
   authorizationServer: { type: 'string', doc: 'Name of an authorizationServers entry: tokens from and to this partner go through that token server, like -UseOAuthServer (then applicationId and realm are required)', example: 'acs' },
@@ -94,6 +94,12 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     maxSockets: { type: 'integer', default: 256, unit: 'sockets', min: 1, doc: 'Keep-alive connections to the backend, at most' },
     websockets: { type: 'boolean', default: true, doc: 'Relay WebSocket upgrades after the same checks as any request (false: 501)' },
     websocketIdleSec: sec('An upgraded connection with no traffic either way for this long is closed', 600),
+  }),
+  outbound: section('Limits of the calls our backend makes to partners through listen.outbound (the partners are in partners[].outbound)', {
+    maxSocketsPerPartner: { type: 'integer', default: 64, unit: 'sockets', min: 1, max: 4_096, doc: 'Keep-alive connections to each partner, at most (1-4096); further calls wait for a free one' },
+    replayMaxBytes: { type: 'integer', default: 65_536, unit: 'bytes', min: 0, max: 8_388_608, doc: 'Request bodies up to this size are held in memory so a call the partner answers with 401 can be retried once after realm discovery; larger ones are streamed and not retried (0-8388608)' },
+    probeReuseMs: ms('How long one realm-discovery probe of a partner is reused before another may be sent (a partner answering 401 to everything costs one probe per window)', 10_000, 100),
+    tokenCacheMaxEntries: { type: 'integer', default: 10_000, unit: 'entries', min: 1, max: 1_000_000, doc: 'Tokens we minted kept for reuse (one per partner, audience and user), least recently used dropped first (1-1000000)' },
   }),
   trustedProxies: { type: 'string[]', default: [], doc: 'Addresses or CIDRs whose X-Forwarded-For/-Proto/-Host are kept and appended to' },
   publicPaths: { type: 'string[]', default: [], doc: 'Exact raw paths proxied without authentication (/metadata/json/1 is always public)' },
@@ -173,6 +179,7 @@ export interface ConfigDefaults {
   service: Pick<GatewayConfig['service'], 'name' | 'realmAliases'>
   listen: { inbound: ListenConfig; admin: ListenConfig }
   upstream: Omit<GatewayConfig['upstream'], 'url'>
+  outbound: GatewayConfig['outbound']
   trustedProxies: string[]
   publicPaths: string[]
   issuer: { certificates: [] }

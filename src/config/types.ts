@@ -123,6 +123,13 @@ export interface GatewayConfig {
     /** Idle seconds after which an upgraded connection is closed. Default 600. */
     websocketIdleSec: number
   }
+  /** Limits of calls to partners through listen.outbound (issue 15); the defaults were constants before. */
+  outbound: {
+    maxSocketsPerPartner: number
+    replayMaxBytes: number
+    probeReuseMs: number
+    tokenCacheMaxEntries: number
+  }
   /** CIDRs whose X-Forwarded-* headers are kept (appended to). Default []. */
   trustedProxies: string[]
   /** Exact raw paths that skip authentication (still proxied, still stripped of identity headers). */

@@ -1,10 +1,11 @@
 // Outbound: realm discovery state per partner (PROTOCOL.md §5.5 steps 1-2). What a partner's challenge said
 // is cached; probes are single-flight per partner, and a fresh result is reused instead of probing again, so
-// a partner answering 401 to every call costs at most one probe per PROBE_REUSE_MS.
+// a partner answering 401 to every call costs at most one probe per outbound.probeReuseMs.
+import { DEFAULTS } from '../config/schema.js'
 import type { BearerChallenge } from './challenge-parse.js'
 
-/** A probe result younger than this is reused by rediscover(). */
-export const PROBE_REUSE_MS = 10_000
+/** A probe result younger than this is reused by discover(): outbound.probeReuseMs (default 10 s). */
+export const PROBE_REUSE_MS = DEFAULTS.outbound.probeReuseMs
 
 /** What one probe found; `challenge` is undefined when the partner sent no Bearer challenge. */
 export interface ProbeResult {
@@ -21,11 +22,11 @@ export interface Discovery {
   known(partner: string): BearerChallenge | undefined
   /** The last probe of any outcome, for test-partner. */
   last(partner: string): ProbeResult | undefined
-  /** Probe unless a result younger than PROBE_REUSE_MS exists; one probe in flight per partner. */
+  /** Probe unless a result younger than `reuseMs` exists; one probe in flight per partner. */
   discover(partner: string, probe: Probe): Promise<ProbeResult>
 }
 
-export function createDiscovery(now: () => number = Date.now): Discovery {
+export function createDiscovery(now: () => number = Date.now, reuseMs: number = PROBE_REUSE_MS): Discovery {
   const learnt = new Map<string, BearerChallenge>()
   const results = new Map<string, ProbeResult>()
   const flights = new Map<string, Promise<ProbeResult>>()
@@ -34,7 +35,7 @@ export function createDiscovery(now: () => number = Date.now): Discovery {
     last: (partner) => results.get(partner),
     discover(partner, probe) {
       const recent = results.get(partner)
-      if (recent !== undefined && now() - recent.at < PROBE_REUSE_MS) return Promise.resolve(recent)
+      if (recent !== undefined && now() - recent.at < reuseMs) return Promise.resolve(recent)
       const inFlight = flights.get(partner)
       if (inFlight !== undefined) return inFlight
       const flight = probe()

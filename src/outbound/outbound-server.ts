@@ -79,7 +79,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: CallStat
   if (partner === undefined) throw new GatewayError('GW_OUTBOUND_UNKNOWN_PARTNER')
   state.partner = name
   const user = readActAs(req.headers, req.rawHeaders)
-  const body = await readBody(req)
+  const body = await readBody(req, runtime.config.outbound.replayMaxBytes)
   state.result = await outbound.call({ partner: name, method: req.method ?? 'GET', pathAndQuery: rest, headers: req.headers, user, body })
   relay(state.result, res, partner)
 }

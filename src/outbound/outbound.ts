@@ -8,6 +8,7 @@ import { GatewayError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Partner, PartnerRegistry } from '../partners/types.js'
 import type { TokenSigner } from '../signing/mint.js'
+import { createOutboundTokenCache } from '../signing/outbound-token-cache.js'
 import { createOutboundTokenIssuer, type IssuedToken } from '../signing/outbound-tokens.js'
 import type { UserClaims } from '../tokens/types.js'
 import { listsIssuer } from './challenge-parse.js'
@@ -79,8 +80,9 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   const now = deps.now ?? Date.now
   const table = createPartnerTable(config, deps.readFile)
   const events = guardEvents(deps.events, log)
-  const discovery = createDiscovery(now)
-  const tokens = createOutboundTokenIssuer({ signer: deps.signer, now, onIssued: events.onTokenIssued })
+  const discovery = createDiscovery(now, config.outbound.probeReuseMs)
+  const cache = createOutboundTokenCache(config.outbound.tokenCacheMaxEntries)
+  const tokens = createOutboundTokenIssuer({ signer: deps.signer, now, cache, onIssued: events.onTokenIssued })
   const serverTokens = createAuthzTokenSource({
     servers: deps.authorizationServers ?? createAuthorizationServers([], { metadata: config.metadata }),
     signer: deps.signer, serviceId: config.service.id, limits: config.metadata, now, log,

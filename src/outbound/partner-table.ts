@@ -5,9 +5,6 @@ import https from 'node:https'
 import { readFileSync } from 'node:fs'
 import type { GatewayConfig, PartnerConfig, PartnerOutboundConfig } from '../config/types.js'
 
-/** Keep-alive connections per partner, at most. */
-export const MAX_SOCKETS_PER_PARTNER = 64
-
 export interface OutboundPartner {
   name: string
   config: PartnerConfig
@@ -34,8 +31,9 @@ export function targetUrl(base: URL, pathAndQuery: string): URL {
   return url
 }
 
-function createAgent(base: URL, caPem: string | undefined): http.Agent {
-  const options = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_PARTNER, maxFreeSockets: 16, scheduling: 'lifo' as const }
+/** `maxSockets`: outbound.maxSocketsPerPartner; at most 16 of them are kept idle. */
+function createAgent(base: URL, caPem: string | undefined, maxSockets: number): http.Agent {
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(16, maxSockets), scheduling: 'lifo' as const }
   return base.protocol === 'https:' ? new https.Agent({ ...options, ...(caPem === undefined ? {} : { ca: caPem }) }) : new http.Agent(options)
 }
 
@@ -55,7 +53,7 @@ export function createPartnerTable(
     if (outbound === undefined) continue
     const base = new URL(outbound.url)
     const caPem = outbound.caFile === undefined ? undefined : readText(outbound.caFile)
-    byName.set(partner.name, { name: partner.name, config: partner, outbound, base, agent: createAgent(base, caPem) })
+    byName.set(partner.name, { name: partner.name, config: partner, outbound, base, agent: createAgent(base, caPem, config.outbound.maxSocketsPerPartner) })
   }
   const all = [...byName.values()]
   return {

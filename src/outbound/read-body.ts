@@ -2,10 +2,11 @@
 // retried after realm discovery (issue 3 §1). A larger body is streamed on (head first, then the rest) and is
 // never replayed.
 import type { IncomingMessage } from 'node:http'
+import { DEFAULTS } from '../config/schema.js'
 import type { OutboundBody } from './partner-headers.js'
 
-/** Bodies up to this size are buffered and can be retried. */
-export const REPLAY_CAP_BYTES = 64 * 1024
+/** Bodies up to this size are buffered and can be retried: outbound.replayMaxBytes (default 64 KiB). */
+export const REPLAY_CAP_BYTES = DEFAULTS.outbound.replayMaxBytes
 
 function declaredLength(req: IncomingMessage): number | undefined {
   const text = req.headers['content-length']

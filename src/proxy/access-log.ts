@@ -78,6 +78,9 @@ export function userForLog(user: UserClaims | undefined, logging: GatewayConfig[
   return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}`
 }
 
+/** A verified token refused afterwards (403 trust policy, 501 upgrade) says which kind it was. */
+const verifiedAuthType = (value: unknown): AuthType | undefined => (value === 'app' || value === 'user' ? value : undefined)
+
 const round = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000)
 
 export function accessRecordOf(request: FastifyRequest, res: ServerResponse): AccessRecord {
@@ -91,7 +94,7 @@ export function accessRecordOf(request: FastifyRequest, res: ServerResponse): Ac
     status: res.statusCode,
     outcome: outcomeOf(request, res),
     partner: typeof partner === 'string' ? partner : undefined,
-    authType: identity?.authType,
+    authType: identity?.authType ?? verifiedAuthType(error?.detail['authType']),
     user: userForLog(identity?.user, runtime.config.logging),
     code: error?.code,
     reason: error?.reason ?? (typeof error?.detail['reason'] === 'string' ? error.detail['reason'] : undefined),

@@ -27,7 +27,7 @@ export function authenticateRequest(request: FastifyRequest, runtime: Runtime): 
     // An Upgrade header without the 'upgrade' event (no Connection: upgrade) asks for nothing we relay: 501,
     // after authentication so it is no oracle. Real handshakes are relayed by upgrade-relay.ts.
     if (raw.headers.upgrade !== undefined && upgradeOf(raw) === undefined) {
-      throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade' } })
+      throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade', partner: identity.partner, authType: identity.authType } })
     }
     return identity
   })

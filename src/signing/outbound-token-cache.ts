@@ -1,12 +1,13 @@
 // Outbound signing: a bounded cache of the tokens we minted for partners (PROTOCOL.md §5.5 step 4: reuse a
 // token until exp - 5 min). Keys include our signer's x5t, so a token signed by a retired key is never served.
 import { LRUCache } from 'lru-cache'
+import { DEFAULTS } from '../config/schema.js'
 
 /** Refresh this long before exp, so a token never reaches a partner just before it expires. */
 export const REFRESH_BEFORE_EXP_SEC = 300
 
-/** Default bound: one entry per (partner, audience, user) in use; users make it large, so it is capped. */
-export const DEFAULT_MAX_ENTRIES = 10_000
+/** Default bound (outbound.tokenCacheMaxEntries): one entry per (partner, audience, user) in use; users make it large, so it is capped. */
+export const DEFAULT_MAX_ENTRIES = DEFAULTS.outbound.tokenCacheMaxEntries
 
 /** One minted token and its validity, epoch seconds. */
 export interface CachedToken {

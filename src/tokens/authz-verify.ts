@@ -7,7 +7,7 @@ import type { Partner, PartnerRegistry } from '../partners/types.js'
 import { checkAuthzClaims, type AuthzClaims } from './authz-claims.js'
 import type { ClassifiedToken } from './classify.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
-import type { Principal } from './principal.js'
+import { parsePrincipal, type Principal } from './principal.js'
 import type { ValidationSettings } from './settings.js'
 import { verifyActorSignature } from './signature.js'
 import { enforceTrustPolicy } from './trust-policy.js'
@@ -132,6 +132,19 @@ function buildIdentity(partner: Partner, server: AuthorizationServer, claims: Au
 }
 
 /**
+ * A key-free check of a server's token failed: name the registered partner its `actor` (user token) or `nameid`
+ * (app-only) claims to be, when one of the candidate servers has it; else the server, when only one has that
+ * issuer id. Metrics and logs then show whose tokens fail instead of 'unknown'. Done only on failure.
+ */
+function attributeClaimedClient(classified: ClassifiedToken, candidates: readonly AuthorizationServer[], trust: AuthzTrust, trace: ValidationTrace): void {
+  const payload = classified.actor.payload
+  const client = parsePrincipal(payload['actor'] ?? payload['nameid'])
+  const partner = client === undefined ? undefined : candidates.map((s) => trust.partners.get(s.name)?.get(client.id)).find((p) => p !== undefined)
+  if (partner !== undefined) trace.partner = partner.name
+  else if (candidates.length === 1 && candidates[0] !== undefined) trace.partner = candidates[0].name
+}
+
+/**
  * Verify a token of one of `candidates` (same issuer id) completely. Key-free checks first; the signature with
  * the server's keys only (never the partner's, never ours), with the partner rules for loading and the one
  * rate-limited refetch; then the trust policy: a user token needs a full-trust partner. The server issuing a
@@ -145,9 +158,22 @@ export function verifyAuthzToken(
   deps: { settings: ValidationSettings; trust: AuthzTrust },
   trace: ValidationTrace,
 ): MaybePromise<VerifiedToken> {
-  if (classified.kind === 'user') throw tokenInvalid('authz_wrapped')
-  const claims = checkAuthzClaims(classified.actor.payload, deps.settings, nowSec)
-  return andThen(serverForRealm(deps.trust, candidates, claims.issuer, deps.settings), (server) => {
+  const attributed = (err: unknown): never => {
+    attributeClaimedClient(classified, candidates, deps.trust, trace)
+    throw err
+  }
+  let chosen: MaybePromise<AuthorizationServer>
+  let claims: AuthzClaims
+  try {
+    if (classified.kind === 'user') throw tokenInvalid('authz_wrapped')
+    claims = checkAuthzClaims(classified.actor.payload, deps.settings, nowSec)
+    chosen = serverForRealm(deps.trust, candidates, claims.issuer, deps.settings)
+  } catch (err) {
+    return attributed(err)
+  }
+  if (chosen instanceof Promise) chosen = chosen.catch(attributed)
+  return andThen(chosen, (server) => {
+    trace.partner = server.name // until the acting partner is known
     const partner = actingPartner(deps.trust, server, claims.client)
     trace.partner = partner.name
     return andThen(verifyActorSignature(server.metadata, classified.actor), (key): VerifiedToken => {

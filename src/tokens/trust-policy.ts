@@ -7,14 +7,15 @@ import type { AuthType } from './types.js'
 /**
  * Application-trust partners authenticate only as themselves; full-trust partners act for users only when the
  * actor says `trustedfordelegation`. No silent downgrade of a user token to app-only.
- * @throws GatewayError GW_NOT_ALLOWED (detail.reason 'trust_level' | 'delegation')
+ * @throws GatewayError GW_NOT_ALLOWED (detail.reason 'trust_level' | 'delegation'; detail.authType: the verified
+ *   token's, so the refusal is counted as what it was)
  */
 export function enforceTrustPolicy(partner: Partner, authType: AuthType, trustedForDelegation: boolean): void {
   if (authType !== 'user') return
   if (partner.trustLevel !== 'full') {
-    throw new GatewayError('GW_NOT_ALLOWED', { detail: { partner: partner.name, reason: 'trust_level' } })
+    throw new GatewayError('GW_NOT_ALLOWED', { detail: { partner: partner.name, authType, reason: 'trust_level' } })
   }
   if (!trustedForDelegation) {
-    throw new GatewayError('GW_NOT_ALLOWED', { detail: { partner: partner.name, reason: 'delegation' } })
+    throw new GatewayError('GW_NOT_ALLOWED', { detail: { partner: partner.name, authType, reason: 'delegation' } })
   }
 }

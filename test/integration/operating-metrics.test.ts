@@ -57,7 +57,7 @@ describe('GET /metrics after real traffic', () => {
     expect(v(requests, { partner: 'exchange', auth_type: 'app', outcome: 'upstream_error' })).toBe(1)
     // no token, unknown issuer, alg; an expired token is attributed to the registered partner it names
     expect(v(requests, { partner: 'unknown', auth_type: 'none', outcome: 'rejected' })).toBe(3)
-    expect(v(requests, { partner: 'hr-addin', auth_type: 'none', outcome: 'forbidden' })).toBe(1)
+    expect(v(requests, { partner: 'hr-addin', auth_type: 'user', outcome: 'forbidden' })).toBe(1) // verified, then refused by trust level
     expect(v(requests, { partner: 'lync', auth_type: 'none', outcome: 'unavailable' })).toBe(1)
     expect(v('s2s_gateway_request_duration_seconds_count', { outcome: 'ok' })).toBe(5)
     expect(v('s2s_gateway_request_duration_seconds_bucket', { outcome: 'ok', le: '+Inf' })).toBe(5)

@@ -40,4 +40,11 @@ describe('describeChanges', () => {
     expect(describeChanges(before, after)).toEqual({ listenChanged: true, partners: { added: ['c'], removed: ['b'], changed: ['a'] } })
     expect(describeChanges(before, before)).toEqual({ listenChanged: false, partners: { added: [], removed: [], changed: [] } })
   })
+
+  it('does not call new TLS files or a new outbound secret a listen change (a reload applies them), but TLS on or off is one', () => {
+    const listen = (tls: unknown, secret: string) => ({ partners: [], listen: { inbound: { host: '0.0.0.0', port: 8443, tls }, admin: { host: '127.0.0.1', port: 9464 }, outbound: { host: '127.0.0.1', port: 8444, sharedSecret: secret } } }) as unknown as GatewayConfig
+    const before = listen({ cert: '/a/tls.pem', key: '/a/tls.key' }, 'secret-one-0123456789')
+    expect(describeChanges(before, listen({ cert: '/b/tls.pem', key: '/b/tls.key' }, 'secret-two-0123456789')).listenChanged).toBe(false)
+    expect(describeChanges(before, listen(undefined, 'secret-one-0123456789')).listenChanged).toBe(true)
+  })
 })

@@ -23,7 +23,7 @@ describe('loadConfigObject: a valid configuration', () => {
     const { config } = loadConfigObject(validRaw(), { baseDir: dir })
     expect(config.tokens).toEqual({ clockSkewSec: 300, maxLifetimeSec: 90_000, maxTokenBytes: 8192, cacheMaxEntries: 10_000 })
     expect(config.metadata).toEqual({ refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 5000, maxBytes: 1_048_576 })
-    expect(config.upstream).toEqual({ url: 'http://127.0.0.1:8080', timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256 })
+    expect(config.upstream).toEqual({ url: 'http://127.0.0.1:8080', timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256, websockets: true, websocketIdleSec: 600 })
     expect(config.challenge.listTrustedIssuers).toBe(true)
     expect(config.shutdown.drainTimeoutMs).toBe(10_000)
     expect(config.logging.level).toBe('info')
@@ -136,6 +136,8 @@ describe('loadConfigObject: every problem, with its path', () => {
     ['no issuer section', (r) => delete r.issuer, 'issuer.certificates', 'is required'],
     ['a first issuer certificate without key', (r) => (r.issuer.certificates = [{ cert: 'gateway.pem' }]), 'issuer.certificates[0].key', 'is required: the first certificate signs our tokens'],
     ['an invalid partner name', (r) => (r.partners[0].name = 'Exchange Server'), 'partners[0].name', 'must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit'],
+    ['a partner name the metrics reserve', (r) => (r.partners[0].name = 'inbound-tls'), 'partners[0].name', '"inbound-tls" is reserved: metrics use it for the inbound listener\'s TLS certificate'],
+    ['a partner named unknown', (r) => (r.partners[0].name = 'unknown'), 'partners[0].name', '"unknown" is reserved: metrics use it for unidentified callers'],
     ['a repeated partner name', (r) => (r.partners[1].name = 'exchange'), 'partners[1].name', 'repeats the name of partners[0]'],
     ['an unknown trust level', (r) => (r.partners[0].trustLevel = 'admin'), 'partners[0].trustLevel', 'must be one of full, application'],
     ['an http metadata URL', (r) => (r.partners[0].metadataUrl = 'http://autodiscover.contoso.com/metadata/json/1'), 'partners[0].metadataUrl', 'must be https (or set allowHttp for a loopback host)'],

@@ -22,7 +22,8 @@ describe('DEFAULTS', () => {
     expect(DEFAULTS).toEqual({
       service: { name: 's2s-gateway', realmAliases: [] },
       listen: { inbound: { host: '0.0.0.0', port: 8443 }, admin: { host: '127.0.0.1', port: 9464 } },
-      upstream: { timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256 },
+      upstream: { timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256, websockets: true, websocketIdleSec: 600 },
+      outbound: { maxSocketsPerPartner: 64, replayMaxBytes: 65_536, probeReuseMs: 10_000, tokenCacheMaxEntries: 10_000 },
       trustedProxies: [],
       publicPaths: [],
       issuer: { certificates: [] },

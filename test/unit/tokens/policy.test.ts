@@ -23,7 +23,7 @@ describe('trust policy, after full verification only', () => {
     const h = makeHarness(w)
     const err = (await h.validator.validate(build(w)).catch((e: unknown) => e)) as GatewayError
     expect(err).toBeInstanceOf(GatewayError)
-    expect({ code: err.code, status: err.status, detail: err.detail }).toEqual({ code: 'GW_NOT_ALLOWED', status: 403, detail: { partner: expect.any(String), reason } })
+    expect({ code: err.code, status: err.status, detail: err.detail }).toEqual({ code: 'GW_NOT_ALLOWED', status: 403, detail: { partner: expect.any(String), authType: 'user', reason } })
   })
 
   it.each<[string, (w: World) => string, string]>([
