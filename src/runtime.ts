@@ -12,6 +12,7 @@ import { createForwarder, type ForwardEvents, type Forwarder } from './proxy/for
 import { createTrustedProxies } from './proxy/forwarded.js'
 import { createOutbound, type Outbound, type OutboundEvents } from './outbound/index.js'
 import { createAuthorizationServers, type AuthorizationServers } from './authz/index.js'
+import { compilePolicy, type CompiledPolicy } from './access/index.js'
 
 export interface Runtime {
   readonly config: GatewayConfig
@@ -28,6 +29,8 @@ export interface Runtime {
   readonly publicPaths: ReadonlySet<string>
   /** Calls from our backend to partners (issue 3): partners with an `outbound` section, their tokens and challenges. */
   readonly outbound: Outbound
+  /** Partner permissions and access.deny (issue 10), compiled once for this configuration. */
+  readonly access: CompiledPolicy
   /**
    * Stop the registry's timers. The forwarder is not closed here: a newer runtime may share it (same upstream),
    * so its owner (app.ts: reload and close) retires or closes it.
@@ -100,6 +103,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
       config, signer: issuer.signer, registry, authorizationServers, log: deps.log, now,
       ...(deps.outboundEvents === undefined ? {} : { events: deps.outboundEvents }),
     }),
+    access: compilePolicy(config.access, config.partners),
     close() {
       registry.close()
       authorizationServers.close()

@@ -56,6 +56,7 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
     draining: state.draining === true,
     startedAt: ops.startedAt,
     now: ops.now(),
+    accessDenials: ops.metrics.accessDenials,
   }))
   registerReloadRoute(app, () => holder.current, () => ops.reloads.fromSource('http'))
   return app

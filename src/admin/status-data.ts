@@ -55,6 +55,11 @@ export interface PartnerStatus extends KeyStatus {
   authorizationServer: string | null
   metadataUrl: string | null
   traffic: TrafficStatus
+  /** Names of its permissions (issue 10); null without `permissions` (unrestricted except access.deny). */
+  permissions: string[] | null
+  /** Requests the access rules refused, and in shadow mode would have refused, since start. */
+  accessDenied: number
+  accessShadowDenied: number
 }
 
 export interface StatusReport {
@@ -80,6 +85,8 @@ export interface StatusInputs {
   draining: boolean
   startedAt: number
   now: number
+  /** Access denials per partner (metrics); absent: shown as 0. */
+  accessDenials?: (partner: string) => { deny: number; shadowDeny: number }
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -125,6 +132,7 @@ function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
   const viaServer = server === undefined ? undefined : inputs.runtime.authorizationServers.get(server)
   // A partner reached through an authorization server holds no keys of its own: it shows the server's health.
   const keys = keyStatus(viaServer?.metadata ?? partner, inputs.now)
+  const denials = inputs.accessDenials?.(partner.name)
   return {
     name: partner.name,
     trustLevel: partner.trustLevel,
@@ -134,6 +142,9 @@ function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
     ...keys,
     ...(viaServer === undefined ? {} : { keys: 0, keysAgeSec: null, certificates: [] }),
     traffic: trafficOf(inputs.activity, partner.name),
+    permissions: partner.config.permissions?.map((p) => p.name) ?? null,
+    accessDenied: denials?.deny ?? 0,
+    accessShadowDenied: denials?.shadowDeny ?? 0,
   }
 }
 

@@ -30,6 +30,9 @@ const partner = object({
   metadataUrl: nullable('string'),
   ...keyStatus,
   traffic,
+  permissions: { type: ['array', 'null'], items: str },
+  accessDenied: int,
+  accessShadowDenied: int,
 })
 
 const authorizationServer = object({ name: str, issuer: nullable('string'), metadataUrl: str, ...keyStatus })

@@ -17,6 +17,7 @@ import { checkPartners } from './check-partners.js'
 import { checkOutbound } from './check-outbound.js'
 import { checkAuthorizationServers } from './check-authorization-servers.js'
 import { checkAdmin } from './check-admin.js'
+import { checkAccess } from './check-access.js'
 
 export interface LoadOptions {
   /** Where `${NAME}` references are looked up. Default: none set (only cli/ and main.ts read process.env). */
@@ -90,6 +91,7 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { baseDir: st
   checkOutbound(config, out)
   checkAuthorizationServers(config, out)
   checkAdmin(config.admin, out)
+  checkAccess(config, out)
   if (out.problems.length > 0) throw new ConfigError(sortByDocumentOrder(out.problems))
   return { config: deepFreeze(config), warnings: out.warnings }
 }

@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.js'
 import { extractBearer } from '../tokens/index.js'
-import { andThen, type MaybePromise } from '../tokens/maybe-async.js'
+import type { MaybePromise } from '../tokens/maybe-async.js'
 import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
 import { rawPathOf } from './path-guard.js'
@@ -22,11 +22,6 @@ export function authenticateRequest(request: FastifyRequest, runtime: Runtime): 
   }
   const token = extractBearer(raw.headers.authorization)
   if (token === undefined) throw new GatewayError('GW_TOKEN_MISSING')
-  return andThen(runtime.validator.validateNow(token), (identity) => {
-    // WebSockets are not proxied in this version: authenticated first, so the 501 is no oracle.
-    if (raw.headers.upgrade !== undefined) {
-      throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade' } })
-    }
-    return identity
-  })
+  // An upgrade is refused (501) after the access decision (authorize.ts), not here.
+  return runtime.validator.validateNow(token)
 }
