@@ -37,7 +37,9 @@ function checkSegments(path: string): PathProblem | undefined {
       const problem = checkEncoding(segment)
       if (problem !== undefined) return problem
     }
-    const plain = segment.replace(/%2e/gi, '.')
+    // `..;x` is `..` to a servlet container, which drops `;` parameters before resolving dot segments (issue 10).
+    const semi = segment.indexOf(';')
+    const plain = (semi === -1 ? segment : segment.slice(0, semi)).replace(/%2e/gi, '.')
     if (plain === '.' || plain === '..') return 'dot_segment'
   }
   return undefined
