@@ -4,6 +4,7 @@ import type { AccessConfig, PartnerConfig, PermissionConfig } from '../config/ty
 import { compilePattern, type CompiledPattern } from './pattern.js'
 import { methodsOfRight } from './rights.js'
 import { compileUserPattern, type UserPattern } from './users.js'
+import type { AccessDecision } from './decide.js'
 
 export type CallType = 'app' | 'user'
 export type CallsOption = PermissionConfig['calls']
@@ -16,6 +17,8 @@ export interface CompiledEntry {
   readonly calls: CallsOption
   /** User calls only, when set. */
   readonly users: readonly UserPattern[] | undefined
+  /** The decision when this entry decides, built once (no allocation per request). */
+  readonly decision: AccessDecision
 }
 
 export interface CompiledPolicy {
@@ -29,6 +32,7 @@ export interface CompiledPolicy {
 function compileEntry(
   entry: { name: string; paths: readonly string[]; right?: PermissionConfig['right']; methods?: readonly string[]; calls?: CallsOption; users?: readonly string[] },
   fold: boolean,
+  kind: 'permission' | 'deny',
 ): CompiledEntry {
   const methods = entry.right !== undefined ? methodsOfRight(entry.right) : entry.methods === undefined ? undefined : new Set(entry.methods)
   return {
@@ -37,6 +41,9 @@ function compileEntry(
     methods,
     calls: entry.users !== undefined && (entry.calls ?? 'any') === 'any' ? 'user' : (entry.calls ?? 'any'),
     users: entry.users?.map(compileUserPattern),
+    decision: Object.freeze(kind === 'permission'
+      ? { allowed: true, reason: undefined, permission: entry.name, deny: undefined }
+      : { allowed: false, reason: 'denied_path', permission: undefined, deny: entry.name }),
   }
 }
 
@@ -45,12 +52,12 @@ export function compilePolicy(access: AccessConfig, partners: readonly Pick<Part
   const fold = access.caseInsensitivePaths
   const byPartner = new Map<string, readonly CompiledEntry[]>()
   for (const partner of partners) {
-    if (partner.permissions !== undefined) byPartner.set(partner.name, partner.permissions.map((p) => compileEntry(p, fold)))
+    if (partner.permissions !== undefined) byPartner.set(partner.name, partner.permissions.map((p) => compileEntry(p, fold, 'permission')))
   }
   return {
     mode: access.mode,
     caseInsensitivePaths: fold,
-    deny: access.deny.map((d) => compileEntry(d, fold)),
+    deny: access.deny.map((d) => compileEntry(d, fold, 'deny')),
     partners: byPartner,
   }
 }
