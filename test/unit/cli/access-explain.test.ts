@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { runCli } from '../../../src/cli/run.js'
-import { makeTempDir, validRaw, writeCertFiles } from '../config/fixtures.js'
+import { HR_ADDIN_ID, SERVICE_ID, makeTempDir, validRaw, writeCertFiles } from '../config/fixtures.js'
 import { captureIo } from './capture.js'
 
 const temp = makeTempDir()
@@ -100,5 +100,33 @@ describe('s2s-gateway access explain', () => {
     const io = captureIo()
     expect(await runCli(['access', 'explain', '--config', bad, '--partner', 'exchange', '--method', 'GET', '--path', '/x', '--app'], io)).toBe(78)
     expect(io.err()).toContain('partners[0].permissions[0].paths[0]: must not contain percent-encoding')
+  })
+})
+
+describe('s2s-gateway token inspect --method --path', () => {
+  async function appToken(): Promise<string> {
+    const io = captureIo()
+    const audience = `${SERVICE_ID}/gw.contoso.com@contoso.com`
+    const code = await runCli(['token', 'mint', '--key', join(temp.dir, 'partner.key'), '--cert', join(temp.dir, 'partner.pem'), '--issuer', `${HR_ADDIN_ID}@contoso.com`, '--audience', audience], io)
+    expect(code).toBe(0)
+    return io.out().trim()
+  }
+
+  it('adds the access decision for the token\'s partner', async () => {
+    const token = await appToken()
+    const allowed = captureIo()
+    expect(await runCli(['token', 'inspect', token, '--config', file, '--method', 'GET', '--path', '/api/x'], allowed)).toBe(0)
+    expect(allowed.out()).toContain('Access decision:\nRequest: GET /api/x by hr-addin, app call\n')
+    expect(allowed.out()).toContain('ALLOWED: no access.deny entry matched and the partner has no permissions')
+    const denied = captureIo()
+    expect(await runCli(['token', 'inspect', token, '--config', file, '--method', 'GET', '--path', '/api/admin/x'], denied)).toBe(1)
+    expect(denied.out()).toContain('DENIED by access.deny no-admin (403, reason denied_path)')
+  })
+
+  it('wants --method and --path together, with --config', async () => {
+    const token = await appToken()
+    const io = captureIo()
+    expect(await runCli(['token', 'inspect', token, '--config', file, '--method', 'GET'], io)).toBe(2)
+    expect(io.err()).toContain('--method and --path go together')
   })
 })
