@@ -2,6 +2,7 @@
 // methods, upgrade, path); it knows nothing of HTTP, so the inbound listener, `access explain` and `token inspect`
 // all run this same code. Order: access.deny first, then the partner's permissions; no match is a denial.
 import { pathSegments } from './normalize.js'
+import type { CompiledPattern } from './pattern.js'
 import type { CallType, CompiledEntry, CompiledPolicy } from './policy.js'
 import { UPGRADE_METHOD } from './rights.js'
 import { usersMatch, type UserFacts } from './users.js'
@@ -54,14 +55,20 @@ export function factsOf(policy: CompiledPolicy, request: AccessRequest): Request
 }
 
 function pathMatches(entry: CompiledEntry, segments: readonly string[]): boolean {
-  for (const pattern of entry.patterns) if (pattern.matches(segments)) return true
+  const patterns = entry.patterns
+  for (let i = 0; i < patterns.length; i++) if ((patterns[i] as CompiledPattern).matches(segments)) return true
+  return false
+}
+
+function anyOf(set: ReadonlySet<string>, values: readonly string[]): boolean {
+  for (let i = 0; i < values.length; i++) if (set.has(values[i] as string)) return true
   return false
 }
 
 /** A permission grants a request only when it covers every method named (the request's and the overrides). */
 export function permissionMismatch(entry: CompiledEntry, facts: RequestFacts): Mismatch | undefined {
   const methods = entry.methods
-  if (methods !== undefined) for (const m of facts.methods) if (!methods.has(m)) return 'method'
+  if (methods !== undefined) for (let i = 0; i < facts.methods.length; i++) if (!methods.has(facts.methods[i] as string)) return 'method'
   if (facts.segments === undefined || !pathMatches(entry, facts.segments)) return 'path'
   if (entry.calls !== 'any' && entry.calls !== facts.callType) return 'calls'
   if (entry.users !== undefined && (facts.user === undefined || !usersMatch(entry.users, facts.user))) return 'users'
@@ -71,7 +78,7 @@ export function permissionMismatch(entry: CompiledEntry, facts: RequestFacts): M
 /** A deny entry refuses a request when any method named is one of its methods (or it lists none) and the path matches. */
 export function denyMismatch(entry: CompiledEntry, facts: RequestFacts): Mismatch | undefined {
   const methods = entry.methods
-  if (methods !== undefined && !facts.methods.some((m) => methods.has(m))) return 'method'
+  if (methods !== undefined && !anyOf(methods, facts.methods)) return 'method'
   // An unmatchable path (dot segment) is refused by every deny entry whose methods apply: fail closed.
   if (facts.segments !== undefined && !pathMatches(entry, facts.segments)) return 'path'
   return undefined
@@ -81,12 +88,15 @@ const ALLOW_UNRESTRICTED: AccessDecision = Object.freeze({ allowed: true, reason
 const NO_PERMISSION: AccessDecision = Object.freeze({ allowed: false, reason: 'permission', permission: undefined, deny: undefined })
 
 export function decideFacts(policy: CompiledPolicy, partner: string, facts: RequestFacts): AccessDecision {
-  for (const entry of policy.deny) {
+  const deny = policy.deny
+  for (let i = 0; i < deny.length; i++) {
+    const entry = deny[i] as CompiledEntry
     if (denyMismatch(entry, facts) === undefined) return entry.decision
   }
   const permissions = policy.partners.get(partner)
   if (permissions === undefined) return ALLOW_UNRESTRICTED
-  for (const entry of permissions) {
+  for (let i = 0; i < permissions.length; i++) {
+    const entry = permissions[i] as CompiledEntry
     if (permissionMismatch(entry, facts) === undefined) return entry.decision
   }
   return NO_PERMISSION
