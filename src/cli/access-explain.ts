@@ -51,7 +51,7 @@ function checkMethod(method: string, flag: string): string {
 export function writeAccessExplanation(out: Writer, policy: CompiledPolicy, partner: PartnerConfig, request: AccessRequest): number {
   const user = request.user === undefined ? '' : ` as ${Object.entries(request.user).map(([k, v]) => `${k}=${v}`).join(' ')}`
   writeLine(out, `Request: ${request.method} ${request.path} by ${partner.name}, ${request.callType} call${user}${request.overrides.length > 0 ? `, overrides ${request.overrides.join(', ')}` : ''}${request.upgrade ? ', upgrade' : ''}`)
-  const problem = findPathProblem(request.path)
+  const problem = findPathProblem(request.path, { paramDotSegments: true })
   if (problem !== undefined) {
     writeLine(out, `  path guard: refused before authentication (400, ${problem})`)
     writeLine(out, 'DENIED: the path is ambiguous; no permission is consulted')

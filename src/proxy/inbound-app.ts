@@ -53,6 +53,9 @@ export function requestIdOf(req: { headers: Record<string, string | string[] | u
   return ID_PREFIX + requestCounter.toString(36)
 }
 
+/** Inbound backends include servlet containers, which resolve `..;` like `..` (issue 10). */
+const INBOUND_PATH_GUARD = { paramDotSegments: true } as const
+
 /** Every method Node's parser accepts but CONNECT (refused in http-guards.ts): access/ decides who may use which. */
 const PROXIED_METHODS = METHODS.filter((m) => m !== 'CONNECT')
 
@@ -103,7 +106,7 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
   app.addHook('onRequest', (request, reply, done) => {
     beginRequest(request, reply)
     try {
-      assertUnambiguousTarget(request.raw.url ?? '')
+      assertUnambiguousTarget(request.raw.url ?? '', INBOUND_PATH_GUARD)
       assertSingleHost(request.raw.rawHeaders)
     } catch (err) {
       done(err as Error)

@@ -26,9 +26,6 @@ describe('findPathProblem', () => {
     ['/a/../b', 'dot_segment'],
     ['/a/%2e/b', 'dot_segment'],
     ['/a/%2E%2e/b', 'dot_segment'],
-    ['/a/..;/b', 'dot_segment'],
-    ['/a/.;x=1/b', 'dot_segment'],
-    ['/a/%2e%2e;jsessionid=1', 'dot_segment'],
     ['/a/.%2e', 'dot_segment'],
     ['/a/%zz', 'bad_encoding'],
     ['/a/%4', 'bad_encoding'],
@@ -40,5 +37,16 @@ describe('findPathProblem', () => {
   it('rawPathOf drops only the query', () => {
     expect(rawPathOf('/a;b?c=d?e')).toBe('/a;b')
     expect(rawPathOf('/a')).toBe('/a')
+  })
+})
+
+describe('findPathProblem with paramDotSegments (inbound, issue 10)', () => {
+  it.each(['/a/..;/b', '/a/.;x=1/b', '/a/%2e%2e;jsessionid=1'])('refuses %s, which a servlet container resolves as a dot segment', (url) => {
+    expect(findPathProblem(url, { paramDotSegments: true })).toBe('dot_segment')
+    expect(findPathProblem(url)).toBeUndefined() // the outbound listener keeps it as a path at the partner
+  })
+
+  it('still accepts parameters on ordinary segments', () => {
+    expect(findPathProblem('/a;jsessionid=1/b;v=2', { paramDotSegments: true })).toBeUndefined()
   })
 })
