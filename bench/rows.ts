@@ -1,5 +1,6 @@
 // Bench: what is measured. Every row is one process under test driven by the same load; gateway rows differ by
 // scenario (which token pool, which cache size). Targets are ratios to the bare proxy of the same run (issue 6 §2).
+import type { AccessDenyConfig, PermissionConfig } from '../src/config/types.js'
 import type { TokenPools } from './tokens.js'
 
 export type RowKind = 'bare' | 'bare-undici' | 'gateway' | 'gateway-undici' | 'gateway-outbound' | 'nginx' | 'haproxy' | 'haproxy-jwt'
@@ -50,16 +51,16 @@ export const REJECT_POOL = 999
  * the last permission. The others share the request's first segments and use * and ** (middle and end), so each
  * one is walked rather than refused on its first character.
  */
-export const PERMISSIONS_BENCH = {
+export const PERMISSIONS_BENCH: { permissions: PermissionConfig[]; deny: AccessDenyConfig[] } = {
   permissions: [
-    ...Array.from({ length: 49 }, (_, i) => {
+    ...Array.from({ length: 49 }, (_, i): PermissionConfig => {
       const paths = [[`/api/items-${i}/**`], [`/api/*/sub-${i}`], [`/api/**/leaf-${i}`], [`/api/items/${i}`, `/other-${i}/*`]][i % 4] as string[]
-      return { name: `other-${i}`, paths, right: i % 2 === 0 ? 'read' : 'write' }
+      return { name: `other-${i}`, paths, right: i % 2 === 0 ? 'read' : 'write', calls: 'any' }
     }),
-    { name: 'items', paths: ['/api/items/**'], right: 'read' },
+    { name: 'items', paths: ['/api/items/**'], right: 'read', calls: 'any' },
   ],
-  deny: Array.from({ length: 10 }, (_, i) => ({ name: `deny-${i}`, paths: [i % 2 === 0 ? `/api/admin-${i}/**` : `/api/**/secret-${i}`], ...(i % 3 === 0 ? { methods: ['DELETE'] } : {}) })),
-} as const
+  deny: Array.from({ length: 10 }, (_, i): AccessDenyConfig => ({ name: `deny-${i}`, paths: [i % 2 === 0 ? `/api/admin-${i}/**` : `/api/**/secret-${i}`], ...(i % 3 === 0 ? { methods: ['DELETE'] } : {}) })),
+}
 
 export const ROWS: readonly Row[] = [
   { id: 'bare', kind: 'bare', label: 'bare http-proxy (same agent), no auth', pool: 'appWarm', expect: 200, reference: false },
