@@ -60,7 +60,6 @@ const INBOUND_PATH_GUARD = { paramDotSegments: true } as const
 const PROXIED_METHODS = METHODS.filter((m) => m !== 'CONNECT')
 
 /** `observer` gets every finished request's access record (metrics, status page). */
-
 export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
