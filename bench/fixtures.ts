@@ -108,6 +108,8 @@ export function writeGatewayConfig(
     partners: readonly BenchPartner[]
     cacheMaxEntries?: number
     overrides?: Record<string, unknown>
+    /** Merged into every partner entry (app-warm-perms: permissions). */
+    partnerOverrides?: Record<string, unknown>
     /** Open the outbound listener on this port, every partner reachable through it at `partnerStubUrl`. */
     outbound?: { port: number; partnerStubUrl: string }
   },
@@ -131,6 +133,7 @@ export function writeGatewayConfig(
       realm: REALM,
       trustLevel: 'full',
       ...(opts.outbound === undefined ? {} : { outbound: { url: opts.outbound.partnerStubUrl } }),
+      ...opts.partnerOverrides,
     })),
   }
   writeFileSync(file, JSON.stringify(opts.overrides === undefined ? config : merge(config, opts.overrides), null, 2))

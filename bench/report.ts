@@ -7,6 +7,7 @@ import type { Sample } from './measure.js'
 import type { ProfileSummary } from './profile.js'
 import type { Row, Target } from './rows.js'
 import type { StartupResult } from './startup.js'
+import { pairsMarkdown, type PairResult } from './pairs.js'
 
 export interface RowSummary {
   id: string
@@ -140,6 +141,8 @@ export interface RunReport {
   memory: MemoryResult | undefined
   profiles: Record<string, ProfileSummary>
   failures: string[]
+  /** Rows judged against another gateway row (pairs.ts); absent in older reports. */
+  pairs?: PairResult[]
 }
 
 export function extrasMarkdown(r: RunReport): string {
@@ -198,6 +201,7 @@ export function fullMarkdown(r: RunReport): string {
     noiseNote(r.samples, r.summaries),
     '',
     extrasMarkdown(r),
+    r.pairs === undefined || r.pairs.length === 0 ? '' : pairsMarkdown(r.pairs),
     r.failures.length === 0 ? '' : `\nNot met: ${r.failures.join('; ')}.`,
     Object.keys(r.profiles).length === 0 ? '' : `\n#### CPU profiles\n\n${profileMarkdown(r.profiles)}`,
   ].join('\n')

@@ -1,5 +1,6 @@
 // Bench: what is measured. Every row is one process under test driven by the same load; gateway rows differ by
 // scenario (which token pool, which cache size). Targets are ratios to the bare proxy of the same run (issue 6 §2).
+import type { AccessDenyConfig, PermissionConfig } from '../src/config/types.js'
 import type { TokenPools } from './tokens.js'
 
 export type RowKind = 'bare' | 'bare-undici' | 'gateway' | 'gateway-undici' | 'gateway-outbound' | 'nginx' | 'haproxy' | 'haproxy-jwt'
@@ -31,8 +32,10 @@ export interface Row {
   target?: Target
   /** Extra node flags for this row's gateway process (--variant NAME=node:FLAGS). */
   nodeArgs?: string[]
-  /** Merged into the gateway's config (--variant). */
+  /** Merged into the gateway's config (--variant, app-warm-perms). */
   configOverrides?: Record<string, unknown>
+  /** Merged into every partner entry of the gateway's config (app-warm-perms: its permissions). */
+  partnerOverrides?: Record<string, unknown>
   /** Compiled gateway child of another commit (--baseline); the current build otherwise. */
   gatewayScript?: string
 }
@@ -43,9 +46,29 @@ export const COLD_POOL = 4096
 export const USERS = 1000
 export const REJECT_POOL = 999
 
+/**
+ * Issue 10: app-warm with 50 permissions on the partner and 10 access.deny entries, none of which matches except
+ * the last permission. The others share the request's first segments and use * and ** (middle and end), so each
+ * one is walked rather than refused on its first character.
+ */
+export const PERMISSIONS_BENCH: { permissions: PermissionConfig[]; deny: AccessDenyConfig[] } = {
+  permissions: [
+    ...Array.from({ length: 49 }, (_, i): PermissionConfig => {
+      const paths = [[`/api/items-${i}/**`], [`/api/*/sub-${i}`], [`/api/**/leaf-${i}`], [`/api/items/${i}`, `/other-${i}/*`]][i % 4] as string[]
+      return { name: `other-${i}`, paths, right: i % 2 === 0 ? 'read' : 'write', calls: 'any' }
+    }),
+    { name: 'items', paths: ['/api/items/**'], right: 'read', calls: 'any' },
+  ],
+  deny: Array.from({ length: 10 }, (_, i): AccessDenyConfig => ({ name: `deny-${i}`, paths: [i % 2 === 0 ? `/api/admin-${i}/**` : `/api/**/secret-${i}`], ...(i % 3 === 0 ? { methods: ['DELETE'] } : {}) })),
+}
+
 export const ROWS: readonly Row[] = [
   { id: 'bare', kind: 'bare', label: 'bare http-proxy (same agent), no auth', pool: 'appWarm', expect: 200, reference: false },
   { id: 'app-warm', kind: 'gateway', label: 'gateway, one app-only token reused', pool: 'appWarm', expect: 200, reference: false, target: { minRatio: 0.9, maxP99DeltaMs: 1, floor: 0.39 } },
+  {
+    id: 'app-warm-perms', kind: 'gateway', label: 'gateway app-warm, 50 permissions (match last) + 10 access.deny', pool: 'appWarm', expect: 200, reference: false,
+    partnerOverrides: { permissions: PERMISSIONS_BENCH.permissions }, configOverrides: { access: { deny: PERMISSIONS_BENCH.deny } },
+  },
   { id: 'user-warm', kind: 'gateway', label: `gateway, ${USERS} users' tokens reused`, pool: 'userWarm', expect: 200, reference: false, target: { minRatio: 0.9, maxP99DeltaMs: 1, floor: 0.36 } },
   { id: 'cold', kind: 'gateway', label: `gateway, ${COLD_POOL} distinct signed tokens, cache ${COLD_CACHE_ENTRIES}`, pool: 'cold', expect: 200, cacheMaxEntries: COLD_CACHE_ENTRIES, reference: false, target: { minRatio: 0.75, floor: 0.2 } },
   { id: 'reject-early', kind: 'gateway', label: 'gateway, unknown issuer / wrong aud / expired', pool: 'rejectEarly', expect: 401, reference: false, target: { minRatio: 1.5, floor: 0.65 } },

@@ -12,6 +12,7 @@ import { describeMachine, machineLine } from './machine.js'
 import { measureMemory } from './memory.js'
 import { firstToken, measureRow, poolFile, type Sample } from './measure.js'
 import { startTarget } from './targets.js'
+import { comparePairs, pairFailures, pairsMarkdown } from './pairs.js'
 import { parseOptions, type BenchOptions } from './options.js'
 import { SCHEMA } from '../src/config/index.js'
 import type { SectionOption } from '../src/config/options.js'
@@ -163,15 +164,16 @@ async function main(): Promise<void> {
     const profiles = opts.profile ? await profileRows(rows, ctx, opts, join(RESULTS, `${stamp}-profiles`)) : {}
 
     const summaries = summarise(rows, samples)
-    failures.push(...failuresOf(summaries, startup, memory))
+    const pairs = comparePairs(samples)
+    failures.push(...failuresOf(summaries, startup, memory), ...pairFailures(pairs))
     const report: RunReport = {
-      startedAt, options: { ...opts }, machine, pools: pools.sizes, summaries, samples, startup, memory, profiles, failures,
+      startedAt, options: { ...opts }, machine, pools: pools.sizes, summaries, samples, startup, memory, profiles, failures, pairs,
     }
     mkdirSync(RESULTS, { recursive: true })
     writeFileSync(join(RESULTS, `${stamp}.json`), JSON.stringify(report, null, 2))
     const markdown = fullMarkdown(report)
     writeFileSync(join(RESULTS, `${stamp}.md`), markdown + '\n')
-    process.stdout.write(`\n${markdownTable(summaries)}\n\n${noiseNote(samples, summaries)}\n${extrasMarkdown(report)}\n`)
+    process.stdout.write(`\n${markdownTable(summaries)}\n\n${noiseNote(samples, summaries)}\n${extrasMarkdown(report)}\n${pairsMarkdown(pairs)}\n`)
     if (Object.keys(profiles).length > 0) process.stdout.write(`\n${profileMarkdown(profiles)}\n`)
     log(`\nresults: bench/results/${stamp}.md (and .json)`)
     if (opts.writeBenchmarks && opts.only === undefined && opts.baselines.length === 0 && opts.variants.length === 0 && opts.builds.length === 0) log(`updated ${updateBenchmarksFile(markdown)}`)

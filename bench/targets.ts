@@ -68,6 +68,7 @@ async function command(row: Row, ctx: RunContext, port: number, adminPort: numbe
         partners,
         ...(row.cacheMaxEntries === undefined ? {} : { cacheMaxEntries: row.cacheMaxEntries }),
         ...(row.configOverrides === undefined ? {} : { overrides: row.configOverrides }),
+        ...(row.partnerOverrides === undefined ? {} : { partnerOverrides: row.partnerOverrides }),
       })
       const script = row.gatewayScript ?? childScript('children/gateway')
       return [process.execPath, [...nodeArgs, script, config, row.kind === 'gateway' ? 'http-proxy' : 'undici']]

@@ -21,6 +21,7 @@ const CATEGORY_TITLES = {
   resource: 'resource exhaustion (aborts, floods)',
   outbound: 'outbound listener (calls to partners)',
   authz: 'authorization-server tokens',
+  access: 'permissions and access.deny (spellings, overrides)',
 }
 
 function readJson(path) {

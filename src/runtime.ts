@@ -14,6 +14,7 @@ import { createOutbound, type Outbound, type OutboundEvents } from './outbound/i
 import { createAuthorizationServers, type AuthorizationServers } from './authz/index.js'
 import { effectiveLimits, type PartnerLimits } from './limits/index.js'
 import { loadTlsPair, type TlsPair } from './certs/tls-files.js'
+import { compilePolicy, type CompiledPolicy } from './access/index.js'
 
 export interface Runtime {
   readonly config: GatewayConfig
@@ -34,6 +35,8 @@ export interface Runtime {
   readonly outbound: Outbound
   /** listen.inbound.tls read and checked (a reload hands it to the listener: app.ts), when configured. */
   readonly inboundTls: TlsPair | undefined
+  /** Partner permissions and access.deny (issue 10), compiled once for this configuration. */
+  readonly access: CompiledPolicy
   /**
    * Stop the registry's timers. The forwarder is not closed here: a newer runtime may share it (same upstream),
    * so its owner (app.ts: reload and close) retires or closes it.
@@ -120,6 +123,7 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
       ...(deps.outboundEvents === undefined ? {} : { events: deps.outboundEvents }),
     }),
     inboundTls,
+    access: compilePolicy(config.access, config.partners),
     close() {
       registry.close()
       authorizationServers.close()

@@ -59,6 +59,7 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
     startedAt: ops.startedAt,
     now: ops.now(),
     ...(ops.inFlight === undefined ? {} : { inFlight: ops.inFlight }),
+    accessDenials: ops.metrics.accessDenials,
   }))
   registerReloadRoute(app, () => holder.current, () => ops.reloads.fromSource('http'))
   return app

@@ -5,6 +5,8 @@ import type { GatewayConfig } from '../config/index.js'
 
 export interface ConfigChanges {
   listenChanged: boolean
+  /** access.mode, caseInsensitivePaths or deny changed (issue 10); partners' permissions show as a changed partner. */
+  accessChanged: boolean
   partners: { added: string[]; removed: string[]; changed: string[] }
 }
 
@@ -24,6 +26,7 @@ export function describeChanges(before: GatewayConfig, after: GatewayConfig): Co
   const next = new Map(after.partners.map((p) => [p.name, p]))
   return {
     listenChanged: !same(bindings(before.listen), bindings(after.listen)),
+    accessChanged: !same(before.access, after.access),
     partners: {
       added: [...next.keys()].filter((name) => !old.has(name)),
       removed: [...old.keys()].filter((name) => !next.has(name)),

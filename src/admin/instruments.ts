@@ -28,6 +28,7 @@ export function createInstruments(registry: Registry) {
     refetchSuppressed: counter(d.refetchSuppressed, registry),
     outboundRequests: counter(d.outboundRequests, registry),
     tokensIssued: counter(d.tokensIssued, registry),
+    accessDecisions: counter(d.accessDecisions, registry),
     configReloads: counter(d.configReloads, registry),
     configLastReloadSuccess: gauge(d.configLastReloadSuccess, registry),
     configLastReloadSuccessful: gauge(d.configLastReloadSuccessful, registry),

@@ -38,6 +38,7 @@ export const METRIC_DEFS = {
   certificateExpiry: { name: 's2s_gateway_certificate_expiry_timestamp_seconds', type: 'gauge', labels: ['owner', 'x5t'], help: 'notAfter of our issuer certificates (owner self), of the inbound listener\'s TLS certificate (owner inbound-tls) and of partner certificates (owner: the partner name)' },
   outboundRequests: { name: 's2s_gateway_outbound_requests_total', type: 'counter', labels: ['partner', 'status_class'], help: 'Outbound calls to partners by status class' },
   tokensIssued: { name: 's2s_gateway_tokens_issued_total', type: 'counter', labels: ['partner', 'auth_type'], help: 'Tokens minted by the built-in issuer for calls to partners' },
+  accessDecisions: { name: 's2s_gateway_access_decisions_total', type: 'counter', labels: ['partner', 'decision'], help: 'Access decisions for authenticated requests by partner and decision (allow|deny|shadow_deny)' },
   configReloads: { name: 's2s_gateway_config_reloads_total', type: 'counter', labels: ['result'], help: 'Configuration reloads (success|failure)' },
   configLastReloadSuccess: { name: 's2s_gateway_config_last_reload_success_timestamp_seconds', type: 'gauge', labels: [], help: 'When the configuration in use was loaded (start-up or the last successful reload)' },
   configLastReloadSuccessful: { name: 's2s_gateway_config_last_reload_successful', type: 'gauge', labels: [], help: '0 from a refused reload until the next successful one (the previous configuration keeps serving), else 1' },

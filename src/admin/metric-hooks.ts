@@ -18,6 +18,8 @@ export interface RequestMetricRecord {
   /** Catalogue code of a refused request, and its logged reason ('rate' | 'concurrency' for GW_RATE_LIMITED). */
   code?: string | undefined
   reason?: string | undefined
+  /** The access decision (issue 10), for authenticated requests that reached it. */
+  access?: 'allow' | 'deny' | 'shadow_deny' | undefined
 }
 
 /** For the outbound side (issue 3): calls to partners and tokens we mint. */
@@ -36,6 +38,8 @@ export interface MetricHooks {
   configReloaded(result: 'success' | 'failure', atMs: number): void
   /** The configuration in use was loaded at start-up: timestamp only, not a reload. */
   configLoaded(atMs: number): void
+  /** Requests the access rules refused (deny) or would have refused (shadow_deny) per partner, since start. */
+  accessDenials(partner: string): { deny: number; shadowDeny: number }
 }
 
 const counters = (c: Counter) => createLabelCache((values) => c.labels(...values))
@@ -55,6 +59,17 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
   const outbound = counters(ins.outboundRequests)
   const issued = counters(ins.tokensIssued)
   const limited = counters(ins.rateLimited)
+  const decisions = counters(ins.accessDecisions)
+  // Bounded like the metric labels: registered partner names and 'unknown'.
+  const denials = new Map<string, { deny: number; shadowDeny: number }>()
+  const countDecision = (partner: string, decision: 'allow' | 'deny' | 'shadow_deny'): void => {
+    decisions.get2(partner, decision).inc()
+    if (decision === 'allow') return
+    let counts = denials.get(partner)
+    if (counts === undefined) denials.set(partner, (counts = { deny: 0, shadowDeny: 0 }))
+    if (decision === 'deny') counts.deny++
+    else counts.shadowDeny++
+  }
   return {
     partnerEvents: {
       onFetch: (partner, result) => fetches.get2(label(partner), result).inc(),
@@ -78,6 +93,7 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
       requests.get3(label(record.partner), record.authType ?? 'none', record.outcome).inc()
       requestDuration.get1(record.outcome).observe(record.durationMs / 1000)
       if (record.code === 'GW_RATE_LIMITED') limited.get2(label(record.partner), record.reason === 'concurrency' ? 'concurrency' : 'rate').inc()
+      if (record.access !== undefined) countDecision(label(record.partner), record.access)
     },
     configReloaded(result, atMs) {
       ins.configReloads.labels(result).inc()
@@ -88,5 +104,6 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
       ins.configLastReloadSuccessful.set(1)
       ins.configLastReloadSuccess.set(atMs / 1000)
     },
+    accessDenials: (partner) => ({ ...(denials.get(partner) ?? { deny: 0, shadowDeny: 0 }) }),
   }
 }

@@ -70,7 +70,7 @@ export function createReloadControl(deps: ReloadDeps): ReloadControl {
     deps.counted('success', at)
     const changes = describeChanges(before, next)
     if (changes.listenChanged) logger.warn({ trigger }, 'listen addresses changed: they take effect only after a restart')
-    logger.info({ trigger, partners: next.partners.map((p) => p.name), ...changes.partners }, 'configuration reloaded')
+    logger.info({ trigger, partners: next.partners.map((p) => p.name), ...changes.partners, ...(changes.accessChanged ? { accessChanged: true } : {}) }, 'configuration reloaded')
   }
 
   return {

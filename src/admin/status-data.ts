@@ -62,6 +62,11 @@ export interface PartnerStatus extends KeyStatus {
   /** Its requests in flight to the backend now. */
   inFlight: number
   traffic: TrafficStatus
+  /** Names of its permissions (issue 10); null without `permissions` (unrestricted except access.deny). */
+  permissions: string[] | null
+  /** Requests the access rules refused, and in shadow mode would have refused, since start. */
+  accessDenied: number
+  accessShadowDenied: number
 }
 
 export interface StatusReport {
@@ -89,6 +94,8 @@ export interface StatusInputs {
   now: number
   /** Requests of a partner in flight to the backend (the limiter's count). */
   inFlight?: (partner: string) => number
+  /** Access denials per partner (metrics); absent: shown as 0. */
+  accessDenials?: (partner: string) => { deny: number; shadowDeny: number }
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -141,6 +148,7 @@ function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
   const viaServer = server === undefined ? undefined : inputs.runtime.authorizationServers.get(server)
   // A partner reached through an authorization server holds no keys of its own: it shows the server's health.
   const keys = keyStatus(viaServer?.metadata ?? partner, inputs.now)
+  const denials = inputs.accessDenials?.(partner.name)
   return {
     name: partner.name,
     trustLevel: partner.trustLevel,
@@ -152,6 +160,9 @@ function partnerStatus(partner: Partner, inputs: StatusInputs): PartnerStatus {
     limits: limitsStatus(inputs.runtime.limits.get(partner.name)),
     inFlight: inputs.inFlight?.(partner.name) ?? 0,
     traffic: trafficOf(inputs.activity, partner.name),
+    permissions: partner.config.permissions?.map((p) => p.name) ?? null,
+    accessDenied: denials?.deny ?? 0,
+    accessShadowDenied: denials?.shadowDeny ?? 0,
   }
 }
 

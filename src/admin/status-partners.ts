@@ -47,9 +47,18 @@ export function limitsLine(p: Pick<PartnerStatus, 'limits' | 'inFlight'>): Html 
   return html`<br><span class="muted" data-role="limits">limits: ${parts.join(', ')} · ${p.inFlight} in flight</span>`
 }
 
+/** Issue 10: what the partner may call, and how often the rules said no. */
+function accessCell(p: PartnerStatus): Html {
+  const names = p.permissions === null ? html`<span class="muted">permissions: unrestricted</span>`
+    : p.permissions.length === 0 ? html`<span class="muted">permissions: none</span>`
+    : html`<span class="muted">permissions:</span> ${p.permissions.map((n, i) => html`${i > 0 ? ', ' : ''}<code>${n}</code>`)}`
+  const shadow = p.accessShadowDenied > 0 ? html`, <span data-role="shadow-denied">${p.accessShadowDenied} would be denied</span>` : ''
+  return html`<span data-role="permissions">${names}</span><br><span class="muted" data-role="denied">${p.accessDenied} denied</span>${shadow}`
+}
+
 function partnerRow(p: PartnerStatus, now: number): Html {
   const pill = html`<td><span class="pill" data-role="health">${HEALTH_TEXT[p.health] ?? p.health}</span></td>`
-  const name = html`<td><strong>${p.name}</strong><br><span class="muted">trust: ${p.trustLevel}</span>${limitsLine(p)}</td>`
+  const name = html`<td><strong>${p.name}</strong><br><span class="muted">trust: ${p.trustLevel}</span>${limitsLine(p)}<br>${accessCell(p)}</td>`
   const row = (cells: Html) => html`<tr class="partner ${p.health}" data-partner="${p.name}" data-health="${p.health}">${name}${pill}${cells}<td>${trafficCell(p.traffic)}</td></tr>`
   if (p.authorizationServer !== null) {
     return row(html`<td colspan="4"><span class="muted">tokens from authorization server</span> <strong>${p.authorizationServer}</strong></td>`)

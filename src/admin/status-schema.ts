@@ -33,6 +33,9 @@ const partner = object({
   limits: { ...object({ ratePerSec: nullable('integer'), burst: nullable('integer'), maxConcurrent: nullable('integer') }), type: ['object', 'null'] },
   inFlight: int,
   traffic,
+  permissions: { type: ['array', 'null'], items: str },
+  accessDenied: int,
+  accessShadowDenied: int,
 })
 
 const authorizationServer = object({ name: str, issuer: nullable('string'), metadataUrl: str, ...keyStatus })

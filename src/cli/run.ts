@@ -9,6 +9,7 @@ import { metadataCommand } from './metadata.js'
 import { tokenCommand } from './token.js'
 import { partnerCommand } from './partner.js'
 import { testPartnerCommand } from './test-partner.js'
+import { accessCommand } from './access-explain.js'
 
 export const USAGE = `Usage: s2s-gateway <command> [options]
 
@@ -29,6 +30,8 @@ Commands:
   partner add|list|remove --config <file> ...
                                 register partners by metadata URL (or id, realm, certificate), keeping
                                 the file's comments
+  access explain --config <file> --partner <name> --method <M> --path <path> [--app | --user-* ...]
+                                say whether a partner may make a request, and which rule decides
   test-partner --config <file> --name <partner>
                                 check a partnership end to end, step by step
 
@@ -47,6 +50,7 @@ const COMMANDS: Readonly<Record<string, CommandFn>> = {
   token: tokenCommand,
   partner: partnerCommand,
   'test-partner': testPartnerCommand,
+  access: accessCommand,
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

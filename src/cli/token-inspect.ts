@@ -15,6 +15,8 @@ import { showTime } from './partner-show.js'
 import { decodeToken, DecodeError, type DecodedPart, type DecodedToken } from './token-inspect-decode.js'
 import { explainRejection } from './token-inspect-explain.js'
 import { describeOwnToken } from './token-inspect-own.js'
+import { compilePolicy } from '../access/index.js'
+import { findPartner, writeAccessExplanation } from './access-explain.js'
 
 export const TOKEN_INSPECT_USAGE = `Usage: s2s-gateway token inspect [<token> | -] [--config <file>] [--at <time>]
 
@@ -28,6 +30,9 @@ command says which validation step rejects it and why; exit 1 when it would be r
 Options:
   -c, --config <file>  validate against this configuration
   --at <time>          validate as of this time (ISO 8601, e.g. 2024-05-01T10:42:00Z) instead of now
+  --method <M> --path <path>
+                       with --config: also decide access for the token's partner and user (as access explain);
+                       exit 1 when denied
   -h, --help           show this help
 `
 
@@ -74,7 +79,13 @@ function writeDecoded(io: CliIo, token: DecodedToken, nowMs: number): void {
   }
 }
 
-async function validateWith(io: CliIo, file: string, token: DecodedToken, now: () => number): Promise<number> {
+/** `--method` and `--path`: the request the access decision (issue 10) is made for. */
+interface AccessProbe {
+  method: string
+  path: string
+}
+
+async function validateWith(io: CliIo, file: string, token: DecodedToken, now: () => number, probe?: AccessProbe): Promise<number> {
   const { config, warnings } = loadConfigFile(file, { env: io.env, now })
   writeWarnings(io, warnings)
   writeLine(io.stdout, `Validation against ${file}:`)
@@ -89,7 +100,10 @@ async function validateWith(io: CliIo, file: string, token: DecodedToken, now: (
     const user = identity.user === undefined ? '' : `, user ${Object.entries(identity.user).map(([k, v]) => `${k}=${v}`).join(' ')}`
     const server = identity.authorizationServer === undefined ? '' : `, issued by authorization server ${identity.authorizationServer}`
     writeLine(io.stdout, `  ACCEPTED: partner ${identity.partner} (${identity.partnerId}@${identity.realm}), ${identity.authType} token, trust ${identity.trustLevel}${user}${server}`)
-    return EXIT.ok
+    if (probe === undefined) return EXIT.ok
+    writeLine(io.stdout, 'Access decision:')
+    const request = { partner: identity.partner, callType: identity.authType, user: identity.user, method: probe.method, overrides: [], upgrade: false, path: probe.path }
+    return writeAccessExplanation(io.stdout, compilePolicy(config.access, config.partners), findPartner(config, identity.partner), request)
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err
     const why = explainRejection(err, token, config, registry, Math.floor(now() / 1000), authorizationServers)
@@ -106,7 +120,7 @@ export async function tokenInspectCommand(argv: string[], io: CliIo): Promise<nu
   return runCommand({ name: 'token inspect', usage: TOKEN_INSPECT_USAGE }, argv, io, async () => {
     let parsed
     try {
-      parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, at: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
+      parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, at: { type: 'string' }, method: { type: 'string' }, path: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err))
     }
@@ -124,6 +138,11 @@ export async function tokenInspectCommand(argv: string[], io: CliIo): Promise<nu
     }
     writeDecoded(io, token, now())
     const file = parsed.values.config
-    return file === undefined ? EXIT.ok : validateWith(io, resolve(file), token, now)
+    const { method, path } = parsed.values
+    if ((method === undefined) !== (path === undefined)) throw new UsageError('--method and --path go together')
+    if (method !== undefined && file === undefined) throw new UsageError('--method and --path need --config')
+    if (path !== undefined && !path.startsWith('/')) throw new UsageError('--path must start with /')
+    const probe = method === undefined || path === undefined ? undefined : { method, path }
+    return file === undefined ? EXIT.ok : validateWith(io, resolve(file), token, now, probe)
   })
 }

@@ -18,6 +18,7 @@ import { checkPartners } from './check-partners.js'
 import { checkOutbound } from './check-outbound.js'
 import { checkAuthorizationServers } from './check-authorization-servers.js'
 import { checkAdmin } from './check-admin.js'
+import { checkAccess } from './check-access.js'
 
 export interface LoadOptions {
   /** Where `${NAME}` references are looked up. Default: none set (only cli/ and main.ts read process.env). */
@@ -93,6 +94,7 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { baseDir: st
   checkAdmin(config.admin, out)
   checkLimits(config, out)
   if (config.metadata.cacheDir !== undefined) checkWritableDirectory(config.metadata.cacheDir, 'metadata.cacheDir', out)
+  checkAccess(config, out)
   if (out.problems.length > 0) throw new ConfigError(sortByDocumentOrder(out.problems))
   return { config: deepFreeze(config), warnings: out.warnings }
 }

@@ -63,6 +63,8 @@ export interface TableOption extends OptionBase {
   type: 'table'
   item: SectionOption
   minItems?: number
+  /** Absent unless the YAML gives it (partners[].permissions: absent and [] differ); otherwise [] by default. */
+  optional?: boolean
   /** Entries the example config shows, each with an optional leading comment. */
   examples: ReadonlyArray<{ comment?: string; value: Readonly<Record<string, unknown>> }>
 }
@@ -75,7 +77,7 @@ export function defaultOf(option: Option): unknown {
     case 'section':
       return option.optional === true ? undefined : defaultsOfSection(option)
     case 'table':
-      return []
+      return option.optional === true ? undefined : []
     case 'string[]':
     case 'file[]':
       return option.default === undefined ? undefined : [...option.default]

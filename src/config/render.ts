@@ -57,7 +57,16 @@ function renderOption(key: string, option: Option, given: unknown, pad: string, 
     return
   }
   if (option.type === 'table') {
-    const entries = mode === 'example' ? option.examples : [{ value: undefined }]
+    // A table inside an example entry (partners[].permissions) shows that entry's own list.
+    const entries = Array.isArray(given) ? given.map((value: Readonly<Record<string, unknown>>) => ({ value })) : mode === 'example' ? option.examples : [{ value: undefined }]
+    if (option.optional === true && entries.every((e) => e.value === undefined)) {
+      // Shown commented out: absent unless set, and absent differs from [] (partners[].permissions).
+      const inner: string[] = []
+      renderSection(option.item, undefined, '    ', 'example', inner)
+      const first = inner.findIndex((line) => !line.trimStart().startsWith('#'))
+      lines.push(`${pad}# ${key}:`, ...inner.map((line, i) => `${pad}#${i === first ? `   - ${line.trimStart()}` : ` ${line}`}`))
+      return
+    }
     lines.push(`${pad}${key}:${entries.length === 0 ? ' []' : ''}`)
     const seen = new Set<string>()
     for (const [n, entry] of entries.entries()) {

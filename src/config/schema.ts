@@ -43,6 +43,18 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
     dateFormat: { type: 'string', default: 'number', values: ['number', 'string'], doc: 'How nbf and exp are written: JSON numbers, or decimal strings for old Exchange/Lync builds that reject numbers' },
     caFile: { type: 'file', doc: 'PEM CA bundle trusted for the url instead of the system CAs' },
   }, true),
+  permissions: {
+    type: 'table', optional: true, item: section('One permission: paths, a right or methods, call type, users', {
+      name: { type: 'string', defaultText: '<partner>#<index>', doc: 'Label for logs, explain and the x-s2s-permission header: unique per partner, [A-Za-z0-9._#:-]', example: 'read-people' },
+      paths: { type: 'string[]', required: true, minItems: 1, doc: 'Absolute path patterns: * within one segment, ** as a whole segment for zero or more; no %, ?, #, ;, . or .. segments', example: ['/api/people/**', '/api/org'] },
+      right: { type: 'string', values: ['read', 'write', 'full'], doc: 'read: GET HEAD OPTIONS PROPFIND REPORT SEARCH; write: read + POST PUT PATCH DELETE MERGE MKCOL COPY MOVE LOCK UNLOCK PROPPATCH and WebSocket upgrades; full: any method. Exactly one of right and methods', example: 'read' },
+      methods: { type: 'string[]', minItems: 1, doc: 'Methods granted instead of a right (UPGRADE for a WebSocket upgrade)' },
+      calls: { type: 'string', default: 'any', values: ['app', 'user', 'any'], doc: 'app: add-in-only calls; user: user+add-in calls; any: both' },
+      users: { type: 'string[]', minItems: 1, doc: 'User calls only: *@domain, *@*.domain or exact addresses; every upn, smtp, sip (and UPN nameid) claim must match one. Default: any user' },
+    }),
+    examples: [],
+    doc: 'What this partner may call (access.deny is checked first). Absent: every path and method (check-config warns); []: nothing',
+  },
   limits: limitsSection('This partner\'s limits, overriding the top-level limits key by key', true),
 })
 
@@ -142,6 +154,22 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     userClaim: { type: 'string', default: 'upn', values: ['upn', 'smtp', 'sip', 'nameid'], doc: 'User claim shown in access lines (the first of upn, smtp, sip, nameid when absent)' },
     redactUsers: { type: 'boolean', default: false, doc: 'Show users in access lines as sha256:<16 hex> (pseudonymous: stable per user) instead of the claim' },
   }),
+  access: section('Authorization after authentication: partners[].permissions and rules for every partner', {
+    mode: { type: 'string', default: 'enforce', values: ['enforce', 'shadow'], doc: 'shadow: decide, log (wouldDeny) and count, but block nothing, to try a policy on live traffic' },
+    caseInsensitivePaths: { type: 'boolean', default: false, doc: 'Compare patterns and paths ASCII-case-insensitively: true for IIS/Windows backends' },
+    deny: {
+      type: 'table', doc: 'Checked first, for every authenticated request of every partner: a match is 403',
+      item: section('A path denied to every partner', {
+        name: { type: 'string', defaultText: 'deny#<index>', doc: 'Label for logs and explain: unique, [A-Za-z0-9._#:-]', example: 'no-admin' },
+        paths: { type: 'string[]', required: true, minItems: 1, doc: 'Path patterns, as in partners[].permissions', example: ['/api/admin/**'] },
+        methods: { type: 'string[]', minItems: 1, doc: 'Only these methods (UPGRADE: WebSocket upgrades). Default: every method' },
+      }),
+      examples: [
+        { value: { name: 'no-admin', paths: ['/api/admin/**'] } },
+        { value: { name: 'no-archive-delete', paths: ['/api/archive/**'], methods: ['DELETE', 'MOVE'] } },
+      ],
+    },
+  }),
   authorizationServers: {
     type: 'table', doc: 'Third-party token servers (ACS-style) for partners that do not sign their own tokens (docs/PROTOCOL.md §6)', item: AUTHORIZATION_SERVER_SCHEMA,
     examples: [
@@ -164,7 +192,13 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
       },
       {
         comment: 'Registered without a metadata URL: application id, realm and certificate files.',
-        value: { name: 'hr-addin', applicationId: '11111111-2222-3333-4444-555555555555', realm: 'contoso.com', certificates: ['certs/hr-addin.pem'], trustLevel: 'application' },
+        value: {
+          name: 'hr-addin', applicationId: '11111111-2222-3333-4444-555555555555', realm: 'contoso.com', certificates: ['certs/hr-addin.pem'], trustLevel: 'application',
+          permissions: [
+            { name: 'read-people', paths: ['/api/people/**', '/api/org'], right: 'read', calls: 'any' },
+            { name: 'own-photo', paths: ['/api/people/*/photo'], methods: ['PUT', 'DELETE'], calls: 'user', users: ['*@contoso.com'] },
+          ],
+        },
       },
       {
         comment: 'Through an authorization server, like New-CsPartnerApplication -UseOAuthServer: app-only outbound calls carry its tokens.',
@@ -190,6 +224,7 @@ export interface ConfigDefaults {
   shutdown: GatewayConfig['shutdown']
   admin: Record<string, never>
   logging: GatewayConfig['logging']
+  access: Omit<GatewayConfig['access'], 'deny'> & { deny: [] }
   authorizationServers: []
   partners: []
 }

@@ -55,6 +55,39 @@ export interface AuthorizationServerConfig {
   authorizationUri?: string
 }
 
+/** One entry of a partner's `permissions` (issue 10): paths, a right or methods, call type, users. */
+export interface PermissionConfig {
+  /** Label for logs, metrics, explain and x-s2s-permission. Default `<partner>#<index>`; unique per partner. */
+  name: string
+  /** Path patterns: absolute, `*` within a segment, `**` as a whole segment. At least one. */
+  paths: string[]
+  /** Exactly one of right and methods. */
+  right?: 'read' | 'write' | 'full'
+  methods?: string[]
+  /** app: add-in-only calls; user: user+add-in calls; any (default). */
+  calls: 'app' | 'user' | 'any'
+  /** User calls only: `*@domain`, `*@*.domain` or exact addresses. Absent: any user. */
+  users?: string[]
+}
+
+/** An `access.deny` entry: checked first, for every partner. */
+export interface AccessDenyConfig {
+  /** Default `deny#<index>`; unique. */
+  name: string
+  paths: string[]
+  /** Absent: every method. */
+  methods?: string[]
+}
+
+/** Authorization settings shared by every partner (issue 10). */
+export interface AccessConfig {
+  /** enforce (default) or shadow: decide, log and count, never block. */
+  mode: 'enforce' | 'shadow'
+  /** Compare patterns and paths ASCII-case-insensitively (IIS/Windows backends). Default false. */
+  caseInsensitivePaths: boolean
+  deny: AccessDenyConfig[]
+}
+
 export interface PartnerConfig {
   /** Label used in logs, headers and metrics. Unique, lowercase [a-z0-9._-]. */
   name: string
@@ -77,6 +110,8 @@ export interface PartnerConfig {
   tls: PartnerTlsConfig
   /** Present when the backend may call this partner through listen.outbound. */
   outbound?: PartnerOutboundConfig
+  /** Absent: unrestricted (except access.deny); []: nothing at all. */
+  permissions?: PermissionConfig[]
   /** Its own limits, over the top-level `limits` key by key (issue 14 §1). */
   limits?: LimitsConfig
 }
@@ -172,6 +207,7 @@ export interface GatewayConfig {
     /** Hash users in access lines (sha256, 16 hex). Default false. */
     redactUsers: boolean
   }
+  access: AccessConfig
   /** Third-party token servers. Default []. */
   authorizationServers: AuthorizationServerConfig[]
   partners: PartnerConfig[]

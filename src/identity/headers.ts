@@ -19,6 +19,8 @@ export const IDENTITY_HEADERS = {
   userUpn: 'x-s2s-user-upn',
   userSmtp: 'x-s2s-user-smtp',
   userSip: 'x-s2s-user-sip',
+  /** Name of the permission that allowed the request (issue 10); absent for a partner without permissions. */
+  permission: 'x-s2s-permission',
 } as const
 
 /** True for a header name a client could use to pass as one of ours: x-s2s-*, X_S2S_*, x-s2s_* ... */

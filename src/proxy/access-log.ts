@@ -43,6 +43,14 @@ export interface AccessRecord {
   durationMs: number
   authMs: number | undefined
   upstreamMs: number | undefined
+  /** Access decision of an authenticated request (issue 10): allow, deny or shadow_deny; undefined when none ran. */
+  access: 'allow' | 'deny' | 'shadow_deny' | undefined
+  /** The permission that allowed it. */
+  permission: string | undefined
+  /** The access.deny entry that refused it (or would have, in shadow mode). */
+  deny: string | undefined
+  /** Shadow mode: the rules would have refused this forwarded request (its reason is in `reason`). */
+  wouldDeny: true | undefined
 }
 
 /** Receives the record of every finished inbound request (metrics, status page). */
@@ -87,6 +95,9 @@ export function accessRecordOf(request: FastifyRequest, res: ServerResponse): Ac
   const { identity, error, startedAt, runtime } = request.gw
   const partner = identity?.partner ?? error?.detail['partner']
   const upstreamError = error?.detail['upstreamError']
+  const access = request.gw.access
+  const refused = error?.code === 'GW_NOT_ALLOWED' && (error.detail['reason'] === 'permission' || error.detail['reason'] === 'denied_path')
+  const deny = access?.deny ?? error?.detail['deny']
   return {
     requestId: request.id,
     method: request.raw.method ?? '',
@@ -97,12 +108,16 @@ export function accessRecordOf(request: FastifyRequest, res: ServerResponse): Ac
     authType: identity?.authType ?? verifiedAuthType(error?.detail['authType']),
     user: userForLog(identity?.user, runtime.config.logging),
     code: error?.code,
-    reason: error?.reason ?? (typeof error?.detail['reason'] === 'string' ? error.detail['reason'] : undefined),
+    reason: error?.reason ?? (typeof error?.detail['reason'] === 'string' ? error.detail['reason'] : access?.reason),
     upstreamStatus: request.gw.upstreamStatus,
     upstreamError: typeof upstreamError === 'string' ? upstreamError : undefined,
     durationMs: round(performance.now() - startedAt) ?? 0,
     authMs: round(request.gw.authMs),
     upstreamMs: round(request.gw.upstreamMs),
+    access: refused ? 'deny' : access?.decision,
+    permission: access?.permission,
+    deny: typeof deny === 'string' ? deny : undefined,
+    wouldDeny: access?.decision === 'shadow_deny' ? true : undefined,
   }
 }
 

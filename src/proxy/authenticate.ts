@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.js'
 import { extractBearer } from '../tokens/index.js'
-import { andThen, type MaybePromise } from '../tokens/maybe-async.js'
+import type { MaybePromise } from '../tokens/maybe-async.js'
 import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
 import { rawPathOf } from './path-guard.js'
@@ -23,12 +23,6 @@ export function authenticateRequest(request: FastifyRequest, runtime: Runtime): 
   }
   const token = extractBearer(raw.headers.authorization)
   if (token === undefined) throw new GatewayError('GW_TOKEN_MISSING')
-  return andThen(runtime.validator.validateNow(token), (identity) => {
-    // An Upgrade header without the 'upgrade' event (no Connection: upgrade) asks for nothing we relay: 501,
-    // after authentication so it is no oracle. Real handshakes are relayed by upgrade-relay.ts.
-    if (raw.headers.upgrade !== undefined && upgradeOf(raw) === undefined) {
-      throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade', partner: identity.partner, authType: identity.authType } })
-    }
-    return identity
-  })
+  // An upgrade is refused (501) after the access decision (authorize.ts), not here.
+  return runtime.validator.validateNow(token)
 }

@@ -1,6 +1,6 @@
 // Proxy: the inbound listener. Path guard for every request, the anonymous metadata document, then a
 // catch-all route that authenticates, rewrites headers and hands the request to http-proxy.
-import type { ServerResponse } from 'node:http'
+import { METHODS, type ServerResponse } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
 import type { GatewayError } from '../errors.js'
@@ -11,6 +11,7 @@ import type { Runtime } from '../runtime.js'
 import type { Limiter } from '../limits/index.js'
 import { admitRequest } from './admit.js'
 import { authenticateRequest } from './authenticate.js'
+import { applyPermissionHeader, authorizeRequest, type AccessOutcome } from './authorize.js'
 import { logAccess, type RequestObserver } from './access-log.js'
 import { assertSingleHost, continueIfExpected, installHttpGuards, toInboundError } from './http-guards.js'
 import { assertUnambiguousTarget } from './path-guard.js'
@@ -30,6 +31,8 @@ export interface RequestState {
   /** The backend's status and time to its response headers, once it answered. */
   upstreamStatus: number | undefined
   upstreamMs: number | undefined
+  /** The access decision (issue 10), once an authenticated request was allowed (or shadow-denied). */
+  access: AccessOutcome | undefined
 }
 
 declare module 'fastify' {
@@ -54,8 +57,11 @@ export function requestIdOf(req: { headers: Record<string, string | string[] | u
   return ID_PREFIX + requestCounter.toString(36)
 }
 
-/** `observer` gets every finished request's access record (metrics, status page). */
-const EXTENSION_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT'] as const
+/** Inbound backends include servlet containers, which resolve `..;` like `..` (issue 10). */
+const INBOUND_PATH_GUARD = { paramDotSegments: true } as const
+
+/** Every method Node's parser accepts but CONNECT (refused in http-guards.ts): access/ decides who may use which. */
+const PROXIED_METHODS = METHODS.filter((m) => m !== 'CONNECT')
 
 /** What the inbound listener shares with the rest of the gateway: the limiter and the WebSocket tracker. */
 export interface InboundShared {
@@ -63,6 +69,7 @@ export interface InboundShared {
   upgrades: UpgradeTracker
 }
 
+/** `observer` gets every finished request's access record (metrics, status page). */
 export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, shared: InboundShared, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
@@ -81,13 +88,14 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, share
   // WebSocket handshakes take the same route as every request (issue 14 §3).
   installUpgradeRouting(app.server, (req, res) => app.routing(req, res))
   // The catch-all route covers only the methods fastify knows; legacy backends (SharePoint among them) also
-  // speak WebDAV (RFC 4918), DeltaV (RFC 3253) and SEARCH (RFC 5323). Unknown methods stay a 404 before auth.
-  for (const method of EXTENSION_METHODS) app.addHttpMethod(method, { hasBody: true })
+  // speak WebDAV (RFC 4918), DeltaV (RFC 3253), SEARCH (RFC 5323) and more: every method Node parses is forwarded
+  // (issue 10), and permissions say which a partner may use.
+  for (const method of PROXIED_METHODS) if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true })
 
   function beginRequest(request: FastifyRequest, reply: FastifyReply): void {
     request.gw = {
       runtime: holder.current, startedAt: performance.now(), identity: undefined, error: undefined,
-      authMs: undefined, upstreamStatus: undefined, upstreamMs: undefined,
+      authMs: undefined, upstreamStatus: undefined, upstreamMs: undefined, access: undefined,
     }
     observer.onStart?.()
     reply.header('request-id', request.id)
@@ -109,7 +117,7 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, share
   app.addHook('onRequest', (request, reply, done) => {
     beginRequest(request, reply)
     try {
-      assertUnambiguousTarget(request.raw.url ?? '')
+      assertUnambiguousTarget(request.raw.url ?? '', INBOUND_PATH_GUARD)
       assertSingleHost(request.raw.rawHeaders)
     } catch (err) {
       done(err as Error)
@@ -136,18 +144,9 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, share
         done(err as Error)
         return
       }
-      if (!(result instanceof Promise)) {
-        gw.identity = result
-        gw.authMs = performance.now() - t0
-        done()
-        return
-      }
+      if (!(result instanceof Promise)) return void authorizeThenContinue(request, result, t0, done)
       result.then(
-        (identity) => {
-          gw.identity = identity
-          gw.authMs = performance.now() - t0
-          done()
-        },
+        (identity) => authorizeThenContinue(request, identity, t0, done),
         (err: unknown) => {
           gw.authMs = performance.now() - t0
           done(err as Error)
@@ -169,10 +168,26 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, share
   return app
 }
 
+/** Authenticated: decide (issue 10) before anything, the 100 Continue included, goes to the client or the backend. */
+function authorizeThenContinue(request: FastifyRequest, identity: Identity | undefined, t0: number, done: (err?: Error) => void): void {
+  const gw = request.gw
+  gw.identity = identity
+  gw.authMs = performance.now() - t0
+  if (identity === undefined) return void done()
+  try {
+    gw.access = authorizeRequest(request.raw, identity, gw.runtime)
+  } catch (err) {
+    done(err as Error)
+    return
+  }
+  done()
+}
+
 function forwardToUpstream(request: FastifyRequest, res: ServerResponse): void {
   const { runtime, identity } = request.gw
   continueIfExpected(request.raw, res) // authenticated (or public): now the client may send its body
   prepareUpstreamHeaders(request.raw, identity, runtime)
+  applyPermissionHeader(request.raw.headers, request.gw.access)
   const gw = request.gw
   runtime.forwarder.forward(
     request.raw,

@@ -20,24 +20,35 @@ export function rawPathOf(url: string): string {
 // Only characters that can change the meaning of a path are looked at; everything else passes untouched.
 const SUSPICIOUS = /[#\\%]|\/\.|\/\//
 
+/** What a guard refuses beyond the common rules. */
+export interface PathGuardOptions {
+  /**
+   * `..;x` and `.;x` are dot segments (issue 10): a servlet container drops `;` parameters before resolving
+   * them. Inbound only: the outbound listener keeps such a segment as a path at the partner it names.
+   */
+  paramDotSegments?: boolean
+}
+
 /** Returns the first problem found in a raw request target, or undefined when it is unambiguous. */
-export function findPathProblem(url: string): PathProblem | undefined {
+export function findPathProblem(url: string, options: PathGuardOptions = {}): PathProblem | undefined {
   if (url.charCodeAt(0) !== 0x2f /* / */) return 'not_origin_form'
   const path = rawPathOf(url)
   if (url.includes('#')) return 'fragment'
   if (!SUSPICIOUS.test(path)) return undefined
   if (path.includes('\\')) return 'backslash'
   if (path.includes('//')) return 'empty_segment'
-  return checkSegments(path)
+  return checkSegments(path, options.paramDotSegments === true)
 }
 
-function checkSegments(path: string): PathProblem | undefined {
+function checkSegments(path: string, paramDotSegments: boolean): PathProblem | undefined {
   for (const segment of path.split('/')) {
     if (segment.includes('%')) {
       const problem = checkEncoding(segment)
       if (problem !== undefined) return problem
     }
-    const plain = segment.replace(/%2e/gi, '.')
+    // `..;x` is `..` to a servlet container, which drops `;` parameters before resolving dot segments (issue 10).
+    const semi = paramDotSegments ? segment.indexOf(';') : -1
+    const plain = (semi === -1 ? segment : segment.slice(0, semi)).replace(/%2e/gi, '.')
     if (plain === '.' || plain === '..') return 'dot_segment'
   }
   return undefined
@@ -55,7 +66,7 @@ function checkEncoding(segment: string): PathProblem | undefined {
 }
 
 /** Throws GW_BAD_REQUEST (400) for an ambiguous target; the reason goes to the log only. */
-export function assertUnambiguousTarget(url: string): void {
-  const problem = findPathProblem(url)
+export function assertUnambiguousTarget(url: string, options: PathGuardOptions = {}): void {
+  const problem = findPathProblem(url, options)
   if (problem !== undefined) throw new GatewayError('GW_BAD_REQUEST', { detail: { pathProblem: problem } })
 }

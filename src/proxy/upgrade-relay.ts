@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http'
 import type { FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.js'
 import { logFields, writeRawError } from './reply-error.js'
+import { applyPermissionHeader } from './authorize.js'
 import { prepareUpstreamHeaders } from './upstream-headers.js'
 import { isWebSocketHandshake, type UpgradeTracker, upgradeOf } from './websocket.js'
 
@@ -26,6 +27,7 @@ export function relayUpgrade(request: FastifyRequest, res: ServerResponse, upgra
   const req = request.raw
   const protocol = req.headers.upgrade
   prepareUpstreamHeaders(req, identity, runtime)
+  applyPermissionHeader(req.headers, gw.access)
   req.headers.connection = 'Upgrade'
   req.headers.upgrade = protocol
   const permission = req.headers['x-s2s-permission']

@@ -52,6 +52,8 @@ interface Tracked {
   partner: string
   /** The permission that admitted it (x-s2s-permission), or undefined for a partner without permissions. */
   permission: string | undefined
+  /** What admitted it, as configured then: the permission entry (or none) and access.deny, as JSON. */
+  admission: string | undefined
   expiry: NodeJS.Timeout | undefined
 }
 
@@ -71,7 +73,8 @@ export function createUpgradeTracker(now: () => number = Date.now): UpgradeTrack
   const open = new Set<Tracked>()
   return {
     opened(socket, identity, permission, config) {
-      const entry: Tracked = { socket, partner: identity?.partner ?? '', permission, expiry: undefined }
+      const partner = identity?.partner ?? ''
+      const entry: Tracked = { socket, partner, permission, admission: admissionOf(config, partner, permission), expiry: undefined }
       if (identity !== undefined) {
         const left = identity.expiresAt * 1000 - now()
         entry.expiry = setTimeout(() => socket.destroy(), Math.max(0, Math.min(left, MAX_TIMER_MS)))
@@ -95,12 +98,20 @@ export function createUpgradeTracker(now: () => number = Date.now): UpgradeTrack
   }
 }
 
-/** The partner is still configured, and the permission that admitted it still exists (or it still needs none). */
+/**
+ * The rules that admitted a connection, in a comparable form: the admitting permission entry (or "none" for a
+ * partner without permissions) and every access.deny entry. Undefined when the partner is not configured.
+ */
+function admissionOf(config: GatewayConfig, partnerName: string, permission: string | undefined): string | undefined {
+  const partner = config.partners.find((p) => p.name === partnerName)
+  if (partner === undefined) return undefined
+  const entry = permission === undefined ? (partner.permissions === undefined ? 'none' : undefined) : partner.permissions?.find((p) => p.name === permission)
+  return entry === undefined ? undefined : JSON.stringify([entry, config.access.deny])
+}
+
+/** The partner is still configured and what admitted the connection is unchanged (its permission, access.deny). */
 function stillAdmitted(entry: Tracked, config: GatewayConfig): boolean {
   if (entry.partner === '') return true // a public path: nobody's
-  const partner = config.partners.find((p) => p.name === entry.partner)
-  if (partner === undefined) return false
-  const permissions = (partner as { permissions?: ReadonlyArray<{ name?: string }> }).permissions
-  if (entry.permission === undefined) return permissions === undefined
-  return permissions?.some((p) => p.name === entry.permission) === true
+  const now = admissionOf(config, entry.partner, entry.permission)
+  return now !== undefined && now === entry.admission
 }

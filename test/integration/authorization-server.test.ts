@@ -264,3 +264,21 @@ describe('reload', () => {
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setImmediate(resolve))
 }
+
+describe('permissions of a partner behind the authorization server (issue 10)', () => {
+  it('apply to its tokens like to self-issued ones, users included', async () => {
+    const partners = (config()['partners'] as Array<Record<string, unknown>>).map((p) => p['name'] !== 'exchange-online' ? p : {
+      ...p, permissions: [{ name: 'items-read', paths: ['/api/items'], right: 'read', users: ['*@contoso.com'] }],
+    })
+    gw.reload({ ...config(), partners })
+    try {
+      expect((await get(as.userToken(EXCHANGE_ID, { nameid: PUID, upn: 'alice@contoso.com', smtp: 'alice.smith@contoso.com' }))).status).toBe(200)
+      expect(identitySeen()['x-s2s-permission']).toBe('items-read')
+      expect((await get(as.userToken(EXCHANGE_ID, { nameid: PUID, upn: 'alice@contoso.com', smtp: 'alice@fabrikam.com' }))).status).toBe(403)
+      expect((await get(as.appToken(EXCHANGE_ID))).status).toBe(403) // users: user calls only
+      expect((await get(exchange.actorToken())).status).toBe(200) // the self-issued partner has no permissions
+    } finally {
+      gw.reload(config())
+    }
+  })
+})

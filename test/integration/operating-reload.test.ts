@@ -19,7 +19,11 @@ describe('POST /reload', () => {
     expect((await w.call(w.lync.actorToken())).status).toBe(503)
     const res = await postReload(w)
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ result: 'success', partners: ['exchange', 'hr-addin'], warnings: [] })
+    expect(await res.json()).toEqual({
+      result: 'success', partners: ['exchange', 'hr-addin'],
+      // Issue 10: partners without permissions are unrestricted, and check-config (and a reload) says so.
+      warnings: ['exchange', 'hr-addin'].map((name, i) => `partners[${i}]: no permissions: ${name} may call every path with any method (list permissions, or [] for none)`),
+    })
     expect((await w.call(w.lync.actorToken())).status).toBe(401) // lync is no longer registered
     expect((await w.call(w.exchange.actorToken())).status).toBe(200)
     const line = w.gw.logs().find((l) => l['msg'] === 'configuration reloaded')

@@ -157,6 +157,26 @@ describe('WebSockets through the gateway', () => {
   })
 })
 
+describe('WebSockets and the access rules (issue 10)', () => {
+  const notify = { name: 'notify', paths: ['/api/notifications'], right: 'write' }
+  const readAll = { name: 'read-all', paths: ['/api/**'], right: 'read' }
+
+  it('an upgrade needs a write permission; the backend learns which one; a reload removing it closes the channel', async () => {
+    const w = await world({ partner: { permissions: [readAll] } })
+    const token = w.exchange.actorToken()
+    expect((await connect(w.gw, bearer(token))).status).toBe(403)
+    w.gw.reload({ partners: [metadataPartner('exchange', w.meta.url, { permissions: [notify, readAll] })] })
+    const opened = await connect(w.gw, bearer(token))
+    expect(opened.status).toBe(101)
+    expect(w.backend.upgrades.map((h) => h['x-s2s-permission'])).toEqual(['notify'])
+    // an unrelated change keeps it open; removing the permission that admitted it closes it
+    w.gw.reload({ partners: [metadataPartner('exchange', w.meta.url, { permissions: [notify, readAll], trustLevel: 'application' })] })
+    expect(await echo(opened.ws, 'still here')).toBe('still here')
+    w.gw.reload({ partners: [metadataPartner('exchange', w.meta.url, { permissions: [readAll] })] })
+    await within('the close after the permission was removed', closed(opened.ws))
+  })
+})
+
 describe('closing upgraded connections', () => {
   it('when the token expires', async () => {
     const w = await world()

@@ -10,7 +10,7 @@ import { writeMergedReport } from '../../scripts/docs-security.mjs'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-export type Category = 'signature' | 'claims' | 'outer' | 'transport' | 'headers' | 'paths' | 'http' | 'metadata' | 'fault' | 'resource' | 'outbound' | 'authz'
+export type Category = 'signature' | 'claims' | 'outer' | 'transport' | 'headers' | 'paths' | 'http' | 'metadata' | 'fault' | 'resource' | 'outbound' | 'authz' | 'access'
 type Kind = 'attack' | 'control' | 'fault'
 
 interface CaseRecord {

@@ -37,8 +37,14 @@ describe('describeChanges', () => {
   it('names partners added, removed and changed, and notices listen changes', () => {
     const before = cfg([{ name: 'a', trustLevel: 'full' }, { name: 'b', trustLevel: 'full' }])
     const after = cfg([{ name: 'a', trustLevel: 'application' }, { name: 'c', trustLevel: 'full' }], 9443)
-    expect(describeChanges(before, after)).toEqual({ listenChanged: true, partners: { added: ['c'], removed: ['b'], changed: ['a'] } })
-    expect(describeChanges(before, before)).toEqual({ listenChanged: false, partners: { added: [], removed: [], changed: [] } })
+    expect(describeChanges(before, after)).toEqual({ listenChanged: true, accessChanged: false, partners: { added: ['c'], removed: ['b'], changed: ['a'] } })
+    expect(describeChanges(before, before)).toEqual({ listenChanged: false, accessChanged: false, partners: { added: [], removed: [], changed: [] } })
+  })
+
+  it('notices a changed access section (issue 10)', () => {
+    const before = { ...cfg([]), access: { mode: 'enforce', caseInsensitivePaths: false, deny: [] } } as unknown as GatewayConfig
+    const after = { ...cfg([]), access: { mode: 'shadow', caseInsensitivePaths: false, deny: [] } } as unknown as GatewayConfig
+    expect(describeChanges(before, after).accessChanged).toBe(true)
   })
 
   it('does not call new TLS files or a new outbound secret a listen change (a reload applies them), but TLS on or off is one', () => {

@@ -13,7 +13,7 @@ function partner(name: string, health: PartnerStatus['health'], extra: Partial<P
     state: health === 'healthy' ? 'ok' : health === 'failing' ? 'failed' : health, health,
     lastFetch: { at: '2026-03-01T11:58:00.000Z', ok: health === 'healthy', error: health === 'healthy' ? null : 'timeout' },
     keys: health === 'failing' ? 0 : 1, keysAgeSec: health === 'failing' ? null : 120, source: null,
-    certificates: [], limits: null, inFlight: 0, traffic: traffic(10, health === 'healthy' ? 0 : 3), ...extra,
+    certificates: [], limits: null, inFlight: 0, traffic: traffic(10, health === 'healthy' ? 0 : 3), permissions: null, accessDenied: 0, accessShadowDenied: 0, ...extra,
   }
 }
 

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfigObject } from '../../../src/config/index.js'
 import { HR_ADDIN_ID, makeTempDir, problemsOf, validRaw, writeCertFiles } from './fixtures.js'
 
+/** Every fixture partner lacks `permissions` (issue 10): that warning is tested in access-config.test.ts. */
+const isNotPermissionsWarning = (w: string): boolean => !/^partners\[\d+\]: no permissions: /.test(w)
+
 const EXCHANGE_ID = '00000002-0000-0ff1-ce00-000000000000'
 const temp = makeTempDir()
 const dir = temp.dir
@@ -28,7 +31,7 @@ describe('authorizationServers', () => {
       { name: 'acs', metadataUrl: 'https://accounts.example.net/contoso.com/metadata/json/1', allowHttp: false, tls: { insecureSkipVerify: false } },
     ])
     expect(config.partners[2]).toMatchObject({ name: 'online', authorizationServer: 'acs', applicationId: EXCHANGE_ID, realm: '*' })
-    expect(warnings).toEqual([])
+    expect(warnings.filter(isNotPermissionsWarning)).toEqual([])
   })
 
   it('defaults to none', () => {
@@ -45,7 +48,7 @@ describe('authorizationServers', () => {
     const raw = withServer()
     raw.partners.pop()
     const { warnings } = loadConfigObject(raw, { baseDir: dir, env: {} })
-    expect(warnings).toEqual(['authorizationServers[0]: no partner names "acs" in authorizationServer: none of its tokens is accepted'])
+    expect(warnings.filter(isNotPermissionsWarning)).toEqual(['authorizationServers[0]: no partner names "acs" in authorizationServer: none of its tokens is accepted'])
   })
 
   it.each<[string, (raw: Record<string, any>) => void, string, string]>([

@@ -5,6 +5,9 @@ import { stringify } from 'yaml'
 import { ConfigError, loadConfigFile } from '../../../src/config/index.js'
 import { makeTempDir, validRaw, writeCertFiles } from './fixtures.js'
 
+/** Every fixture partner lacks `permissions` (issue 10): that warning is tested in access-config.test.ts. */
+const isNotPermissionsWarning = (w: string): boolean => !/^partners\[\d+\]: no permissions: /.test(w)
+
 const temp = makeTempDir()
 const DAY_MS = 86_400_000
 
@@ -80,7 +83,7 @@ describe('loadConfigFile', () => {
     raw.issuer.certificates.push({ cert: 'certs/expiring.pem' }, { cert: 'certs/expired.pem' })
     raw.partners[1].certificates.push('certs/expired-partner.pem')
     const { warnings } = loadConfigFile(writeConfig('expiry.yaml', stringify(raw)))
-    expect(warnings).toEqual([
+    expect(warnings.filter(isNotPermissionsWarning)).toEqual([
       expect.stringMatching(/^issuer\.certificates\[1\]\.cert: certificate \S+ expires on \d{4}-\d\d-\d\d \(in (9|10) days\)$/),
       expect.stringMatching(/^issuer\.certificates\[2\]\.cert: certificate \S+ expired on \d{4}-\d\d-\d\d; not published$/),
       expect.stringMatching(/^partners\[1\]\.certificates\[1\]: certificate \S+ expired on .*; ask the partner for its current certificate$/),
@@ -92,7 +95,7 @@ describe('loadConfigFile', () => {
     raw.partners[0].tls = { insecureSkipVerify: true }
     raw.listen.admin.host = '0.0.0.0'
     const { warnings } = loadConfigFile(writeConfig('insecure.yaml', stringify(raw)))
-    expect(warnings).toEqual([
+    expect(warnings.filter(isNotPermissionsWarning)).toEqual([
       'listen.admin.host: 0.0.0.0 is not loopback: health and metrics are reachable from the network',
       'partners[0].tls.insecureSkipVerify: the TLS certificate of autodiscover.contoso.com is not verified',
     ])

@@ -34,6 +34,7 @@ describe('DEFAULTS', () => {
       shutdown: { drainTimeoutMs: 10_000 },
       admin: {},
       logging: { level: 'info', userClaim: 'upn', redactUsers: false },
+      access: { mode: 'enforce', caseInsensitivePaths: false, deny: [] },
       authorizationServers: [],
       partners: [],
     })

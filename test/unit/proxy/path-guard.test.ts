@@ -39,3 +39,14 @@ describe('findPathProblem', () => {
     expect(rawPathOf('/a')).toBe('/a')
   })
 })
+
+describe('findPathProblem with paramDotSegments (inbound, issue 10)', () => {
+  it.each(['/a/..;/b', '/a/.;x=1/b', '/a/%2e%2e;jsessionid=1'])('refuses %s, which a servlet container resolves as a dot segment', (url) => {
+    expect(findPathProblem(url, { paramDotSegments: true })).toBe('dot_segment')
+    expect(findPathProblem(url)).toBeUndefined() // the outbound listener keeps it as a path at the partner
+  })
+
+  it('still accepts parameters on ordinary segments', () => {
+    expect(findPathProblem('/a;jsessionid=1/b;v=2', { paramDotSegments: true })).toBeUndefined()
+  })
+})

@@ -1,0 +1,37 @@
+// Access: method-override headers (issue 10). SharePoint REST sends `X-HTTP-Method: MERGE` over POST, and
+// ASP.NET, OData and Rails-style backends act on these headers, so the method a permission must cover is every
+// method they name as well as the request's own. Ambiguity is refused rather than guessed at.
+import { isMethodToken } from './rights.js'
+
+/** Lowercase, `-` form. `_` spellings count too: CGI-style backends read X_HTTP_Method as HTTP_X_HTTP_METHOD. */
+export const METHOD_OVERRIDE_HEADERS: readonly string[] = ['x-http-method', 'x-http-method-override', 'x-method-override']
+
+export type OverrideResult = { methods: string[] } | { problem: 'override_repeated' | 'override_invalid' }
+
+function overrideIndex(name: string): number {
+  if (name.length < 13 || name.length > 22) return -1 // 'x-http-method'..'x-http-method-override'
+  const first = name.charCodeAt(0)
+  if (first !== 0x78 && first !== 0x58) return -1
+  return METHOD_OVERRIDE_HEADERS.indexOf(name.toLowerCase().replace(/_/g, '-'))
+}
+
+/**
+ * The methods named by override headers in a raw header list ([name, value, name, value, ...]), uppercased (a
+ * backend may compare them case-insensitively). Each header may appear once, with one method token; a repeated
+ * header (in any spelling), a list or an unparseable value is a problem (the caller answers 400).
+ */
+export function parseMethodOverrides(rawHeaders: readonly string[]): OverrideResult {
+  let seen = 0
+  let methods: string[] | undefined
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const index = overrideIndex(rawHeaders[i] as string)
+    if (index === -1) continue
+    const bit = 1 << index
+    if ((seen & bit) !== 0) return { problem: 'override_repeated' }
+    seen |= bit
+    const value = (rawHeaders[i + 1] ?? '').trim()
+    if (!isMethodToken(value)) return { problem: 'override_invalid' }
+    ;(methods ??= []).push(value.toUpperCase())
+  }
+  return { methods: methods ?? [] }
+}
