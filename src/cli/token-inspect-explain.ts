@@ -76,7 +76,9 @@ const RULES: Record<TokenRejectReason, Rule> = {
   signature: ['§4.5 signature', (c) => {
     const { label, holder } = keyHolder(c)
     const keys = holder?.keys()?.all.map((k) => k.x5t).join(', ') ?? 'none loaded'
-    return `the RS256 signature does not verify with any key of ${label} (token x5t ${s(c.token.actor.header['x5t'])}; its keys: ${keys}), also after one metadata refetch`
+    // Only a metadata holder is refetched on a miss; certificate files are read once (issue 15).
+    const refetched = holder === undefined ? '' : holder.config.metadataUrl === undefined ? ' (certificate files: no metadata to refetch)' : ', also after one metadata refetch'
+    return `the RS256 signature does not verify with any key of ${label} (token x5t ${s(c.token.actor.header['x5t'])}; its keys: ${keys})${refetched}`
   }],
   aud_malformed: ['§4.6 audience', (c) => `aud ${s(c.token.actor.claims['aud'])} is not <service id>/<host[:port]>@<realm>`],
   aud_principal: ['§4.6 audience', (c) => `aud principal ${s(audParts(c.token.actor.claims['aud']).principal)} is not our service.id ${c.config.service.id}`],
