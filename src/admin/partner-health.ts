@@ -18,7 +18,7 @@ export interface PartnerHealth {
   keys: number
   x5t: string[]
   keysAgeSec: number | null
-  lastFetch: { at: string; ok: boolean; error?: string } | null
+  lastFetch: { at: string; ok: boolean; error?: string; detail?: string } | null
 }
 
 export function partnerHealth(partners: readonly Partner[], nowMs: number): PartnerHealth[] {
@@ -33,7 +33,7 @@ export function partnerHealth(partners: readonly Partner[], nowMs: number): Part
       keys: keys?.all.length ?? 0,
       x5t: keys?.all.map((k) => k.x5t) ?? [],
       keysAgeSec: keys === undefined ? null : Math.round((nowMs - keys.loadedAt) / 1000),
-      lastFetch: last === undefined ? null : { at: new Date(last.at).toISOString(), ok: last.ok, ...(last.error === undefined ? {} : { error: last.error }) },
+      lastFetch: last === undefined ? null : { at: new Date(last.at).toISOString(), ok: last.ok, ...(last.error === undefined ? {} : { error: last.error }), ...(last.detail === undefined ? {} : { detail: last.detail }) },
     }
   })
 }

@@ -33,7 +33,8 @@ export interface TrafficStatus {
 export interface KeyStatus {
   state: string
   health: HealthClass
-  lastFetch: { at: string; ok: boolean; error: string | null } | null
+  /** error: the fixed reason; detail: the errno or HTTP status ("connection failed (ECONNREFUSED)", "HTTP 404"). */
+  lastFetch: { at: string; ok: boolean; error: string | null; detail: string | null } | null
   keys: number
   keysAgeSec: number | null
   certificates: CertificateStatus[]
@@ -112,7 +113,7 @@ function keyStatus(partner: Partner, now: number): KeyStatus {
   return {
     state,
     health: partnerHealthClass(state),
-    lastFetch: last === undefined ? null : { at: iso(last.at), ok: last.ok, error: last.error ?? null },
+    lastFetch: last === undefined ? null : { at: iso(last.at), ok: last.ok, error: last.error ?? null, detail: last.detail ?? null },
     keys: keys?.all.length ?? 0,
     keysAgeSec: keys === undefined ? null : Math.max(0, Math.round((now - keys.loadedAt) / 1000)),
     certificates: (keys?.all ?? []).map((key) => certificateStatus(key, now)),

@@ -16,7 +16,7 @@ const certificate = object({ x5t: str, subject: str, notAfter: str, daysToExpiry
 const keyStatus = {
   state: str,
   health: str,
-  lastFetch: { ...object({ at: str, ok: bool, error: nullable('string') }), type: ['object', 'null'] },
+  lastFetch: { ...object({ at: str, ok: bool, error: nullable('string'), detail: nullable('string') }), type: ['object', 'null'] },
   keys: int,
   keysAgeSec: nullable('integer'),
   certificates: { type: 'array', items: certificate },

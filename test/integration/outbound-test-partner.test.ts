@@ -122,7 +122,7 @@ describe('a broken partnership', () => {
     stub.metadataDown = true
     const res = await run()
     expect(res.code).toBe(1)
-    expect(line(res.out, 'partner metadata')).toBe(`FAIL  partner metadata: cannot fetch ${stub.metadataUrl}: HTTP status 503`)
+    expect(line(res.out, 'partner metadata')).toBe(`FAIL  partner metadata: cannot fetch ${stub.metadataUrl}: HTTP 503`)
     expect(res.out).toContain('test-partner: 1 of 8 steps failed: partner metadata')
   })
 

@@ -11,7 +11,7 @@ function partner(name: string, health: PartnerStatus['health'], extra: Partial<P
   return {
     name, trustLevel: 'full', registration: 'metadata', authorizationServer: null, metadataUrl: `https://${name}.contoso.com/metadata/json/1`,
     state: health === 'healthy' ? 'ok' : health === 'failing' ? 'failed' : health, health,
-    lastFetch: { at: '2026-03-01T11:58:00.000Z', ok: health === 'healthy', error: health === 'healthy' ? null : 'timeout' },
+    lastFetch: { at: '2026-03-01T11:58:00.000Z', ok: health === 'healthy', error: health === 'healthy' ? null : 'timeout', detail: health === 'healthy' ? null : 'no complete answer within 5000 ms' },
     keys: health === 'failing' ? 0 : 1, keysAgeSec: health === 'failing' ? null : 120,
     certificates: [], traffic: traffic(10, health === 'healthy' ? 0 : 3), ...extra,
   }

@@ -85,6 +85,22 @@ describe('fetchMetadataDocument over loopback http', () => {
     expect(await reasonOf(fetchMetadataDocument(`http://127.0.0.1:${port}/metadata/json/1`, base))).toBe('network')
   })
 
+  // Issue 15: the log and /status show this message, as partner add and test-partner print it.
+  it('names the errno or the HTTP status in the message', async () => {
+    const messageOf = async (promise: Promise<unknown>): Promise<string> => String(((await promise.catch((e: unknown) => e)) as Error).message)
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const port = (probe.address() as AddressInfo).port
+    await new Promise<void>((resolve) => probe.close(() => resolve()))
+    expect(await messageOf(fetchMetadataDocument(`http://127.0.0.1:${port}/metadata/json/1`, base))).toBe('connection failed (ECONNREFUSED)')
+    expect(await messageOf(fetchMetadataDocument('https://metadata.invalid/metadata/json/1', { ...base, lookup: failingLookup }))).toBe('name resolution failed (ENOTFOUND)')
+    const missing = await startLoopbackServer((_req, res) => res.writeHead(404).end())
+    expect(await messageOf(fetchMetadataDocument(missing.url(), base))).toBe('HTTP 404')
+    const tls = await createSelfSignedCertificate({ subject: 'CN=localhost' })
+    const secure = await startLoopbackServer((_req, res) => json(res, '{}'), { cert: tls.certPem, key: tls.keyPem })
+    expect(await messageOf(fetchMetadataDocument(secure.url('/metadata/json/1', 'localhost'), { ...base, lookup: resolveToLoopback }))).toBe('TLS: DEPTH_ZERO_SELF_SIGNED_CERT')
+  })
+
   it('reports a failing resolver as dns', async () => {
     expect(await reasonOf(fetchMetadataDocument('https://metadata.invalid/metadata/json/1', { ...base, lookup: failingLookup }))).toBe('dns')
   })
