@@ -15,9 +15,15 @@ import { fail, pass, type StepResult } from './test-partner-report.js'
 export async function checkPartnerKeyPublished(partner: Partner, signer: TokenSigner): Promise<StepResult> {
   await partner.ensureLoaded()
   const keys = partner.keys()
-  if (keys === undefined) return fail(`the gateway has no usable keys for ${partner.name} (${partner.lastFetch()?.error ?? 'not loaded'})`)
+  if (keys === undefined) return fail(`the gateway has no usable keys for ${partner.name} (${fetchProblem(partner)})`)
   if (keys.byX5t.has(signer.x5t)) return pass(`the partner certificate ${signer.x5t} is one of the ${keys.all.length} key(s) the gateway trusts for ${partner.name}`)
   return fail(`the partner certificate ${signer.x5t} is not among the keys the gateway trusts for ${partner.name} (${keys.all.map((k) => k.x5t).join(', ')}): tokens signed with it get 401`)
+}
+
+/** Why the last metadata fetch failed: its errno or HTTP status when known. */
+export const fetchProblem = (p: Partner): string => {
+  const last = p.lastFetch()
+  return last === undefined ? 'not loaded' : (last.detail ?? last.error ?? 'no usable keys')
 }
 
 /** "an app", "a user": the article the word needs. */

@@ -113,7 +113,7 @@ export function explainRejection(
   if (err.code === 'GW_PARTNER_UNAVAILABLE') {
     const { label, holder } = keyHolder(c)
     const last = holder?.lastFetch()
-    return { step: '§4.4-4.5 partner keys (503)', reason: `${label} has no usable keys${last?.error === undefined ? '' : `: its metadata fetch failed (${last.error})`}; the gateway answers 503 and Retry-After` }
+    return { step: '§4.4-4.5 partner keys (503)', reason: `${label} has no usable keys${last?.error === undefined ? '' : `: its metadata fetch failed (${last.detail ?? last.error})`}; the gateway answers 503 and Retry-After` }
   }
   const reason = err.reason ?? 'malformed'
   const [step, explain] = RULES[reason]
