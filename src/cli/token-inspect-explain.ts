@@ -5,6 +5,7 @@ import type { AuthorizationServers } from '../authz/index.js'
 import type { GatewayConfig } from '../config/types.js'
 import type { GatewayError, TokenRejectReason } from '../errors.js'
 import type { Partner, PartnerRegistry } from '../partners/types.js'
+import { relativeTime } from './partner-show.js'
 import type { DecodedToken } from './token-inspect-decode.js'
 
 export interface Explanation {
@@ -48,8 +49,7 @@ function keyHolder(c: Context): { label: string; holder: Partner | undefined } {
 const when = (sec: unknown, nowSec: number): string => {
   const n = Number(sec)
   if (!Number.isFinite(n)) return s(sec)
-  const minutes = Math.round((n - nowSec) / 60)
-  return `${new Date(n * 1000).toISOString()} (${minutes >= 0 ? `in ${minutes} min` : `${-minutes} min ago`})`
+  return `${new Date(n * 1000).toISOString()} (${relativeTime(n * 1000, nowSec * 1000)})`
 }
 
 type Rule = [step: string, explain: (c: Context) => string]
