@@ -131,7 +131,7 @@ async function inboundSteps(report: Report, config: GatewayConfig, registry: Par
 }
 
 export async function testPartnerCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'test-partner', usage: TEST_PARTNER_USAGE }, argv, io, async () => {
+  return runCommand({ name: 'test-partner', usage: TEST_PARTNER_USAGE, flags: FLAGS }, argv, io, async () => {
     const flags = parseFlags(argv, FLAGS)
     const file = resolve(requireFlag(flags.config, '--config'))
     if (flags.path !== undefined && !flags.path.startsWith('/')) throw new UsageError('--path must start with /')
