@@ -29,6 +29,7 @@ export function createInstruments(registry: Registry) {
     tokensIssued: counter(d.tokensIssued, registry),
     configReloads: counter(d.configReloads, registry),
     configLastReloadSuccess: gauge(d.configLastReloadSuccess, registry),
+    buildInfo: gauge(d.buildInfo, registry),
   }
 }
 

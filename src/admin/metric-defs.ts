@@ -39,6 +39,7 @@ export const METRIC_DEFS = {
   tokensIssued: { name: 's2s_gateway_tokens_issued_total', type: 'counter', labels: ['partner', 'auth_type'], help: 'Tokens minted by the built-in issuer for calls to partners' },
   configReloads: { name: 's2s_gateway_config_reloads_total', type: 'counter', labels: ['result'], help: 'Configuration reloads (success|failure)' },
   configLastReloadSuccess: { name: 's2s_gateway_config_last_reload_success_timestamp_seconds', type: 'gauge', labels: [], help: 'When the configuration in use was loaded (start-up or the last successful reload)' },
+  buildInfo: { name: 's2s_gateway_build_info', type: 'gauge', labels: ['version', 'node'], help: 'Always 1; the labels name the gateway version and the Node.js version (the commit is on /status and --version)' },
 } as const satisfies Record<string, MetricDef>
 
 export type MetricKey = keyof typeof METRIC_DEFS

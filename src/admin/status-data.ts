@@ -1,5 +1,6 @@
 // Admin: the data behind GET /status and /status.json: who we are, our certificates, each partner's key state
 // and recent traffic. Names, URLs (without credentials or query), x5t values, counts and times only: no secrets.
+import { buildInfo } from '../build-info.js'
 import type { AuthorizationServer } from '../authz/types.js'
 import type { Partner, SigningKey } from '../partners/types.js'
 import type { Runtime } from '../runtime.js'
@@ -63,6 +64,8 @@ export interface StatusReport {
   gateway: {
     serviceId: string; name: string; realm: string; realmAliases: string[]; publicHosts: string[]; metadataUrl: string
     ready: boolean; draining: boolean; startedAt: string; uptimeSec: number; windowMinutes: number
+    /** The build (issue 15): package version, commit recorded at build time, Node version. */
+    version: string; commit: string; node: string
   }
   config: { loadedAt: string; successes: number; failures: number; lastReload: { at: string; trigger: string; result: string; problems: number } | null }
   certificates: CertificateStatus[]
@@ -156,6 +159,7 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
       publicHosts: [...service.publicHosts], metadataUrl: displayUrl(service.metadataUrl),
       ready: inputs.ready, draining: inputs.draining, startedAt: iso(inputs.startedAt),
       uptimeSec: Math.max(0, Math.round((now - inputs.startedAt) / 1000)), windowMinutes: inputs.activity.minutes,
+      ...buildInfo(),
     },
     config: {
       loadedAt: iso(reloads.loadedAt), successes: reloads.successes, failures: reloads.failures,

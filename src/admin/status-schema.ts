@@ -39,6 +39,7 @@ export const STATUS_JSON_SCHEMA = object({
   gateway: object({
     serviceId: str, name: str, realm: str, realmAliases: strings, publicHosts: strings, metadataUrl: str,
     ready: bool, draining: bool, startedAt: str, uptimeSec: int, windowMinutes: int,
+    version: str, commit: str, node: str,
   }),
   config: object({
     loadedAt: str, successes: int, failures: int,

@@ -23,7 +23,7 @@ export function sampleReport(overrides: Partial<StatusReport> = {}): StatusRepor
     gateway: {
       serviceId: '5f1c9a3e-7b2d-4c8e-9f10-112233445566', name: 'Legacy HR API', realm: 'contoso.com', realmAliases: [],
       publicHosts: ['gw.contoso.com'], metadataUrl: 'https://gw.contoso.com/metadata/json/1', ready: true, draining: false,
-      startedAt: '2026-03-01T10:00:00.000Z', uptimeSec: 7200, windowMinutes: 15,
+      startedAt: '2026-03-01T10:00:00.000Z', uptimeSec: 7200, windowMinutes: 15, version: '0.1.0', commit: '0123456789ab', node: 'v20.19.0',
     },
     config: { loadedAt: '2026-03-01T10:00:00.000Z', successes: 0, failures: 0, lastReload: null },
     certificates: [{ x5t: 'own-x5t', subject: 'CN=gw', notAfter: '2027-03-01T00:00:00.000Z', daysToExpiry: 364, health: 'healthy', signing: true }],

@@ -39,7 +39,7 @@ describe('renderStatusPage', () => {
   it('escapes every dynamic value', () => {
     const evil = '"><script>alert(1)</script>'
     const report = sampleReport({
-      gateway: { ...sampleReport().gateway, name: evil, realm: evil, realmAliases: [evil], publicHosts: [evil], metadataUrl: evil },
+      gateway: { ...sampleReport().gateway, name: evil, realm: evil, realmAliases: [evil], publicHosts: [evil], metadataUrl: evil, version: evil, commit: evil },
       certificates: [{ ...sampleReport().certificates[0]!, x5t: evil, subject: evil }],
       partners: [samplePartner(evil, 'failing', { trustLevel: evil, metadataUrl: evil, lastFetch: { at: '2026-03-01T11:00:00.000Z', ok: false, error: evil, detail: evil } })],
     })
