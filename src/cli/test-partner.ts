@@ -169,7 +169,8 @@ export async function testPartnerCommand(argv: string[], io: CliIo): Promise<num
  * is also called by us. Say which, and run the steps that apply: an inbound-only partner is no failure.
  */
 function describeDirections(p: PartnerConfig, inboundFlag: boolean): StepResult {
-  const hint = inboundFlag ? [] : ['the inbound token steps need the partner\'s test key: --inbound --partner-key <pem> --partner-cert <pem>']
+  // A partner behind an authorization server signs nothing itself: no key of its own to test with.
+  const hint = inboundFlag || p.authorizationServer !== undefined ? [] : ['the inbound token steps need the partner\'s test key: --inbound --partner-key <pem> --partner-cert <pem>']
   if (p.outbound === undefined) {
     return pass(`inbound only (it calls the gateway; no outbound section, so no outbound step runs): trust ${p.trustLevel}`, hint)
   }
