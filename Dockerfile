@@ -7,7 +7,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build-info.mjs ./scripts/
 COPY src ./src
+# The image has no .git: pass the commit for `--version`, /status and s2s_gateway_build_info, e.g.
+#   docker build --build-arg S2S_GATEWAY_COMMIT=$(git rev-parse --short=12 HEAD) .
+# (without it they say "unknown"). scripts/build-info.mjs writes it to dist/build-info.json.
+ARG S2S_GATEWAY_COMMIT=""
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: production dependencies and compiled code only, as the unprivileged `node` user (uid 1000).

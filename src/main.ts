@@ -4,6 +4,7 @@
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
 import { watchConfigFile, type ConfigWatcher } from './admin/config-watch.js'
 import { loadConfigFile, type GatewayConfig } from './config/index.js'
+import { buildInfo } from './build-info.js'
 import { createLogger } from './logger.js'
 import { startGateway, type RunningGateway } from './server.js'
 
@@ -50,7 +51,8 @@ export async function startServing(opts: ServeOptions): Promise<Serving> {
   const logger = createLogger(config.logging.level, opts.logDestination)
   logWarnings(logger, warnings)
   const running = await startGateway(config, { logger, loadConfig: load })
-  logger.info({ inbound: running.inboundUrl, admin: running.adminUrl, outbound: running.outboundUrl, metadata: config.service.metadataUrl }, 's2s-gateway listening')
+  const { version, commit } = buildInfo()
+  logger.info({ version, commit, inbound: running.inboundUrl, admin: running.adminUrl, outbound: running.outboundUrl, metadata: config.service.metadataUrl }, 's2s-gateway listening')
   let watcher: ConfigWatcher | undefined
   if (opts.watch === true) {
     watcher = watchConfigFile(opts.configPath, {

@@ -32,6 +32,7 @@ export function createInstruments(registry: Registry) {
     configReloads: counter(d.configReloads, registry),
     configLastReloadSuccess: gauge(d.configLastReloadSuccess, registry),
     configLastReloadSuccessful: gauge(d.configLastReloadSuccessful, registry),
+    buildInfo: gauge(d.buildInfo, registry),
   }
 }
 

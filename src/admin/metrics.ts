@@ -1,6 +1,7 @@
 // Admin: the Prometheus metrics of one gateway. Its own Registry (tests run several gateways per process) plus
 // the process metrics (CPU, memory, event loop, GC), collected once per process and served by every gateway.
 import { Registry, collectDefaultMetrics } from 'prom-client'
+import { buildInfo } from '../build-info.js'
 import { createInstruments } from './instruments.js'
 import { registerScrapeGauges, type ScrapeSource } from './metric-collect.js'
 import { createMetricHooks, type MetricHooks } from './metric-hooks.js'
@@ -31,6 +32,8 @@ function processMetrics(): Registry {
 export function createGatewayMetrics(source: ScrapeSource): GatewayMetrics {
   const registry = new Registry()
   const instruments = createInstruments(registry)
+  const build = buildInfo()
+  instruments.buildInfo.labels(build.version, build.node).set(1)
   registerScrapeGauges(registry, source)
   let namesOf: object | undefined
   let names: ReadonlySet<string> = new Set()

@@ -21,7 +21,7 @@ export interface PartnerHealth {
   keysAgeSec: number | null
   /** "from snapshot, age N s" while the keys come from metadata.cacheDir (issue 14 §2). */
   source?: string
-  lastFetch: { at: string; ok: boolean; error?: string } | null
+  lastFetch: { at: string; ok: boolean; error?: string; detail?: string } | null
 }
 
 export function partnerHealth(partners: readonly Partner[], nowMs: number): PartnerHealth[] {
@@ -37,7 +37,7 @@ export function partnerHealth(partners: readonly Partner[], nowMs: number): Part
       x5t: keys?.all.map((k) => k.x5t) ?? [],
       keysAgeSec: keys === undefined ? null : Math.round((nowMs - keys.loadedAt) / 1000),
       ...(state === 'snapshot' && keys !== undefined ? { source: snapshotText(nowMs - keys.loadedAt) } : {}),
-      lastFetch: last === undefined ? null : { at: new Date(last.at).toISOString(), ok: last.ok, ...(last.error === undefined ? {} : { error: last.error }) },
+      lastFetch: last === undefined ? null : { at: new Date(last.at).toISOString(), ok: last.ok, ...(last.error === undefined ? {} : { error: last.error }), ...(last.detail === undefined ? {} : { detail: last.detail }) },
     }
   })
 }

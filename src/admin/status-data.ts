@@ -1,5 +1,6 @@
 // Admin: the data behind GET /status and /status.json: who we are, our certificates, each partner's key state
 // and recent traffic. Names, URLs (without credentials or query), x5t values, counts and times only: no secrets.
+import { buildInfo } from '../build-info.js'
 import type { AuthorizationServer } from '../authz/types.js'
 import type { Partner, SigningKey } from '../partners/types.js'
 import type { Runtime } from '../runtime.js'
@@ -34,7 +35,8 @@ export interface TrafficStatus {
 export interface KeyStatus {
   state: string
   health: HealthClass
-  lastFetch: { at: string; ok: boolean; error: string | null } | null
+  /** error: the fixed reason; detail: the errno or HTTP status ("connection failed (ECONNREFUSED)", "HTTP 404"). */
+  lastFetch: { at: string; ok: boolean; error: string | null; detail: string | null } | null
   keys: number
   keysAgeSec: number | null
   /** "from snapshot, age N s" while the keys were restored from metadata.cacheDir, else null. */
@@ -74,6 +76,8 @@ export interface StatusReport {
   gateway: {
     serviceId: string; name: string; realm: string; realmAliases: string[]; publicHosts: string[]; metadataUrl: string
     ready: boolean; draining: boolean; startedAt: string; uptimeSec: number; windowMinutes: number
+    /** The build (issue 15): package version, commit recorded at build time, Node version. */
+    version: string; commit: string; node: string
   }
   config: { loadedAt: string; successes: number; failures: number; lastReload: { at: string; trigger: string; result: string; problems: number } | null }
   certificates: CertificateStatus[]
@@ -128,7 +132,7 @@ function keyStatus(partner: Partner, now: number): KeyStatus {
   return {
     state,
     health: partnerHealthClass(state),
-    lastFetch: last === undefined ? null : { at: iso(last.at), ok: last.ok, error: last.error ?? null },
+    lastFetch: last === undefined ? null : { at: iso(last.at), ok: last.ok, error: last.error ?? null, detail: last.detail ?? null },
     keys: keys?.all.length ?? 0,
     keysAgeSec: keys === undefined ? null : Math.max(0, Math.round((now - keys.loadedAt) / 1000)),
     source: state === 'snapshot' && keys !== undefined ? snapshotText(now - keys.loadedAt) : null,
@@ -184,6 +188,7 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
       publicHosts: [...service.publicHosts], metadataUrl: displayUrl(service.metadataUrl),
       ready: inputs.ready, draining: inputs.draining, startedAt: iso(inputs.startedAt),
       uptimeSec: Math.max(0, Math.round((now - inputs.startedAt) / 1000)), windowMinutes: inputs.activity.minutes,
+      ...buildInfo(),
     },
     config: {
       loadedAt: iso(reloads.loadedAt), successes: reloads.successes, failures: reloads.failures,

@@ -30,6 +30,7 @@ function identity(report: StatusReport, now: number): Html {
 <dt>Realm</dt><dd>${g.realm}${aliases}</dd>
 <dt>Public hosts</dt><dd>${g.publicHosts.join(', ')}</dd>
 <dt>Metadata URL</dt><dd><code>${g.metadataUrl}</code></dd>
+<dt>Version</dt><dd>${g.version} <span class="muted">(commit <code>${g.commit}</code>, node ${g.node})</span></dd>
 <dt>Up since</dt><dd><span title="${g.startedAt}">${span(g.uptimeSec)}</span></dd>
 <dt>Configuration</dt><dd>${configLine(report, now)}</dd>
 </dl></section>`

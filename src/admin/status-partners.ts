@@ -11,7 +11,7 @@ type KeyHolder = Pick<PartnerStatus, 'lastFetch' | 'keysAgeSec' | 'keys' | 'sour
 function lastFetchCell(p: KeyHolder, now: number): Html {
   if (p.registration === 'certificates') return html`<span class="muted">certificate files</span>`
   if (p.lastFetch === null) return html`<span class="muted">not yet</span>`
-  const result = p.lastFetch.ok ? html`<span>ok</span>` : html`<span class="rejected">failed: <code>${p.lastFetch.error ?? 'error'}</code></span>`
+  const result = p.lastFetch.ok ? html`<span>ok</span>` : html`<span class="rejected">failed: <code>${p.lastFetch.error ?? 'error'}</code>${p.lastFetch.detail === null ? '' : ` ${p.lastFetch.detail}`}</span>`
   return html`<span title="${p.lastFetch.at}">${ago(p.lastFetch.at, now)}</span><br>${result}`
 }
 

@@ -16,7 +16,7 @@ const certificate = object({ x5t: str, subject: str, notAfter: str, daysToExpiry
 const keyStatus = {
   state: str,
   health: str,
-  lastFetch: { ...object({ at: str, ok: bool, error: nullable('string') }), type: ['object', 'null'] },
+  lastFetch: { ...object({ at: str, ok: bool, error: nullable('string'), detail: nullable('string') }), type: ['object', 'null'] },
   keys: int,
   keysAgeSec: nullable('integer'),
   source: nullable('string'),
@@ -45,6 +45,7 @@ export const STATUS_JSON_SCHEMA = object({
   gateway: object({
     serviceId: str, name: str, realm: str, realmAliases: strings, publicHosts: strings, metadataUrl: str,
     ready: bool, draining: bool, startedAt: str, uptimeSec: int, windowMinutes: int,
+    version: str, commit: str, node: str,
   }),
   config: object({
     loadedAt: str, successes: int, failures: int,

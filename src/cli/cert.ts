@@ -42,7 +42,7 @@ export async function certCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 export async function certCreateCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'cert create', usage: CERT_USAGE }, argv, io, async () => {
+  return runCommand({ name: 'cert create', usage: CERT_USAGE, flags: FLAGS }, argv, io, async () => {
     const flags = parseFlags(argv, FLAGS)
     const certPath = resolve(requireFlag(flags.cert, '--cert'))
     const keyPath = resolve(requireFlag(flags.key, '--key'))

@@ -27,7 +27,7 @@ const FLAGS = {
 } as const
 
 export async function checkConfigCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'check-config', usage: CHECK_CONFIG_USAGE }, argv, io, async () => {
+  return runCommand({ name: 'check-config', usage: CHECK_CONFIG_USAGE, flags: FLAGS }, argv, io, async () => {
     const flags = parseFlags(argv, FLAGS)
     const chosen = [flags.config !== undefined, flags['print-defaults'] === true, flags['print-example'] === true]
     if (chosen.filter(Boolean).length !== 1) {

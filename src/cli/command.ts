@@ -1,16 +1,18 @@
 // CLI: the frame every command runs in: --help, and the mapping of failures to exit codes and messages
 // (UsageError -> 2, ConfigError -> 78 with every problem, anything else -> 1).
 import { ConfigError, formatProblem } from '../config/problems.js'
-import { EXIT, UsageError, wantsHelp, writeLine, type CliIo } from './io.js'
+import { EXIT, UsageError, wantsHelp, writeLine, type CliIo, type Options } from './io.js'
 
 export interface CommandSpec {
   /** As typed after `s2s-gateway`, e.g. "cert create". */
   name: string
   usage: string
+  /** The command's flags, so that `-h` given as a flag's value is not read as a request for help. */
+  flags?: Options
 }
 
 export async function runCommand(spec: CommandSpec, argv: string[], io: CliIo, body: () => Promise<number>): Promise<number> {
-  if (wantsHelp(argv)) {
+  if (wantsHelp(argv, spec.flags)) {
     io.stdout.write(spec.usage)
     return EXIT.ok
   }

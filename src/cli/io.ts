@@ -29,11 +29,26 @@ export class UsageError extends Error {
   }
 }
 
-type Options = NonNullable<ParseArgsConfig['options']>
+export type Options = NonNullable<ParseArgsConfig['options']>
 
-/** True when the user asked for help anywhere among the flags. */
-export function wantsHelp(argv: readonly string[]): boolean {
-  return argv.includes('--help') || argv.includes('-h')
+/**
+ * True when the user asked for help among the flags: --help or -h, but not as the value of a string flag
+ * (`--name -h` is that flag's value, which parseFlags then refuses as ambiguous). `options`: the command's flags.
+ */
+export function wantsHelp(argv: readonly string[], options: Options = {}): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (arg === '--') return false
+    if (arg === '--help' || arg === '-h') return true
+    if (takesValue(arg, options)) i++
+  }
+  return false
+}
+
+function takesValue(arg: string, options: Options): boolean {
+  if (arg.startsWith('--')) return !arg.includes('=') && options[arg.slice(2)]?.type === 'string'
+  if (/^-[^-]$/.test(arg)) return Object.values(options).some((o) => o.short === arg[1] && o.type === 'string')
+  return false
 }
 
 /** node:util parseArgs, strict: unknown flags, missing values and stray arguments become a UsageError. */

@@ -17,8 +17,9 @@ Options:
 `
 
 export async function metadataCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'metadata', usage: METADATA_USAGE }, argv, io, async () => {
-    const flags = parseFlags(argv, { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } })
+  const spec = { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } as const
+  return runCommand({ name: 'metadata', usage: METADATA_USAGE, flags: spec }, argv, io, async () => {
+    const flags = parseFlags(argv, spec)
     const file = resolve(requireFlag(flags.config, '--config'))
     const now = io.now ?? Date.now
     const { config, warnings } = loadConfigFile(file, { env: io.env, now })

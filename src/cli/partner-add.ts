@@ -37,7 +37,7 @@ interface Registration {
 class Refused extends Error {}
 
 export async function partnerAddCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'partner add', usage: PARTNER_USAGE }, argv, io, async () => {
+  return runCommand({ name: 'partner add', usage: PARTNER_USAGE, flags: FLAGS }, argv, io, async () => {
     const flags = parseFlags(argv, FLAGS)
     const file = resolve(requireFlag(flags.config, '--config'))
     const name = requireFlag(flags.name, '--name')
@@ -46,6 +46,10 @@ export async function partnerAddCommand(argv: string[], io: CliIo): Promise<numb
     const byUrl = flags['metadata-url'] !== undefined
     const manual = flags['application-id'] !== undefined || flags.realm !== undefined || flags.certificate !== undefined
     if (byUrl === manual) throw new UsageError('give either --metadata-url, or --application-id, --realm and --certificate')
+    // Issue 15: these were silently dropped in the manual form. allowHttp and tls apply to a metadata URL only
+    // (an http --outbound-url needs no flag: it is accepted for a loopback host, refused elsewhere).
+    if (!byUrl && flags['allow-http'] === true) throw new UsageError('--allow-http applies to --metadata-url only')
+    if (!byUrl && flags['ca-file'] !== undefined) throw new UsageError('--ca-file applies to --metadata-url only')
     const now = io.now ?? Date.now
     const { config } = loadConfigFile(file, { env: io.env, now })
     const source = readConfigDocument(file)
@@ -55,7 +59,6 @@ export async function partnerAddCommand(argv: string[], io: CliIo): Promise<numb
     }
     let registration: Registration
     try {
-      if (!byUrl && flags['ca-file'] !== undefined) throw new UsageError('--ca-file applies to --metadata-url only')
       registration = byUrl ? await byMetadata(flags, config, file, io) : manualRegistration(flags, file, now())
     } catch (err) {
       if (!(err instanceof Refused)) throw err

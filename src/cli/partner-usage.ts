@@ -19,7 +19,7 @@ Options:
   --trust <level>            full (may act for users) or application (only as itself)
   --metadata-url <url>       its metadata document (/metadata/json/1); applicationId and realm are pinned
                              from it
-  --allow-http               accept an http:// metadata URL (loopback hosts only)
+  --allow-http               accept an http:// metadata URL (loopback hosts only; --metadata-url form)
   --ca-file <pem>            CA bundle that signed the metadata host's TLS certificate (kept as tls.caFile)
   --application-id <guid>    manual form: its principal id
   --realm <realm>            manual form: its realm (or "*")

@@ -13,6 +13,7 @@ import { readConfigDocument, removePartnerEntry, writeFileAtomic } from './partn
 export { PARTNER_USAGE } from './partner-usage.js'
 
 const SUBCOMMANDS = 'add, list, remove'
+const REMOVE_FLAGS = { config: { type: 'string', short: 'c' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
 
 export async function partnerCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv
@@ -25,8 +26,9 @@ export async function partnerCommand(argv: string[], io: CliIo): Promise<number>
 }
 
 export async function partnerListCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'partner list', usage: PARTNER_USAGE }, argv, io, async () => {
-    const flags = parseFlags(argv, { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } })
+  const spec = { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } as const
+  return runCommand({ name: 'partner list', usage: PARTNER_USAGE, flags: spec }, argv, io, async () => {
+    const flags = parseFlags(argv, spec)
     const file = resolve(requireFlag(flags.config, '--config'))
     const { config, warnings } = loadConfigFile(file, { env: io.env, ...(io.now === undefined ? {} : { now: io.now }) })
     writeWarnings(io, warnings)
@@ -37,8 +39,8 @@ export async function partnerListCommand(argv: string[], io: CliIo): Promise<num
 }
 
 export async function partnerRemoveCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'partner remove', usage: PARTNER_USAGE }, argv, io, async () => {
-    const flags = parseFlags(argv, { config: { type: 'string', short: 'c' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } })
+  return runCommand({ name: 'partner remove', usage: PARTNER_USAGE, flags: REMOVE_FLAGS }, argv, io, async () => {
+    const flags = parseFlags(argv, REMOVE_FLAGS)
     const file = resolve(requireFlag(flags.config, '--config'))
     const name = requireFlag(flags.name, '--name')
     const now = io.now ?? Date.now

@@ -1,5 +1,6 @@
 // CLI: dispatch `s2s-gateway <command> ...` to the command functions. Returns the exit code; never exits,
 // so tests drive the whole CLI in-process (index.ts does the process.exit).
+import { versionLine } from '../build-info.js'
 import { EXIT, writeLine, type CliIo } from './io.js'
 import { serveCommand } from './serve.js'
 import { demoCommand } from './demo-command.js'
@@ -35,7 +36,7 @@ Commands:
   test-partner --config <file> --name <partner>
                                 check a partnership end to end, step by step
 
-Run 's2s-gateway <command> --help' for a command's options.
+Run 's2s-gateway <command> --help' for a command's options; 's2s-gateway --version' for the version and commit.
 Exit codes: 0 success, 1 runtime failure, 2 usage error, 78 configuration error.
 `
 
@@ -57,6 +58,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(USAGE)
+    return EXIT.ok
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    writeLine(io.stdout, versionLine())
     return EXIT.ok
   }
   const command = name === undefined || !Object.hasOwn(COMMANDS, name) ? undefined : COMMANDS[name]

@@ -16,8 +16,9 @@ Options:
 `
 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'serve', usage: SERVE_USAGE }, argv, io, async () => {
-    const flags = parseFlags(argv, { config: { type: 'string', short: 'c' }, watch: { type: 'boolean', short: 'w' }, help: { type: 'boolean', short: 'h' } })
+  const spec = { config: { type: 'string', short: 'c' }, watch: { type: 'boolean', short: 'w' }, help: { type: 'boolean', short: 'h' } } as const
+  return runCommand({ name: 'serve', usage: SERVE_USAGE, flags: spec }, argv, io, async () => {
+    const flags = parseFlags(argv, spec)
     const configPath = resolve(requireFlag(flags.config, '--config'))
     // Loaded lazily: the other commands should not pay for (or depend on) the server's modules.
     const { serve } = await import('../main.js')

@@ -7,6 +7,7 @@ import { GatewayError } from '../errors.js'
 import type { Outbound, ProbeResult } from '../outbound/index.js'
 import { listsIssuer } from '../outbound/index.js'
 import { showTime, validityOf } from './partner-show.js'
+import { fetchProblem } from './test-partner-inbound.js'
 import { fail, pass, skipped, type StepResult } from './test-partner-report.js'
 
 export const SERVER_STEP = 'authorization server'
@@ -19,7 +20,7 @@ export async function checkAuthorizationServer(servers: AuthorizationServers, pa
   const url = server.config.metadataUrl
   await server.metadata.ensureLoaded()
   const keys = server.metadata.keys()
-  if (keys === undefined) return fail(`the metadata of ${server.name} (${url}) is not usable: ${server.metadata.lastFetch()?.error ?? 'not loaded'}`)
+  if (keys === undefined) return fail(`the metadata of ${server.name} (${url}) is not usable: ${fetchProblem(server.metadata)}`)
   const lines = keys.all.map((k) => `certificate ${k.x5t} ${k.subject}, valid until ${showTime(k.notAfter, nowMs)} ${validityOf(k, nowMs)}`)
   const endpoint = server.issuanceEndpoint()
   if (endpoint === undefined) {

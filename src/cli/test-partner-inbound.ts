@@ -15,10 +15,19 @@ import { fail, pass, type StepResult } from './test-partner-report.js'
 export async function checkPartnerKeyPublished(partner: Partner, signer: TokenSigner): Promise<StepResult> {
   await partner.ensureLoaded()
   const keys = partner.keys()
-  if (keys === undefined) return fail(`the gateway has no usable keys for ${partner.name} (${partner.lastFetch()?.error ?? 'not loaded'})`)
+  if (keys === undefined) return fail(`the gateway has no usable keys for ${partner.name} (${fetchProblem(partner)})`)
   if (keys.byX5t.has(signer.x5t)) return pass(`the partner certificate ${signer.x5t} is one of the ${keys.all.length} key(s) the gateway trusts for ${partner.name}`)
   return fail(`the partner certificate ${signer.x5t} is not among the keys the gateway trusts for ${partner.name} (${keys.all.map((k) => k.x5t).join(', ')}): tokens signed with it get 401`)
 }
+
+/** Why the last metadata fetch failed: its errno or HTTP status when known. */
+export const fetchProblem = (p: Partner): string => {
+  const last = p.lastFetch()
+  return last === undefined ? 'not loaded' : (last.detail ?? last.error ?? 'no usable keys')
+}
+
+/** "an app", "a user": the article the word needs. */
+const withArticle = (word: string): string => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`
 
 /** Mint the token the partner would send (aud = our first public host) and validate it as the gateway would. */
 export async function checkInboundToken(
@@ -42,10 +51,10 @@ export async function checkInboundToken(
   const validator = createTokenValidator({ service: config.service, tokens: config.tokens, registry, now, logger: silentLogger })
   try {
     const accepted = await validator.validate(token)
-    return pass(`a ${accepted.authType} token from ${issuer} for ${audience} is accepted as partner ${accepted.partner} (trust ${accepted.trustLevel})`)
+    return pass(`${withArticle(accepted.authType)} token from ${issuer} for ${audience} is accepted as partner ${accepted.partner} (trust ${accepted.trustLevel})`)
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err
     const why = explainRejection(err, decodeToken(token), config, registry, nowSec)
-    return fail(`a ${user === undefined ? 'app' : 'user'} token from ${issuer} would get HTTP ${err.status}, at ${why.step}: ${why.reason}`)
+    return fail(`${withArticle(user === undefined ? 'app' : 'user')} token from ${issuer} would get HTTP ${err.status}, at ${why.step}: ${why.reason}`)
   }
 }

@@ -5,6 +5,7 @@ import type { AuthorizationServers } from '../authz/index.js'
 import type { GatewayConfig } from '../config/types.js'
 import type { GatewayError, TokenRejectReason } from '../errors.js'
 import type { Partner, PartnerRegistry } from '../partners/types.js'
+import { relativeTime } from './partner-show.js'
 import type { DecodedToken } from './token-inspect-decode.js'
 
 export interface Explanation {
@@ -48,8 +49,7 @@ function keyHolder(c: Context): { label: string; holder: Partner | undefined } {
 const when = (sec: unknown, nowSec: number): string => {
   const n = Number(sec)
   if (!Number.isFinite(n)) return s(sec)
-  const minutes = Math.round((n - nowSec) / 60)
-  return `${new Date(n * 1000).toISOString()} (${minutes >= 0 ? `in ${minutes} min` : `${-minutes} min ago`})`
+  return `${new Date(n * 1000).toISOString()} (${relativeTime(n * 1000, nowSec * 1000)})`
 }
 
 type Rule = [step: string, explain: (c: Context) => string]
@@ -76,7 +76,9 @@ const RULES: Record<TokenRejectReason, Rule> = {
   signature: ['§4.5 signature', (c) => {
     const { label, holder } = keyHolder(c)
     const keys = holder?.keys()?.all.map((k) => k.x5t).join(', ') ?? 'none loaded'
-    return `the RS256 signature does not verify with any key of ${label} (token x5t ${s(c.token.actor.header['x5t'])}; its keys: ${keys}), also after one metadata refetch`
+    // Only a metadata holder is refetched on a miss; certificate files are read once (issue 15).
+    const refetched = holder === undefined ? '' : holder.config.metadataUrl === undefined ? ' (certificate files: no metadata to refetch)' : ', also after one metadata refetch'
+    return `the RS256 signature does not verify with any key of ${label} (token x5t ${s(c.token.actor.header['x5t'])}; its keys: ${keys})${refetched}`
   }],
   aud_malformed: ['§4.6 audience', (c) => `aud ${s(c.token.actor.claims['aud'])} is not <service id>/<host[:port]>@<realm>`],
   aud_principal: ['§4.6 audience', (c) => `aud principal ${s(audParts(c.token.actor.claims['aud']).principal)} is not our service.id ${c.config.service.id}`],
@@ -111,7 +113,7 @@ export function explainRejection(
   if (err.code === 'GW_PARTNER_UNAVAILABLE') {
     const { label, holder } = keyHolder(c)
     const last = holder?.lastFetch()
-    return { step: '§4.4-4.5 partner keys (503)', reason: `${label} has no usable keys${last?.error === undefined ? '' : `: its metadata fetch failed (${last.error})`}; the gateway answers 503 and Retry-After` }
+    return { step: '§4.4-4.5 partner keys (503)', reason: `${label} has no usable keys${last?.error === undefined ? '' : `: its metadata fetch failed (${last.detail ?? last.error})`}; the gateway answers 503 and Retry-After` }
   }
   const reason = err.reason ?? 'malformed'
   const [step, explain] = RULES[reason]

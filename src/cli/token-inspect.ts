@@ -117,10 +117,11 @@ async function validateWith(io: CliIo, file: string, token: DecodedToken, now: (
 }
 
 export async function tokenInspectCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'token inspect', usage: TOKEN_INSPECT_USAGE }, argv, io, async () => {
+  const options = { config: { type: 'string', short: 'c' }, at: { type: 'string' }, method: { type: 'string' }, path: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
+  return runCommand({ name: 'token inspect', usage: TOKEN_INSPECT_USAGE, flags: options }, argv, io, async () => {
     let parsed
     try {
-      parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, at: { type: 'string' }, method: { type: 'string' }, path: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
+      parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options })
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err))
     }

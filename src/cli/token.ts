@@ -49,7 +49,7 @@ export async function tokenCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 export async function tokenMintCommand(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'token mint', usage: TOKEN_USAGE }, argv, io, async () => {
+  return runCommand({ name: 'token mint', usage: TOKEN_USAGE, flags: FLAGS }, argv, io, async () => {
     const flags = parseFlags(argv, FLAGS)
     const issuer = requireFlag(flags.issuer, '--issuer')
     const audience = requireFlag(flags.audience, '--audience')

@@ -45,10 +45,13 @@ LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4')
 LOOPBACK.addAddress('::1', 'ipv6')
 LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6')
 
-/** 127.0.0.0/8, ::1 (also IPv4-mapped loopback) and localhost: the hosts allowHttp may name, and safe binds. */
+/**
+ * 127.0.0.0/8, ::1 (also IPv4-mapped loopback) and localhost: the hosts allowHttp may name, and safe binds. The
+ * only loopback rule: the config checks and the metadata fetch (partners/metadata-url.ts) both call it.
+ */
 export function isLoopbackHost(host: string): boolean {
   const bare = (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host).toLowerCase()
-  if (bare === 'localhost') return true
+  if (bare === 'localhost' || bare === 'localhost.') return true
   const family = isIP(bare)
   return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6')
 }

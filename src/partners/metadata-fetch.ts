@@ -10,7 +10,11 @@ import { checkMetadataUrl } from './metadata-url.js'
 export type MetadataFetchReason =
   | 'url' | 'timeout' | 'too_large' | 'redirect' | 'status' | 'tls' | 'dns' | 'network' | 'not_json'
 
-/** A fetch failed. `reason` is short and fixed (safe for logs and metric labels); the body is never included. */
+/**
+ * A fetch failed. `reason` is short and fixed (safe for metric labels); `message` names the errno or HTTP status
+ * ("connection failed (ECONNREFUSED)", "TLS: CERT_HAS_EXPIRED", "HTTP 404") and is what partner add, test-partner,
+ * the log and /status show. Neither includes the body or the URL.
+ */
 export class MetadataFetchError extends Error {
   readonly reason: MetadataFetchReason
   constructor(reason: MetadataFetchReason, message: string, options?: { cause?: unknown }) {
@@ -93,7 +97,7 @@ function readBody(res: IncomingMessage, maxBytes: number, done: (body: Buffer) =
   res.on('error', (cause) => fail(new MetadataFetchError('network', 'connection failed while reading the body', { cause })))
   const status = res.statusCode ?? 0
   if (status >= 300 && status < 400) return fail(new MetadataFetchError('redirect', `redirect (HTTP ${status}) not followed`))
-  if (status < 200 || status >= 300) return fail(new MetadataFetchError('status', `HTTP status ${status}`))
+  if (status < 200 || status >= 300) return fail(new MetadataFetchError('status', `HTTP ${status}`))
   const tooLarge = (): MetadataFetchError => new MetadataFetchError('too_large', `document larger than ${maxBytes} bytes`)
   if (Number(res.headers['content-length']) > maxBytes) return fail(tooLarge())
   const chunks: Buffer[] = []
@@ -121,7 +125,7 @@ const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CE
 function classifySocketError(err: Error & { code?: string }, dnsFailed: boolean): MetadataFetchError {
   const code = typeof err.code === 'string' ? err.code : 'unknown'
   if (dnsFailed || code === 'ENOTFOUND' || code.startsWith('EAI_')) return new MetadataFetchError('dns', `name resolution failed (${code})`, { cause: err })
-  if (TLS_CODE.test(code)) return new MetadataFetchError('tls', `TLS verification failed (${code})`, { cause: err })
+  if (TLS_CODE.test(code)) return new MetadataFetchError('tls', `TLS: ${code}`, { cause: err })
   return new MetadataFetchError('network', `connection failed (${code})`, { cause: err })
 }
 

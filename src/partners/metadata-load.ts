@@ -8,7 +8,7 @@ import type { PartnerIdentity } from './types.js'
 /** 'error': the document could not be fetched. 'refused': fetched but not trusted; the old keys stay. */
 export type LoadOutcome =
   | { result: 'ok'; parsed: ParsedMetadata; document: unknown }
-  | { result: 'error'; reason: string }
+  | { result: 'error'; reason: string; detail?: string }
   | { result: 'refused'; reason: string; found?: PartnerIdentity }
 
 export interface LoadRequest {
@@ -25,7 +25,8 @@ export async function loadMetadata(req: LoadRequest): Promise<LoadOutcome> {
   try {
     doc = await req.fetchDocument(req.url, req.options)
   } catch (err) {
-    return { result: 'error', reason: err instanceof MetadataFetchError ? err.reason : 'fetch_failed' }
+    // The error's own message (errno, HTTP status) goes to the log and /status, as partner add prints it.
+    return err instanceof MetadataFetchError ? { result: 'error', reason: err.reason, detail: err.message } : { result: 'error', reason: 'fetch_failed' }
   }
   return judgeDocument(doc, req.config, req.accepted)
 }

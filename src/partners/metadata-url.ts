@@ -1,15 +1,10 @@
 // Who we trust: decide whether a metadata URL may be fetched at all (https, or http to a loopback host when
 // allowed). Used by metadata-fetch.ts before any socket is opened.
-import { isIP } from 'node:net'
+import { isLoopbackHost } from '../config/hosts.js'
 
-/** True for localhost, 127.0.0.0/8 and ::1 (the hostname as URL gives it, IPv6 in brackets). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1')
-  if (host === 'localhost' || host === 'localhost.') return true
-  if (isIP(host) === 4) return host.startsWith('127.')
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1'
-  return false
-}
+// One loopback rule for the whole gateway (issue 15): the config check that accepts an allowHttp URL and the
+// fetch that follows it must agree, IPv4-mapped IPv6 loopback included.
+export { isLoopbackHost }
 
 /**
  * The parsed URL when it may be fetched, else a short explanation. https always; http only with `allowHttp`

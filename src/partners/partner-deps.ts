@@ -13,7 +13,7 @@ import type { KeySet, KeyState, PartnerIdentity } from './types.js'
 export interface PartnerSeed {
   keySet: KeySet
   accepted: PartnerIdentity | undefined
-  lastFetch: { at: number; ok: boolean; error?: string }
+  lastFetch: { at: number; ok: boolean; error?: string; detail?: string }
   failures: number
   /** When the next background refresh was due, epoch ms (the successor keeps the schedule). */
   refreshDueAt: number | undefined

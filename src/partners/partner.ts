@@ -21,7 +21,7 @@ interface Flight {
 interface MetadataState {
   keySet: KeySet | undefined
   accepted: PartnerIdentity | undefined
-  lastFetch: { at: number; ok: boolean; error?: string } | undefined
+  lastFetch: { at: number; ok: boolean; error?: string; detail?: string } | undefined
   /** Start of the last attempt of any kind, epoch ms (ensureLoaded's cooldown). */
   lastAttemptAt: number | undefined
   /** Start of the last on-demand refetch, epoch ms (refetchOnMiss's cooldown). */
@@ -140,11 +140,12 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
   }
 
   function recordFailure(outcome: Exclude<LoadOutcome, { result: 'ok' }>): false {
-    s.lastFetch = { at: now(), ok: false, error: outcome.reason }
+    const detail = 'detail' in outcome && outcome.detail !== undefined ? { detail: outcome.detail } : {}
+    s.lastFetch = { at: now(), ok: false, error: outcome.reason, ...detail }
     s.failures += 1
     const found = 'found' in outcome && outcome.found !== undefined ? { documentIssuer: `${outcome.found.id}@${outcome.found.realm}` } : {}
     const message = outcome.result === 'refused' ? 'partner metadata document refused, keeping previous keys' : 'partner metadata fetch failed'
-    log.warn({ partner, reason: outcome.reason, state: state(), ...found }, message)
+    log.warn({ partner, reason: outcome.reason, ...detail, state: state(), ...found }, message)
     emit.fetch(outcome.result, outcome.reason)
     return false
   }

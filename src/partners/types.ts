@@ -66,8 +66,8 @@ export interface Partner {
   refetchOnMiss(): Promise<boolean>
   /** Admin "refresh now": fetch immediately, bypassing the cooldown (still single-flight). */
   refreshNow(): Promise<boolean>
-  /** Last fetch outcome, for health and status. */
-  lastFetch(): { at: number; ok: boolean; error?: string } | undefined
+  /** Last fetch outcome, for health and status: `error` the fixed reason, `detail` the errno or HTTP status. */
+  lastFetch(): { at: number; ok: boolean; error?: string; detail?: string } | undefined
   /** Key state for the partner that replaces this one after a reload; undefined when there is nothing to keep. */
   handOver?(): PartnerSeed | undefined
   /** Stop timers. */

@@ -97,6 +97,6 @@ describe('test-partner through an authorization server', () => {
     writeConfig({ metadataUrl: `${as.url}/nowhere/metadata/json/1` })
     const res = await run()
     expect(res.code).toBe(1)
-    expect(line(res.out, 'authorization server')).toBe(`FAIL  authorization server: the metadata of acs (${as.url}/nowhere/metadata/json/1) is not usable: status`)
+    expect(line(res.out, 'authorization server')).toBe(`FAIL  authorization server: the metadata of acs (${as.url}/nowhere/metadata/json/1) is not usable: HTTP 404`)
   })
 })

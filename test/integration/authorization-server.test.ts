@@ -10,6 +10,7 @@ import { startMetadataServer, type MetadataServer } from '../helpers/metadata-se
 import { SHAREPOINT_ID, startPartnerStub, type PartnerStub } from '../helpers/partner-stub.js'
 import { EXCHANGE_ID, REALM, SERVICE_ID, makeTestPartner, signRaw, wrapRaw, type TestPartner } from '../helpers/tokens.js'
 import { call, listenWithOutbound, segment } from './outbound-call.js'
+import { until } from '../helpers/until.js'
 
 const LYNC_ID = '00000004-0000-0ff1-ce00-000000000000'
 const HR_ID = '11111111-2222-3333-4444-555555555555'
@@ -166,7 +167,7 @@ describe('outbound: tokens obtained from the authorization server', () => {
     const before = as.requests.length
     as.hold = true
     const calls = Array.from({ length: 20 }, (_, i) => call(out, `/sharepoint-online/items/${i}`))
-    await until(() => as.requests.length > before)
+    await until(() => as.requests.length > before, 'the authorization server to receive a request')
     as.release()
     const results = await Promise.all(calls)
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200))
@@ -259,11 +260,6 @@ describe('reload', () => {
     expect(as.metadataFetches).toBe(fetches)
   })
 })
-
-/** Wait for a condition the test cannot otherwise await (the server receiving a request), by yielding to I/O. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve))
-}
 
 describe('permissions of a partner behind the authorization server (issue 10)', () => {
   it('apply to its tokens like to self-issued ones, users included', async () => {

@@ -11,6 +11,7 @@ import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.j
 import { baseConfig, metadataPartner, startTestGateway, type RawConfig, type TestGateway, type TestGatewayDeps } from '../helpers/gateway.js'
 import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
 import { makeTestPartner, REALM, type TestPartner } from '../helpers/tokens.js'
+import { until } from '../helpers/until.js'
 
 export const LYNC_ID = '00000004-0000-0ff1-ce00-000000000000'
 export const HR_ID = '11111111-2222-3333-4444-555555555555'
@@ -111,10 +112,6 @@ export function valueOf(samples: readonly Sample[], name: string, labels: Record
 }
 
 /** Wait for a condition (an outcome, not a duration), checking every 20 ms, failing after `limitMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached before the deadline')
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+export function eventually(check: () => boolean | Promise<boolean>, limitMs = 10_000): Promise<void> {
+  return until(check, 'the condition', limitMs, 20)
 }

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { createSelfSignedCertificate } from '../../src/certs/create.js'
+import { buildInfo } from '../../src/build-info.js'
 import { serve, startServing, type Serving } from '../../src/main.js'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { baseConfig, metadataPartner } from '../helpers/gateway.js'
@@ -85,6 +86,25 @@ describe('serve: signals', () => {
     await eventually(() => logs.lines().some((l) => l['msg'] === 'stopped'))
     expect(serving.running.gateway.inbound.server.listening).toBe(false)
     expect(serving.running.gateway.admin.server.listening).toBe(false)
+  })
+})
+
+// Issue 15: which build is running, in the start-up line, on /status and /status.json, and as a gauge.
+describe('serve: the build it runs', () => {
+  it('names version and commit in the start-up line, on /status, /status.json and s2s_gateway_build_info', async () => {
+    writeConfig([])
+    const logs = sink()
+    const serving = await startServing({ configPath: configFile(), env: {}, logDestination: logs.stream })
+    cleanups.push(() => serving.close())
+    const { version, commit, node } = buildInfo()
+    expect(logs.lines().find((l) => l['msg'] === 's2s-gateway listening')).toMatchObject({ version, commit })
+    const admin = serving.running.adminUrl
+    const report = (await (await fetch(`${admin}/status.json`)).json()) as { gateway: Record<string, unknown> }
+    expect(report.gateway).toMatchObject({ version, commit, node })
+    const page = await (await fetch(`${admin}/status`)).text()
+    expect(page).toContain(`<dt>Version</dt><dd>${version} <span class="muted">(commit <code>${commit}</code>, node ${node})</span></dd>`)
+    const samples = parseExposition(await (await fetch(`${admin}/metrics`)).text())
+    expect(valueOf(samples, 's2s_gateway_build_info', { version, node })).toBe(1)
   })
 })
 

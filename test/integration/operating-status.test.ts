@@ -78,7 +78,8 @@ describe('/status.json', () => {
     expect(exchange?.metadataUrl).toBe(w.exchangeMeta.url) // the query is not shown
     expect(exchange?.certificates.map((c) => c.x5t)).toEqual([w.exchange.cert.x5t])
     expect(lync).toMatchObject({ name: 'lync', health: 'failing', state: 'failed', keys: 0, keysAgeSec: null, traffic: { requests: 1, rejections: 1 } })
-    expect(lync?.lastFetch).toMatchObject({ ok: false, error: expect.any(String) })
+    // Issue 15: the HTTP status (or errno) of the failed fetch, not only "status"/"network".
+    expect(lync?.lastFetch).toMatchObject({ ok: false, error: 'status', detail: 'HTTP 503' })
     expect(hr).toMatchObject({ name: 'hr-addin', trustLevel: 'application', registration: 'certificates', metadataUrl: null, lastFetch: null, health: 'healthy' })
     expect(report.traffic).toMatchObject({ requests: 5, rejections: 2 })
     expect(report.unattributed).toMatchObject({ requests: 1, rejections: 1 })
@@ -97,6 +98,11 @@ describe('/status', () => {
   it('escapes every value', () => {
     expect(html).toContain('Legacy &lt;HR&gt; &amp; &quot;API&quot;')
     expect(html).not.toContain('<HR>')
+  })
+
+  it('shows why a metadata fetch failed, with the HTTP status', () => {
+    const row = html.slice(html.indexOf('data-partner="lync"'))
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain('failed: <code>status</code> HTTP 503')
   })
 
   it('marks each partner row with its health', () => {

@@ -158,7 +158,7 @@ describe('partner add, list, remove', () => {
   })
 
   it.each([
-    ['an unreachable document', () => { meta.down = true }, ['--metadata-url', '<meta>', '--allow-http'], 1, 'cannot fetch http://127.0.0.1:', 'HTTP status 503; nothing was written'],
+    ['an unreachable document', () => { meta.down = true }, ['--metadata-url', '<meta>', '--allow-http'], 1, 'cannot fetch http://127.0.0.1:', 'HTTP 503; nothing was written'],
     ['a document naming no issuer', () => { meta.override = { keys: [] } }, ['--metadata-url', '<meta>', '--allow-http'], 1, 'is not a usable metadata document: metadata document names no usable issuer', ''],
     ['a document without a usable key', () => { meta.override = { issuer: 'a@b', keys: [{ usage: 'signing', keyinfo: {}, keyvalue: { type: 'x509Certificate', value: 'AAAA' } }] } }, ['--metadata-url', '<meta>', '--allow-http'], 1, 'no usable signing key', ''],
     ['plain http without --allow-http', () => {}, ['--metadata-url', '<meta>'], 1, 'metadata URL refused: http is not allowed', ''],

@@ -9,6 +9,7 @@ import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.j
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { startPartnerStub, type PartnerStub } from '../helpers/partner-stub.js'
 import { call, listenWithOutbound, outboundPartner } from './outbound-call.js'
+import { until } from '../helpers/until.js'
 
 let upstream: EchoUpstream
 let stub: PartnerStub
@@ -29,11 +30,6 @@ function config(certificates: Cert[], partners = [outboundPartner('sharepoint', 
   return { listen: listenWithOutbound(), issuer: { certificates }, partners }
 }
 
-/** Resolve once `check` holds, looking every 5 ms (an outcome, not a timing: no deadline is asserted). */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5))
-}
-
 /**
  * `n` calls in parallel, alternating app-only and user. `reload`, when given, runs once a quarter of them has
  * reached the partner, so the rest straddle the swap.
@@ -44,7 +40,7 @@ async function burst(n: number, reload?: () => void): Promise<number[]> {
     call(out, `/sharepoint/item/${i}`, i % 2 === 0 ? {} : { headers: { 'x-s2s-act-as-upn': `user${i}@contoso.com` } }),
   )
   if (reload !== undefined) {
-    await until(() => stub.accepted.length + stub.rejections.length >= before + n / 4)
+    await until(() => stub.accepted.length + stub.rejections.length >= before + n / 4, 'a quarter of the calls to reach the partner')
     reload()
   }
   return (await Promise.all(calls)).map((r) => r.status)

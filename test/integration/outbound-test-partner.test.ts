@@ -91,12 +91,38 @@ describe("the partner's metadata host", () => {
   })
 })
 
+// Issue 15 defect 1: a partner without an outbound section only calls us; test-partner must not fail it for that.
+describe('what the partner is configured for', () => {
+  it('checks an inbound-only partner without flags: says so, runs no outbound step, exits 0', async () => {
+    writeConfig({ outbound: undefined })
+    const res = await run()
+    expect(res.code, res.out).toBe(0)
+    expect(line(res.out, 'partner is configured')).toMatch(/^PASS {2}partner is configured: inbound only \(it calls the gateway; no outbound section/)
+    expect(line(res.out, 'partner metadata')).toMatch(/^PASS/)
+    for (const title of ['our signing certificate', 'partner challenge', 'token minted', 'request through the outbound path']) expect(res.out).not.toContain(`${title}:`)
+    expect(res.out).toContain('--inbound --partner-key <pem> --partner-cert <pem>')
+    expect(res.out).toContain('test-partner: every step passed (3 steps)')
+  })
+
+  it('runs the inbound token steps for an inbound-only partner with --inbound', async () => {
+    writeConfig({ outbound: undefined })
+    const res = await run('--inbound', '--partner-key', join(gw.dir, 'partner.key'), '--partner-cert', join(gw.dir, 'partner.pem'))
+    expect(res.code, res.out).toBe(0)
+    expect(line(res.out, 'inbound app-only token accepted')).toMatch(/^PASS {2}inbound app-only token accepted: an app token from /)
+  })
+
+  it('says a partner with an outbound section is configured for both directions', async () => {
+    const res = await run()
+    expect(line(res.out, 'partner is configured')).toMatch(/^PASS {2}partner is configured: inbound and outbound: trust full; outbound http:/)
+  })
+})
+
 describe('a broken partnership', () => {
   it('names the metadata URL and the HTTP status when the partner metadata is down', async () => {
     stub.metadataDown = true
     const res = await run()
     expect(res.code).toBe(1)
-    expect(line(res.out, 'partner metadata')).toBe(`FAIL  partner metadata: cannot fetch ${stub.metadataUrl}: HTTP status 503`)
+    expect(line(res.out, 'partner metadata')).toBe(`FAIL  partner metadata: cannot fetch ${stub.metadataUrl}: HTTP 503`)
     expect(res.out).toContain('test-partner: 1 of 8 steps failed: partner metadata')
   })
 
@@ -149,6 +175,20 @@ describe('a broken partnership', () => {
     const wrong = await run('--inbound', '--partner-key', join(gw.dir, 'other.key'), '--partner-cert', join(gw.dir, 'other.pem'))
     expect(line(wrong.out, 'partner certificate trusted by the gateway')).toMatch(new RegExp(`^FAIL {2}.*${other.x5t} is not among the keys the gateway trusts for sharepoint`))
     expect(line(wrong.out, 'inbound app-only token accepted')).toMatch(/would get HTTP 401, at §4\.5 signature: the RS256 signature does not verify with any key of sharepoint/)
+    expect(line(wrong.out, 'inbound app-only token accepted')).toMatch(/, also after one metadata refetch$/)
+  })
+
+  // Issue 15 defect 10: a partner registered by certificate file has no metadata to refetch.
+  it('does not speak of a metadata refetch for a partner registered by certificate file (--inbound, wrong key)', async () => {
+    const other = await createSelfSignedCertificate({ subject: 'CN=not the partner either' })
+    writeFileSync(join(gw.dir, 'other2.pem'), other.certPem)
+    writeFileSync(join(gw.dir, 'other2.key'), other.keyPem)
+    writeConfig({ metadataUrl: undefined, allowHttp: undefined, applicationId: stub.identity.id, realm: stub.identity.realm, certificates: ['partner.pem'] })
+    const res = await run('--inbound', '--partner-key', join(gw.dir, 'other2.key'), '--partner-cert', join(gw.dir, 'other2.pem'))
+    const inbound = line(res.out, 'inbound app-only token accepted')
+    expect(inbound).toMatch(/^FAIL {2}inbound app-only token accepted: an app token from .* would get HTTP 401, at §4\.5 signature: the RS256 signature does not verify with any key of sharepoint/)
+    expect(inbound).toContain('(certificate files: no metadata to refetch)')
+    expect(inbound).not.toContain('also after one metadata refetch')
   })
 
   it('lists configuration problems and exits 78 when the file does not load', async () => {

@@ -96,6 +96,15 @@ describe('--config: which step would reject it', () => {
     expect(res.out).toMatch(/\(the caller would get HTTP (401|403) \w+; the log says code GW_\w+/)
   })
 
+  // Issue 15: "42933 min ago" is hard to read; long spans are given in hours or days.
+  it('gives long spans in hours or days', async () => {
+    const longExpired = exchange.actorToken({ nbf: nowSec() - 42_933 * 60 - 3600, exp: nowSec() - 42_933 * 60 })
+    const expired = await inspect([longExpired, '--config', file])
+    expect(expired.out).toMatch(/REJECTED at §4\.8 time: expired: exp \d{4}-.*Z \(30 days ago\), beyond/)
+    const later = exchange.actorToken({ nbf: nowSec() + 5 * 3600, exp: nowSec() + 6 * 3600 })
+    expect((await inspect([later, '--config', file])).out).toMatch(/REJECTED at §4\.8 time: not valid yet: nbf \d{4}-.*Z \(in 5 h\), beyond/)
+  })
+
   it('validates as of --at', async () => {
     const token = exchange.actorToken({ nbf: nowSec() - 7200, exp: nowSec() - 3600 })
     const at = new Date((nowSec() - 5400) * 1000).toISOString()

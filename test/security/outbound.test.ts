@@ -20,6 +20,7 @@ import { EXCHANGE_ID, makeTestPartner, REALM, SERVICE_ID } from '../helpers/toke
 import { call, listenWithOutbound, outboundPartner, segment } from '../integration/outbound-call.js'
 import { securityTally } from './report.js'
 import { HR_ID, LYNC_ID } from './world.js'
+import { until } from '../helpers/until.js'
 
 const SECRET = 'an-outbound-secret-of-some-length'
 const ISSUER = `${SERVICE_ID}@${REALM}`
@@ -190,11 +191,6 @@ const partnerWasTheTarget = (sent: Promise<RawResponse>): Promise<RawResponse> =
   hostile.seen.length = 0
   return res
 })
-
-/** Wait for something the test cannot otherwise await (a socket closing at the partner), by yielding to I/O. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
-}
 
 /**
  * Force a fresh discovery state (a reload builds a new outbound side: no learnt challenge, no recent probe), so each
@@ -709,7 +705,7 @@ describe('slow, huge and broken partners are bounded', () => {
       req.on('error', () => resolve())
       req.end()
     })
-    await until(() => partnerClosed)
+    await until(() => partnerClosed, 'the partner to see its socket closed')
     await expectOutboundServes()
   })
 
@@ -744,7 +740,7 @@ describe('a body that cannot be replayed is never sent twice', () => {
   }
   const posts = () => hostile.seen.filter((s) => s.method !== 'GET')
   /** The realm-discovery probe a 401 to a streamed body starts in the background has arrived (nothing else will). */
-  const probed = () => until(() => hostile.seen.some((s) => s.method === 'GET'))
+  const probed = () => until(() => hostile.seen.some((s) => s.method === 'GET'), 'the hostile partner to receive the probe')
   tally.attack('outbound', 'a 100 KiB body (Content-Length) answered 401: sent once, the 401 goes back', async () => {
     freshDiscovery()
     resetSeen()

@@ -11,7 +11,7 @@ describe('renderStatusPage', () => {
     expect(page).toContain('data-partner="exchange" data-health="healthy"')
     expect(page).toContain('data-partner="sharepoint" data-health="stale"')
     expect(page).toContain('data-partner="lync" data-health="failing"')
-    expect(page).toContain('failed: <code>timeout</code>')
+    expect(page).toContain('failed: <code>timeout</code> no complete answer within 5000 ms')
     expect(page).toContain('none usable')
   })
 
@@ -39,9 +39,9 @@ describe('renderStatusPage', () => {
   it('escapes every dynamic value', () => {
     const evil = '"><script>alert(1)</script>'
     const report = sampleReport({
-      gateway: { ...sampleReport().gateway, name: evil, realm: evil, realmAliases: [evil], publicHosts: [evil], metadataUrl: evil },
+      gateway: { ...sampleReport().gateway, name: evil, realm: evil, realmAliases: [evil], publicHosts: [evil], metadataUrl: evil, version: evil, commit: evil },
       certificates: [{ ...sampleReport().certificates[0]!, x5t: evil, subject: evil }],
-      partners: [samplePartner(evil, 'failing', { trustLevel: evil, metadataUrl: evil, lastFetch: { at: '2026-03-01T11:00:00.000Z', ok: false, error: evil } })],
+      partners: [samplePartner(evil, 'failing', { trustLevel: evil, metadataUrl: evil, lastFetch: { at: '2026-03-01T11:00:00.000Z', ok: false, error: evil, detail: evil } })],
     })
     const page = renderStatusPage(report, NOW)
     expect(page).not.toContain('<script>')

@@ -63,10 +63,35 @@ describe('s2s-gateway (dispatch, help, usage errors)', () => {
     [['test-partner', '--config', 'x.yaml'], 's2s-gateway test-partner: --name is required'],
     [['test-partner', '--config', 'x.yaml', '--name', 'a', '--inbound'], '--inbound needs --partner-key and --partner-cert'],
     [['token', 'inspect', 'a', 'b'], 's2s-gateway token inspect: give one token'],
+    // Issue 15: --allow-http was silently dropped in the manual form (it applies to a metadata URL only).
+    [['partner', 'add', '--config', 'x.yaml', '--name', 'a', '--trust', 'full', '--application-id', 'x', '--realm', 'r', '--certificate', 'c.pem', '--allow-http'],
+      's2s-gateway partner add: --allow-http applies to --metadata-url only'],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const io = captureIo()
     expect(await runCli(argv, io)).toBe(2)
     expect(io.err()).toContain(message)
     expect(io.err()).toContain('--help')
+  })
+
+  // Issue 15: "-h" as the value of a flag is that flag's (ambiguous) value, not a request for help.
+  it.each([
+    [['partner', 'add', '--config', 'x.yaml', '--name', '-h', '--trust', 'full', '--metadata-url', 'https://a'], 'partner add', '--name'],
+    [['test-partner', '--config', 'x.yaml', '--name', '-h'], 'test-partner', '--name'],
+    [['serve', '--config', '-h'], 'serve', '--config'],
+    [['token', 'inspect', '--at', '-h', 'a.b.c'], 'token inspect', '--at'],
+  ])('%j does not print help: -h is the value of a flag', async (argv, command, flag) => {
+    const io = captureIo()
+    expect(await runCli(argv, io)).toBe(2)
+    expect(io.out()).toBe('')
+    expect(io.err()).toContain(`s2s-gateway ${command}: Option '`)
+    expect(io.err()).toContain(`use '${flag}=-XYZ'`)
+  })
+
+  it('still prints help for -h after a boolean flag or a flag with its value', async () => {
+    for (const argv of [['test-partner', '--inbound', '-h'], ['partner', 'add', '--name', 'a', '-h'], ['serve', '--config=-h', '--help']]) {
+      const io = captureIo()
+      expect(await runCli(argv, io), argv.join(' ')).toBe(0)
+      expect(io.out()).toContain('Usage: s2s-gateway')
+    }
   })
 })

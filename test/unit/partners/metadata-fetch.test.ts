@@ -5,7 +5,8 @@ import { createSelfSignedCertificate } from '../../../src/certs/create.js'
 import {
   fetchMetadataDocument, MetadataFetchError, type MetadataFetchOptions, type MetadataFetchReason,
 } from '../../../src/partners/metadata-fetch.js'
-import { isLoopbackHost } from '../../../src/partners/metadata-url.js'
+import { isLoopbackHost as configIsLoopbackHost } from '../../../src/config/hosts.js'
+import { checkMetadataUrl, isLoopbackHost } from '../../../src/partners/metadata-url.js'
 import { failingLookup, resolveToLoopback, startLoopbackServer } from '../../helpers/metadata-loopback.js'
 
 const base: MetadataFetchOptions = { timeoutMs: 2_000, maxBytes: 1_024, allowHttp: true, insecureSkipVerify: false }
@@ -84,6 +85,22 @@ describe('fetchMetadataDocument over loopback http', () => {
     expect(await reasonOf(fetchMetadataDocument(`http://127.0.0.1:${port}/metadata/json/1`, base))).toBe('network')
   })
 
+  // Issue 15: the log and /status show this message, as partner add and test-partner print it.
+  it('names the errno or the HTTP status in the message', async () => {
+    const messageOf = async (promise: Promise<unknown>): Promise<string> => String(((await promise.catch((e: unknown) => e)) as Error).message)
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const port = (probe.address() as AddressInfo).port
+    await new Promise<void>((resolve) => probe.close(() => resolve()))
+    expect(await messageOf(fetchMetadataDocument(`http://127.0.0.1:${port}/metadata/json/1`, base))).toBe('connection failed (ECONNREFUSED)')
+    expect(await messageOf(fetchMetadataDocument('https://metadata.invalid/metadata/json/1', { ...base, lookup: failingLookup }))).toBe('name resolution failed (ENOTFOUND)')
+    const missing = await startLoopbackServer((_req, res) => res.writeHead(404).end())
+    expect(await messageOf(fetchMetadataDocument(missing.url(), base))).toBe('HTTP 404')
+    const tls = await createSelfSignedCertificate({ subject: 'CN=localhost' })
+    const secure = await startLoopbackServer((_req, res) => json(res, '{}'), { cert: tls.certPem, key: tls.keyPem })
+    expect(await messageOf(fetchMetadataDocument(secure.url('/metadata/json/1', 'localhost'), { ...base, lookup: resolveToLoopback }))).toBe('TLS: DEPTH_ZERO_SELF_SIGNED_CERT')
+  })
+
   it('reports a failing resolver as dns', async () => {
     expect(await reasonOf(fetchMetadataDocument('https://metadata.invalid/metadata/json/1', { ...base, lookup: failingLookup }))).toBe('dns')
   })
@@ -105,6 +122,19 @@ describe('which URLs may be fetched', () => {
     ['128.0.0.1', false], ['10.0.0.1', false], ['localhost.contoso.com', false], ['[::2]', false], ['127.0.0.1.nip.io', false],
   ])('%s is loopback: %s', (host, loopback) => {
     expect(isLoopbackHost(host)).toBe(loopback)
+  })
+
+  // Issue 15 defect 8: the config check accepted http://[::ffff:127.0.0.1]/ with allowHttp, and then every fetch
+  // of it was refused. One function decides for both.
+  it('uses the configuration\'s loopback rule, so a URL the config accepts is fetched', async () => {
+    expect(isLoopbackHost).toBe(configIsLoopbackHost)
+    for (const host of ['[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[0:0:0:0:0:ffff:127.0.0.2]']) {
+      expect(configIsLoopbackHost(new URL(`http://${host}/`).hostname)).toBe(true)
+      expect(checkMetadataUrl(`http://${host}:1/metadata/json/1`, true)).toBeInstanceOf(URL)
+    }
+    expect(checkMetadataUrl('http://[::ffff:10.0.0.1]:1/metadata/json/1', true)).toBe('http is allowed only for a loopback host')
+    const server = await startLoopbackServer((_req, res) => json(res, '{"mapped":true}'))
+    expect(await fetchMetadataDocument(server.url('/metadata/json/1', '[::ffff:127.0.0.1]'), base)).toEqual({ mapped: true })
   })
 })
 

@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../../src/certs/create.js'
 import type { PartnerConfig } from '../../../src/config/types.js'
 import { createMetadataPartner, createStaticPartner } from '../../../src/partners/partner.js'
+import { MetadataFetchError } from '../../../src/partners/metadata-fetch.js'
 import type { PartnerEvents } from '../../../src/partners/partner-deps.js'
 import { parseSigningCertificate } from '../../../src/certs/x509.js'
 import type { Partner } from '../../../src/partners/types.js'
@@ -93,6 +94,16 @@ describe('metadata partner: loading', () => {
     expect(fetch.calls).toBe(2)
     expect(partner.state()).toBe('ok')
     expect(events.seen).toEqual(['error:fetch_failed', 'state:failed', 'ok', 'state:ok'])
+  })
+})
+
+describe('metadata partner: why a fetch failed', () => {
+  it('keeps the fetch error\'s message (errno, HTTP status) for the log and /status, beside the reason', async () => {
+    const { partner, log, events } = setup(new MetadataFetchError('network', 'connection failed (ECONNREFUSED)'))
+    await partner.ensureLoaded()
+    expect(partner.lastFetch()).toMatchObject({ ok: false, error: 'network', detail: 'connection failed (ECONNREFUSED)' })
+    expect(log.records).toContainEqual(expect.objectContaining({ msg: 'partner metadata fetch failed', obj: expect.objectContaining({ reason: 'network', detail: 'connection failed (ECONNREFUSED)' }) }))
+    expect(events.seen).toContain('error:network')
   })
 })
 
