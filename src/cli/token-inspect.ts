@@ -109,6 +109,7 @@ async function validateWith(io: CliIo, file: string, token: DecodedToken, now: (
     const why = explainRejection(err, token, config, registry, Math.floor(now() / 1000), authorizationServers)
     writeLine(io.stdout, `  REJECTED at ${why.step}: ${why.reason}`)
     writeLine(io.stdout, `  (the caller would get HTTP ${err.status} ${err.publicCode}; the log says code ${err.code}${err.reason === undefined ? '' : `, reason ${err.reason}`})`)
+    writeLine(io.stdout, `  (${why.step.split(' ')[0]} is the section of docs/PROTOCOL.md that describes this step)`)
     return EXIT.failure
   } finally {
     authorizationServers.close()

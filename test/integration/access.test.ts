@@ -174,12 +174,15 @@ describe('order, absent and []', () => {
     expect(stack.upstream.seen.map((r) => [r.url, r.body])).toEqual([['/api/x', 'hello']])
   })
 
-  it('decides a WebSocket upgrade as a write before refusing it as not implemented', async () => {
+  it('decides a WebSocket upgrade as a write before relaying it', async () => {
     const upgrade: Array<[string, string]> = [...app(), ['connection', 'upgrade'], ['upgrade', 'websocket']]
     rules([{ paths: ['/**'], right: 'read' }])
     expect(await status('GET', '/ws', upgrade)).toBe(403)
-    rules([{ paths: ['/**'], right: 'write' }])
-    expect(await status('GET', '/ws', upgrade)).toBe(501)
+    expect(stack.upstream.seen).toHaveLength(0)
+    rules([{ name: 'notify', paths: ['/**'], right: 'write' }])
+    // The echo backend is no WebSocket server: it answers the relayed handshake as plain HTTP.
+    expect(await status('GET', '/ws', upgrade)).toBe(200)
+    expect(stack.upstream.seen.map((r) => [r.headers.upgrade, r.headers['x-s2s-permission']])).toEqual([['websocket', 'notify']])
   })
 })
 

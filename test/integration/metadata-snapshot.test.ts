@@ -78,6 +78,8 @@ describe('metadata snapshots on disk', () => {
     await runOnce(w)
     expect(statSync(w.cacheDir).mode & 0o777).toBe(0o700)
     expect(statSync(w.file).mode & 0o777).toBe(0o600)
+    // owned by the gateway's own user, like the directory it created
+    expect([statSync(w.file).uid, statSync(w.cacheDir).uid]).toEqual([process.getuid?.(), process.getuid?.()])
     const saved = JSON.parse(readFileSync(w.file, 'utf8')) as Record<string, unknown>
     expect(saved).toMatchObject({ kind: 'partner', name: 'exchange', url: w.meta.url })
     expect((saved['document'] as { serviceName: string }).serviceName).toBe(EXCHANGE_ID)

@@ -94,6 +94,7 @@ describe('--config: which step would reject it', () => {
     expect(res.code).toBe(1)
     expect(res.out).toMatch(expected)
     expect(res.out).toMatch(/\(the caller would get HTTP (401|403) \w+; the log says code GW_\w+/)
+    expect(res.out).toMatch(/\(§4\.\d+ is the section of docs\/PROTOCOL\.md that describes this step\)/)
   })
 
   // Issue 15: "42933 min ago" is hard to read; long spans are given in hours or days.

@@ -173,11 +173,18 @@ describe('methods', () => {
 
 describe('bodies and upgrades', () => {
   it('streams a 5 MB request body to the backend untouched', async () => {
-    const body = Buffer.alloc(5 * 1024 * 1024, 'abcdefgh')
-    const res = await fetch(`${gw.url}/upload`, { method: 'POST', body, headers: { authorization: `Bearer ${exchange.actorToken()}`, 'content-type': 'application/octet-stream' } })
-    expect(res.status).toBe(200)
-    expect(upstream.seen[0]?.body.length).toBe(body.length)
-    expect(upstream.seen[0]?.body === body.toString('utf8')).toBe(true)
+    // Its own stack with the default upstream.timeoutMs: this file's 400 ms (for the timeout tests) is an idle
+    // bound that a loaded machine can exceed while 5 MB stream through.
+    const own = await startStack()
+    try {
+      const body = Buffer.alloc(5 * 1024 * 1024, 'abcdefgh')
+      const res = await fetch(`${own.gw.url}/upload`, { method: 'POST', body, headers: { authorization: `Bearer ${own.exchange.actorToken()}`, 'content-type': 'application/octet-stream' } })
+      expect(res.status).toBe(200)
+      expect(own.upstream.seen[0]?.body.length).toBe(body.length)
+      expect(own.upstream.seen[0]?.body === body.toString('utf8')).toBe(true)
+    } finally {
+      await own.close()
+    }
   })
 
   it('an upgrade request without a token is 401 and reaches nothing; with a valid token the handshake is relayed', async () => {
