@@ -3,13 +3,13 @@
 import type { ServerResponse } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
-import type { GatewayError } from '../errors.js'
+import { toGatewayError, type GatewayError } from '../errors.js'
 import { registerMetadataRoute } from '../issuer/index.js'
 import type { MaybePromise } from '../tokens/maybe-async.js'
 import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
 import { authenticateRequest } from './authenticate.js'
-import { logAccess, type RequestObserver } from './access-log.js'
+import { finishRequest, type RequestObserver } from './access-log.js'
 import { assertSingleHost, continueIfExpected, installHttpGuards, toInboundError } from './http-guards.js'
 import { assertUnambiguousTarget } from './path-guard.js'
 import { logFields, replyWithError, writeRawError } from './reply-error.js'
@@ -80,10 +80,7 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
     observer.onStart?.()
     reply.header('request-id', request.id)
     if (request.headers['client-request-id'] === request.id) reply.header('client-request-id', request.id)
-    reply.raw.once('close', () => {
-      const record = logAccess(request, reply.raw)
-      observer.onDone?.(record)
-    })
+    reply.raw.once('close', () => finishRequest(request, reply.raw, observer))
   }
   function onError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const err = toInboundError(error)
@@ -146,7 +143,13 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
       // Once hijacked, fastify writes none of the headers set so far (request-id, client-request-id): copy them.
       for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value)
       reply.hijack()
-      forwardToUpstream(request, reply.raw)
+      // Whatever throws from here on (header building, identity encoding, forwarding) still gets one answer: once
+      // hijacked, fastify could only log "Reply was already sent" and leave the client waiting (issue 17).
+      try {
+        forwardToUpstream(request, reply.raw)
+      } catch (err) {
+        failHijacked(request, reply.raw, err)
+      }
     })
   })
   return app
@@ -170,4 +173,16 @@ function forwardToUpstream(request: FastifyRequest, res: ServerResponse): void {
       gw.upstreamMs = ms
     },
   )
+}
+
+/** The answer for a hijacked request whose forwarding threw: our 500 (or the error's own status), or a cut connection. */
+function failHijacked(request: FastifyRequest, res: ServerResponse, error: unknown): void {
+  const err = toGatewayError(error)
+  request.gw.error = err
+  try {
+    request.log[err.status >= 500 ? 'error' : 'info'](logFields(err), err.message)
+    writeRawError(res, err, request.gw.runtime.challenge)
+  } catch {
+    res.destroy()
+  }
 }
