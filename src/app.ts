@@ -12,6 +12,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './admin/metrics.js'
 import { createReloadControl, type ReloadOutcome, type ReloadTrigger } from './admin/reload.js'
 import { createRequestObserver } from './admin/request-observer.js'
 import type { Forwarder } from './proxy/forward.js'
+import { guardConnections, listenerLimits } from './proxy/connection-guard.js'
 import { buildInboundApp, type RuntimeHolder } from './proxy/inbound-app.js'
 import { createRuntime, type Runtime, type RuntimeDeps } from './runtime.js'
 import { isLoopbackHost } from './config/hosts.js'
@@ -80,12 +81,20 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     counted: (result, at) => metrics.configReloaded(result, at),
     loaded: (at) => metrics.configLoaded(at),
   })
-  const inbound = buildInboundApp(holder, deps.logger, deps.tls, createRequestObserver(metrics, activity))
+  // An unanswered TLS handshake is bounded like a silent connection (issue 17).
+  const tls = deps.tls === undefined ? undefined : { ...deps.tls, handshakeTimeout: config.connections.firstByteTimeoutMs }
+  const inbound = buildInboundApp(holder, deps.logger, tls, createRequestObserver(metrics, activity))
   const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now() })
   const outboundListen = config.listen.outbound
   const outbound = outboundListen === undefined ? undefined : createOutboundServer({
     holder, log: deps.logger.child({ component: 'outbound' }), startupSecret: outboundListen.sharedSecret, loopback: isLoopbackHost(outboundListen.host),
   })
+  // Connection lifetimes and caps, every listener (issue 17).
+  const connectionLog = deps.logger.child({ component: 'connections' })
+  const configNow = (): GatewayConfig => holder.current.config
+  guardConnections(inbound.server, listenerLimits(configNow, 'inbound'), connectionLog, 'inbound')
+  guardConnections(admin.server, listenerLimits(configNow, 'admin'), connectionLog, 'admin')
+  if (outbound !== undefined) guardConnections(outbound, listenerLimits(configNow, 'outbound'), connectionLog, 'outbound')
   return {
     inbound,
     admin,

@@ -10,7 +10,7 @@ import type { Identity } from '../tokens/types.js'
 import type { Runtime } from '../runtime.js'
 import { authenticateRequest } from './authenticate.js'
 import { finishRequest, type RequestObserver } from './access-log.js'
-import { assertSingleHost, continueIfExpected, installHttpGuards, toInboundError } from './http-guards.js'
+import { assertPlainContentLength, assertSingleHost, continueIfExpected, installHttpGuards, toInboundError } from './http-guards.js'
 import { assertUnambiguousTarget } from './path-guard.js'
 import { logFields, replyWithError, writeRawError } from './reply-error.js'
 import { prepareUpstreamHeaders } from './upstream-headers.js'
@@ -53,7 +53,7 @@ export function requestIdOf(req: { headers: Record<string, string | string[] | u
 /** `observer` gets every finished request's access record (metrics, status page). */
 const EXTENSION_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT'] as const
 
-export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
+export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?: { cert: Buffer; key: Buffer; handshakeTimeout?: number }, observer: RequestObserver = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -96,6 +96,7 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, tls?:
     try {
       assertUnambiguousTarget(request.raw.url ?? '')
       assertSingleHost(request.raw.rawHeaders)
+      assertPlainContentLength(request.headers['content-length'])
     } catch (err) {
       done(err as Error)
       return
