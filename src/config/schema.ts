@@ -129,6 +129,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     drainTimeoutMs: ms('How long SIGTERM waits for in-flight requests', 10_000, 0),
   }),
   admin: section('Routes of the admin listener (listen.admin): /metrics, /healthz, /readyz, /status, POST /reload', {
+    allowedHosts: { type: 'string[]', default: [], doc: 'Host names (no port) the admin routes answer to, besides IP literals and localhost; any other Host gets 421, so a web page cannot read /status or /metrics through DNS rebinding', example: ['gateway-admin.internal'] },
     reloadToken: { type: 'string', doc: 'Secret (at least 16 characters; use ${NAME}) that lets non-loopback callers POST /reload with Authorization: Bearer <token>; unset: loopback callers only' },
   }),
   logging: section('Logs (pino JSON on stdout)', {
@@ -180,7 +181,7 @@ export interface ConfigDefaults {
   challenge: GatewayConfig['challenge']
   connections: GatewayConfig['connections']
   shutdown: GatewayConfig['shutdown']
-  admin: Record<string, never>
+  admin: Pick<GatewayConfig['admin'], 'allowedHosts'>
   logging: GatewayConfig['logging']
   authorizationServers: []
   partners: []

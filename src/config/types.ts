@@ -148,6 +148,8 @@ export interface GatewayConfig {
     drainTimeoutMs: number
   }
   admin: {
+    /** Host names (lowercase, no port) accepted in Host besides IP literals and localhost. Default []. */
+    allowedHosts: string[]
     /** Lets non-loopback callers POST /reload as `Authorization: Bearer <token>`. Secret: never logged or shown. */
     reloadToken?: string
   }
