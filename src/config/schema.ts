@@ -129,8 +129,8 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     drainTimeoutMs: ms('How long SIGTERM waits for in-flight requests', 10_000, 0),
   }),
   admin: section('Routes of the admin listener (listen.admin): /metrics, /healthz, /readyz, /status, POST /reload', {
-    allowedHosts: { type: 'string[]', default: [], doc: 'Host names (no port) the admin routes answer to, besides IP literals and localhost; any other Host gets 421, so a web page cannot read /status or /metrics through DNS rebinding', example: ['gateway-admin.internal'] },
     reloadToken: { type: 'string', doc: 'Secret (at least 16 characters; use ${NAME}) that lets non-loopback callers POST /reload with Authorization: Bearer <token>; unset: loopback callers only' },
+    allowedHosts: { type: 'string[]', default: [], doc: 'Host names (no port) the admin routes answer to, besides IP literals and localhost; any other Host gets 421, so a web page cannot read /status or /metrics through DNS rebinding', example: ['gateway-admin.internal'] },
   }),
   logging: section('Logs (pino JSON on stdout)', {
     level: { type: 'string', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'Minimum level' },
