@@ -13,6 +13,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './admin/metrics.js'
 import { createReloadControl, type ReloadOutcome, type ReloadTrigger } from './admin/reload.js'
 import { createRequestObserver } from './admin/request-observer.js'
 import type { Forwarder } from './proxy/forward.js'
+import { guardConnections, listenerLimits } from './proxy/connection-guard.js'
 import { buildInboundApp, type RuntimeHolder } from './proxy/inbound-app.js'
 import { createRuntime, type Runtime, type RuntimeDeps } from './runtime.js'
 import type { TlsPair } from './certs/tls-files.js'
@@ -101,12 +102,20 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     counted: (result, at) => metrics.configReloaded(result, at),
     loaded: (at) => metrics.configLoaded(at),
   })
-  const inbound = buildInboundApp(holder, deps.logger, { limiter, upgrades }, servedTls && { cert: servedTls.cert, key: servedTls.key }, createRequestObserver(metrics, activity))
+  // An unanswered TLS handshake is bounded like a silent connection (issue 17).
+  const tlsOptions = servedTls && { cert: servedTls.cert, key: servedTls.key, handshakeTimeout: config.connections.firstByteTimeoutMs }
+  const inbound = buildInboundApp(holder, deps.logger, { limiter, upgrades }, tlsOptions, createRequestObserver(metrics, activity))
   const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p) })
   const outboundListen = config.listen.outbound
   const outbound = outboundListen === undefined ? undefined : createOutboundServer({
     holder, log: deps.logger.child({ component: 'outbound' }), startupSecret: outboundListen.sharedSecret, loopback: isLoopbackHost(outboundListen.host),
   })
+  // Connection lifetimes and caps, every listener (issue 17).
+  const connectionLog = deps.logger.child({ component: 'connections' })
+  const configNow = (): GatewayConfig => holder.current.config
+  guardConnections(inbound.server, listenerLimits(configNow, 'inbound'), connectionLog, 'inbound')
+  guardConnections(admin.server, listenerLimits(configNow, 'admin'), connectionLog, 'admin')
+  if (outbound !== undefined) guardConnections(outbound, listenerLimits(configNow, 'outbound'), connectionLog, 'outbound')
   return {
     inbound,
     admin,

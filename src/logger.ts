@@ -15,15 +15,44 @@ const noop = (): void => {}
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop }
 
 
+// A path followed by a query: `/api/x?access_token=...`, alone or inside a URL or a sentence.
+const QUERY_IN_TEXT = /(\/[^\s?#"'`<>]*)\?[^\s"'`<>]*/g
+
+/** Text with every query string cut out (`/api/x?[query removed]`): no log line may hold one (a token may be in it). */
+export function withoutQueries(text: string): string {
+  return text.includes('?') ? text.replace(QUERY_IN_TEXT, '$1?[query removed]') : text
+}
+
+/**
+ * Log calls never see a raw URL (issue 17): fastify writes some into its messages ("Reply was already sent ... in the
+ * "/x?token=..." route"), into its `req` field and into its errors' messages. The message, every string argument, `req`
+ * and `err` are cut here, whoever logs them; our own fields carry paths without queries (proxy/access-log.ts).
+ */
+const serializers = {
+  req: (req: { method?: unknown; url?: unknown }) => ({ method: req.method, path: typeof req.url === 'string' ? req.url.split('?', 1)[0] : undefined }),
+  err: (err: unknown) => {
+    const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>
+    for (const key of ['message', 'stack']) if (typeof out[key] === 'string') out[key] = withoutQueries(out[key] as string)
+    return out
+  },
+}
+
+function logMethod(this: PinoLogger, args: unknown[], method: (...a: unknown[]) => void): void {
+  for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = withoutQueries(args[i] as string)
+  method.apply(this, args)
+}
+
 /**
  * The process logger (pino JSON, fastify's own). No serializer logs headers; as a second line of defence
- * anything that looks like an Authorization header or a token field is redacted.
+ * anything that looks like an Authorization header or a token field is redacted, and query strings are cut.
  */
 export function createLogger(level: string, destination?: DestinationStream): PinoLogger {
   const options = {
     level,
     base: { service: 's2s-gateway' },
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token'], censor: '[redacted]' },
+    serializers,
+    hooks: { logMethod },
   }
   return destination === undefined ? pino(options) : pino(options, destination)
 }

@@ -1,9 +1,10 @@
 // Admin: the second listener (loopback by default): /healthz, /readyz, /metrics, /status, /status.json and
-// POST /reload. Routes are chosen by path and port only: no Host header, no token, no identity headers.
+// POST /reload. Routes are chosen by path and port; Host must be an IP literal, localhost or in admin.allowedHosts (admin-guard.ts).
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
 import type { RuntimeHolder } from '../proxy/inbound-app.js'
 import type { Activity } from './activity.js'
+import { registerAdminGuard } from './admin-guard.js'
 import type { GatewayMetrics } from './metrics.js'
 import { partnerHealth } from './partner-health.js'
 import type { ReloadControl } from './reload.js'
@@ -35,6 +36,7 @@ function readiness(state: AdminState): 'ready' | 'starting' | 'draining' {
 
 export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: PinoLogger, ops: AdminOps): FastifyInstance {
   const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance
+  registerAdminGuard(app, () => holder.current.config.admin.allowedHosts)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_request, reply) => {
     // One broken partner never makes the gateway unready: every replica would leave service at once.

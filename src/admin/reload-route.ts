@@ -7,10 +7,8 @@ import type { ReloadOutcome } from './reload.js'
 
 export function registerReloadRoute(app: FastifyInstance, runtime: () => Runtime, reload: () => ReloadOutcome): void {
   app.post('/reload', async (request, reply) => {
-    // Browsers send Origin on every POST: refusing it keeps a web page from reloading a gateway on localhost.
-    const access = request.headers.origin !== undefined
-      ? 'forbidden'
-      : checkReloadAccess(request.socket.remoteAddress, request.headers.authorization, runtime().config.admin.reloadToken)
+    // Browsers (an Origin, Sec-Fetch-Site) were refused before any route: admin-guard.ts.
+    const access = checkReloadAccess(request.socket.remoteAddress, request.headers.authorization, runtime().config.admin.reloadToken)
     if (access !== 'allowed') {
       request.log.warn({ remoteAddress: request.socket.remoteAddress, access }, 'POST /reload refused')
       if (access === 'unauthorized') reply.header('www-authenticate', 'Bearer realm="s2s-gateway-admin"')

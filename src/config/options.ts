@@ -2,7 +2,7 @@
 // DEFAULTS, the strict loader (walk.ts) and the generated YAML docs (render.ts) all read the same description.
 
 /** Shown after the default in generated docs: "Default: 300 (seconds)." */
-export type Unit = 'ms' | 'seconds' | 'bytes' | 'entries' | 'sockets' | 'requests' | 'requests/s'
+export type Unit = 'ms' | 'seconds' | 'bytes' | 'entries' | 'sockets' | 'requests' | 'requests/s' | 'connections'
 
 interface OptionBase {
   /** One line: what the option does and why you would change it. */

@@ -8,6 +8,7 @@ const MAX_TIMER_MS = 2_147_483_647 // setTimeout's ceiling
 const port = (doc: string, value: number): Option => ({ type: 'integer', default: value, min: 0, max: 65_535, doc })
 const ms = (doc: string, value: number, min = 1): Option => ({ type: 'integer', default: value, unit: 'ms', min, max: MAX_TIMER_MS, doc })
 const sec = (doc: string, value: number, min = 1): Option => ({ type: 'integer', default: value, unit: 'seconds', min, doc })
+const cap = (doc: string, value: number): Option => ({ type: 'integer', default: value, unit: 'connections', min: 1, doc })
 const section = (doc: string, fields: Record<string, Option>, optional = false): SectionOption =>
   optional ? { type: 'section', doc, fields, optional } : { type: 'section', doc, fields }
 
@@ -84,6 +85,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     inbound: section('Where partners connect: the proxied routes and /metadata/json/1', {
       host: { type: 'string', default: '0.0.0.0', doc: 'Bind address; a non-loopback address without tls starts with a warning' },
       port: port('TCP port (0-65535); 0 picks a free one', 8443),
+      maxConnections: cap('Open client connections at most; further ones are closed at once, unanswered (file descriptors stay bounded)', 4_096),
       tls: section('Serve HTTPS directly (omit when TLS is terminated in front of the gateway)', {
         cert: { type: 'file', required: true, doc: 'PEM certificate chain', example: 'certs/tls.pem' },
         key: { type: 'file', required: true, doc: 'PEM private key', example: 'certs/tls.key' },
@@ -92,10 +94,12 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     admin: section('Health and metrics; loopback unless you really mean otherwise', {
       host: { type: 'string', default: '127.0.0.1', doc: 'Bind address' },
       port: port('TCP port (0-65535); 0 picks a free one', 9464),
+      maxConnections: cap('Open connections at most (probes, scrapes, status pages); further ones are closed at once', 64),
     }),
     outbound: section('Where our backend calls partners (<METHOD> /<partner name>/<path>); unauthenticated, so loopback unless sharedSecret is set. Omit to disable', {
       host: { type: 'string', default: '127.0.0.1', doc: 'Bind address; a non-loopback address requires sharedSecret' },
       port: port('TCP port (0-65535); 0 picks a free one', 8444),
+      maxConnections: cap('Open connections from our backend at most; further ones are closed at once', 1_024),
       sharedSecret: { type: 'string', doc: 'When set, every call must carry it in x-s2s-outbound-secret (at least 16 characters); required off loopback', example: '${S2S_OUTBOUND_SECRET}' },
     }, true),
   }),
@@ -143,11 +147,20 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     listTrustedIssuers: { type: 'boolean', default: true, doc: 'List partner issuers in trusted_issuers (needed by Exchange; tells anonymous callers who we trust)' },
   }),
   limits: limitsSection("Limits for every partner (each partner's limits override them key by key); omit for none. A refused request gets 429 and never reaches the backend", false),
+  connections: section('Time bounds of every client connection, on each listener (inbound, admin, outbound); a connection past one is closed', {
+    firstByteTimeoutMs: ms('A new connection (or TLS handshake) that sends no byte for this long is closed', 10_000),
+    headersTimeoutMs: ms('The request head (line and headers) must be complete this long after its first byte', 20_000),
+    bodyIdleTimeoutMs: ms('While a request body is awaited, the client may send nothing for at most this long (no bound on a body that keeps flowing)', 30_000),
+    keepAliveTimeoutMs: ms('An idle keep-alive connection is closed after this long (above the 60 s idle timeout of common load balancers)', 72_000),
+    rejectedBodyMaxBytes: { type: 'integer', default: 65_536, unit: 'bytes', min: 0, doc: 'A refused request (401, 403, 400 ...) whose unread body may be larger than this (or is chunked) is answered with Connection: close and closed; a smaller one is drained so the connection is kept' },
+    rejectedBodyTimeoutMs: ms('How long the small unread body of a refused request may take to arrive before the connection is closed', 5_000),
+  }),
   shutdown: section('Stopping', {
     drainTimeoutMs: ms('How long SIGTERM waits for in-flight requests', 10_000, 0),
   }),
   admin: section('Routes of the admin listener (listen.admin): /metrics, /healthz, /readyz, /status, POST /reload', {
     reloadToken: { type: 'string', doc: 'Secret (at least 16 characters; use ${NAME}) that lets non-loopback callers POST /reload with Authorization: Bearer <token>; unset: loopback callers only' },
+    allowedHosts: { type: 'string[]', default: [], doc: 'Host names (no port) the admin routes answer to, besides IP literals and localhost; any other Host gets 421, so a web page cannot read /status or /metrics through DNS rebinding', example: ['gateway-admin.internal'] },
   }),
   logging: section('Logs (pino JSON on stdout)', {
     level: { type: 'string', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'Minimum level' },
@@ -221,8 +234,9 @@ export interface ConfigDefaults {
   metadata: GatewayConfig['metadata']
   challenge: GatewayConfig['challenge']
   limits: GatewayConfig['limits']
+  connections: GatewayConfig['connections']
   shutdown: GatewayConfig['shutdown']
-  admin: Record<string, never>
+  admin: Pick<GatewayConfig['admin'], 'allowedHosts'>
   logging: GatewayConfig['logging']
   access: Omit<GatewayConfig['access'], 'deny'> & { deny: [] }
   authorizationServers: []

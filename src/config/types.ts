@@ -6,6 +6,8 @@ export type TrustLevel = 'full' | 'application'
 export interface ListenConfig {
   host: string
   port: number
+  /** Open connections at most (server.maxConnections); more are closed at once. */
+  maxConnections: number
 }
 
 export interface TlsFiles {
@@ -193,10 +195,21 @@ export interface GatewayConfig {
   challenge: {
     listTrustedIssuers: boolean
   }
+  /** Time bounds of client connections, every listener (issue 17). proxy/connection-guard.ts applies them. */
+  connections: {
+    firstByteTimeoutMs: number
+    headersTimeoutMs: number
+    bodyIdleTimeoutMs: number
+    keepAliveTimeoutMs: number
+    rejectedBodyMaxBytes: number
+    rejectedBodyTimeoutMs: number
+  }
   shutdown: {
     drainTimeoutMs: number
   }
   admin: {
+    /** Host names (lowercase, no port) accepted in Host besides IP literals and localhost. Default []. */
+    allowedHosts: string[]
     /** Lets non-loopback callers POST /reload as `Authorization: Bearer <token>`. Secret: never logged or shown. */
     reloadToken?: string
   }

@@ -3,6 +3,7 @@
 // is our own backend, which needs to tell "no such partner" from "partner down" from "partner slow".
 import type { ServerResponse } from 'node:http'
 import { publicBody, type GatewayError } from '../errors.js'
+import { closeIfBodyUnread } from '../proxy/connection-guard.js'
 import { errorHeaders } from '../proxy/reply-error.js'
 
 export function outboundErrorBody(err: GatewayError, partner: string): Record<string, unknown> {
@@ -19,6 +20,7 @@ export function writeOutboundError(res: ServerResponse, err: GatewayError, partn
     return
   }
   const body = JSON.stringify(outboundErrorBody(err, partner))
+  closeIfBodyUnread(res.req, res)
   res.writeHead(err.status, { ...errorHeaders(err, undefined), 'content-length': Buffer.byteLength(body) })
   res.end(body)
 }

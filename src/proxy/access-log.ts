@@ -128,3 +128,23 @@ export function logAccess(request: FastifyRequest, res: ServerResponse): AccessR
   request.log.info(fields, 'request')
   return record
 }
+
+/**
+ * On the response's close: the access line, then the observer (metrics, status page). Neither may throw out of a
+ * 'close' listener (that would end the process) nor cost the request its line: a failing record still gets a
+ * minimal one, a failing observer is logged.
+ */
+export function finishRequest(request: FastifyRequest, res: ServerResponse, observer: RequestObserver): void {
+  let record: AccessRecord
+  try {
+    record = logAccess(request, res)
+  } catch (err) {
+    request.log.error({ method: request.raw.method, status: res.statusCode, outcome: 'error', err }, 'request')
+    return
+  }
+  try {
+    observer.onDone?.(record)
+  } catch (err) {
+    request.log.error({ err }, 'request observer failed')
+  }
+}

@@ -51,6 +51,17 @@ export function assertSingleHost(rawHeaders: readonly string[]): void {
 }
 
 /**
+ * A Content-Length with leading zeros (`010`) is refused with 400: Node reads it as ten, but a backend or a proxy in
+ * between might read it otherwise (octal, or as invalid), and a request whose length two parties disagree on is how
+ * requests are smuggled. Node has already refused anything but digits.
+ */
+export function assertPlainContentLength(contentLength: string | undefined): void {
+  if (contentLength !== undefined && contentLength.length > 1 && contentLength.charCodeAt(0) === 0x30) {
+    throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'content_length' } })
+  }
+}
+
+/**
  * Errors that reach the inbound error handler: ours as they are; fastify's own client faults (FST_ERR_BAD_URL,
  * FST_ERR_CTP_INVALID_MEDIA_TYPE, ... any 4xx it attaches) as our 400, keeping only the fastify code for the
  * log (their messages quote the request target); anything else is an internal error.

@@ -3,7 +3,7 @@
 import { METHODS, type ServerResponse } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
-import type { GatewayError } from '../errors.js'
+import { toGatewayError, type GatewayError } from '../errors.js'
 import { registerMetadataRoute } from '../issuer/index.js'
 import type { MaybePromise } from '../tokens/maybe-async.js'
 import type { Identity } from '../tokens/types.js'
@@ -12,8 +12,8 @@ import type { Limiter } from '../limits/index.js'
 import { admitRequest } from './admit.js'
 import { authenticateRequest } from './authenticate.js'
 import { applyPermissionHeader, authorizeRequest, type AccessOutcome } from './authorize.js'
-import { logAccess, type RequestObserver } from './access-log.js'
-import { assertSingleHost, continueIfExpected, installHttpGuards, toInboundError } from './http-guards.js'
+import { finishRequest, type RequestObserver } from './access-log.js'
+import { assertPlainContentLength, assertSingleHost, continueIfExpected, installHttpGuards, toInboundError } from './http-guards.js'
 import { assertUnambiguousTarget } from './path-guard.js'
 import { logFields, replyWithError, writeRawError } from './reply-error.js'
 import { prepareUpstreamHeaders } from './upstream-headers.js'
@@ -70,7 +70,7 @@ export interface InboundShared {
 }
 
 /** `observer` gets every finished request's access record (metrics, status page). */
-export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, shared: InboundShared, tls?: { cert: Buffer; key: Buffer }, observer: RequestObserver = {}): FastifyInstance {
+export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, shared: InboundShared, tls?: { cert: Buffer; key: Buffer; handshakeTimeout?: number }, observer: RequestObserver = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -100,10 +100,7 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, share
     observer.onStart?.()
     reply.header('request-id', request.id)
     if (request.headers['client-request-id'] === request.id) reply.header('client-request-id', request.id)
-    reply.raw.once('close', () => {
-      const record = logAccess(request, reply.raw)
-      observer.onDone?.(record)
-    })
+    reply.raw.once('close', () => finishRequest(request, reply.raw, observer))
   }
   function onError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const err = toInboundError(error)
@@ -119,6 +116,7 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, share
     try {
       assertUnambiguousTarget(request.raw.url ?? '', INBOUND_PATH_GUARD)
       assertSingleHost(request.raw.rawHeaders)
+      assertPlainContentLength(request.headers['content-length'])
     } catch (err) {
       done(err as Error)
       return
@@ -157,12 +155,18 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, share
       // Once hijacked, fastify writes none of the headers set so far (request-id, client-request-id): copy them.
       for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value)
       reply.hijack()
-      if (!admitRequest(request, reply.raw, shared.limiter)) return
-      // Only an authenticated partner's handshake is relayed: a public path never opens a channel past the gateway
-      // (its Upgrade header is stripped like any hop-by-hop header and the request is proxied as plain HTTP).
-      const upgrade = upgradeOf(request.raw)
-      if (upgrade !== undefined && request.gw.identity !== undefined) relayUpgrade(request, reply.raw, upgrade, shared.upgrades)
-      else forwardToUpstream(request, reply.raw)
+      // Whatever throws from here on (limits, header building, identity encoding, forwarding) still gets one answer:
+      // once hijacked, fastify could only log "Reply was already sent" and leave the client waiting (issue 17).
+      try {
+        if (!admitRequest(request, reply.raw, shared.limiter)) return
+        // Only an authenticated partner's handshake is relayed: a public path never opens a channel past the gateway
+        // (its Upgrade header is stripped like any hop-by-hop header and the request is proxied as plain HTTP).
+        const upgrade = upgradeOf(request.raw)
+        if (upgrade !== undefined && request.gw.identity !== undefined) relayUpgrade(request, reply.raw, upgrade, shared.upgrades)
+        else forwardToUpstream(request, reply.raw)
+      } catch (err) {
+        failHijacked(request, reply.raw, err)
+      }
     })
   })
   return app
@@ -202,4 +206,16 @@ function forwardToUpstream(request: FastifyRequest, res: ServerResponse): void {
       gw.upstreamMs = ms
     },
   )
+}
+
+/** The answer for a hijacked request whose forwarding threw: our 500 (or the error's own status), or a cut connection. */
+function failHijacked(request: FastifyRequest, res: ServerResponse, error: unknown): void {
+  const err = toGatewayError(error)
+  request.gw.error = err
+  try {
+    request.log[err.status >= 500 ? 'error' : 'info'](logFields(err), err.message)
+    writeRawError(res, err, request.gw.runtime.challenge)
+  } catch {
+    res.destroy()
+  }
 }

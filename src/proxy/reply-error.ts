@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError, publicBody, toGatewayError } from '../errors.js'
 import type { Challenge } from './challenge.js'
+import { closeIfBodyUnread } from './connection-guard.js'
 
 /** Headers that go with an error answer: the challenge on 401, Retry-After on 503 and 429. */
 export function errorHeaders(err: GatewayError, challenge: Challenge | undefined): Record<string, string> {
@@ -51,6 +52,7 @@ function bodyText(err: GatewayError): string {
 export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply, challenge: Challenge | undefined): FastifyReply {
   const err = toGatewayError(error)
   request.log[levelOf(err)](logFields(err), err.message)
+  closeIfBodyUnread(request.raw, reply.raw)
   // A string with its content-type already set is sent as is: the same bytes fastify's JSON.stringify would write.
   return reply.code(err.status).headers(errorHeaders(err, challenge)).send(bodyText(err))
 }
@@ -62,6 +64,7 @@ export function writeRawError(res: ServerResponse, err: GatewayError, challenge:
     return
   }
   const body = bodyText(err)
+  closeIfBodyUnread(res.req, res)
   res.writeHead(err.status, { ...errorHeaders(err, challenge), 'content-length': Buffer.byteLength(body) })
   res.end(body)
 }

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { GatewayConfig } from '../config/types.js'
 import type { Identity } from '../tokens/types.js'
+import { untrackConnection } from './connection-guard.js'
 
 const kUpgrade = Symbol('s2s-gateway.upgrade')
 
@@ -37,6 +38,7 @@ export function isWebSocketHandshake(req: IncomingMessage): boolean {
 export function installUpgradeRouting(server: Server, handle: (req: IncomingMessage, res: ServerResponse) => void): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy()) // a client gone mid-handshake: nothing left to answer
+    untrackConnection(socket as Socket)
     ;(req as UpgradeRequest)[kUpgrade] = { socket, head }
     const res = new ServerResponse(req)
     res.shouldKeepAlive = false

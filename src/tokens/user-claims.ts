@@ -1,7 +1,7 @@
 // Token validation, steps 9-10 for the user (PROTOCOL.md §3.3, §4.9-4.10): read the outer token's user claims
 // and apply the SID rule (a Windows SID nameid only for partners with acceptSid).
 import { tokenInvalid } from '../errors.js'
-import { hasControlChar } from './claim-values.js'
+import { hasControlChar, hasOuterWhitespace } from './claim-values.js'
 import type { JsonObject } from './json-object.js'
 import type { UserClaims } from './types.js'
 
@@ -12,8 +12,10 @@ const USER_CLAIM_NAMES = ['nameid', 'nii', 'upn', 'smtp', 'sip'] as const
 const NII_ACTIVE_DIRECTORY = 'urn:office:idp:activedirectory'
 
 /**
- * The user claims of an outer token: each, if present, must be a string without control characters; empty
- * strings are dropped.
+ * The user claims of an outer token: each, if present, must be a string without control characters or lone
+ * surrogates, and without leading or trailing white space (refused rather than trimmed: " ceo@contoso.com" must not
+ * reach a backend that compares it byte for byte, nor pass as the trimmed user at one that trims); empty strings are
+ * dropped.
  * @throws GatewayError GW_TOKEN_INVALID 'user_claims' | 'claim_value' (detail: the claim name)
  */
 export function readUserClaims(payload: JsonObject): UserClaims {
@@ -23,6 +25,7 @@ export function readUserClaims(payload: JsonObject): UserClaims {
     if (value === undefined) continue
     if (typeof value !== 'string') throw tokenInvalid('user_claims', { claim: name })
     if (hasControlChar(value)) throw tokenInvalid('claim_value', { claim: name })
+    if (hasOuterWhitespace(value)) throw tokenInvalid('claim_value', { claim: name, problem: 'whitespace' })
     if (value !== '') user[name] = value
   }
   return user

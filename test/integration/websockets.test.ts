@@ -49,13 +49,14 @@ interface World {
   gw: TestGateway
 }
 
-async function world({ upstream = {}, partner = {} }: { upstream?: RawConfig; partner?: RawConfig } = {}): Promise<World> {
+async function world({ upstream = {}, partner = {}, config = {} }: { upstream?: RawConfig; partner?: RawConfig; config?: RawConfig } = {}): Promise<World> {
   const backend = await startWsBackend()
   const exchange = await makeTestPartner()
   const meta = await startMetadataServer(exchange)
   const gw = await startTestGateway(backend.url, {
     partners: [metadataPartner('exchange', meta.url, partner)],
     upstream: { url: backend.url, timeoutMs: 5000, ...upstream },
+    ...config,
   })
   cleanups.push(() => meta.close(), () => gw.close())
   return { backend, exchange, meta, gw }
@@ -174,6 +175,20 @@ describe('WebSockets and the access rules (issue 10)', () => {
     expect(await echo(opened.ws, 'still here')).toBe('still here')
     w.gw.reload({ partners: [metadataPartner('exchange', w.meta.url, { permissions: [readAll] })] })
     await within('the close after the permission was removed', closed(opened.ws))
+  })
+})
+
+describe('connection time bounds (issue 17) and upgraded connections', () => {
+  it('an upgraded connection is not cut by the header or first-byte bounds of HTTP connections', async () => {
+    const w = await world({ config: { connections: { firstByteTimeoutMs: 300, headersTimeoutMs: 300 } } })
+    const opened = await connect(w.gw, bearer(w.exchange.actorToken()))
+    expect(opened.status).toBe(101)
+    // several times the HTTP bounds, with traffic: still the same open channel
+    for (let i = 0; i < 8; i++) {
+      expect(await echo(opened.ws, `ping ${i}`)).toBe(`ping ${i}`)
+      await new Promise((resolve) => setTimeout(resolve, 150))
+    }
+    expect(opened.ws.readyState).toBe(WebSocket.OPEN)
   })
 })
 

@@ -27,7 +27,7 @@ describe('loadConfigObject: a valid configuration', () => {
     expect(config.challenge.listTrustedIssuers).toBe(true)
     expect(config.shutdown.drainTimeoutMs).toBe(10_000)
     expect(config.logging.level).toBe('info')
-    expect(config.listen.inbound).toEqual({ host: '127.0.0.1', port: 0 })
+    expect(config.listen.inbound).toEqual({ host: '127.0.0.1', port: 0, maxConnections: 4096 })
     expect(config.service.name).toBe('s2s-gateway')
     expect(config.service.metadataUrl).toBe('https://gw.contoso.com/metadata/json/1')
     expect(config.trustedProxies).toEqual([])
@@ -53,7 +53,7 @@ describe('loadConfigObject: a valid configuration', () => {
     const raw = validRaw()
     delete raw.listen
     const { config, warnings } = loadConfigObject(raw, { baseDir: dir })
-    expect(config.listen).toEqual({ inbound: { host: '0.0.0.0', port: 8443 }, admin: { host: '127.0.0.1', port: 9464 } })
+    expect(config.listen).toEqual({ inbound: { host: '0.0.0.0', port: 8443, maxConnections: 4096 }, admin: { host: '127.0.0.1', port: 9464, maxConnections: 64 } })
     expect(config.listen).toEqual(DEFAULTS.listen)
     expect(warnings.some((w) => w.startsWith('listen.inbound: listens on 0.0.0.0 without tls'))).toBe(true)
   })

@@ -21,7 +21,7 @@ describe('DEFAULTS', () => {
   it('holds the documented defaults', () => {
     expect(DEFAULTS).toEqual({
       service: { name: 's2s-gateway', realmAliases: [] },
-      listen: { inbound: { host: '0.0.0.0', port: 8443 }, admin: { host: '127.0.0.1', port: 9464 } },
+      listen: { inbound: { host: '0.0.0.0', port: 8443, maxConnections: 4096 }, admin: { host: '127.0.0.1', port: 9464, maxConnections: 64 } },
       upstream: { timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256, websockets: true, websocketIdleSec: 600 },
       outbound: { maxSocketsPerPartner: 64, replayMaxBytes: 65_536, probeReuseMs: 10_000, tokenCacheMaxEntries: 10_000 },
       trustedProxies: [],
@@ -31,8 +31,9 @@ describe('DEFAULTS', () => {
       metadata: { refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 5000, maxBytes: 1_048_576 },
       challenge: { listTrustedIssuers: true },
       limits: {},
+      connections: { firstByteTimeoutMs: 10_000, headersTimeoutMs: 20_000, bodyIdleTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000, rejectedBodyMaxBytes: 65_536, rejectedBodyTimeoutMs: 5_000 },
       shutdown: { drainTimeoutMs: 10_000 },
-      admin: {},
+      admin: { allowedHosts: [] },
       logging: { level: 'info', userClaim: 'upn', redactUsers: false },
       access: { mode: 'enforce', caseInsensitivePaths: false, deny: [] },
       authorizationServers: [],

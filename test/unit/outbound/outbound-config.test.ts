@@ -31,7 +31,7 @@ describe('defaults', () => {
 
   it('fills listen.outbound and a partner outbound section with their defaults and computed values', () => {
     const { config } = loadConfigObject(rawWith({}, { url: 'https://Mail.Contoso.com:443/ews' }), { baseDir: temp.dir })
-    expect(config.listen.outbound).toEqual({ host: '127.0.0.1', port: 8444 })
+    expect(config.listen.outbound).toEqual({ host: '127.0.0.1', port: 8444, maxConnections: 1024 })
     expect(config.partners[0]?.outbound).toEqual({
       url: 'https://Mail.Contoso.com:443/ews',
       audienceHost: 'mail.contoso.com',
@@ -55,7 +55,7 @@ describe('defaults', () => {
       baseDir: temp.dir,
       env: { SECRET: 'a-long-enough-secret' },
     })
-    expect(config.listen.outbound).toEqual({ host: '0.0.0.0', port: 8444, sharedSecret: 'a-long-enough-secret' })
+    expect(config.listen.outbound).toEqual({ host: '0.0.0.0', port: 8444, maxConnections: 1024, sharedSecret: 'a-long-enough-secret' })
   })
 
   it('warns when the listener has no partner to call', () => {
