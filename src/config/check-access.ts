@@ -2,7 +2,7 @@
 // pattern and duplicate name is a problem; a permission an earlier one makes unreachable, and a partner without
 // permissions, are warnings. Fills in default names, so logs, explain and x-s2s-permission always have one.
 import { METHODS } from 'node:http'
-import { compilePolicy, coversEntry, patternProblem, UPGRADE_METHOD, userPatternProblem } from '../access/index.js'
+import { compilePolicy, coversEntry, pathSegments, patternProblem, UPGRADE_METHOD, userPatternProblem, type CompiledPolicy } from '../access/index.js'
 import type { GatewayConfig, PermissionConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 
@@ -49,8 +49,16 @@ function checkPermission(permission: PermissionConfig, at: string, out: ProblemC
   }
 }
 
-function warnUnreachable(config: GatewayConfig, out: ProblemCollector): void {
-  const policy = compilePolicy(config.access, config.partners)
+/** A public path skips authentication, and with it every access rule: say so when a deny entry names one. */
+function warnPublicDenied(config: GatewayConfig, policy: CompiledPolicy, out: ProblemCollector): void {
+  config.publicPaths.forEach((path, i) => {
+    const segments = pathSegments(path, policy.caseInsensitivePaths)
+    const entry = segments === undefined ? undefined : policy.deny.find((d) => d.patterns.some((p) => p.matches(segments)))
+    if (entry !== undefined) out.warn(`publicPaths[${i}]`, `${path} is public: access.deny "${entry.name}" does not apply to it (public paths skip authentication and the access rules)`)
+  })
+}
+
+function warnUnreachable(config: GatewayConfig, policy: CompiledPolicy, out: ProblemCollector): void {
   config.partners.forEach((partner, i) => {
     const entries = policy.partners.get(partner.name) ?? []
     entries.forEach((later, j) => {
@@ -84,5 +92,8 @@ export function checkAccess(config: GatewayConfig, out: ProblemCollector): void 
       checkPermission(permission, entryAt, out)
     })
   })
-  if (out.problems.length === 0) warnUnreachable(config, out)
+  if (out.problems.length > 0) return
+  const policy = compilePolicy(config.access, config.partners)
+  warnUnreachable(config, policy, out)
+  warnPublicDenied(config, policy, out)
 }

@@ -88,4 +88,11 @@ describe('partners[].permissions and access', () => {
     expect(found).toContain('access.mode: must be one of enforce, shadow')
     expect(found.some((m) => m.startsWith('access.strict: '))).toBe(true)
   })
+
+  it('warns when access.deny names a public path, which skips every access rule', () => {
+    const raw = withPermissions([], { deny: [{ name: 'no-admin', paths: ['/api/admin/**'] }] })
+    raw.publicPaths = ['/api/admin/ping', '/api/health']
+    const { warnings } = loadConfigObject(raw, { baseDir: temp.dir, env: {} })
+    expect(warnings).toEqual(['publicPaths[0]: /api/admin/ping is public: access.deny "no-admin" does not apply to it (public paths skip authentication and the access rules)'])
+  })
 })
