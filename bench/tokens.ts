@@ -1,5 +1,5 @@
 // Bench: the token pools of every scenario, made before any timed window so signing never competes with the
-// process under test. Tokens look like the ones Exchange sends (PROTOCOL.md §2.5, §3.1): RS256 actor tokens with
+// process under test. Tokens look like the ones Exchange sends (docs/PROTOCOL.md §2.5, §3.1): RS256 actor tokens with
 // typ/alg/x5t, numeric nbf/exp, trustedfordelegation "true"; user tokens are alg-none wrappers around one.
 import { randomBytes, sign, type KeyObject } from 'node:crypto'
 import { writeFileSync } from 'node:fs'

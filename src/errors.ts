@@ -40,7 +40,7 @@ export type ErrorCode = keyof typeof CATALOG
 
 /**
  * Why a token was refused. Logged and counted (low cardinality, fixed set), never sent to the caller.
- * Grouped by the PROTOCOL.md §4 step that finds them.
+ * Grouped by the docs/PROTOCOL.md §4 step that finds them.
  */
 export type TokenRejectReason =
   // §4.1 extract
@@ -56,7 +56,7 @@ export type TokenRejectReason =
   | 'issuer_malformed'
   | 'issuer_unknown'
   | 'issuer_realm'
-  // issue 7: tokens issued by an authorization server (PROTOCOL.md §6)
+  // issue 7: tokens issued by an authorization server (docs/PROTOCOL.md §6)
   | 'authz_actor' // the acting application (actor, or nameid when app-only) is no partner configured with that server
   | 'authz_wrapped' // an alg-none outer token around a server's token: user context comes from the server itself
   // §4.5 signature

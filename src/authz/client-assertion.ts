@@ -1,5 +1,5 @@
 // Authorization servers, outbound: the client assertion we authenticate to a server's issuance endpoint with
-// (issue 7, PROTOCOL.md §6: Exchange sends a self-signed 10-minute assertion): an RS256 JWT signed with our
+// (issue 7, docs/PROTOCOL.md §6: Exchange sends a self-signed 10-minute assertion): an RS256 JWT signed with our
 // issuer certificate, iss = sub = client_id, aud = the issuance endpoint, x5t in the header (RFC 7523 §3).
 import { randomUUID } from 'node:crypto'
 import { CompactSign } from 'jose'

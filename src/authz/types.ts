@@ -1,4 +1,4 @@
-// Authorization servers (issue 7, PROTOCOL.md §6): the types tokens/ (inbound), outbound/ and admin/ read.
+// Authorization servers (issue 7, docs/PROTOCOL.md §6): the types tokens/ (inbound), outbound/ and admin/ read.
 // An authorization server's metadata is held by an ordinary metadata Partner object, so its keys follow
 // exactly the partner rules: single-flight fetch, refresh with jitter, on-miss refetch cooldown, last-known-good.
 import type { AuthorizationServerConfig } from '../config/types.js'

@@ -3,7 +3,7 @@
 import { createHash, X509Certificate } from 'node:crypto'
 import type { SigningKey } from '../partners/types.js'
 
-/** RSA keys below this size are refused (Exchange and Lync require >= 2048 bits, PROTOCOL.md §2.1). */
+/** RSA keys below this size are refused (Exchange and Lync require >= 2048 bits, docs/PROTOCOL.md §2.1). */
 export const MIN_RSA_BITS = 2048
 
 export class CertificateError extends Error {
@@ -13,7 +13,7 @@ export class CertificateError extends Error {
   }
 }
 
-/** base64url(SHA-1(DER)), no padding: PROTOCOL.md §1.5. */
+/** base64url(SHA-1(DER)), no padding: docs/PROTOCOL.md §1.5. */
 export function computeX5t(der: Uint8Array): string {
   return createHash('sha1').update(der).digest('base64url')
 }
@@ -27,7 +27,7 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----
 
 /**
  * Decode a certificate given as PEM text, standard or url-safe base64 of DER (padding and whitespace
- * optional), base64 of PEM text (seen in exploit tooling, PROTOCOL.md §7.9), or raw DER bytes.
+ * optional), base64 of PEM text (seen in exploit tooling, docs/PROTOCOL.md §7.9), or raw DER bytes.
  */
 export function decodeCertificate(input: string | Uint8Array): Buffer {
   if (typeof input !== 'string') return Buffer.from(input)
@@ -50,7 +50,7 @@ function decodeBase64Loose(text: string): Buffer {
 
 /**
  * Parse a certificate and turn it into a SigningKey: RSA only, at least MIN_RSA_BITS. No chain, revocation
- * or EKU checks (PROTOCOL.md §7.11: token-signing certificates are self-signed by design); expiry is the
+ * or EKU checks (docs/PROTOCOL.md §7.11: token-signing certificates are self-signed by design); expiry is the
  * caller's concern (warn, do not fail: §1.6 step 4).
  */
 export function parseSigningCertificate(input: string | Uint8Array): SigningKey {

@@ -1,4 +1,4 @@
-// CLI: turn the validator's GatewayError (tokens/: code plus a fixed `reason`) into the step of PROTOCOL.md §4
+// CLI: turn the validator's GatewayError (tokens/: code plus a fixed `reason`) into the step of docs/PROTOCOL.md §4
 // that refused the token and an exact explanation, quoting the token's own claims and the configuration it
 // was compared with. Operators read this; the gateway itself never sends it to a caller.
 import type { AuthorizationServers } from '../authz/index.js'

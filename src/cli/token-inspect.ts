@@ -1,6 +1,6 @@
 // CLI: `s2s-gateway token inspect [<token>|-] [--config <file>]`: decode an S2S token (outer and actor), show its
 // claims with readable times and, with --config, run the gateway's own validator (tokens/) against that
-// configuration and say exactly which step of PROTOCOL.md §4 would reject it, and why.
+// configuration and say exactly which step of docs/PROTOCOL.md §4 would reject it, and why.
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { loadConfigFile } from '../config/index.js'

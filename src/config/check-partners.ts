@@ -9,7 +9,7 @@ export interface PartnerCheckContext {
   out: ProblemCollector
   nowMs: number
   serviceId: string
-  /** x5t of every issuer certificate: the gateway accepts no token signed with its own key (PROTOCOL.md §7.1). */
+  /** x5t of every issuer certificate: the gateway accepts no token signed with its own key (docs/PROTOCOL.md §7.1). */
   ownX5ts: ReadonlySet<string>
 }
 
@@ -57,7 +57,7 @@ function checkSourceChoice(partner: PartnerConfig, path: string, out: ProblemCol
   }
 }
 
-/** applicationId and realm: stored lowercase (compared case-insensitively, PROTOCOL.md §4). */
+/** applicationId and realm: stored lowercase (compared case-insensitively, docs/PROTOCOL.md §4). */
 function checkIdentity(partner: PartnerConfig, path: string, ctx: PartnerCheckContext): void {
   if (partner.applicationId !== undefined) {
     const at = `${path}.applicationId`

@@ -1,5 +1,5 @@
 // Config: semantic checks of `service`, our identity. Normalises in place what partners compare against:
-// lowercase id and realms (PROTOCOL.md §1.7, §7.6), publicHosts as aud authorities (§7.5), the metadata URL.
+// lowercase id and realms (docs/PROTOCOL.md §1.7, §7.6), publicHosts as aud authorities (§7.5), the metadata URL.
 import type { GatewayConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 import { normalizeAuthority, principalPartProblem } from './hosts.js'
@@ -62,6 +62,6 @@ function checkMetadataUrl(text: string, out: ProblemCollector): void {
   if (url.username !== '' || url.password !== '') return out.problem(path, 'must not contain credentials')
   if (url.hash !== '') return out.problem(path, 'must not contain a fragment')
   if (url.protocol === 'http:') out.warn(path, 'is http: partners fetch our keys without TLS')
-  // Exchange classifies metadata URLs by substring (PROTOCOL.md §1.1): without it, it will not read ours as S2S JSON.
+  // Exchange classifies metadata URLs by substring (docs/PROTOCOL.md §1.1): without it, it will not read ours as S2S JSON.
   if (!text.includes('metadata/json/1')) out.warn(path, 'does not contain metadata/json/1; Exchange will not recognise it')
 }

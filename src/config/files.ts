@@ -96,7 +96,7 @@ export function loadPrivateKeyFile(file: string, path: string, out: ProblemColle
   }
 }
 
-/** Expired, not yet valid, or expiring within EXPIRY_WARNING_DAYS: a warning, never a problem (PROTOCOL.md §1.6). */
+/** Expired, not yet valid, or expiring within EXPIRY_WARNING_DAYS: a warning, never a problem (docs/PROTOCOL.md §1.6). */
 export function warnAboutValidity(key: SigningKey, path: string, nowMs: number, out: ProblemCollector, expiredNote: string): void {
   const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
   if (key.notAfter <= nowMs) return out.warn(path, `certificate ${key.x5t} expired on ${day(key.notAfter)}; ${expiredNote}`)

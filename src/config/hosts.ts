@@ -1,5 +1,5 @@
 // Config: the host, address and name rules the checks share. normalizeAuthority is how publicHosts are stored,
-// so the aud host check (PROTOCOL.md §4 step 6, §7.5) compares against lowercase punycode without :443/:80.
+// so the aud host check (docs/PROTOCOL.md §4 step 6, §7.5) compares against lowercase punycode without :443/:80.
 import { BlockList, isIP, isIPv6 } from 'node:net'
 import { domainToASCII } from 'node:url'
 

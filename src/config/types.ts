@@ -44,7 +44,7 @@ export interface PartnerOutboundConfig {
   caFile?: string
 }
 
-/** A third-party token server (issue 7, PROTOCOL.md §6). Checked by config/check-authorization-servers.ts. */
+/** A third-party token server (issue 7, docs/PROTOCOL.md §6). Checked by config/check-authorization-servers.ts. */
 export interface AuthorizationServerConfig {
   /** Unique label; partners name it in `authorizationServer`; sent as x-s2s-issuer. */
   name: string

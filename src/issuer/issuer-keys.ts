@@ -15,7 +15,7 @@ export interface IssuerKeys {
   signingKey: SigningKey
   /**
    * Every configured certificate whose notAfter is still ahead, in configuration order: the current one, the
-   * previous one until it expires, and a next one pre-published before it starts signing (PROTOCOL.md §1.7).
+   * previous one until it expires, and a next one pre-published before it starts signing (docs/PROTOCOL.md §1.7).
    */
   published: SigningKey[]
 }

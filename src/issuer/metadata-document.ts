@@ -1,5 +1,5 @@
 // Issuer: the authentication metadata document we publish at /metadata/json/1, field for field in the
-// Exchange shape (PROTOCOL.md §1.2, §1.7), which every known consumer parses. Built from config, never from
+// Exchange shape (docs/PROTOCOL.md §1.2, §1.7), which every known consumer parses. Built from config, never from
 // a request: the Host header plays no part in it.
 import { randomUUID } from 'node:crypto'
 import type { GatewayConfig } from '../config/types.js'
@@ -7,7 +7,7 @@ import type { SigningKey } from '../partners/types.js'
 
 export interface MetadataKey {
   usage: 'signing'
-  /** base64url SHA-1 of the DER certificate (PROTOCOL.md §1.5); consumers recompute it. */
+  /** base64url SHA-1 of the DER certificate (docs/PROTOCOL.md §1.5); consumers recompute it. */
   keyinfo: { x5t: string }
   /** Standard base64 of the DER certificate: the leaf only, no PEM armour. */
   keyvalue: { type: 'x509Certificate'; value: string }

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { MetadataDocument } from './metadata-document.js'
 
-/** Where the document is served. It must contain "metadata/json/1": Exchange classifies URLs by it (PROTOCOL.md §1.1). */
+/** Where the document is served. It must contain "metadata/json/1": Exchange classifies URLs by it (docs/PROTOCOL.md §1.1). */
 export const METADATA_PATH = '/metadata/json/1'
 
 const str = { type: 'string' } as const

@@ -1,5 +1,5 @@
 // Outbound: the backend names the user a call is made for with x-s2s-act-as-* request headers (issue 3 §1).
-// Read them into the outer token's claims (PROTOCOL.md §3.2-3.3), strictly: one field each, no control
+// Read them into the outer token's claims (docs/PROTOCOL.md §3.2-3.3), strictly: one field each, no control
 // characters, non-ASCII as percent-encoded UTF-8 (how the inbound side writes x-s2s-user-* values).
 import type { IncomingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors.js'

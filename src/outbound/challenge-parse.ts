@@ -1,4 +1,4 @@
-// Outbound: read a partner's `WWW-Authenticate` challenges (RFC 9110 §11.6.1) for realm discovery (PROTOCOL.md
+// Outbound: read a partner's `WWW-Authenticate` challenges (RFC 9110 §11.6.1) for realm discovery (docs/PROTOCOL.md
 // §5.1-5.3). Accepts SharePoint's no-space style and Exchange's space-after-comma style, several challenges per
 // field or several fields, parameter names in any case, quoted or bare values; `realm` may be absent.
 
@@ -134,7 +134,7 @@ export function readBearerChallenge(values: string | readonly string[] | undefin
 
 /**
  * True when `trustedIssuers` names us: `<serviceId>@<issuerRealm>` or `<serviceId>@*`, compared case-insensitively
- * (PROTOCOL.md §5.5 step 2).
+ * (docs/PROTOCOL.md §5.5 step 2).
  */
 export function listsIssuer(trustedIssuers: readonly string[], serviceId: string, issuerRealm: string): boolean {
   const id = serviceId.toLowerCase()

@@ -1,5 +1,5 @@
 // Outbound: one configuration's outbound side (built per Runtime, swapped on reload). callPartner-style flow of
-// PROTOCOL.md §5.5: resolve the audience (probing when the realm is unknown), send with a cached or fresh token,
+// docs/PROTOCOL.md §5.5: resolve the audience (probing when the realm is unknown), send with a cached or fresh token,
 // and on a 401 to a replayable request probe once more and retry once. Used by the listener and test-partner.
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { createAuthorizationServers, createAuthzTokenSource, type AuthorizationServers } from '../authz/index.js'

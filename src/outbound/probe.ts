@@ -1,4 +1,4 @@
-// Outbound: the realm-discovery probe (PROTOCOL.md §3.6, §5.3): a bodyless GET carrying an empty
+// Outbound: the realm-discovery probe (docs/PROTOCOL.md §3.6, §5.3): a bodyless GET carrying an empty
 // `Authorization: Bearer`, which makes S2S resources answer 401 with their `WWW-Authenticate: Bearer` challenge.
 import { readBearerChallenge } from './challenge-parse.js'
 import type { ProbeResult } from './discovery.js'

@@ -1,4 +1,4 @@
-// Outbound: who our token is for (PROTOCOL.md §2.5, §5.5). aud = <principal>/<audienceHost>@<realm>, where the
+// Outbound: who our token is for (docs/PROTOCOL.md §2.5, §5.5). aud = <principal>/<audienceHost>@<realm>, where the
 // principal is the partner's registered identity (metadata, else config; a challenge only when neither names one)
 // and the realm comes from the partner's challenge when known, else its metadata identity, else config. Challenge
 // values that could not be one part of aud are ignored. A realm of "*" never goes into aud: it sends us to
@@ -44,7 +44,7 @@ export const MAX_CHALLENGE_PART_CHARS = 255
 
 /**
  * A challenge value (the partner's own, unauthenticated words) usable as one part of aud: no whitespace, control
- * characters, '@', '/', ',', '"' or '\' (PROTOCOL.md §7.8: receivers split aud at the first '/' and the last '@',
+ * characters, '@', '/', ',', '"' or '\' (docs/PROTOCOL.md §7.8: receivers split aud at the first '/' and the last '@',
  * and not all of them the same way), not "*", not too long; else undefined, as if the challenge had not named it.
  */
 export function challengePart(value: string | undefined): string | undefined {

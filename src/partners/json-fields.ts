@@ -1,5 +1,5 @@
 // Who we trust: tolerant readers for metadata JSON, whose property names vary in case between publishers
-// (`keyvalue` vs `keyValue`, PROTOCOL.md §1.4/§7.9). Used by metadata-parse.ts and metadata-identity.ts.
+// (`keyvalue` vs `keyValue`, docs/PROTOCOL.md §1.4/§7.9). Used by metadata-parse.ts and metadata-identity.ts.
 
 /** A JSON object (not an array, not null), or undefined. */
 export function asObject(value: unknown): Record<string, unknown> | undefined {
@@ -8,7 +8,7 @@ export function asObject(value: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * The value of the first own property whose name equals `name` case-insensitively (PROTOCOL.md §1.6 step 1),
+ * The value of the first own property whose name equals `name` case-insensitively (docs/PROTOCOL.md §1.6 step 1),
  * or undefined when `container` is not an object or has no such property.
  */
 export function getField(container: unknown, name: string): unknown {

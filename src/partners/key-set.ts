@@ -20,7 +20,7 @@ export function sameKeys(a: KeySet | undefined, b: KeySet | undefined): boolean 
 
 /**
  * Warn about certificates outside their validity period. They are kept: whether Microsoft consumers reject
- * expired metadata certificates is unconfirmed, so we warn and do not fail (PROTOCOL.md §1.6 step 4).
+ * expired metadata certificates is unconfirmed, so we warn and do not fail (docs/PROTOCOL.md §1.6 step 4).
  */
 export function warnAboutValidity(keys: KeySet, partner: string, now: number, log: Logger): void {
   for (const key of keys.all) {

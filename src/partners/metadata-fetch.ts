@@ -1,4 +1,4 @@
-// Who we trust: fetch one partner's metadata document over https (PROTOCOL.md §1.1, §1.6 step 6) with a hard
+// Who we trust: fetch one partner's metadata document over https (docs/PROTOCOL.md §1.1, §1.6 step 6) with a hard
 // deadline, a byte cap and no redirects. node:http(s) directly, for CA control and byte caps. Feeds metadata-parse.ts.
 import { lookup as dnsLookup } from 'node:dns'
 import http from 'node:http'
@@ -82,7 +82,7 @@ function requestOptions(target: URL, opts: MetadataFetchOptions, lookup: LookupF
     method: 'GET',
     hostname: target.hostname.replace(/^\[(.*)\]$/, '$1'),
     path: target.pathname + target.search,
-    // No credentials and no cookies, ever: the document is anonymous (PROTOCOL.md §1.1).
+    // No credentials and no cookies, ever: the document is anonymous (docs/PROTOCOL.md §1.1).
     headers: { 'user-agent': 's2s-gateway', accept: 'application/json', 'accept-encoding': 'identity' },
     agent: false, // one short-lived connection; nothing pooled between partners
     lookup,

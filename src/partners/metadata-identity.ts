@@ -1,11 +1,11 @@
 // Who we trust: read a partner's identity (principal id and realm) from its metadata document,
-// following Exchange's AuthMetadataParser order (PROTOCOL.md §1.6). Used by metadata-parse.ts.
+// following Exchange's AuthMetadataParser order (docs/PROTOCOL.md §1.6). Used by metadata-parse.ts.
 import type { PartnerIdentity } from './types.js'
 import { getString } from './json-fields.js'
 
 /** Ids and realms are GUIDs or domain names in practice; anything longer is refused. */
 const MAX_PART_CHARS = 256
-/** No whitespace or control characters anywhere; no '/' in the principal id (PROTOCOL.md §7.8). */
+/** No whitespace or control characters anywhere; no '/' in the principal id (docs/PROTOCOL.md §7.8). */
 const BAD_ID = /[\s\u0000-\u001f\u007f/]/
 const BAD_REALM = /[\s\u0000-\u001f\u007f]/
 
@@ -18,7 +18,7 @@ export function toIdentity(id: string | undefined, realm: string | undefined): P
   return { id: id.toLowerCase(), realm: realm.toLowerCase() }
 }
 
-/** Split a full principal name `<id>@<realm>` at the LAST '@' (PROTOCOL.md §0); both parts non-empty. */
+/** Split a full principal name `<id>@<realm>` at the LAST '@' (docs/PROTOCOL.md §0); both parts non-empty. */
 export function splitPrincipal(principal: string | undefined): PartnerIdentity | undefined {
   if (principal === undefined) return undefined
   const at = principal.lastIndexOf('@')

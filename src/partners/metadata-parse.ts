@@ -1,4 +1,4 @@
-// Who we trust: turn a fetched metadata document (any shape of PROTOCOL.md §1.2-§1.4) into the partner's
+// Who we trust: turn a fetched metadata document (any shape of docs/PROTOCOL.md §1.2-§1.4) into the partner's
 // identity and signing keys. Liberal in parsing, strict in trust (§7.9). Fed by metadata-fetch.ts, used by partner.ts.
 import { CertificateError, parseSigningCertificate } from '../certs/x509.js'
 import type { PartnerIdentity, SigningKey } from './types.js'
@@ -50,7 +50,7 @@ export function parseMetadataDocument(doc: unknown): ParsedMetadata {
   return issuanceEndpoint === undefined ? { identity, keys, warnings } : { identity, keys, warnings, issuanceEndpoint }
 }
 
-/** Every `usage: signing`, `type: x509Certificate` entry with a value (PROTOCOL.md §1.6), deduplicated by x5t. */
+/** Every `usage: signing`, `type: x509Certificate` entry with a value (docs/PROTOCOL.md §1.6), deduplicated by x5t. */
 function readSigningKeys(entries: readonly unknown[], warnings: string[]): SigningKey[] {
   if (entries.length > MAX_KEY_ENTRIES) warnings.push(`only the first ${MAX_KEY_ENTRIES} of ${entries.length} keys were read`)
   const byX5t = new Map<string, SigningKey>()
@@ -80,13 +80,13 @@ function readSigningKey(entry: unknown, where: string, warnings: string[]): Sign
   }
   const published = getString(getField(entry, 'keyInfo'), 'x5t')
   if (published !== undefined && normaliseX5t(published) !== key.x5t) {
-    // Exchange ignores the published x5t too (PROTOCOL.md §1.6); ours is authoritative, a mismatch is only news.
+    // Exchange ignores the published x5t too (docs/PROTOCOL.md §1.6); ours is authoritative, a mismatch is only news.
     warnings.push(`${where}: published x5t does not match the certificate, using computed ${key.x5t}`)
   }
   return key
 }
 
-/** Published x5t values are sometimes padded standard base64 (PROTOCOL.md §7.9); compare as base64url. */
+/** Published x5t values are sometimes padded standard base64 (docs/PROTOCOL.md §7.9); compare as base64url. */
 function normaliseX5t(x5t: string): string {
   return x5t.trim().replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
 }

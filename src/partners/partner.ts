@@ -1,5 +1,5 @@
 // Who we trust: a partner registered by metadata URL. Holds its key snapshot and runs the single-flight fetch,
-// the on-miss refetch cooldown, background refresh and last-known-good ageing (issue 2 §5, PROTOCOL.md §1.6 step 5).
+// the on-miss refetch cooldown, background refresh and last-known-good ageing (issue 2 §5, docs/PROTOCOL.md §1.6 step 5).
 import type { PartnerConfig } from '../config/types.js'
 import { buildKeySet, sameKeys, warnAboutValidity } from './key-set.js'
 import { fetchMetadataDocument } from './metadata-fetch.js'

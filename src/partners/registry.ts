@@ -1,5 +1,5 @@
 // Who we trust: every registered partner, built from config, and the lookup by principal id that the token
-// validator uses to pick whose keys may verify a token (PROTOCOL.md §4 step 4; §7.1: no fallback).
+// validator uses to pick whose keys may verify a token (docs/PROTOCOL.md §4 step 4; §7.1: no fallback).
 import { readFileSync } from 'node:fs'
 import type { GatewayConfig, PartnerConfig } from '../config/types.js'
 import { parseSigningCertificate } from '../certs/x509.js'

@@ -5,7 +5,7 @@ import type { PartnerSeed } from './partner-deps.js'
 
 /** One trusted signing certificate of a partner (or of ourselves). */
 export interface SigningKey {
-  /** base64url SHA-1 of the DER certificate, computed by us (PROTOCOL.md §1.5), never taken from a document. */
+  /** base64url SHA-1 of the DER certificate, computed by us (docs/PROTOCOL.md §1.5), never taken from a document. */
   x5t: string
   /** RSA public key, prepared once for node:crypto.verify. */
   publicKey: KeyObject

@@ -1,4 +1,4 @@
-// Outbound: build S2S tokens. An RS256 actor token signed with an issuer certificate (PROTOCOL.md §2.5) and,
+// Outbound: build S2S tokens. An RS256 actor token signed with an issuer certificate (docs/PROTOCOL.md §2.5) and,
 // for a user, the unsigned outer token that wraps it (§3.1). Used by outbound calls, `token mint`, the demo, tests.
 import type { KeyObject } from 'node:crypto'
 import { CompactSign } from 'jose'
@@ -43,7 +43,7 @@ export async function mintActorToken(signer: TokenSigner, input: ActorTokenInput
     nameid: input.nameid ?? input.issuer,
   }
   if (input.trustedForDelegation === true) claims['trustedfordelegation'] = 'true'
-  // No kid: S2S selects keys by x5t only (PROTOCOL.md §2.1).
+  // No kid: S2S selects keys by x5t only (docs/PROTOCOL.md §2.1).
   return new CompactSign(enc.encode(JSON.stringify(claims)))
     .setProtectedHeader({ typ: 'JWT', alg: 'RS256', x5t: signer.x5t })
     .sign(signer.privateKey)

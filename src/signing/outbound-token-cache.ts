@@ -1,4 +1,4 @@
-// Outbound signing: a bounded cache of the tokens we minted for partners (PROTOCOL.md §5.5 step 4: reuse a
+// Outbound signing: a bounded cache of the tokens we minted for partners (docs/PROTOCOL.md §5.5 step 4: reuse a
 // token until exp - 5 min). Keys include our signer's x5t, so a token signed by a retired key is never served.
 import { LRUCache } from 'lru-cache'
 import { DEFAULTS } from '../config/schema.js'

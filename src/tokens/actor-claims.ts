@@ -1,4 +1,4 @@
-// Token validation, steps 4 (parse), 6, 7 and 8 for the actor token (PROTOCOL.md §4): every actor claim check
+// Token validation, steps 4 (parse), 6, 7 and 8 for the actor token (docs/PROTOCOL.md §4): every actor claim check
 // that needs no key and no partner lookup, run before the signature so bad tokens are refused cheaply.
 import { tokenInvalid } from '../errors.js'
 import { hasControlChar, isTrueClaim } from './claim-values.js'

@@ -1,4 +1,4 @@
-// Token validation, steps 2-3 (PROTOCOL.md §4.2-4.3): tell an app-only actor token from an outer user-context
+// Token validation, steps 2-3 (docs/PROTOCOL.md §4.2-4.3): tell an app-only actor token from an outer user-context
 // token, and check the JOSE headers: RS256 only for the actor, alg none only for the outer wrapper.
 import { tokenInvalid } from '../errors.js'
 import { decodeJwt, type DecodedJwt } from './decode.js'
@@ -51,7 +51,7 @@ function classifyOuter(outer: DecodedJwt): ClassifiedToken {
 }
 
 /**
- * Decode and classify a token (PROTOCOL.md §4.2): `alg` none in any case → outer token; `RS256` → app-only
+ * Decode and classify a token (docs/PROTOCOL.md §4.2): `alg` none in any case → outer token; `RS256` → app-only
  * actor token, unless it carries `actortoken` (a signed outer token, which Exchange rejects too); anything else
  * (HS*, PS*, ES*, 'rs256') → refused.
  * @throws GatewayError GW_TOKEN_INVALID

@@ -1,4 +1,4 @@
-// Token validation, step 1 (PROTOCOL.md §4.1): size cap, then split a compact JWS into its three segments and
+// Token validation, step 1 (docs/PROTOCOL.md §4.1): size cap, then split a compact JWS into its three segments and
 // decode header and payload strictly. Knows nothing of algorithms or claims (classify.ts does).
 import { tokenInvalid } from '../errors.js'
 import { parseJsonObject, type JsonObject } from './json-object.js'

@@ -1,4 +1,4 @@
-// Token validation, step 1 (PROTOCOL.md §4.1): take the bearer token out of the Authorization header value.
+// Token validation, step 1 (docs/PROTOCOL.md §4.1): take the bearer token out of the Authorization header value.
 // Duplicate Authorization headers are the proxy layer's concern (it sees rawHeaders); this sees one value.
 import { tokenInvalid } from '../errors.js'
 
@@ -14,7 +14,7 @@ function isBlank(code: number): boolean {
 /**
  * The token of a `Bearer` Authorization header value.
  * @returns undefined when there is no header, another scheme, or `Bearer` with nothing after it
- *   (the caller answers with the bare 401 challenge, PROTOCOL.md §3.6).
+ *   (the caller answers with the bare 401 challenge, docs/PROTOCOL.md §3.6).
  * @throws GatewayError GW_TOKEN_INVALID 'malformed' when a token is present but has junk after it
  *   or characters outside base64url and '.'.
  */

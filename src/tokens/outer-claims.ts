@@ -1,4 +1,4 @@
-// Token validation, step 9 (PROTOCOL.md §4.9): the outer user-context token must be bound to its actor token
+// Token validation, step 9 (docs/PROTOCOL.md §4.9): the outer user-context token must be bound to its actor token
 // (iss = actor nameid, aud = actor aud) and be valid now; the effective window is the intersection of both.
 import { tokenInvalid } from '../errors.js'
 import type { ActorClaims } from './actor-claims.js'

@@ -1,4 +1,4 @@
-// Token validation, steps 4 and 6 (PROTOCOL.md §4.4, §4.6, §7.5, §7.8): parse `id@realm` principal names and
+// Token validation, steps 4 and 6 (docs/PROTOCOL.md §4.4, §4.6, §7.5, §7.8): parse `id@realm` principal names and
 // `principal/host[:port]@realm` audiences, and normalise hosts the way config normalises service.publicHosts.
 import { domainToASCII } from 'node:url'
 

@@ -1,4 +1,4 @@
-// Token validation, step 5 (PROTOCOL.md §4.5): verify the actor's RS256 signature with the issuing partner's
+// Token validation, step 5 (docs/PROTOCOL.md §4.5): verify the actor's RS256 signature with the issuing partner's
 // keys only (never ours, never keys named by the token), with one rate-limited refetch for rotation (§1.6.5).
 import { hash, verify } from 'node:crypto'
 import { LRUCache } from 'lru-cache'

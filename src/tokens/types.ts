@@ -3,7 +3,7 @@ import type { TrustLevel } from '../config/types.js'
 
 export type AuthType = 'app' | 'user'
 
-/** User claims from a verified outer token (PROTOCOL.md §3.2-3.3). Only non-empty strings are kept. */
+/** User claims from a verified outer token (docs/PROTOCOL.md §3.2-3.3). Only non-empty strings are kept. */
 export interface UserClaims {
   nameid?: string
   nii?: string

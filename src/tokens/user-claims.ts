@@ -1,4 +1,4 @@
-// Token validation, steps 9-10 for the user (PROTOCOL.md §3.3, §4.9-4.10): read the outer token's user claims
+// Token validation, steps 9-10 for the user (docs/PROTOCOL.md §3.3, §4.9-4.10): read the outer token's user claims
 // and apply the SID rule (a Windows SID nameid only for partners with acceptSid).
 import { tokenInvalid } from '../errors.js'
 import { hasControlChar, hasOuterWhitespace } from './claim-values.js'

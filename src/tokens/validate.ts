@@ -1,4 +1,4 @@
-// Token validation, the entry point (PROTOCOL.md §4): proxy/ hands a bearer token to validate(), and gets an
+// Token validation, the entry point (docs/PROTOCOL.md §4): proxy/ hands a bearer token to validate(), and gets an
 // Identity or a GatewayError. Size cap, then the verified-token cache, then the full verification.
 import type { AuthorizationServers } from '../authz/types.js'
 import type { GatewayConfig } from '../config/types.js'
@@ -117,7 +117,7 @@ function validateOnce(state: ValidatorState, token: string, trace: ValidationTra
 }
 
 /**
- * The inbound token validator (PROTOCOL.md §4). Build once per configuration; validate() is safe to call
+ * The inbound token validator (docs/PROTOCOL.md §4). Build once per configuration; validate() is safe to call
  * concurrently. The verified-token cache lives inside, bounded by tokens.cacheMaxEntries (0 disables it).
  */
 export function createTokenValidator(deps: TokenValidatorDeps): TokenValidator {

@@ -1,4 +1,4 @@
-// Token validation, the full path for a token not in the cache (PROTOCOL.md §4 steps 1-10): key-free checks
+// Token validation, the full path for a token not in the cache (docs/PROTOCOL.md §4 steps 1-10): key-free checks
 // first (cheap rejection), then the partner's signature, then the trust policy, then the Identity.
 import type { Logger } from '../logger.js'
 import type { Partner, PartnerRegistry, SigningKey } from '../partners/types.js'
@@ -102,7 +102,7 @@ function attributeClaimedPartner(classified: ClassifiedToken, deps: VerifyDeps, 
   if (partner !== undefined) trace.partner = partner.name
 }
 
-/** PROTOCOL.md §4: a partner's own (self-issued) token. */
+/** docs/PROTOCOL.md §4: a partner's own (self-issued) token. */
 function verifySelfIssued(classified: ClassifiedToken, nowSec: number, deps: VerifyDeps, trace: ValidationTrace): MaybePromise<VerifiedToken> {
   let actor: ActorClaims
   let outer: OuterClaims | undefined

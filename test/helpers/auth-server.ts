@@ -1,4 +1,4 @@
-// Test helper: a stand-in authorization server (ACS-style, PROTOCOL.md §6) on 127.0.0.1 with its own signing
+// Test helper: a stand-in authorization server (ACS-style, docs/PROTOCOL.md §6) on 127.0.0.1 with its own signing
 // certificate generated at test time. It serves its metadata document (with an `issuance` endpoint), issues app-only
 // tokens by client credentials only after verifying the client assertion against the gateway's PUBLISHED metadata
 // (node:crypto, no gateway code), counts issuance requests, and builds the tokens it would issue for inbound tests.

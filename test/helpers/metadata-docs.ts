@@ -1,4 +1,4 @@
-// Test helper: metadata documents in every shape PROTOCOL.md §1.2-§1.4 describes, and certificates a parser
+// Test helper: metadata documents in every shape docs/PROTOCOL.md §1.2-§1.4 describes, and certificates a parser
 // must refuse (small RSA, EC), all generated at test time. Nothing secret is committed.
 import { webcrypto } from 'node:crypto'
 import * as x509 from '@peculiar/x509'

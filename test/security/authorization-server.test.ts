@@ -1,4 +1,4 @@
-// Security suite, authorization-server tokens (issue 7, PROTOCOL.md §6, §7): a token signed by a configured
+// Security suite, authorization-server tokens (issue 7, docs/PROTOCOL.md §6, §7): a token signed by a configured
 // authorization server is accepted only for a partner configured with THAT server, naming it in the server's own
 // realm, with aud realm = iss realm and no "*" anywhere in the token; only the server's keys verify it (never a
 // partner's, never ours, never an HMAC over its certificate); it is never accepted inside an alg-none wrapper; and

@@ -2,7 +2,7 @@
 // A quoted-string may hold anything but control characters, so a partner could put "@", "/", spaces, tabs, commas,
 // quotes or kilobytes into the aud we sign (`<principal>/<host>@contoso.com<TAB>evil`, `...@evil.example@contoso.com`),
 // a second audience for receivers that split aud differently. Now a challenge value that could not be one part of
-// aud (PROTOCOL.md §7.8, the rules config applies to realms) is ignored, as if the challenge had not named it; a
+// aud (docs/PROTOCOL.md §7.8, the rules config applies to realms) is ignored, as if the challenge had not named it; a
 // well-formed realm still moves the realm (realm discovery).
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'

@@ -7,7 +7,7 @@ describe('x5t', () => {
     ['A33E4C629AE9553E186F93474E796D598B1F7424', 'oz5MYprpVT4Yb5NHTnltWYsfdCQ'],
     ['987F934E5B7E1C05C2F7EBE329516D5FA6C0B11D', 'mH-TTlt-HAXC9-vjKVFtX6bAsR0'],
     ['7A787D049AD53D4E628D5D6A8D98D5F9F2F66DCA', 'enh9BJrVPU5ijV1qjZjV-fL2bco'],
-  ])('thumbprint %s is x5t %s (PROTOCOL.md §1.5 vectors)', (hex, x5t) => {
+  ])('thumbprint %s is x5t %s (docs/PROTOCOL.md §1.5 vectors)', (hex, x5t) => {
     expect(Buffer.from(hex, 'hex').toString('base64url')).toBe(x5t)
     expect(x5tToThumbprint(x5t)).toBe(hex)
   })

@@ -33,7 +33,7 @@ function verifyActor(token: string): { header: Record<string, unknown>; claims: 
 }
 
 describe('s2s-gateway token mint', () => {
-  it('prints an app-only RS256 actor token that verifies with the certificate (PROTOCOL.md §2.5)', async () => {
+  it('prints an app-only RS256 actor token that verifies with the certificate (docs/PROTOCOL.md §2.5)', async () => {
     const { code, token } = await mint()
     expect(code).toBe(0)
     expect(token.split('.')).toHaveLength(3)
@@ -50,7 +50,7 @@ describe('s2s-gateway token mint', () => {
     expect(claims['exp']).toBe(String(nowSec + 86_400))
   })
 
-  it('wraps a delegating actor token in an unsigned outer token when a user flag is given (PROTOCOL.md §3)', async () => {
+  it('wraps a delegating actor token in an unsigned outer token when a user flag is given (docs/PROTOCOL.md §3)', async () => {
     const { code, token } = await mint(['--user-upn', 'alice@contoso.com', '--user-smtp', 'alice@contoso.com', '--user-nameid', 's-1-5-21-1', '--user-nii', 'urn:office:idp:activedirectory'])
     expect(code).toBe(0)
     const [h = '', p = '', s] = token.split('.')

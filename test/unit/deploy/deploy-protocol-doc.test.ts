@@ -1,5 +1,5 @@
 // Issue 15, defect 5: docs/PROTOCOL.md is the protocol reference everything points at. Every section the
-// code, the configuration, the README and the deploy docs cite (`PROTOCOL.md §4.6`, `§1.6 step 5`, the CLI's
+// code, the configuration, the README and the deploy docs cite (`docs/PROTOCOL.md §4.6`, `§1.6 step 5`, the CLI's
 // `REJECTED at §4.6 audience`) exists as a heading there with that meaning, the user-facing files name it by
 // its path, and the README's relative links resolve.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -74,7 +74,7 @@ const CITING = [
 
 describe('docs/PROTOCOL.md', () => {
   it('reads citations the way they are written', () => {
-    expect(citedSections('PROTOCOL.md §1.7, §7.6 and §1.6 step 4')).toEqual(['1.7', '7.6', '1.6.4'])
+    expect(citedSections('docs/PROTOCOL.md §1.7, §7.6 and §1.6 step 4')).toEqual(['1.7', '7.6', '1.6.4'])
     expect(citedSections('(§4.2-3 classify) §1.2-§1.4 §5.5 steps 1-2 §4 step 6')).toEqual(['4.2', '4.3', '1.2', '1.4', '5.5.1', '5.5.2', '4.6'])
     expect(citedSections('RFC 9110 §7.6.1, RFC 9112 §9.6; issue 4 §6; [MS-XOAUTH] §3.2.5.4')).toEqual([])
   })
@@ -97,11 +97,17 @@ describe('docs/PROTOCOL.md', () => {
     }
   })
 
+  it('is what every source, test and script comment points at, by its path', () => {
+    const files = ['src', 'test', 'bench', 'scripts'].flatMap((dir) => sourceFiles(dir))
+    const bare = files.filter((file) => /(^|[^/\\A-Za-z])PROTOCOL\.md/m.test(read(file)))
+    expect(bare).toEqual([])
+  })
+
   it('is what the README, the example configuration and the deploy docs point at, by its path', () => {
     for (const file of ['README.md', 'config/gateway.example.yaml', 'deploy/README.md', 'src/config/schema.ts']) {
       const text = read(file)
       expect(text, file).toMatch(/docs\/PROTOCOL\.md/)
-      expect(text.replace(/docs\/PROTOCOL\.md/g, ''), `${file} names PROTOCOL.md without docs/`).not.toMatch(/PROTOCOL\.md/)
+      expect(text.replace(/docs\/PROTOCOL\.md/g, ''), `${file} names the protocol document without its docs/ path`).not.toMatch(/PROTOCOL\.md/)
     }
   })
 
@@ -119,3 +125,12 @@ describe('docs/PROTOCOL.md', () => {
     expect(broken).toEqual([])
   })
 })
+
+/** Every .ts, .mts and .mjs file under `dir` (relative to the repository), build output and dependencies left out. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(REPO_DIR, dir), { withFileTypes: true }).flatMap((entry) => {
+    const rel = join(dir, entry.name)
+    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name.startsWith('.') ? [] : sourceFiles(rel)
+    return /\.(ts|mts|mjs)$/.test(entry.name) ? [rel] : []
+  })
+}

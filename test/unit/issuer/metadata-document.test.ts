@@ -40,7 +40,7 @@ function load(patch: (raw: Record<string, any>) => void = () => {}) {
 }
 
 describe('buildMetadataDocument', () => {
-  it('has exactly the Exchange fields, in order, with lowercase identity (PROTOCOL.md §1.2, §1.7)', () => {
+  it('has exactly the Exchange fields, in order, with lowercase identity (docs/PROTOCOL.md §1.2, §1.7)', () => {
     const config = load()
     const keys = loadIssuerKeys(config.issuer, Date.now())
     const doc = buildMetadataDocument(config.service, keys.published)

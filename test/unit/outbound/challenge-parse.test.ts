@@ -1,4 +1,4 @@
-// Unit: WWW-Authenticate parsing for realm discovery (PROTOCOL.md §5.1-5.3): both real-world styles, several
+// Unit: WWW-Authenticate parsing for realm discovery (docs/PROTOCOL.md §5.1-5.3): both real-world styles, several
 // challenges per field or per response, any parameter case, quoted and bare values, absent realm.
 import { describe, expect, it } from 'vitest'
 import { listsIssuer, parseAuthenticate, readBearerChallenge } from '../../../src/outbound/challenge-parse.js'

@@ -1,4 +1,4 @@
-// Unit: who our outbound tokens are for (PROTOCOL.md §2.5, §5.5): the registered principal (a challenge only confirms
+// Unit: who our outbound tokens are for (docs/PROTOCOL.md §2.5, §5.5): the registered principal (a challenge only confirms
 // it), the realm from the partner's challenge, else its metadata identity, else config; challenge values that could
 // not be one part of aud are ignored; "*" never in aud; the issuer realm override.
 import { describe, expect, it } from 'vitest'

@@ -240,7 +240,7 @@ describe('metadata partner: retry-after, warnings, hooks', () => {
     expect(partner.retryAfterSec()).toBe(1)
   })
 
-  it('keeps an expired certificate and warns about it (PROTOCOL.md §1.6 step 4)', async () => {
+  it('keeps an expired certificate and warns about it (docs/PROTOCOL.md §1.6 step 4)', async () => {
     const expired = await createSelfSignedCertificate({ subject: 'CN=expired', notBefore: new Date(Date.UTC(2020, 0, 1)), days: 1 })
     const { partner, log } = setup(docWith([expired]))
     await partner.ensureLoaded()

@@ -1,4 +1,4 @@
-// Unit: the 401 challenge with authorization servers (issue 7, PROTOCOL.md §5.1, §5.4): their issuers join
+// Unit: the 401 challenge with authorization servers (issue 7, docs/PROTOCOL.md §5.1, §5.4): their issuers join
 // trusted_issuers, partners reached through them do not, authorization_uri follows, and the text is only cached
 // once every server is identified.
 import { describe, expect, it } from 'vitest'

@@ -1,4 +1,4 @@
-// Unit: the tokens we mint for partners (PROTOCOL.md §2.5, §3) and their cache: exact header and claims, reuse
+// Unit: the tokens we mint for partners (docs/PROTOCOL.md §2.5, §3) and their cache: exact header and claims, reuse
 // until exp - 5 min, one entry per user, and a new signer (rotation) never getting an old token.
 import { generateKeyPairSync, verify } from 'node:crypto'
 import { describe, expect, it } from 'vitest'

@@ -1,4 +1,4 @@
-// Tokens built the way real senders build them (PROTOCOL.md §2.2-2.4, §3): accepted, with the right Identity.
+// Tokens built the way real senders build them (docs/PROTOCOL.md §2.2-2.4, §3): accepted, with the right Identity.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { extractBearer } from '../../../src/tokens/index.js'
 import { EXCHANGE_ID, PUBLIC_HOST, REALM, SERVICE_ID, wrapRaw } from '../../helpers/tokens.js'

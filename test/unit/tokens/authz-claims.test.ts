@@ -1,4 +1,4 @@
-// Unit: the key-free checks and claim mapping of authorization-server tokens (issue 7, PROTOCOL.md §6): iss, aud
+// Unit: the key-free checks and claim mapping of authorization-server tokens (issue 7, docs/PROTOCOL.md §6): iss, aud
 // (ours, realm = iss realm), the acting application from actor or nameid, the user claims and nii fallback.
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../../src/errors.js'

@@ -1,4 +1,4 @@
-// Trust policy (PROTOCOL.md §4.10): 403 only for fully verified tokens; 503 when the partner has no keys.
+// Trust policy (docs/PROTOCOL.md §4.10): 403 only for fully verified tokens; 503 when the partner has no keys.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { GatewayError } from '../../../src/errors.js'
 import { EXCHANGE_ID, makeTestPartner, REALM } from '../../helpers/tokens.js'
@@ -38,7 +38,7 @@ describe('trust policy, after full verification only', () => {
   })
 })
 
-describe('signature keys (PROTOCOL.md §4.5)', () => {
+describe('signature keys (docs/PROTOCOL.md §4.5)', () => {
   it('tries every key of the partner when x5t is absent', async () => {
     const h = makeHarness(w, { exchange: { keys: [w.keyOf(w.rogue), w.keyOf(w.gateway), w.keyOf(w.exchange.cert)] } })
     const identity = await h.validator.validate(actor(w.exchange, {}, { x5t: undefined }))

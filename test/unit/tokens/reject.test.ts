@@ -1,4 +1,4 @@
-// Every PROTOCOL.md §4 step's rejection, one table row each: the token next to the reason it must be refused for.
+// Every docs/PROTOCOL.md §4 step's rejection, one table row each: the token next to the reason it must be refused for.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { GatewayError } from '../../../src/errors.js'
 import { b64u, EXCHANGE_ID, PUBLIC_HOST, REALM, SERVICE_ID, signRaw, wrapRaw } from '../../helpers/tokens.js'
