@@ -7,6 +7,7 @@ import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.j
 import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
 import { startMetadataServer } from '../helpers/metadata-server.js'
 import { makeTestPartner, type TestPartner } from '../helpers/tokens.js'
+import { until } from '../helpers/until.js'
 
 const LYNC_ID = '00000004-0000-0ff1-ce00-000000000000'
 const cleanups: Array<() => Promise<void>> = []
@@ -107,7 +108,7 @@ describe('concurrency limits', () => {
     }
     const token = w.exchange.actorToken()
     const slow = [call(w.gw, token), call(w.gw, token)]
-    await eventually('two requests at the backend', () => held.length === 2)
+    await until(() => held.length === 2, 'two requests at the backend')
     const third = await call(w.gw, token)
     expect(third.status).toBe(429)
     expect(third.headers.get('retry-after')).toBe('1')
@@ -123,11 +124,3 @@ describe('concurrency limits', () => {
     expect(metrics).toContain('s2s_gateway_rate_limited_total{partner="exchange",limit="concurrency"} 1')
   })
 })
-
-async function eventually(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}

@@ -10,6 +10,7 @@ import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.j
 import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
 import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
 import { EXCHANGE_ID, makeTestPartner, REALM, type TestPartner } from '../helpers/tokens.js'
+import { until } from '../helpers/until.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -50,20 +51,11 @@ async function world(): Promise<World> {
 const call = (gw: TestGateway, token: string): Promise<Response> =>
   fetch(`${gw.url}/api`, { headers: { authorization: `Bearer ${token}` } })
 
-/** Polls until `check` holds; fails with `what` after 5 s (the snapshot is written after the fetch settles). */
-async function eventually(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 /** A first run that fetches the document and leaves its snapshot behind, then stops. */
 async function runOnce(w: World, extra?: { partner?: RawConfig }): Promise<void> {
   const gw = await w.start(extra)
   expect((await call(gw, w.partner.actorToken())).status).toBe(200)
-  await eventually('the snapshot file', () => existsSync(w.file))
+  await until(() => existsSync(w.file), 'the snapshot file')
   await gw.close()
 }
 
@@ -162,8 +154,8 @@ describe('metadata snapshots on disk', () => {
     const w = await world()
     const gw = await w.start()
     expect((await call(gw, w.partner.actorToken())).status).toBe(200)
-    await eventually('the snapshot file', () => existsSync(w.file))
+    await until(() => existsSync(w.file), 'the snapshot file')
     gw.reload({ partners: [], metadata: { timeoutMs: 2000, cacheDir: w.cacheDir } })
-    await eventually('the snapshot to be deleted', () => !existsSync(w.file))
+    await until(() => !existsSync(w.file), 'the snapshot to be deleted')
   })
 })

@@ -10,6 +10,7 @@ import WebSocket, { WebSocketServer } from 'ws'
 import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
 import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
 import { makeTestPartner, nowSec, type TestPartner } from '../helpers/tokens.js'
+import { until } from '../helpers/until.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -121,7 +122,7 @@ describe('WebSockets through the gateway', () => {
     expect(seen?.authorization).toBeUndefined()
     expect(seen?.upgrade).toBe('websocket')
     opened.ws.close()
-    await within('the access line', waitFor(() => w.gw.logs().some((l) => l['msg'] === 'request' && l['status'] === 101)))
+    await until(() => w.gw.logs().some((l) => l['msg'] === 'request' && l['status'] === 101), 'the access line')
     expect(w.gw.logs().find((l) => l['msg'] === 'request' && l['status'] === 101)).toMatchObject({ partner: 'exchange', outcome: 'ok', upstreamStatus: 101 })
     const metrics = await (await fetch(`${w.gw.adminUrl}/metrics`)).text()
     expect(metrics).toMatch(/s2s_gateway_requests_total\{partner="exchange",auth_type="app",outcome="ok"\} 1\n/)
@@ -154,7 +155,7 @@ describe('WebSockets through the gateway', () => {
     expect(second.status).toBe(429)
     first.ws.close()
     await closed(first.ws)
-    await within('the slot to free', waitFor(async () => (await connect(w.gw, bearer(w.exchange.actorToken()))).status === 101))
+    await until(async () => (await connect(w.gw, bearer(w.exchange.actorToken()))).status === 101, 'the slot to free')
   })
 })
 
@@ -221,7 +222,3 @@ describe('closing upgraded connections', () => {
     await within('the drain', Promise.all([closed(b.ws), w.gw.close()]))
   })
 })
-
-async function waitFor(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20))
-}

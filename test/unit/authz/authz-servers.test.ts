@@ -9,6 +9,7 @@ import { createSelfSignedCertificate, type CreatedCertificate } from '../../../s
 import type { AuthorizationServerConfig, GatewayConfig } from '../../../src/config/types.js'
 import { silentLogger } from '../../../src/logger.js'
 import { createSnapshotStore, snapshotFileName } from '../../../src/partners/snapshot.js'
+import { until } from '../../helpers/until.js'
 
 const ACS = '00000001-0000-0000-c000-000000000000'
 const METADATA: GatewayConfig['metadata'] = { refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 1000, maxBytes: 1_048_576 }
@@ -93,7 +94,7 @@ describe('authorization servers and metadata.cacheDir (issue 14 §2)', () => {
     first.docs.set('https://a/1', doc(`${ACS}@contoso.com`, 'https://a/contoso.com/tokens/OAuth/2'))
     const before = createAuthorizationServers([entry('acs', 'https://a/1')], { ...first.deps, snapshots: store })
     await before.loadAll()
-    await eventually(() => existsSync(join(dir, snapshotFileName('authorization-server', 'acs'))))
+    await until(() => existsSync(join(dir, snapshotFileName('authorization-server', 'acs'))), 'the snapshot file')
     before.close()
 
     const restarted = world() // its fetcher knows no document: every fetch fails
@@ -109,11 +110,3 @@ describe('authorization servers and metadata.cacheDir (issue 14 §2)', () => {
     after.close()
   })
 })
-
-async function eventually(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the snapshot file')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
