@@ -6,7 +6,10 @@ import { isMethodToken } from './rights.js'
 /** Lowercase, `-` form. `_` spellings count too: CGI-style backends read X_HTTP_Method as HTTP_X_HTTP_METHOD. */
 export const METHOD_OVERRIDE_HEADERS: readonly string[] = ['x-http-method', 'x-http-method-override', 'x-method-override']
 
-export type OverrideResult = { methods: string[] } | { problem: 'override_repeated' | 'override_invalid' }
+export type OverrideResult = { methods: readonly string[] } | { problem: 'override_repeated' | 'override_invalid' }
+
+/** The usual answer (no override header), shared: nothing allocated per request. */
+const NONE: OverrideResult = Object.freeze({ methods: Object.freeze([]) })
 
 function overrideIndex(name: string): number {
   if (name.length < 13 || name.length > 22) return -1 // 'x-http-method'..'x-http-method-override'
@@ -33,5 +36,5 @@ export function parseMethodOverrides(rawHeaders: readonly string[]): OverrideRes
     if (!isMethodToken(value)) return { problem: 'override_invalid' }
     ;(methods ??= []).push(value.toUpperCase())
   }
-  return { methods: methods ?? [] }
+  return methods === undefined ? NONE : { methods }
 }
