@@ -3,23 +3,14 @@
 // own; its certificate and key state are exported under its name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StatusReport } from '../../src/admin/status-data.js'
-import { authServerEntry, startAuthServer, type AuthServer } from '../helpers/auth-server.js'
-import { REALM } from '../helpers/tokens.js'
-import { startOperatingWorld, valueOf, type OperatingWorld } from './operating-fixture.js'
+import type { AuthServer } from '../helpers/auth-server.js'
+import { startWorldWithAuthServer, valueOf, type OperatingWorld } from './operating-fixture.js'
 
-const SPO_ID = '00000003-0000-0ff1-ce00-000000000000'
 let acs: AuthServer
 let w: OperatingWorld
 
 beforeAll(async () => {
-  acs = await startAuthServer()
-  w = await startOperatingWorld({
-    overrides: (partners) => ({
-      authorizationServers: [authServerEntry('acs', acs)],
-      partners: [...partners, { name: 'spo', applicationId: SPO_ID, realm: REALM, authorizationServer: 'acs', trustLevel: 'full' }],
-    }),
-  })
-  await w.gw.running.gateway.warmUp()
+  ;({ acs, w } = await startWorldWithAuthServer())
   await w.gw.running.gateway.holder.current.authorizationServers.loadAll()
 })
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.j
 import { baseConfig, metadataPartner, startTestGateway, type RawConfig, type TestGateway, type TestGatewayDeps } from '../helpers/gateway.js'
 import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
 import { makeTestPartner, REALM, type TestPartner } from '../helpers/tokens.js'
+import { authServerEntry, startAuthServer, type AuthServer } from '../helpers/auth-server.js'
 import { until } from '../helpers/until.js'
 
 export const LYNC_ID = '00000004-0000-0ff1-ce00-000000000000'
@@ -82,6 +83,22 @@ export async function startWorldForTest(opts: WorldOptions = {}): Promise<Operat
   const w = await startOperatingWorld(opts)
   onTestFinished(() => w.close())
   return w
+}
+
+/** SharePoint Online's principal id: the partner "spo" that reaches us through the authorization server "acs". */
+export const SPO_ID = '00000003-0000-0ff1-ce00-000000000000'
+
+/** The usual world plus an authorization server "acs" and the partner "spo" behind it (issue 7), warmed up. */
+export async function startWorldWithAuthServer(): Promise<{ acs: AuthServer; w: OperatingWorld }> {
+  const acs = await startAuthServer()
+  const w = await startOperatingWorld({
+    overrides: (partners) => ({
+      authorizationServers: [authServerEntry('acs', acs)],
+      partners: [...partners, { name: 'spo', applicationId: SPO_ID, realm: REALM, authorizationServer: 'acs', trustLevel: 'full' }],
+    }),
+  })
+  await w.gw.running.gateway.warmUp()
+  return { acs, w }
 }
 
 export interface Sample {

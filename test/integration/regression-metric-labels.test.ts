@@ -3,25 +3,17 @@
 // an authorization server's metadata fetches were not counted at all; and a server token refused by a key-free
 // check was labelled partner="unknown" although the token named its server and application.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authServerEntry, startAuthServer, type AuthServer } from '../helpers/auth-server.js'
+import type { AuthServer } from '../helpers/auth-server.js'
 import { rawHttp } from '../helpers/raw-http.js'
-import { nowSec, REALM } from '../helpers/tokens.js'
-import { eventually, startOperatingWorld, valueOf, type OperatingWorld } from './operating-fixture.js'
+import { nowSec } from '../helpers/tokens.js'
+import { eventually, SPO_ID, startWorldWithAuthServer, valueOf, type OperatingWorld } from './operating-fixture.js'
 
-const SPO_ID = '00000003-0000-0ff1-ce00-000000000000'
 const STRANGER_ID = '99999999-2222-3333-4444-555555555555'
 let acs: AuthServer
 let w: OperatingWorld
 
 beforeAll(async () => {
-  acs = await startAuthServer()
-  w = await startOperatingWorld({
-    overrides: (partners) => ({
-      authorizationServers: [authServerEntry('acs', acs)],
-      partners: [...partners, { name: 'spo', applicationId: SPO_ID, realm: REALM, authorizationServer: 'acs', trustLevel: 'full' }],
-    }),
-  })
-  await w.gw.running.gateway.warmUp()
+  ;({ acs, w } = await startWorldWithAuthServer())
 })
 afterAll(async () => {
   await w?.close()
