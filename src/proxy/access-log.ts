@@ -69,9 +69,10 @@ export function outcomeOf(request: FastifyRequest, res: ServerResponse): Outcome
     if (err.code === 'GW_UPSTREAM_TIMEOUT' || err.code === 'GW_UPSTREAM_UNREACHABLE') return 'upstream_error'
     return err.status >= 500 && err.code !== 'GW_NOT_IMPLEMENTED' ? 'error' : 'bad_request'
   }
-  // A relayed WebSocket (or the backend's refusal of one) is written to the socket, not through `res`.
-  if (request.gw.upstreamStatus !== undefined && upgradeOf(request.raw) !== undefined) return 'ok'
-  if (!res.writableFinished) return 'aborted'
+  if (!res.writableFinished) {
+    // A relayed WebSocket (or the backend's refusal of one) is written to the socket, never through `res`.
+    return request.gw.upstreamStatus !== undefined && upgradeOf(request.raw) !== undefined ? 'ok' : 'aborted'
+  }
   return request.gw.identity === undefined ? 'public' : 'ok'
 }
 

@@ -84,9 +84,15 @@ function connect(gw: TestGateway, headers: Record<string, string>): Promise<Open
 
 const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })
 
+/** The backend's echo of `text`; fails at once when the channel closes first (instead of waiting out the test). */
 function echo(ws: WebSocket, text: string): Promise<string> {
-  return new Promise((resolve) => {
-    ws.once('message', (data) => resolve(data.toString()))
+  return new Promise((resolve, reject) => {
+    const onClose = (): void => reject(new Error(`the channel closed before the echo of "${text}"`))
+    ws.once('close', onClose)
+    ws.once('message', (data) => {
+      ws.off('close', onClose)
+      resolve(data.toString())
+    })
     ws.send(text)
   })
 }
