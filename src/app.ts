@@ -14,8 +14,8 @@ import { createReloadControl, type ReloadOutcome, type ReloadTrigger } from './a
 import { createRequestObserver } from './admin/request-observer.js'
 import type { Forwarder } from './proxy/forward.js'
 import { guardConnections, listenerLimits } from './proxy/connection-guard.js'
-import { buildInboundApp, type RuntimeHolder } from './proxy/inbound-app.js'
-import { createRuntime, type Runtime, type RuntimeDeps } from './runtime.js'
+import { createInboundListener, type InboundListener } from './proxy/inbound-listener.js'
+import { createRuntime, type Runtime, type RuntimeDeps, type RuntimeHolder } from './runtime.js'
 import type { TlsPair } from './certs/tls-files.js'
 import { isLoopbackHost } from './config/hosts.js'
 import { createOutboundServer } from './outbound/index.js'
@@ -32,7 +32,7 @@ export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
 }
 
 export interface Gateway {
-  readonly inbound: FastifyInstance
+  readonly inbound: InboundListener
   readonly admin: FastifyInstance
   /** The outbound listener (issue 3), only when listen.outbound is configured at start. */
   readonly outbound: Server | undefined
@@ -104,7 +104,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   })
   // An unanswered TLS handshake is bounded like a silent connection (issue 17).
   const tlsOptions = servedTls && { cert: servedTls.cert, key: servedTls.key, handshakeTimeout: config.connections.firstByteTimeoutMs }
-  const inbound = buildInboundApp(holder, deps.logger, { limiter, upgrades }, tlsOptions, createRequestObserver(metrics, activity))
+  const inbound = createInboundListener(holder, deps.logger, { limiter, upgrades }, tlsOptions, createRequestObserver(metrics, activity))
   const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p) })
   const outboundListen = config.listen.outbound
   const outbound = outboundListen === undefined ? undefined : createOutboundServer({

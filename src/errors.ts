@@ -11,11 +11,19 @@ const CATALOG = {
   /** HTTP-level faults: two Authorization headers, ambiguous paths, absolute-form targets. */
   GW_BAD_REQUEST: { status: 400, publicCode: 'bad_request', message: 'bad request' },
   GW_NOT_FOUND: { status: 404, publicCode: 'not_found', message: 'not found' },
+  /** Node's parser: a request head whose headers were not complete in time (server.headersTimeout). */
+  GW_REQUEST_TIMEOUT: { status: 408, publicCode: 'request_timeout', message: 'request timeout' },
+  /** Node's parser: chunk extensions over its limit. */
+  GW_PAYLOAD_TOO_LARGE: { status: 413, publicCode: 'payload_too_large', message: 'payload too large' },
+  /** Node's parser: a request head over its 16 KiB limit (--max-http-header-size). */
+  GW_HEADERS_TOO_LARGE: { status: 431, publicCode: 'headers_too_large', message: 'request header fields too large' },
   GW_NOT_IMPLEMENTED: { status: 501, publicCode: 'not_implemented', message: 'not implemented' },
   /** The partner that signed the token has no usable keys (never loaded, or older than maxStaleSec). */
   GW_PARTNER_UNAVAILABLE: { status: 503, publicCode: 'unavailable', message: 'partner keys unavailable, retry later' },
   /** Only after authentication: the partner is over its ratePerSec/burst or maxConcurrent (issue 14 §1). */
   GW_RATE_LIMITED: { status: 429, publicCode: 'rate_limited', message: 'too many requests, retry later' },
+  /** A request that arrived on a kept-alive connection after shutdown began: answered, and the connection closed. */
+  GW_SHUTTING_DOWN: { status: 503, publicCode: 'unavailable', message: 'shutting down, retry' },
   GW_UPSTREAM_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'upstream unavailable' },
   GW_UPSTREAM_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'upstream timed out' },
   GW_INTERNAL: { status: 500, publicCode: 'internal', message: 'internal error' },

@@ -42,15 +42,50 @@ function logMethod(this: PinoLogger, args: unknown[], method: (...a: unknown[]) 
   method.apply(this, args)
 }
 
+const CENSOR = '[redacted]'
+
+type Fields = Record<string, unknown>
+
+function isRecord(value: unknown): value is Fields {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
 /**
- * The process logger (pino JSON, fastify's own). No serializer logs headers; as a second line of defence
- * anything that looks like an Authorization header or a token field is redacted, and query strings are cut.
+ * The second line of defence over the few field names a credential could hide in: `authorization`, `token`, and the
+ * same one level down (`headers.authorization`, `*.token`). Lines are scrubbed at their source (the access line holds
+ * no header value); this costs a walk over the top-level fields (about 0.1 µs for the access line), where pino's
+ * `redact` re-parsed its paths on every line (1.5 µs, issue 11). Copies only what it censors.
+ */
+export function scrubFields(fields: Fields): Fields {
+  let out = fields
+  const set = (name: string, value: unknown): void => {
+    if (out === fields) out = { ...fields }
+    out[name] = value
+  }
+  for (const name in fields) {
+    const value = fields[name]
+    if (value === undefined) continue
+    if (name === 'authorization' || name === 'token') set(name, CENSOR)
+    else if (isRecord(value) && !(value instanceof Error) && (value['authorization'] !== undefined || value['token'] !== undefined)) {
+      const inner: Fields = { ...value }
+      if (inner['authorization'] !== undefined) inner['authorization'] = CENSOR
+      if (inner['token'] !== undefined) inner['token'] = CENSOR
+      set(name, inner)
+    }
+  }
+  return out
+}
+
+/**
+ * The process logger (pino JSON, the admin listener's fastify uses it too). No serializer logs headers; as a second
+ * line of defence anything that looks like an Authorization header or a token field is censored, and query strings
+ * are cut.
  */
 export function createLogger(level: string, destination?: DestinationStream): PinoLogger {
   const options = {
     level,
     base: { service: 's2s-gateway' },
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token'], censor: '[redacted]' },
+    formatters: { log: scrubFields },
     serializers,
     hooks: { logMethod },
   }

@@ -44,6 +44,11 @@ export interface Runtime {
   close(): void
 }
 
+/** The runtime in use: a reload swaps `current`; each request pins the one it started with. */
+export interface RuntimeHolder {
+  current: Runtime
+}
+
 export interface RuntimeDeps {
   log: Logger
   now?: () => number

@@ -2,7 +2,6 @@
 // Used by main.ts (serve), the demo and the integration tests.
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { FastifyInstance } from 'fastify'
 import { isLoopbackHost } from './config/index.js'
 import type { GatewayConfig } from './config/types.js'
 import { buildGateway, type Gateway, type GatewayDeps } from './app.js'
@@ -19,7 +18,7 @@ export interface RunningGateway {
 }
 
 
-function urlOf(app: FastifyInstance | Server, scheme: string): string {
+function urlOf(app: { server: Server } | Server, scheme: string): string {
   const address = ('server' in app ? app.server : app).address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   return `${scheme}://${host}:${address.port}`

@@ -2,7 +2,7 @@
 // POST /reload. Routes are chosen by path and port; Host must be an IP literal, localhost or in admin.allowedHosts (admin-guard.ts).
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
-import type { RuntimeHolder } from '../proxy/inbound-app.js'
+import type { RuntimeHolder } from '../runtime.js'
 import type { Activity } from './activity.js'
 import { registerAdminGuard } from './admin-guard.js'
 import type { GatewayMetrics } from './metrics.js'

@@ -1,37 +1,44 @@
 // Issuer: GET /metadata/json/1 on the inbound listener, anonymous (partners fetch it without credentials).
-// The response schema names every field, so the serializer drops anything else that slips into a document.
-import type { FastifyInstance } from 'fastify'
+// Only the declared fields are written, so nothing else that slips into a document reaches a partner; the bytes are
+// serialized once per document (a reload or rotation builds a new one).
+import type { ServerResponse } from 'node:http'
 import type { MetadataDocument } from './metadata-document.js'
 
 /** Where the document is served. It must contain "metadata/json/1": Exchange classifies URLs by it (docs/PROTOCOL.md §1.1). */
 export const METADATA_PATH = '/metadata/json/1'
 
-const str = { type: 'string' } as const
-const obj = (properties: Record<string, unknown>) =>
-  ({ type: 'object', additionalProperties: false, required: Object.keys(properties), properties }) as const
-
-/** The JSON schema of MetadataDocument, used to serialize responses. */
-export const METADATA_DOCUMENT_SCHEMA = obj({
-  id: str,
-  version: str,
-  name: str,
-  realm: str,
-  serviceName: str,
-  issuer: str,
-  allowedAudiences: { type: 'array', items: str },
-  keys: { type: 'array', items: obj({ usage: str, keyinfo: obj({ x5t: str }), keyvalue: obj({ type: str, value: str }) }) },
-  endpoints: { type: 'array', items: obj({ location: str, protocol: str, usage: str }) },
-})
-
-export interface MetadataRouteOptions {
-  /** The current document; called per request, so a reload or rotation shows at once. */
-  document: () => MetadataDocument
+/** The published shape, field by field (the order partners and tests see). */
+function publishedShape(doc: MetadataDocument): MetadataDocument {
+  return {
+    id: String(doc.id),
+    version: String(doc.version),
+    name: String(doc.name),
+    realm: String(doc.realm),
+    serviceName: String(doc.serviceName),
+    issuer: String(doc.issuer),
+    allowedAudiences: doc.allowedAudiences.map(String),
+    keys: doc.keys.map((k) => ({ usage: String(k.usage), keyinfo: { x5t: String(k.keyinfo.x5t) }, keyvalue: { type: String(k.keyvalue.type), value: String(k.keyvalue.value) } })),
+    endpoints: doc.endpoints.map((e) => ({ location: String(e.location), protocol: String(e.protocol), usage: String(e.usage) })),
+  } as MetadataDocument
 }
 
-/** Register the route on `app` directly (no encapsulation), outside any authentication scope. */
-export function registerMetadataRoute(app: FastifyInstance, opts: MetadataRouteOptions): void {
-  app.get(METADATA_PATH, { schema: { response: { 200: METADATA_DOCUMENT_SCHEMA } } }, async (_request, reply) => {
-    reply.header('content-type', 'application/json; charset=utf-8')
-    return opts.document()
-  })
+const bodies = new WeakMap<MetadataDocument, Buffer>()
+
+/** The document's JSON bytes, serialized once per document object. */
+export function metadataBody(doc: MetadataDocument): Buffer {
+  let body = bodies.get(doc)
+  if (body === undefined) {
+    body = Buffer.from(JSON.stringify(publishedShape(doc)))
+    bodies.set(doc, body)
+  }
+  return body
+}
+
+/** Answer GET (or HEAD: same headers, no body) with the document. */
+export function writeMetadata(res: ServerResponse, doc: MetadataDocument): void {
+  const body = metadataBody(doc)
+  res.statusCode = 200
+  res.setHeader('content-type', 'application/json; charset=utf-8')
+  res.setHeader('content-length', body.length)
+  res.end(body)
 }

@@ -123,6 +123,6 @@ export function createOutboundServer(opts: OutboundServerOptions): http.Server {
     socket.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
   })
   // Not a forward proxy: CONNECT gets our 400 and a log line (without a listener, Node drops the socket unanswered).
-  server.on('connect', (_req, socket) => refuseConnect(socket, opts.log))
+  server.on('connect', (_req, socket) => refuseConnect(socket, opts.log, 'outbound'))
   return server
 }

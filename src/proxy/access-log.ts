@@ -1,13 +1,13 @@
 // Proxy: one access/audit line per inbound request, written when the response closes, and the same record
-// handed to metrics and the status page. The path is logged without its query string (a client may put a
-// token there); no header value is ever logged; users are shown as configured, or hashed (logging.redactUsers).
+// handed to metrics and the status page: built once, logged through the root logger with the request id as a field.
+// The path is logged without its query string (a client may put a token there); no header value is ever logged;
+// users are shown as configured, or hashed (logging.redactUsers).
 import { createHash } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
-import type { FastifyRequest } from 'fastify'
+import type { Logger as PinoLogger } from 'pino'
 import type { GatewayConfig } from '../config/types.js'
 import type { AuthType, UserClaims } from '../tokens/types.js'
+import type { InboundCall } from './inbound-call.js'
 import { rawPathOf } from './path-guard.js'
-import { upgradeOf } from './websocket.js'
 
 export type Outcome =
   | 'ok' // authenticated and forwarded; the backend's status is in upstreamStatus
@@ -25,7 +25,10 @@ export type Outcome =
 export const REJECTED_OUTCOMES: ReadonlySet<Outcome> = new Set(['rejected', 'forbidden', 'unavailable', 'limited'])
 
 export interface AccessRecord {
-  requestId: string
+  /** The request id (client-request-id or ours), echoed in the `request-id` header. */
+  reqId: string
+  /** Which listener answered (issue 13 adds forward_auth). */
+  listener: 'inbound' | 'outbound' | 'forward_auth'
   method: string
   /** Raw path without the query string. */
   path: string
@@ -59,8 +62,11 @@ export interface RequestObserver {
   onDone?(record: AccessRecord): void
 }
 
-export function outcomeOf(request: FastifyRequest, res: ServerResponse): Outcome {
-  const err = request.gw.error
+/** What `outcomeOf` reads of a request. */
+export type OutcomeFacts = Pick<InboundCall, 'error' | 'identity' | 'upstreamStatus' | 'upgrade'> & { res: { writableFinished: boolean } }
+
+export function outcomeOf(call: OutcomeFacts): Outcome {
+  const err = call.error
   if (err !== undefined) {
     if (err.status === 401) return 'rejected'
     if (err.status === 403) return 'forbidden'
@@ -69,11 +75,11 @@ export function outcomeOf(request: FastifyRequest, res: ServerResponse): Outcome
     if (err.code === 'GW_UPSTREAM_TIMEOUT' || err.code === 'GW_UPSTREAM_UNREACHABLE') return 'upstream_error'
     return err.status >= 500 && err.code !== 'GW_NOT_IMPLEMENTED' ? 'error' : 'bad_request'
   }
-  if (!res.writableFinished) {
+  if (!call.res.writableFinished) {
     // A relayed WebSocket (or the backend's refusal of one) is written to the socket, never through `res`.
-    return request.gw.upstreamStatus !== undefined && upgradeOf(request.raw) !== undefined ? 'ok' : 'aborted'
+    return call.upstreamStatus !== undefined && call.upgrade !== undefined ? 'ok' : 'aborted'
   }
-  return request.gw.identity === undefined ? 'public' : 'ok'
+  return call.identity === undefined ? 'public' : 'ok'
 }
 
 const USER_CLAIMS = ['upn', 'smtp', 'sip', 'nameid'] as const
@@ -92,29 +98,30 @@ const verifiedAuthType = (value: unknown): AuthType | undefined => (value === 'a
 
 const round = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000)
 
-export function accessRecordOf(request: FastifyRequest, res: ServerResponse): AccessRecord {
-  const { identity, error, startedAt, runtime } = request.gw
-  const partner = identity?.partner ?? error?.detail['partner']
-  const upstreamError = error?.detail['upstreamError']
-  const access = request.gw.access
-  const refused = error?.code === 'GW_NOT_ALLOWED' && (error.detail['reason'] === 'permission' || error.detail['reason'] === 'denied_path')
-  const deny = access?.deny ?? error?.detail['deny']
+export function accessRecordOf(call: InboundCall): AccessRecord {
+  const { identity, error, access } = call
+  const detail = error?.detail
+  const partner = identity?.partner ?? detail?.['partner']
+  const upstreamError = detail?.['upstreamError']
+  const refused = error?.code === 'GW_NOT_ALLOWED' && (detail?.['reason'] === 'permission' || detail?.['reason'] === 'denied_path')
+  const deny = access?.deny ?? detail?.['deny']
   return {
-    requestId: request.id,
-    method: request.raw.method ?? '',
-    path: rawPathOf(request.raw.url ?? ''),
-    status: res.statusCode,
-    outcome: outcomeOf(request, res),
+    reqId: call.id,
+    listener: 'inbound',
+    method: call.req.method ?? '',
+    path: rawPathOf(call.req.url ?? ''),
+    status: call.res.statusCode,
+    outcome: outcomeOf(call),
     partner: typeof partner === 'string' ? partner : undefined,
-    authType: identity?.authType ?? verifiedAuthType(error?.detail['authType']),
-    user: userForLog(identity?.user, runtime.config.logging),
+    authType: identity?.authType ?? verifiedAuthType(detail?.['authType']),
+    user: identity?.user === undefined ? undefined : userForLog(identity.user, call.runtime.config.logging),
     code: error?.code,
-    reason: error?.reason ?? (typeof error?.detail['reason'] === 'string' ? error.detail['reason'] : access?.reason),
-    upstreamStatus: request.gw.upstreamStatus,
+    reason: error === undefined ? access?.reason : error.reason ?? (typeof detail?.['reason'] === 'string' ? detail['reason'] : access?.reason),
+    upstreamStatus: call.upstreamStatus,
     upstreamError: typeof upstreamError === 'string' ? upstreamError : undefined,
-    durationMs: round(performance.now() - startedAt) ?? 0,
-    authMs: round(request.gw.authMs),
-    upstreamMs: round(request.gw.upstreamMs),
+    durationMs: round(performance.now() - call.startedAt) ?? 0,
+    authMs: round(call.authMs),
+    upstreamMs: round(call.upstreamMs),
     access: refused ? 'deny' : access?.decision,
     permission: access?.permission,
     deny: typeof deny === 'string' ? deny : undefined,
@@ -122,30 +129,23 @@ export function accessRecordOf(request: FastifyRequest, res: ServerResponse): Ac
   }
 }
 
-/** Write the access line (reqId comes from the request logger's bindings) and return the record. */
-export function logAccess(request: FastifyRequest, res: ServerResponse): AccessRecord {
-  const record = accessRecordOf(request, res)
-  const { requestId: _id, ...fields } = record
-  request.log.info(fields, 'request')
-  return record
-}
-
 /**
- * On the response's close: the access line, then the observer (metrics, status page). Neither may throw out of a
- * 'close' listener (that would end the process) nor cost the request its line: a failing record still gets a
- * minimal one, a failing observer is logged.
+ * On the response's close: the access line through the root logger, then the observer (metrics, status page).
+ * Neither may throw out of a 'close' listener (that would end the process) nor cost the request its line: a
+ * failing record still gets a minimal one, a failing observer is logged.
  */
-export function finishRequest(request: FastifyRequest, res: ServerResponse, observer: RequestObserver): void {
+export function finishCall(call: InboundCall, log: PinoLogger, observer: RequestObserver): void {
   let record: AccessRecord
   try {
-    record = logAccess(request, res)
+    record = accessRecordOf(call)
+    if (log.isLevelEnabled('info')) log.info(record, 'request')
   } catch (err) {
-    request.log.error({ method: request.raw.method, status: res.statusCode, outcome: 'error', err }, 'request')
+    log.error({ reqId: call.id, method: call.req.method, status: call.res.statusCode, outcome: 'error', err }, 'request')
     return
   }
   try {
     observer.onDone?.(record)
   } catch (err) {
-    request.log.error({ err }, 'request observer failed')
+    log.error({ reqId: call.id, err }, 'request observer failed')
   }
 }

@@ -90,6 +90,8 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
   const agent = createUpstreamAgent(upstream)
   const proxy = httpProxy.createProxyServer({ target: upstream.url, agent, xfwd: false, secure: true, prependPath: true })
 
+  // The three-argument form http-proxy accepts at run time (its typings only know the four-argument one).
+  const webWithoutOptions = proxy.web as unknown as (req: IncomingMessage, res: ServerResponse, callback: (err: Error) => void) => void
   proxy.on('proxyReq', (proxyReq, req, res) => {
     // #1559: `aborted` no longer fires; a closed response that did not finish means the client went away.
     if (res.destroyed || req.socket.destroyed) {
@@ -143,7 +145,9 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
       // Request headers were prepared by upstream-headers.ts (hop-by-hop stripped, #446 request side).
       const timed: TimedRequest = req
       timed[kStarted] = { t0: performance.now(), onResponse }
-      proxy.web(req, res, {}, (err) => {
+      // No per-request options: http-proxy then uses its own (target parsed once, on the first request) instead of
+      // copying them and parsing the target URL again for every request (issue 11: 1.38 µs against 0.01 µs).
+      webWithoutOptions.call(proxy, req, res, (err: Error) => {
         const kind = classify(err)
         events.onError?.(kind)
         onError(new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail: { upstreamError: kind } }))

@@ -20,6 +20,11 @@ const CLIENT_CLAIMS: ReadonlySet<string> = new Set([
  */
 const PATH_OVERRIDES: ReadonlySet<string> = new Set(['x-original-url', 'x-rewrite-url'])
 
+/** True for a (lower-case, `-` spelled) name a client must not set unless trusted, or ever: the two sets above. */
+export function isClientClaimName(name: string): boolean {
+  return CLIENT_CLAIMS.has(name) || PATH_OVERRIDES.has(name)
+}
+
 /** Build a BlockList from CIDRs or plain addresses (validated by config/load.ts). */
 export function createTrustedProxies(entries: readonly string[]): BlockList {
   const list = new BlockList()
@@ -52,14 +57,17 @@ function dropClientClaims(headers: IncomingHttpHeaders, keep: boolean): void {
   }
 }
 
-/** Rewrite the X-Forwarded-* headers of an incoming request in place, before it is proxied. */
-export function setForwardedHeaders(req: IncomingMessage, trusted: BlockList, anyTrusted: boolean): void {
+/**
+ * Rewrite the X-Forwarded-* headers of an incoming request in place, before it is proxied. `claimsSeen` false means
+ * the request head holds no client claim, path override or `_` name at all (request-head.ts): nothing to drop.
+ */
+export function setForwardedHeaders(req: IncomingMessage, trusted: BlockList, anyTrusted: boolean, claimsSeen = true): void {
   const headers = req.headers
   const remote = req.socket.remoteAddress
   const keep = anyTrusted && isTrusted(trusted, remote)
   const proto = 'encrypted' in req.socket && req.socket.encrypted === true ? 'https' : 'http'
   const host = headers.host ?? ''
-  dropClientClaims(headers, keep)
+  if (claimsSeen) dropClientClaims(headers, keep)
   headers['x-forwarded-for'] = append(headers['x-forwarded-for'], remote ?? '')
   headers['x-forwarded-proto'] = keep && headers['x-forwarded-proto'] !== undefined ? headers['x-forwarded-proto'] : proto
   headers['x-forwarded-host'] = keep && headers['x-forwarded-host'] !== undefined ? headers['x-forwarded-host'] : host

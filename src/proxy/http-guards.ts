@@ -1,33 +1,64 @@
-// Proxy: HTTP-level guards around fastify's routing, for requests fastify or Node would otherwise answer in their
-// own words or not at all. CONNECT (Node drops the socket without an answer), a second Host field (RFC 9112 §3.2:
-// 400), fastify's own client faults (a bad URL echoed the raw target, query and any token in it, back to the
-// caller; a malformed Content-Type became a 500), and Expect: 100-continue (Node invited the body before we had
-// authenticated the request).
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+// Proxy: HTTP-level guards for requests Node would otherwise answer in its own words or not at all: CONNECT (Node
+// drops the socket without an answer), the parser's own refusals (a malformed or oversized head: Node wrote a bare
+// 400/431), a Content-Length with leading zeros, and Expect: 100-continue (Node invited the body before we had
+// authenticated the request). Every answer here is a catalogue answer, written on the raw socket.
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { GatewayError, publicBody, toGatewayError } from '../errors.js'
+import { GatewayError, type ErrorCode } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { errorBody } from './reply-error.js'
 
-/** Answer a CONNECT with our 400 and close: this gateway is not a forward proxy and tunnels nothing. */
-export function refuseConnect(socket: Duplex, log: Logger): void {
-  const err = new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'connect' } })
-  const body = JSON.stringify(publicBody(err))
+/** Write a catalogue answer straight on a socket that has no response object, then close it. */
+function answerOnSocket(socket: Duplex, err: GatewayError): void {
+  const body = errorBody(err)
   socket.on('error', () => {}) // the client may already be gone; nothing to answer then
   socket.end(
-    `HTTP/1.1 ${err.status} Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `cache-control: no-store\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString()}`,
   )
+}
+
+/** Answer a CONNECT with our 400 and close: this gateway is not a forward proxy and tunnels nothing. */
+export function refuseConnect(socket: Duplex, log: Logger, listener = 'inbound'): void {
+  answerOnSocket(socket, new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'connect' } }))
   // The authority it asked for is not logged: it is caller-chosen text, and no request line reached routing.
-  log.info({ method: 'CONNECT', status: err.status, outcome: 'bad_request', code: err.code, problem: 'connect' }, 'request')
+  log.info({ listener, method: 'CONNECT', status: 400, outcome: 'bad_request', code: 'GW_BAD_REQUEST', problem: 'connect' }, 'request')
+}
+
+/** The parser's error codes that have an answer of their own (as Node's default answers them); others are a 400. */
+const PARSER_ANSWERS: Readonly<Record<string, ErrorCode>> = {
+  HPE_HEADER_OVERFLOW: 'GW_HEADERS_TOO_LARGE',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'GW_PAYLOAD_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'GW_REQUEST_TIMEOUT',
 }
 
 /**
- * Install the listeners below fastify: CONNECT is refused, and `Expect: 100-continue` requests go to fastify like
- * any other instead of being answered 100 by Node at once; continueIfExpected sends the 100 after authentication.
- * Without a 100, Node closes the connection after a refusal, so an unread body is never taken for a request.
+ * A request Node's parser refused: our catalogue answer instead of Node's bare one, and a line that says so. Only the
+ * parser's code is logged: the error also holds the raw bytes it choked on (a token among them).
  */
-export function installHttpGuards(server: Server, log: Logger): void {
-  server.on('connect', (_req: IncomingMessage, socket: Duplex) => refuseConnect(socket, log))
+export function refuseUnparsed(error: Error & { code?: string }, socket: Duplex & { _httpMessage?: ServerResponse | null }, log: Logger, listener: string): void {
+  const busy = socket._httpMessage
+  const problem = typeof error.code === 'string' ? error.code : 'parse_error'
+  // A TLS fault (a handshake that timed out or failed) reaches here too: there is no HTTP to answer in.
+  const http = problem.startsWith('HPE_') || problem === 'ERR_HTTP_REQUEST_TIMEOUT' || problem === 'parse_error'
+  if (!http || !socket.writable || (busy != null && busy.headersSent)) {
+    socket.destroy()
+    return
+  }
+  const err = new GatewayError(PARSER_ANSWERS[problem] ?? 'GW_BAD_REQUEST', { detail: { problem } })
+  answerOnSocket(socket, err)
+  log.info({ listener, status: err.status, outcome: 'bad_request', code: err.code, problem }, 'request')
+}
+
+/**
+ * Install the listeners below the request handler: CONNECT and unparsable requests are answered from the catalogue,
+ * and `Expect: 100-continue` requests go to the handler like any other instead of being answered 100 by Node at
+ * once; continueIfExpected sends the 100 after authentication. Without a 100, Node closes the connection after a
+ * refusal, so an unread body is never taken for a request.
+ */
+export function installHttpGuards(server: Server, log: Logger, listener = 'inbound'): void {
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => refuseConnect(socket, log, listener))
+  server.on('clientError', (error: Error, socket: Duplex) => refuseUnparsed(error, socket, log, listener))
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res))
 }
 
@@ -37,17 +68,6 @@ const CONTINUE = /(?:^|,)\s*100-continue\s*(?:,|$)/i
 export function continueIfExpected(req: IncomingMessage, res: ServerResponse): void {
   const expect = req.headers.expect
   if (typeof expect === 'string' && req.httpVersion === '1.1' && CONTINUE.test(expect) && !res.headersSent) res.writeContinue()
-}
-
-/** RFC 9112 §3.2: a request with more than one Host field is answered 400 (Node keeps the first silently). */
-export function assertSingleHost(rawHeaders: readonly string[]): void {
-  let hosts = 0
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]
-    if (name !== undefined && name.length === 4 && name.toLowerCase() === 'host' && ++hosts > 1) {
-      throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'duplicate_host' } })
-    }
-  }
 }
 
 /**
@@ -61,16 +81,17 @@ export function assertPlainContentLength(contentLength: string | undefined): voi
   }
 }
 
+// RFC 9110 §8.3.1: type "/" subtype, then optional parameters (not parsed: the body and its type are the backend's).
+const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*(?:;.*)?$/
+
 /**
- * Errors that reach the inbound error handler: ours as they are; fastify's own client faults (FST_ERR_BAD_URL,
- * FST_ERR_CTP_INVALID_MEDIA_TYPE, ... any 4xx it attaches) as our 400, keeping only the fastify code for the
- * log (their messages quote the request target); anything else is an internal error.
+ * A request with a body whose Content-Type is no media type (`;;;`, `text/`, `a b/c`) is refused with 400: what a
+ * backend makes of it is anyone's guess, and it is a client's fault, never a 500.
  */
-export function toInboundError(error: unknown): GatewayError {
-  if (error instanceof GatewayError) return error
-  const { statusCode, code } = (error ?? {}) as { statusCode?: unknown; code?: unknown }
-  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && typeof code === 'string' && code.startsWith('FST_')) {
-    return new GatewayError('GW_BAD_REQUEST', { detail: { problem: code } })
-  }
-  return toGatewayError(error)
+export function assertMediaType(req: IncomingMessage): void {
+  const type = req.headers['content-type']
+  if (type === undefined || MEDIA_TYPE.test(type)) return
+  const length = req.headers['content-length']
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  if (hasBody) throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'content_type' } })
 }

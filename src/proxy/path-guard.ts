@@ -62,6 +62,13 @@ function checkEncoding(segment: string): PathProblem | undefined {
     if (byte === 0x2f || byte === 0x5c) return 'encoded_separator'
     if (byte === 0x00) return 'bad_encoding'
   }
+  // Percent-encoded bytes that are no UTF-8 (`%C0%AF`, an overlong `/`; a cut-off `%E0%80`) decode differently in
+  // different stacks: refused like a bad escape.
+  try {
+    decodeURIComponent(segment)
+  } catch {
+    return 'bad_encoding'
+  }
   return undefined
 }
 

@@ -8,23 +8,14 @@ import type { Runtime } from '../runtime.js'
 import { stripHopByHop } from './hop-headers.js'
 import { setForwardedHeaders } from './forwarded.js'
 
-export function prepareUpstreamHeaders(req: IncomingMessage, identity: Identity | undefined, runtime: Runtime): void {
+/** `suspect` false: the head holds no x-s2s-*, `_` or forwarded-claim name (request-head.ts), so no walk for them. */
+export function prepareUpstreamHeaders(req: IncomingMessage, identity: Identity | undefined, runtime: Runtime, suspect = true): void {
   const headers = req.headers
   stripHopByHop(headers)
-  stripIdentityHeaders(headers)
+  if (suspect) stripIdentityHeaders(headers)
   if (!runtime.config.upstream.forwardAuthorization) delete headers.authorization
   // Node already answered `Expect: 100-continue`; http-proxy skips its proxyReq hook when it is present.
   delete headers.expect
-  setForwardedHeaders(req, runtime.trustedProxies, runtime.anyTrustedProxy)
+  setForwardedHeaders(req, runtime.trustedProxies, runtime.anyTrustedProxy, suspect)
   if (identity !== undefined) applyIdentityHeaders(headers, identity)
-}
-
-/** How many Authorization fields the client sent (Node keeps only the first in `headers`). */
-export function countAuthorizationFields(rawHeaders: readonly string[]): number {
-  let n = 0
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]
-    if (name !== undefined && name.length === 13 && name.toLowerCase() === 'authorization') n++
-  }
-  return n
 }

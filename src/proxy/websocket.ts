@@ -13,7 +13,7 @@ import { untrackConnection } from './connection-guard.js'
 const kUpgrade = Symbol('s2s-gateway.upgrade')
 
 /** What the 'upgrade' event gave us, kept on the request until the catch-all route relays it. */
-interface UpgradeContext {
+export interface UpgradeContext {
   socket: Duplex
   head: Buffer
 }

@@ -67,6 +67,8 @@ describe('/metadata/json/1 spelled differently (no token)', () => {
     ['/metadata/json/1/', 401],
     ['/metadata/json/1;x', 401],
     ['/metadata/json/1.json', 401],
+    // Compared byte for byte, as every path is: %31 is not the public path (no router decodes it before we look).
+    ['/metadata/json/%31', 401],
     ['/metadata/json/1/../../api', 400],
     ['/metadata//json/1', 400],
     ['/metadata/json/1%2F..%2Fapi', 400],
@@ -74,8 +76,7 @@ describe('/metadata/json/1 spelled differently (no token)', () => {
   for (const [target, status] of cases) tally.attack('paths', `${target} → ${status}`, anonymous(target, status))
   tally.attack('paths', 'POST /metadata/json/1 → 401 (only GET is anonymous)', () => expectRefused(w, send(w, '/metadata/json/1', ['Content-Type: application/json'], 'POST', '{}'), 401, { missing: true }))
   tally.attack('paths', 'DELETE /metadata/json/1 → 401', () => expectRefused(w, send(w, '/metadata/json/1', [], 'DELETE'), 401, { missing: true }))
-  // The router decodes %31 to "1": the gateway answers with its own public document, the backend sees nothing.
-  for (const target of ['/metadata/json/1?x=/../../api', '/metadata/json/%31']) {
+  for (const target of ['/metadata/json/1?x=/../../api']) {
     tally.attack('paths', `${target} is answered by the gateway itself, never the backend`, async () => {
       w.upstream.seen.length = 0
       const res = await send(w, target)

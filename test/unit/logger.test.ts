@@ -31,3 +31,22 @@ describe('createLogger: no query string reaches a line', () => {
     expect(withoutQueries('/api/items')).toBe('/api/items')
   })
 })
+
+describe('createLogger: credentials in known field names are censored', () => {
+  it('censors authorization and token, at the top and one level down, and leaves other fields alone', () => {
+    const { log, text } = capture()
+    log.info({ authorization: 'Bearer SECRET7', token: 'SECRET8', headers: { authorization: 'Bearer SECRET9', accept: 'x' }, call: { token: 'SECRET10' }, partner: 'exchange' }, 'm')
+    expect(text()).not.toMatch(/SECRET/)
+    const line = JSON.parse(text()) as Record<string, any>
+    expect(line['authorization']).toBe('[redacted]')
+    expect(line['token']).toBe('[redacted]')
+    expect(line['headers']).toEqual({ authorization: '[redacted]', accept: 'x' })
+    expect(line['call']).toEqual({ token: '[redacted]' })
+    expect(line['partner']).toBe('exchange')
+  })
+  it('does not touch the caller\'s object', () => {
+    const fields = { token: 'SECRET11', nested: { authorization: 'x' } }
+    capture().log.info(fields, 'm')
+    expect(fields).toEqual({ token: 'SECRET11', nested: { authorization: 'x' } })
+  })
+})

@@ -1,11 +1,9 @@
 // Unit: what an access line says about a request: the outcome derived from the error and the response, and the
 // user as configured (logging.userClaim) or pseudonymised (logging.redactUsers).
 import { createHash } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
-import type { FastifyRequest } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { GatewayError, tokenInvalid } from '../../../src/errors.js'
-import { outcomeOf, userForLog } from '../../../src/proxy/access-log.js'
+import { outcomeOf, userForLog, type OutcomeFacts } from '../../../src/proxy/access-log.js'
 import type { GatewayConfig } from '../../../src/config/index.js'
 
 const logging = (over: Partial<GatewayConfig['logging']> = {}): GatewayConfig['logging'] => ({ level: 'info', userClaim: 'upn', redactUsers: false, ...over })
@@ -31,8 +29,8 @@ describe('userForLog', () => {
 })
 
 describe('outcomeOf', () => {
-  const request = (error: GatewayError | undefined, identity: unknown) => ({ gw: { error, identity } }) as unknown as FastifyRequest
-  const res = (finished: boolean) => ({ writableFinished: finished }) as ServerResponse
+  const call = (error: GatewayError | undefined, identity: unknown, finished: boolean) =>
+    ({ error, identity, upstreamStatus: undefined, upgrade: undefined, res: { writableFinished: finished } }) as unknown as OutcomeFacts
   const identity = { partner: 'exchange' }
   it.each([
     ['ok', undefined, identity, true, 'ok'],
@@ -48,6 +46,6 @@ describe('outcomeOf', () => {
     ['websocket refused', new GatewayError('GW_NOT_IMPLEMENTED'), identity, true, 'bad_request'],
     ['internal', new GatewayError('GW_INTERNAL'), undefined, true, 'error'],
   ])('%s', (_label, error, who, finished, expected) => {
-    expect(outcomeOf(request(error, who), res(finished))).toBe(expected)
+    expect(outcomeOf(call(error, who, finished))).toBe(expected)
   })
 })

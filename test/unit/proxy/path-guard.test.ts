@@ -30,6 +30,8 @@ describe('findPathProblem', () => {
     ['/a/%zz', 'bad_encoding'],
     ['/a/%4', 'bad_encoding'],
     ['/a/%00', 'bad_encoding'],
+    ['/a/%C0%AF', 'bad_encoding'], // no UTF-8: an overlong `/`
+    ['/a/%E0%80', 'bad_encoding'], // a cut-off sequence
   ])('%s -> %s', (url, problem) => {
     expect(findPathProblem(url)).toBe(problem)
   })

@@ -1,0 +1,33 @@
+// Proxy: the one pass over a request's raw header block. It counts what Node folds silently (Host, Authorization:
+// Node keeps the first of each) and notes whether any name needs the header rewrite's slower checks, so a request
+// without x-s2s-*, `_` or forwarded-claim names is rewritten without walking its headers again.
+import { isIdentityHeaderName } from '../identity/index.js'
+import { isClientClaimName } from './forwarded.js'
+import type { InboundCall } from './inbound-call.js'
+
+/** Names that start like a client claim: x-..., forwarded, true-client-ip. */
+function mayBeClaim(first: number): boolean {
+  return first === 0x78 || first === 0x58 || first === 0x66 || first === 0x46 || first === 0x74 || first === 0x54
+}
+
+export function scanRequestHead(call: InboundCall): void {
+  const raw = call.req.rawHeaders
+  let hosts = 0
+  let authorizations = 0
+  let suspect = false
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    const length = name.length
+    if (length === 4) {
+      if (name.toLowerCase() === 'host') hosts++
+    } else if (length === 13) {
+      if (name.toLowerCase() === 'authorization') authorizations++
+    }
+    if (suspect || !mayBeClaim(name.charCodeAt(0)) && !name.includes('_')) continue
+    const lower = name.toLowerCase()
+    suspect = lower.includes('_') || isIdentityHeaderName(lower) || isClientClaimName(lower) || lower.startsWith('x-forwarded-')
+  }
+  call.hosts = hosts
+  call.authorizations = authorizations
+  call.suspectHeaders = suspect
+}
