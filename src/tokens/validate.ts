@@ -8,6 +8,7 @@ import type { PartnerRegistry } from '../partners/types.js'
 import { createAuthzTrust } from './authz-verify.js'
 import { assertTokenSize } from './decode.js'
 import { createValidationSettings } from './settings.js'
+import { createRejectionMemo, type RejectionMemo } from './rejection-memo.js'
 import { createSignatureMemo } from './signature.js'
 import { createTokenCache, type TokenCache } from './token-cache.js'
 import type { Identity } from './types.js'
@@ -85,6 +86,8 @@ interface ValidatorState {
   now: () => number
   maxTokenBytes: number
   cache: TokenCache | undefined
+  /** Final refusals by cache key (issue 11): a replayed bad token costs a hash. */
+  rejections: RejectionMemo | undefined
   verifyDeps: VerifyDeps
 }
 
@@ -110,10 +113,33 @@ function validateOnce(state: ValidatorState, token: string, trace: ValidationTra
   const key = cache.keyOf(token)
   const hit = lookupCached(state, cache, key, nowSec, trace)
   if (hit !== undefined) return hit
-  return andThen(verifyToken(token, nowSec, state.verifyDeps, trace), (verified) => {
-    cache.store(key, verified, nowMs)
-    return verified.identity
+  const { rejections } = state
+  const known = rejections?.recall(key)
+  if (known !== undefined) {
+    trace.partner = known.partner
+    throw known.err
+  }
+  let result: MaybePromise<Identity>
+  try {
+    result = andThen(verifyToken(token, nowSec, state.verifyDeps, trace), (verified) => {
+      cache.store(key, verified, nowMs)
+      return verified.identity
+    })
+  } catch (err) {
+    if (rejections !== undefined) rememberRefusal(state, rejections, key, err, trace)
+    throw err
+  }
+  if (!(result instanceof Promise) || rejections === undefined) return result
+  return result.catch((err: unknown) => {
+    rememberRefusal(state, rejections, key, err, trace)
+    throw err
   })
+}
+
+function rememberRefusal(state: ValidatorState, rejections: RejectionMemo, key: string, err: unknown, trace: ValidationTrace): void {
+  if (!(err instanceof GatewayError)) return
+  const identified = !state.deps.registry.hasUnidentifiedPartners() && state.deps.authorizationServers?.hasUnidentified() !== true
+  rejections.remember(key, err, trace.partner, identified)
 }
 
 /**
@@ -127,6 +153,7 @@ export function createTokenValidator(deps: TokenValidatorDeps): TokenValidator {
     now: deps.now ?? Date.now,
     maxTokenBytes: settings.maxTokenBytes,
     cache: createTokenCache({ maxEntries: settings.cacheMaxEntries, clockSkewSec: settings.clockSkewSec, registry: deps.registry }),
+    rejections: createRejectionMemo(settings.cacheMaxEntries),
     verifyDeps: {
       settings,
       registry: deps.registry,
