@@ -20,14 +20,18 @@ export interface AccessOutcome {
   deny: string | undefined
 }
 
+/** What parseMethodOverrides answers for a head without override headers (request-head.ts saw none). */
+const NO_OVERRIDES = Object.freeze({ methods: Object.freeze([] as string[]) })
+
 const ALLOWED_UNRESTRICTED: AccessOutcome = Object.freeze({ decision: 'allow', permission: undefined, reason: undefined, deny: undefined })
 
 /**
  * Decide for an authenticated request. Throws GW_BAD_REQUEST for an ambiguous method override, GW_NOT_ALLOWED when
  * the rules refuse it in enforce mode; returns the outcome otherwise (shadow mode: 'shadow_deny', forwarded).
  */
-export function authorizeRequest(raw: IncomingMessage, identity: Identity, runtime: Runtime): AccessOutcome {
-  const overrides = parseMethodOverrides(raw.rawHeaders)
+/** `overrideHeaders` false: the head's one pass found no name that could be a method override. */
+export function authorizeRequest(raw: IncomingMessage, identity: Identity, runtime: Runtime, overrideHeaders = true): AccessOutcome {
+  const overrides = overrideHeaders ? parseMethodOverrides(raw.rawHeaders) : NO_OVERRIDES
   if ('problem' in overrides) throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: overrides.problem, partner: identity.partner } })
   const policy = runtime.access
   const upgrade = raw.headers.upgrade !== undefined

@@ -32,6 +32,8 @@ export class InboundCall {
   authorizations = 0
   /** A name that needs the header rewrite's slower checks: x-s2s-* in any spelling, `_`, a forwarded claim. */
   suspectHeaders = false
+  /** A name that may be a method-override header (X-HTTP-Method and kin): authorize.ts reads them only then. */
+  overrideHeaders = false
   identity: Identity | undefined = undefined
   error: GatewayError | undefined = undefined
   /** Time spent authenticating (token validation included), ms. */

@@ -65,7 +65,7 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
     call.identity = identity
     call.authMs = performance.now() - t0
     // Decided before anything, the 100 Continue included, goes to the client or the backend (issue 10).
-    if (identity !== undefined) call.access = authorizeRequest(call.req, identity, call.runtime)
+    if (identity !== undefined) call.access = authorizeRequest(call.req, identity, call.runtime, call.overrideHeaders)
     const refused = admitCall(call, shared.limiter)
     if (refused !== undefined) {
       call.error = refused.err
