@@ -11,6 +11,13 @@ function mayBeClaim(first: number): boolean {
   return first === 0x78 || first === 0x58 || first === 0x66 || first === 0x46 || first === 0x74 || first === 0x54
 }
 
+/** `x-h...` or `x-m...` (either separator, any case): X-HTTP-Method, X-HTTP-Method-Override, X-Method-Override. */
+function mayBeOverride(name: string): boolean {
+  const separator = name.charCodeAt(1)
+  const third = name.charCodeAt(2) | 0x20
+  return (separator === 0x2d || separator === 0x5f) && (third === 0x68 || third === 0x6d)
+}
+
 export function scanRequestHead(call: InboundCall): void {
   const raw = call.req.rawHeaders
   let hosts = 0
@@ -27,7 +34,7 @@ export function scanRequestHead(call: InboundCall): void {
       if (name.toLowerCase() === 'authorization') authorizations++
     }
     // 'x-http-method' .. 'x-http-method-override', in any case or `_` spelling: parsed by authorize.ts when seen.
-    if (length >= 13 && length <= 22 && (first === 0x78 || first === 0x58)) overrides = true
+    if (length >= 13 && length <= 22 && (first === 0x78 || first === 0x58) && mayBeOverride(name)) overrides = true
     if (suspect || !mayBeClaim(first) && !name.includes('_')) continue
     const lower = name.toLowerCase()
     suspect = lower.includes('_') || isIdentityHeaderName(lower) || isClientClaimName(lower) || lower.startsWith('x-forwarded-')
