@@ -7,7 +7,8 @@ import { scanRequestHead } from '../../../src/proxy/request-head.js'
 function scan(rawHeaders: string[]): Pick<InboundCall, 'hosts' | 'authorizations' | 'suspectHeaders' | 'overrideHeaders'> {
   const call = { req: { rawHeaders }, hosts: 0, authorizations: 0, suspectHeaders: false, overrideHeaders: false }
   scanRequestHead(call as unknown as InboundCall)
-  return call
+  const { hosts, authorizations, suspectHeaders, overrideHeaders } = call
+  return { hosts, authorizations, suspectHeaders, overrideHeaders }
 }
 
 const plain = ['Host', 'gw.contoso.com', 'Authorization', 'Bearer x', 'Accept', '*/*', 'User-Agent', 'curl/8', 'X-Requested-With', 'XMLHttpRequest']
