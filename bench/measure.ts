@@ -26,6 +26,12 @@ export interface Sample {
   window: { fromUs: number; toUs: number }
 }
 
+/** Round-robin order, rotated by one per repeat so no row always runs right after the same neighbour. */
+export function orderFor<T>(rows: readonly T[], repeat: number): T[] {
+  const k = repeat % rows.length
+  return [...rows.slice(k), ...rows.slice(0, k)]
+}
+
 export function poolFile(row: Row, ctx: RunContext): string {
   return ctx.pools[row.pool]
 }
@@ -44,13 +50,14 @@ function unexpectedOf(row: Row, load: LoadResult): number {
 export async function measureRow(
   row: Row,
   ctx: RunContext,
-  opts: { repeat: number; connections: number; durationSec: number; warmupSec: number; nodeArgs?: readonly string[] },
+  opts: { repeat: number; connections: number; durationSec: number; warmupSec: number; nodeArgs?: readonly string[]; rate?: number },
 ): Promise<Sample> {
   const file = poolFile(row, ctx)
   const target = await startTarget(row, ctx, { firstToken: firstToken(file), ...(opts.nodeArgs === undefined ? {} : { nodeArgs: opts.nodeArgs }) })
   let stopped = false
   try {
-    const base = { url: target.url, mode: 'rotate' as const, file, connections: opts.connections, cpus: ctx.pinning.loadCpus }
+    // With a rate, warm-up and window are both open loop at that rate (the added-latency pass, latency.ts).
+    const base = { url: target.url, mode: 'rotate' as const, file, connections: opts.connections, cpus: ctx.pinning.loadCpus, ...(opts.rate === undefined ? {} : { rate: opts.rate }) }
     let start = 0
     if (opts.warmupSec > 0) {
       const warm = await runLoad(ctx.generator, { ...base, start: 0, durationSec: opts.warmupSec })

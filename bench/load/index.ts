@@ -1,5 +1,6 @@
 // Bench: drive a target with load, wrk when installed (a Lua script rotates or builds the tokens), else
 // autocannon in a child process; both pinned to the load generator's CPU and reporting the same figures.
+// With a `rate`, the open-loop generator (load/open-loop.ts) sends at that fixed rate instead, whichever is chosen.
 import { spawn } from 'node:child_process'
 import { benchAsset, childScript } from '../paths.js'
 import { hasCommand } from '../spawn.js'
@@ -16,6 +17,8 @@ export interface LoadRequest {
   connections: number
   durationSec: number
   cpus: string | undefined
+  /** Open loop: requests per second sent whatever the answers do (rotate mode only); closed loop otherwise. */
+  rate?: number
 }
 
 export interface LoadResult {
@@ -55,6 +58,10 @@ interface RawLine {
 }
 
 function commandFor(generator: LoadGenerator, load: LoadRequest): [string, string[]] {
+  if (load.rate !== undefined) {
+    if (load.mode !== 'rotate') throw new Error('the open-loop generator only rotates a token pool')
+    return [process.execPath, [childScript('load/open-loop'), load.url, String(load.rate), String(load.durationSec), load.file, String(load.start), String(load.connections)]]
+  }
   if (generator === 'wrk') {
     const script = benchAsset(load.mode === 'generate' ? 'load/generate.lua' : 'load/rotate.lua')
     const args = ['-t1', `-c${load.connections}`, `-d${load.durationSec}s`, '--timeout', '5s', '-s', script, load.url, '--', load.file, String(load.start)]
