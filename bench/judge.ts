@@ -11,10 +11,14 @@ export function baseId(id: string): string {
   return id.split(/[~+@]/)[0] as string
 }
 
-/** Share of the bare proxy's median req/s (throughput pass) sent in the added-latency pass, rounded to 10/s. */
+/**
+ * Share of the bare proxy's capacity in req/s sent in the added-latency pass, rounded to 10/s. Capacity is the best
+ * req/s of its throughput repeats: noise only ever lowers a window's req/s (another process took the CPU), so the
+ * highest window is the closest to what the bare proxy can do.
+ */
 export function latencyRate(samples: readonly Sample[], share = 0.5): number | undefined {
-  const rps = median(samples.filter((s) => s.row === 'bare').map((s) => s.rps))
-  if (!(rps > 0)) return undefined
+  const rps = Math.max(...samples.filter((s) => s.row === 'bare').map((s) => s.rps))
+  if (!(rps > 0 && Number.isFinite(rps))) return undefined
   return Math.max(10, Math.round((rps * share) / 10) * 10)
 }
 

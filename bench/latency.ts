@@ -1,6 +1,6 @@
 // Bench: the added-latency pass (issue 11). After the throughput pass has measured the bare proxy's req/s, the
 // bare proxy and the rows with a p99 target (and their variants) are measured again, interleaved, each with a
-// fresh process, at a fixed open-loop rate of half that req/s (load/open-loop.ts): at saturation a closed-loop
+// fresh process, at a fixed open-loop rate of half its best req/s (load/open-loop.ts): at saturation a closed-loop
 // p99 only mirrors throughput (latency ≈ connections ÷ req/s), at half load it shows what the gateway adds.
 import { compareLatency, type LatencyResult } from './judge.js'
 import { measureRow, orderFor, type Sample } from './measure.js'
@@ -20,7 +20,7 @@ export async function runLatencyPass(
   opts: { rate: number; repeats: number; durationSec: number; warmupSec: number; connections: number },
   log: (line: string) => void,
 ): Promise<LatencyPass> {
-  log(`added latency: open loop at ${opts.rate} req/s (half the bare proxy's), ${opts.durationSec} s per row and repeat`)
+  log(`added latency: open loop at ${opts.rate} req/s (half the bare proxy's best req/s above), ${opts.durationSec} s per row and repeat`)
   const samples: Sample[] = []
   for (let repeat = 0; repeat < opts.repeats; repeat++) {
     for (const row of orderFor(rows, repeat)) {
@@ -38,7 +38,7 @@ const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(dig
 export function latencyMarkdown(pass: LatencyPass): string {
   const bare = pass.samples.filter((s) => s.row === 'bare')
   const lines = [
-    `Added latency, open loop at ${pass.rate} req/s (half the bare proxy's req/s above), median of same-repeat pairs:`,
+    `Added latency, open loop at ${pass.rate} req/s (half the bare proxy's best req/s above), median of same-repeat pairs:`,
     '',
     '| row | p50 ms | p99 ms (each repeat) | p99 − bare ms | CPU µs/req | others on its CPU | target |',
     '|---|--:|--:|--:|--:|--:|---|',

@@ -15,8 +15,8 @@ export interface Target {
   /** Added latency: open-loop p99 at half the bare proxy's req/s at most this many ms above bare's (latency.ts). */
   maxP99DeltaMs?: number
   /**
-   * Regression floor for `--check --floors`: capacity × bare (bare CPU µs ÷ row CPU µs, the figure that holds
-   * steady on a shared machine) at least this. Set about 15% under the lowest capacity BENCHMARKS.md records for
+   * Regression floor for `--check --floors`: capacity × the row's reference (its CPU µs ÷ the row's, the figure
+   * that holds steady on a shared machine) at least this. Set about 15% under the lowest capacity BENCHMARKS.md records for
    * the row (wrk and autocannon runs), so run-to-run noise passes and a real regression does not.
    */
   floor: number

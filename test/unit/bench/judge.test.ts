@@ -67,8 +67,8 @@ describe('summarise: capacity, paired per repeat, against the row’s own refere
 })
 
 describe('the added-latency pass', () => {
-  it('sends half the bare proxy’s median req/s, rounded to 10', () => {
-    expect(latencyRate([sample('bare', 0, { rps: 14_830 }), sample('bare', 1, { rps: 15_004 }), sample('app-warm', 0, { rps: 1 })])).toBe(7460)
+  it('sends half the bare proxy’s best req/s (noise only lowers it), rounded to 10', () => {
+    expect(latencyRate([sample('bare', 0, { rps: 14_830 }), sample('bare', 1, { rps: 9000 }), sample('bare', 2, { rps: 15_004 }), sample('app-warm', 0, { rps: 40_000 })])).toBe(7500)
     expect(latencyRate([sample('app-warm', 0, {})])).toBeUndefined()
   })
 

@@ -5,7 +5,8 @@ import { parseOptions } from '../../../bench/options.js'
 describe('parseOptions', () => {
   it('--check drops the references, start-up and memory runs but still writes the Targets table', () => {
     const o = parseOptions(['--check'])
-    expect([o.check, o.references, o.startup, o.memoryTokens, o.writeBenchmarks, o.latencySec]).toEqual([true, false, false, 0, true, 3])
+    expect([o.check, o.references, o.startup, o.memoryTokens, o.writeBenchmarks, o.latencySec, o.repeats]).toEqual([true, false, false, 0, true, 3, 3])
+    expect(parseOptions(['--check', '--repeats', '5']).repeats).toBe(5)
     expect(parseOptions(['--check', '--no-write']).writeBenchmarks).toBe(false)
   })
   it('a full run keeps them all, and --latency 0 skips the added-latency pass', () => {
