@@ -81,6 +81,8 @@ export interface Verdict {
   measured: string
   /** undefined: not measured in this run. */
   met: boolean | undefined
+  /** Some same-repeat pairs fall on each side of the target: another run on a noisy machine may judge otherwise. */
+  straddles: boolean
 }
 
 const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
@@ -89,25 +91,25 @@ const signed = (n: number): string => `${n >= 0 ? '+' : ''}${f(n)}`
 function ratioVerdict(row: Row, minRatio: number, summaries: readonly RowSummary[]): Verdict {
   const s = summaries.find((x) => x.id === row.id)
   const wanted = `capacity ≥ ${f(minRatio)}× ${row.against ?? 'bare'}`
-  if (s === undefined) return { target: row.id, wanted, measured: 'not measured', met: undefined }
+  if (s === undefined) return { target: row.id, wanted, measured: 'not measured', met: undefined, straddles: false }
   const ref = summaries.find((x) => x.id === s.against)
   const unexpected = s.unexpected > 0 ? `; **${s.unexpected} unexpected responses**` : ''
   const measured =
     `capacity ${f(s.capacity)}× (${f(s.capacityMin)}–${f(s.capacityMax)}): ${f(s.cpuUsPerRequest, 0)} vs ${f(ref?.cpuUsPerRequest ?? NaN, 0)} µs CPU/req; ` +
     `req/s ${f(s.ratio)}× (${f(s.rps, 0)} vs ${f(ref?.rps ?? NaN, 0)})${unexpected}`
-  return { target: row.id, wanted, measured, met: s.met }
+  return { target: row.id, wanted, measured, met: s.met, straddles: s.capacityMin < minRatio && s.capacityMax >= minRatio }
 }
 
 function latencyVerdict(row: Row, maxDeltaMs: number, latency: readonly LatencyResult[] | undefined): Verdict {
   const r = latency?.find((x) => x.row === row.id)
   const wanted = `p99 ≤ bare p99 + ${maxDeltaMs} ms, open loop at ½ bare req/s`
   const target = `added latency (${row.id})`
-  if (r === undefined) return { target, wanted, measured: 'not measured', met: undefined }
+  if (r === undefined) return { target, wanted, measured: 'not measured', met: undefined, straddles: false }
   const unexpected = r.unexpected > 0 ? `; **${r.unexpected} unexpected responses**` : ''
   const measured =
     `${signed(r.deltaMs)} ms (pairs ${r.deltas.map(signed).join(', ')}): p99 ${f(r.p99Ms)} vs ${f(r.bareP99Ms)} ms, ` +
     `p50 ${f(r.p50Ms)} ms, at ${r.rate} req/s${unexpected}`
-  return { target, wanted, measured, met: r.met }
+  return { target, wanted, measured, met: r.met, straddles: Math.min(...r.deltas) <= maxDeltaMs && Math.max(...r.deltas) > maxDeltaMs }
 }
 
 /** Every target of `all` (the rows that carry one), in table order: the ratios, then the added latency. */
@@ -129,7 +131,8 @@ export function verdictFailures(verdicts: readonly Verdict[], partial: boolean):
 }
 
 export function targetsMarkdown(verdicts: readonly Verdict[], context: { startedAt: string; command: string; machine: string; noise: string }): string {
-  const status = (v: Verdict): string => (v.met === true ? 'met' : v.met === false ? '**not met**' : 'not measured')
+  const status = (v: Verdict): string =>
+    `${v.met === true ? 'met' : v.met === false ? '**not met**' : 'not measured'}${v.straddles ? ' (pairs on both sides)' : ''}`
   return [
     `From one run, \`${context.command}\`, ${context.startedAt}. Machine: ${context.machine}.`,
     '',

@@ -1,7 +1,7 @@
 // `npm run bench -- --check` judges issue 11's target table from one run: capacity (paired CPU per request) for
 // the throughput targets, each against its own reference, and an open-loop p99 difference for the added latency.
 import { describe, expect, it } from 'vitest'
-import { baseId, compareLatency, judgeTargets, latencyRate, latencyRows, targetsMarkdown, verdictFailures } from '../../../bench/judge.js'
+import { baseId, compareLatency, judgeTargets, latencyRate, latencyRows, targetsMarkdown, verdictFailures, type Verdict } from '../../../bench/judge.js'
 import type { Sample } from '../../../bench/measure.js'
 import { summarise } from '../../../bench/report.js'
 import { ROWS, type Row } from '../../../bench/rows.js'
@@ -121,6 +121,14 @@ describe('judgeTargets and verdictFailures', () => {
     expect(verdicts[0]?.measured).toContain('140 vs 70 µs CPU/req')
     expect(verdicts[6]?.measured).toContain('+0.70 ms')
     expect(verdicts[6]?.measured).toContain('at 7000 req/s')
+    expect(verdicts.some((v) => v.straddles)).toBe(false)
+  })
+
+  it('says when same-repeat pairs fall on both sides of a target', () => {
+    const noisy = [...samples, sample('bare', 1, { cpuUsPerRequest: 70 }), sample('app-warm', 1, { cpuUsPerRequest: 70 })]
+    const [app] = judgeTargets(ROWS, summarise(ROWS, noisy), undefined)
+    expect([app?.met, app?.straddles]).toEqual([false, true])
+    expect(targetsMarkdown([app as Verdict], { startedAt: 'T', command: 'c', machine: 'M', noise: '' })).toContain('| **not met** (pairs on both sides) |')
   })
 
   it('fails a missed target always and an unmeasured one unless the run was partial on purpose', () => {
