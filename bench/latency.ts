@@ -46,8 +46,9 @@ export function latencyMarkdown(pass: LatencyPass): string {
   ]
   for (const r of pass.results) {
     const each = pass.samples.filter((s) => s.row === r.row).map((s) => f(s.p99Ms)).join(', ')
-    const target = r.maxDeltaMs === undefined ? '' : `≤ +${r.maxDeltaMs} ms: ${r.met === true ? 'met' : '**MISSED**'}`
-    lines.push(`| ${r.row} | ${f(r.p50Ms)} | ${each} | ${r.deltaMs >= 0 ? '+' : ''}${f(r.deltaMs)} | ${f(r.cpuUsPerRequest, 0)} | ${f(r.foreignCpuShare * 100, 0)}% | ${target} |`)
+    const target = r.maxDeltaMs === undefined ? '' : `≤ +${r.maxDeltaMs} ms: ${r.met === true ? 'met' : r.met === false ? '**MISSED**' : 'not judged'}`
+    const delta = `${r.deltaMs >= 0 ? '+' : ''}${f(r.deltaMs)}${r.disturbed > 0 ? ` (${r.disturbed} disturbed pairs left out)` : ''}`
+    lines.push(`| ${r.row} | ${f(r.p50Ms)} | ${each} | ${delta} | ${f(r.cpuUsPerRequest, 0)} | ${f(r.foreignCpuShare * 100, 0)}% | ${target} |`)
   }
   return lines.join('\n')
 }

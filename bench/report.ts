@@ -140,8 +140,8 @@ export function markdownTable(summaries: readonly RowSummary[]): string {
 
 /** How much of the proxy's CPU other processes took (a shared machine): worth saying next to the ratios. */
 export function noiseNote(samples: readonly Sample[], summaries: readonly RowSummary[]): string {
-  // Only the rows the targets compare: the bare proxy and the gateway scenarios (reference rows are context).
-  const judged = new Set(summaries.filter((s) => s.id === 'bare' || s.target !== undefined).map((s) => s.id))
+  // Only the rows the targets compare: the scenarios with a target and the rows they divide by (reference rows are context).
+  const judged = new Set(summaries.flatMap((s) => (s.target === undefined ? [] : [s.id, s.against])))
   const shares = samples.filter((s) => judged.has(s.row)).map((s) => s.foreignCpuShare).filter((x) => Number.isFinite(x))
   if (shares.length === 0) return ''
   const worst = Math.max(...shares)

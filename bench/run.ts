@@ -174,7 +174,8 @@ async function main(): Promise<void> {
     const summaries = summarise(rows, samples)
     const pairs = comparePairs(samples)
     const verdicts = judgeTargets(ROWS, summaries, latency?.results)
-    failures.push(...verdictFailures(verdicts, opts.only !== undefined), ...failuresOf(summaries, startup, memory), ...pairFailures(pairs))
+    // A target left out on purpose (--only, --latency 0) is reported as not measured, not as missed.
+    failures.push(...verdictFailures(verdicts, opts.only !== undefined || opts.latencySec === 0), ...failuresOf(summaries, startup, memory), ...pairFailures(pairs))
     const report: RunReport = {
       startedAt, options: { ...opts }, machine, pools: pools.sizes, summaries, samples, startup, memory, profiles, failures, pairs, verdicts,
       ...(latency === undefined ? {} : { latency }),

@@ -1,7 +1,7 @@
 // `npm run bench -- --check` judges issue 11's target table from one run: capacity (paired CPU per request) for
 // the throughput targets, each against its own reference, and an open-loop p99 difference for the added latency.
 import { describe, expect, it } from 'vitest'
-import { baseId, compareLatency, judgeTargets, latencyRate, latencyRows, targetsMarkdown, verdictFailures, type Verdict } from '../../../bench/judge.js'
+import { baseId, compareLatency, judgeTargets, latencyRate, latencyRows, targetsMarkdown, verdictFailures, type LatencyResult, type Verdict } from '../../../bench/judge.js'
 import type { Sample } from '../../../bench/measure.js'
 import { summarise } from '../../../bench/report.js'
 import { ROWS, type Row } from '../../../bench/rows.js'
@@ -93,6 +93,22 @@ describe('the added-latency pass', () => {
     expect(before?.row).toBe('app-warm@abc')
     expect(before?.met).toBeUndefined()
     expect(compareLatency(rows, samples.map((s) => (s.row === 'app-warm' ? { ...s, p99Ms: s.p99Ms + 0.5 } : s)), 7000)[0]?.met).toBe(false)
+  })
+
+  it('leaves out pairs whose bare window was disturbed, and judges nothing when every one was', () => {
+    const rows = [row('bare', { kind: 'bare' }), row('app-warm', { target: { minRatio: 0.9, maxP99DeltaMs: 1, floor: 0.3 } })]
+    const samples = [
+      sample('bare', 0, { p50Ms: 0.4, p99Ms: 1.0 }), sample('app-warm', 0, { p50Ms: 0.6, p99Ms: 2.5 }),
+      // Bare queued for a second behind other processes: the gateway looks 900 ms faster, which says nothing.
+      sample('bare', 1, { p50Ms: 800, p99Ms: 1000 }), sample('app-warm', 1, { p50Ms: 50, p99Ms: 100 }),
+    ]
+    const [app] = compareLatency(rows, samples, 7000)
+    expect([app?.deltas, app?.disturbed, app?.met]).toEqual([[1.5], 1, false])
+    const [none] = compareLatency(rows, samples.filter((s) => s.repeat === 1), 7000)
+    expect([none?.deltas, none?.disturbed, none?.met]).toEqual([[], 1, undefined])
+    const [verdict] = judgeTargets(rows, [], [none as LatencyResult]).filter((v) => v.target.startsWith('added'))
+    expect(verdict?.measured).toContain('no undisturbed pair')
+    expect(verdict?.met).toBeUndefined()
   })
 })
 
