@@ -29,11 +29,18 @@ export function latencyRows(rows: readonly Row[], all: readonly Row[]): Row[] {
 }
 
 /**
- * A pair whose bare window had a median latency above this was disturbed (another process held a CPU): at half
- * its capacity the bare proxy answers in well under a millisecond, so such a window compares two backlogs, not
- * what the gateway adds. Disturbed pairs are left out of the verdict and counted.
+ * When an added-latency pair was disturbed, so that it compares other processes rather than what the gateway adds:
+ * the bare window's median latency above `bareP50Ms` (at half its capacity the bare proxy answers in well under a
+ * millisecond: it was backed up), other processes taking more than `foreignShare` of the proxy's CPU in either
+ * window, or the load generator sending its requests more than `loadLagP99Ms` late (p99) in either window (its own
+ * CPU was taken). Disturbed pairs are left out of the verdict and counted.
  */
-export const DISTURBED_BARE_P50_MS = 2
+export const DISTURBED = { bareP50Ms: 2, foreignShare: 0.1, loadLagP99Ms: 2 }
+
+export function disturbed(bare: Sample, row: Sample): boolean {
+  const busy = (s: Sample): boolean => s.foreignCpuShare > DISTURBED.foreignShare || (s.loadLagP99Ms ?? 0) > DISTURBED.loadLagP99Ms
+  return !(bare.p50Ms <= DISTURBED.bareP50Ms) || busy(bare) || busy(row)
+}
 
 export interface LatencyResult {
   row: string
@@ -62,7 +69,7 @@ export function compareLatency(rows: readonly Row[], samples: readonly Sample[],
       const mine = samples.filter((s) => s.row === row.id)
       const pairs = mine.flatMap((s) => {
         const b = bare.find((x) => x.repeat === s.repeat)
-        return b === undefined ? [] : [{ delta: s.p99Ms - b.p99Ms, disturbed: !(b.p50Ms <= DISTURBED_BARE_P50_MS) }]
+        return b === undefined ? [] : [{ delta: s.p99Ms - b.p99Ms, disturbed: disturbed(b, s) }]
       })
       const deltas = pairs.filter((p) => !p.disturbed).map((p) => p.delta)
       const deltaMs = median(deltas)
@@ -117,9 +124,9 @@ function latencyVerdict(row: Row, maxDeltaMs: number, latency: readonly LatencyR
   const target = `added latency (${row.id})`
   if (r === undefined) return { target, wanted, measured: 'not measured', met: undefined, straddles: false }
   const unexpected = r.unexpected > 0 ? `; **${r.unexpected} unexpected responses**` : ''
-  const disturbed = r.disturbed === 0 ? '' : `; ${r.disturbed} of ${r.disturbed + r.deltas.length} pairs left out (bare p50 > ${DISTURBED_BARE_P50_MS} ms: disturbed)`
+  const left = r.disturbed === 0 ? '' : `; ${r.disturbed} of ${r.disturbed + r.deltas.length} pairs left out as disturbed`
   const delta = r.deltas.length === 0 ? 'no undisturbed pair' : `${signed(r.deltaMs)} ms (pairs ${r.deltas.map(signed).join(', ')})`
-  const measured = `${delta}: p99 ${f(r.p99Ms)} vs ${f(r.bareP99Ms)} ms, p50 ${f(r.p50Ms)} ms, at ${r.rate} req/s${disturbed}${unexpected}`
+  const measured = `${delta}: p99 ${f(r.p99Ms)} vs ${f(r.bareP99Ms)} ms, p50 ${f(r.p50Ms)} ms, at ${r.rate} req/s${left}${unexpected}`
   return { target, wanted, measured, met: r.met, straddles: Math.min(...r.deltas) <= maxDeltaMs && Math.max(...r.deltas) > maxDeltaMs }
 }
 

@@ -33,6 +33,7 @@ export async function runLatencyPass(
 }
 
 const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
+const lag = (samples: readonly Sample[]): string => f(median(samples.map((s) => s.loadLagP99Ms ?? NaN)))
 
 /** The pass's rows for the "Latest run" section: every repeat's p99, then the paired difference. */
 export function latencyMarkdown(pass: LatencyPass): string {
@@ -40,15 +41,15 @@ export function latencyMarkdown(pass: LatencyPass): string {
   const lines = [
     `Added latency, open loop at ${pass.rate} req/s (half the bare proxy's best req/s above), median of same-repeat pairs:`,
     '',
-    '| row | p50 ms | p99 ms (each repeat) | p99 − bare ms | CPU µs/req | others on its CPU | target |',
-    '|---|--:|--:|--:|--:|--:|---|',
-    `| bare | ${f(median(bare.map((s) => s.p50Ms)))} | ${bare.map((s) => f(s.p99Ms)).join(', ')} |  | ${f(median(bare.map((s) => s.cpuUsPerRequest)), 0)} | ${f(median(bare.map((s) => s.foreignCpuShare)) * 100, 0)}% |  |`,
+    '| row | p50 ms | p99 ms (each repeat) | p99 − bare ms | CPU µs/req | others on its CPU | generator late, p99 ms | target |',
+    '|---|--:|--:|--:|--:|--:|--:|---|',
+    `| bare | ${f(median(bare.map((s) => s.p50Ms)))} | ${bare.map((s) => f(s.p99Ms)).join(', ')} |  | ${f(median(bare.map((s) => s.cpuUsPerRequest)), 0)} | ${f(median(bare.map((s) => s.foreignCpuShare)) * 100, 0)}% | ${lag(bare)} |  |`,
   ]
   for (const r of pass.results) {
     const each = pass.samples.filter((s) => s.row === r.row).map((s) => f(s.p99Ms)).join(', ')
     const target = r.maxDeltaMs === undefined ? '' : `≤ +${r.maxDeltaMs} ms: ${r.met === true ? 'met' : r.met === false ? '**MISSED**' : 'not judged'}`
     const delta = `${r.deltaMs >= 0 ? '+' : ''}${f(r.deltaMs)}${r.disturbed > 0 ? ` (${r.disturbed} disturbed pairs left out)` : ''}`
-    lines.push(`| ${r.row} | ${f(r.p50Ms)} | ${each} | ${delta} | ${f(r.cpuUsPerRequest, 0)} | ${f(r.foreignCpuShare * 100, 0)}% | ${target} |`)
+    lines.push(`| ${r.row} | ${f(r.p50Ms)} | ${each} | ${delta} | ${f(r.cpuUsPerRequest, 0)} | ${f(r.foreignCpuShare * 100, 0)}% | ${lag(pass.samples.filter((x) => x.row === r.row))} | ${target} |`)
   }
   return lines.join('\n')
 }

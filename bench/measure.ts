@@ -22,6 +22,8 @@ export interface Sample {
   logBytesPerRequest: number
   /** CPU time of other processes on the proxy's CPU during the window (a shared machine), share of that CPU. */
   foreignCpuShare: number
+  /** Open-loop windows only: p99 of the load generator's lateness sending requests, ms (latency.ts). */
+  loadLagP99Ms?: number
   /** The timed window on CLOCK_MONOTONIC, µs (to cut a --cpu-prof profile to it). */
   window: { fromUs: number; toUs: number }
 }
@@ -91,6 +93,7 @@ export async function measureRow(
       logBytesPerRequest: logBytes / Math.max(1, load.requests),
       foreignCpuShare: ctx.pinning.proxyCpus === undefined ? NaN : Math.max(0, busyUs - cpuUs) / wallUs,
       window: { fromUs, toUs },
+      ...(load.lagP99Ms === undefined ? {} : { loadLagP99Ms: load.lagP99Ms }),
     }
   } finally {
     if (!stopped) await target.stop('SIGKILL').catch(() => undefined)

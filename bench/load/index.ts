@@ -35,6 +35,8 @@ export interface LoadResult {
   socketErrors: number
   /** Tokens taken from the pool (>= requests: the last ones may still have been in flight). */
   sent: number
+  /** Open loop only: p99 of how late the generator sent requests after they were due, ms. */
+  lagP99Ms?: number
 }
 
 export function chooseLoadGenerator(preferred: LoadGenerator | undefined): LoadGenerator {
@@ -55,6 +57,7 @@ interface RawLine {
   p99Us: number
   maxUs: number
   sent: number
+  lagP99Us?: number
 }
 
 function commandFor(generator: LoadGenerator, load: LoadRequest): [string, string[]] {
@@ -95,5 +98,6 @@ export async function runLoad(generator: LoadGenerator, load: LoadRequest): Prom
     statusErrors: raw.statusErrors,
     socketErrors: raw.connectErrors + raw.readErrors + raw.writeErrors + raw.timeouts,
     sent: raw.sent,
+    ...(raw.lagP99Us === undefined ? {} : { lagP99Ms: raw.lagP99Us / 1000 }),
   }
 }

@@ -37,6 +37,8 @@ export interface OpenLoopResult {
   maxUs: number
   meanUs: number
   sent: number
+  /** p99 of how late requests left after they were due (the generator's own timer and CPU), µs. */
+  lagP99Us: number
 }
 
 export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
@@ -44,6 +46,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   const path = target.pathname + target.search
   const pool = new Pool(target.origin, { connections: o.connections, pipelining: 1, keepAliveTimeout: 60_000 })
   const latenciesUs: number[] = []
+  const lagsUs: number[] = []
   let next = o.start
   let completed = 0
   let statusErrors = 0
@@ -86,6 +89,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
       const elapsed = now - started
       const due = dueBy(Math.min(elapsed, o.durationMs - 1e-6), o.ratePerSec)
       while (sent < due) {
+        lagsUs.push((now - started - (sent * 1000) / o.ratePerSec) * 1000)
         send(now)
         sent++
       }
@@ -118,5 +122,6 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     maxUs: Math.round(l.max),
     meanUs: Math.round(l.mean),
     sent,
+    lagP99Us: Math.round(summariseLatencies(lagsUs).p99),
   }
 }

@@ -1,7 +1,7 @@
 // `npm run bench -- --check` judges issue 11's target table from one run: capacity (paired CPU per request) for
 // the throughput targets, each against its own reference, and an open-loop p99 difference for the added latency.
 import { describe, expect, it } from 'vitest'
-import { baseId, compareLatency, judgeTargets, latencyRate, latencyRows, targetsMarkdown, verdictFailures, type LatencyResult, type Verdict } from '../../../bench/judge.js'
+import { baseId, compareLatency, disturbed, judgeTargets, latencyRate, latencyRows, targetsMarkdown, verdictFailures, type LatencyResult, type Verdict } from '../../../bench/judge.js'
 import type { Sample } from '../../../bench/measure.js'
 import { summarise } from '../../../bench/report.js'
 import { ROWS, type Row } from '../../../bench/rows.js'
@@ -109,6 +109,16 @@ describe('the added-latency pass', () => {
     const [verdict] = judgeTargets(rows, [], [none as LatencyResult]).filter((v) => v.target.startsWith('added'))
     expect(verdict?.measured).toContain('no undisturbed pair')
     expect(verdict?.met).toBeUndefined()
+  })
+
+  it('counts a pair as disturbed when another process held the proxy’s CPU or the generator ran late, in either window', () => {
+    const quiet = sample('bare', 0, { p50Ms: 0.4, foreignCpuShare: 0.02, loadLagP99Ms: 1.1 })
+    const row = sample('app-warm', 0, { p50Ms: 0.6, foreignCpuShare: 0.05, loadLagP99Ms: 1.2 })
+    expect(disturbed(quiet, row)).toBe(false)
+    expect(disturbed(quiet, { ...row, foreignCpuShare: 0.4 })).toBe(true)
+    expect(disturbed({ ...quiet, loadLagP99Ms: 9 }, row)).toBe(true)
+    expect(disturbed({ ...quiet, p50Ms: 3 }, row)).toBe(true)
+    expect(disturbed(quiet, { ...row, p50Ms: 300 })).toBe(false)
   })
 })
 

@@ -75,5 +75,6 @@ describe('runOpenLoop against a slow server on 127.0.0.1', () => {
     // Latency runs from when a request was due, so it includes the server's 150 ms (a lower bound only, with
     // room for timer rounding: nothing here depends on how fast the machine is).
     expect(result.p50Us).toBeGreaterThanOrEqual(100_000)
+    expect(result.lagP99Us).toBeGreaterThanOrEqual(0)
   })
 })
