@@ -79,4 +79,16 @@ describe('runOpenLoop against a slow server on 127.0.0.1', () => {
     expect(result.p50Us).toBeGreaterThanOrEqual(100_000)
     expect(result.lagP99Us).toBeGreaterThanOrEqual(0)
   })
+
+  it('keeps sending when every connection is busy, and counts the wait behind them as latency', async () => {
+    server = http.createServer((_req, res) => setTimeout(() => res.end('ok'), 150))
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', () => resolve()))
+    const { port } = server.address() as AddressInfo
+    // 2 connections, 150 ms per answer: a closed loop could send about 6 requests in 400 ms; 40 are due.
+    const result = await runOpenLoop({ url: `http://127.0.0.1:${port}/`, ratePerSec: 100, durationMs: 400, tokens: [], start: 0, connections: 2 })
+    expect([result.sent, result.requests, result.timeouts]).toEqual([40, 40, 0])
+    // The last ones waited behind 19 answers of 150 ms on their connection: measured from when they were due,
+    // not from when a connection took them (no coordinated omission). A lower bound, with a wide margin.
+    expect(result.p99Us).toBeGreaterThan(1_000_000)
+  })
 })
