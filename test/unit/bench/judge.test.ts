@@ -104,6 +104,11 @@ describe('the added-latency pass', () => {
     ]
     const [app] = compareLatency(rows, samples, 7000)
     expect([app?.deltas, app?.disturbed, app?.met]).toEqual([[1.5], 1, false])
+    // Timeouts in the backed-up pair do not judge; one in a kept pair does.
+    const timedOut = samples.map((s) => (s.repeat === 1 ? { ...s, unexpected: 400 } : s))
+    expect(compareLatency(rows, timedOut, 7000)[0]?.unexpected).toBe(0)
+    const wrong = samples.map((s) => (s.repeat === 0 && s.row === 'app-warm' ? { ...s, p99Ms: 1.2, unexpected: 1 } : s))
+    expect([compareLatency(rows, wrong, 7000)[0]?.unexpected, compareLatency(rows, wrong, 7000)[0]?.met]).toEqual([1, false])
     const [none] = compareLatency(rows, samples.filter((s) => s.repeat === 1), 7000)
     expect([none?.deltas, none?.disturbed, none?.met]).toEqual([[], 1, undefined])
     const [verdict] = judgeTargets(rows, [], [none as LatencyResult]).filter((v) => v.target.startsWith('added'))
