@@ -1,10 +1,11 @@
 // Bench: keep BENCHMARKS.md's generated sections up to date. Only the text between a section's two markers is
-// replaced (`bench:latest` by a full run, `bench:soak` by --soak); the hand-written text around them is left alone.
+// replaced (`bench:latest` by a full run, `bench:targets` by a full run and --check, `bench:soak` by --soak); the
+// hand-written text around them is left alone.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from './paths.js'
 
-export function updateBenchmarksFile(section: string, name: 'latest' | 'soak' = 'latest'): string {
+export function updateBenchmarksFile(section: string, name: 'latest' | 'targets' | 'soak' = 'latest'): string {
   const file = join(ROOT, 'BENCHMARKS.md')
   const start = `<!-- bench:${name}:start -->`
   const end = `<!-- bench:${name}:end -->`

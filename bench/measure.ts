@@ -22,8 +22,16 @@ export interface Sample {
   logBytesPerRequest: number
   /** CPU time of other processes on the proxy's CPU during the window (a shared machine), share of that CPU. */
   foreignCpuShare: number
+  /** Open-loop windows only: p99 of the load generator's lateness sending requests, ms (latency.ts). */
+  loadLagP99Ms?: number
   /** The timed window on CLOCK_MONOTONIC, µs (to cut a --cpu-prof profile to it). */
   window: { fromUs: number; toUs: number }
+}
+
+/** Round-robin order, rotated by one per repeat so no row always runs right after the same neighbour. */
+export function orderFor<T>(rows: readonly T[], repeat: number): T[] {
+  const k = repeat % rows.length
+  return [...rows.slice(k), ...rows.slice(0, k)]
 }
 
 export function poolFile(row: Row, ctx: RunContext): string {
@@ -44,13 +52,14 @@ function unexpectedOf(row: Row, load: LoadResult): number {
 export async function measureRow(
   row: Row,
   ctx: RunContext,
-  opts: { repeat: number; connections: number; durationSec: number; warmupSec: number; nodeArgs?: readonly string[] },
+  opts: { repeat: number; connections: number; durationSec: number; warmupSec: number; nodeArgs?: readonly string[]; rate?: number },
 ): Promise<Sample> {
   const file = poolFile(row, ctx)
   const target = await startTarget(row, ctx, { firstToken: firstToken(file), ...(opts.nodeArgs === undefined ? {} : { nodeArgs: opts.nodeArgs }) })
   let stopped = false
   try {
-    const base = { url: target.url, mode: 'rotate' as const, file, connections: opts.connections, cpus: ctx.pinning.loadCpus }
+    // With a rate, warm-up and window are both open loop at that rate (the added-latency pass, latency.ts).
+    const base = { url: target.url, mode: 'rotate' as const, file, connections: opts.connections, cpus: ctx.pinning.loadCpus, ...(opts.rate === undefined ? {} : { rate: opts.rate }) }
     let start = 0
     if (opts.warmupSec > 0) {
       const warm = await runLoad(ctx.generator, { ...base, start: 0, durationSec: opts.warmupSec })
@@ -84,6 +93,7 @@ export async function measureRow(
       logBytesPerRequest: logBytes / Math.max(1, load.requests),
       foreignCpuShare: ctx.pinning.proxyCpus === undefined ? NaN : Math.max(0, busyUs - cpuUs) / wallUs,
       window: { fromUs, toUs },
+      ...(load.lagP99Ms === undefined ? {} : { loadLagP99Ms: load.lagP99Ms }),
     }
   } finally {
     if (!stopped) await target.stop('SIGKILL').catch(() => undefined)

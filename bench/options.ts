@@ -7,9 +7,11 @@ export interface BenchOptions {
   durationSec: number
   warmupSec: number
   repeats: number
-  /** Short form: only the bare proxy and the gateway scenarios; exit 1 when a target ratio is missed. */
+  /** Short form: only the rows issue 11's targets need; exit 1 when a target is missed. */
   check: boolean
-  /** With --check: judge by the regression floors (rows.ts) instead of issue 6's targets. */
+  /** Seconds per row and repeat of the open-loop added-latency pass (latency.ts); 0 skips it. */
+  latencySec: number
+  /** With --check: judge by the regression floors (rows.ts) instead of issue 11's targets. */
   floors: boolean
   /** Seconds of mixed load for the memory-flatness run; 0: no soak (the default). */
   soakSec: number
@@ -26,7 +28,7 @@ export interface BenchOptions {
   memoryTokens: number
   startup: boolean
   keepLogs: boolean
-  /** Update the latest-summary section of BENCHMARKS.md (full runs only). */
+  /** Update BENCHMARKS.md: the Targets table (full runs and --check), the latest-summary section (full runs). */
   writeBenchmarks: boolean
   /** Experimental gateway rows: name -> config overrides, each run for every selected gateway scenario. */
   variants: Array<{ name: string; overrides?: Record<string, unknown>; nodeArgs?: string[] }>
@@ -44,8 +46,10 @@ const HELP = `npm run bench -- [options]
   --connections N     concurrent connections (default 32)
   --duration S        measured whole seconds per row and repeat (default 2)
   --warmup S          unmeasured whole seconds before each measurement (default 1)
-  --repeats N         interleaved repeats, fresh processes each time (default 2)
-  --check             short form (~1 min): bare proxy + gateway scenarios; exit 1 when a target is missed
+  --repeats N         interleaved repeats, fresh processes each time (default 2; 3 with --check)
+  --check             short form (~2 min): only the rows the targets need (no references, start-up, memory);
+                      prints and writes the Targets table; exit 1 when a target is missed
+  --latency S         seconds per row and repeat of the open-loop added-latency pass (default 3; 0 skips it)
   --floors            with --check: exit 1 only below the regression floors (capacity × bare, see rows.ts)
   --soak S            memory flatness: S seconds of mixed load on one gateway (e.g. --soak 600); nothing else runs
   --profile           also run every gateway scenario under --cpu-prof and print where its CPU goes
@@ -72,7 +76,7 @@ const HELP = `npm run bench -- [options]
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
-    connections: 32, durationSec: 2, warmupSec: 1, repeats: 2, check: false, floors: false, soakSec: 0, profile: false,
+    connections: 32, durationSec: 2, warmupSec: 1, repeats: 2, check: false, latencySec: 3, floors: false, soakSec: 0, profile: false,
     only: undefined, references: true, pin: true, proxyCpus: '1', loadCpus: '0', load: undefined,
     memoryTokens: 200_000, startup: true, keepLogs: false, writeBenchmarks: true, serve: undefined, baselines: [], variants: [], gatewayNodeArgs: [], builds: [],
   }
@@ -95,6 +99,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--warmup': o.warmupSec = Math.round(number(arg)); break
       case '--repeats': o.repeats = Math.max(1, Math.round(number(arg))); break
       case '--check': o.check = true; break
+      case '--latency': o.latencySec = Math.round(number(arg)); break
       case '--floors': o.floors = true; break
       case '--soak': o.soakSec = number(arg); break
       case '--profile': o.profile = true; break
@@ -137,9 +142,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
   }
   if (o.check) {
+    // Three pairs at least: one window taken by another process must not decide a target alone.
+    if (!argv.includes('--repeats')) o.repeats = 3
     o.references = false
     o.memoryTokens = 0
-    o.writeBenchmarks = false
+    o.startup = false
   }
   return o
 }

@@ -10,7 +10,7 @@ import { createFixtures } from './fixtures.js'
 import { chooseLoadGenerator } from './load/index.js'
 import { describeMachine, machineLine } from './machine.js'
 import { measureMemory } from './memory.js'
-import { firstToken, measureRow, poolFile, type Sample } from './measure.js'
+import { firstToken, measureRow, orderFor, poolFile, type Sample } from './measure.js'
 import { startTarget } from './targets.js'
 import { comparePairs, pairFailures, pairsMarkdown } from './pairs.js'
 import { parseOptions, type BenchOptions } from './options.js'
@@ -18,7 +18,9 @@ import { SCHEMA } from '../src/config/index.js'
 import type { SectionOption } from '../src/config/options.js'
 import { childScript, RESULTS } from './paths.js'
 import { summariseProfile, type ProfileSummary } from './profile.js'
-import { extrasMarkdown, failuresOf, floorFailuresOf, fullMarkdown, markdownTable, noiseNote, profileMarkdown, summarise, type RunReport } from './report.js'
+import { extrasMarkdown, failuresOf, floorFailuresOf, fullMarkdown, markdownTable, noiseNote, profileMarkdown, referenceOf, summarise, type RunReport } from './report.js'
+import { judgeTargets, latencyRate, latencyRows, targetsMarkdown, verdictFailures } from './judge.js'
+import { latencyMarkdown, latencyNoise, runLatencyPass, type LatencyPass } from './latency.js'
 import { COLD_POOL, REJECT_POOL, ROWS, USERS, type Row } from './rows.js'
 import { runSoak, soakMarkdown } from './soak.js'
 import { choosePinning, freePort, hasCommand, spawnPinned, stopProcess, waitForHttp } from './spawn.js'
@@ -36,17 +38,17 @@ function selectRows(opts: BenchOptions): Row[] {
   }
   // The outbound scenario only where this build has an outbound listener (issue 3).
   const hasOutbound = (SCHEMA.fields['listen'] as SectionOption | undefined)?.fields['outbound'] !== undefined
-  let rows = ROWS.filter((row) => (opts.references || !row.reference) && (row.kind !== 'gateway-outbound' || hasOutbound))
-  if (opts.only !== undefined) rows = rows.filter((row) => row.id === 'bare' || opts.only?.includes(row.id) === true)
+  let rows = ROWS.filter((row) => (opts.references || !row.reference) && ((row.kind !== 'gateway-outbound' && row.kind !== 'bare-outbound') || hasOutbound))
+  // --check: the rows with a target and the references they are divided by, nothing else.
+  if (opts.check) rows = rows.filter((row) => row.target !== undefined || rows.some((r) => r.target !== undefined && referenceOf(r) === row.id))
+  if (opts.only !== undefined) {
+    const wanted = new Set(opts.only)
+    for (const row of rows) if (wanted.has(row.id)) wanted.add(referenceOf(row))
+    rows = rows.filter((row) => row.id === 'bare' || wanted.has(row.id))
+  }
   const skipped = rows.filter((row) => !available(row))
   for (const row of skipped) log(`skipping ${row.id}: not installed`)
   return rows.filter(available)
-}
-
-/** Round-robin order, rotated by one per repeat so no row always runs right after the same neighbour. */
-function orderFor(rows: readonly Row[], repeat: number): Row[] {
-  const k = repeat % rows.length
-  return [...rows.slice(k), ...rows.slice(0, k)]
 }
 
 async function profileRows(rows: readonly Row[], ctx: RunContext, opts: BenchOptions, dir: string): Promise<Record<string, ProfileSummary>> {
@@ -157,6 +159,12 @@ async function main(): Promise<void> {
         log(`  [${repeat + 1}/${opts.repeats}] ${row.id.padEnd(16)} ${sample.rps.toFixed(0).padStart(7)} req/s  p99 ${sample.p99Ms.toFixed(2).padStart(6)} ms  ${sample.cpuUsPerRequest.toFixed(0).padStart(4)} µs CPU/req${sample.unexpected > 0 ? `  ${sample.unexpected} UNEXPECTED` : ''}`)
       }
     }
+    const latencyRowsRun = latencyRows(rows, ROWS)
+    const rate = latencyRate(samples)
+    let latency: LatencyPass | undefined
+    if (opts.latencySec > 0 && rate !== undefined && latencyRowsRun.length > 1) {
+      latency = await runLatencyPass(latencyRowsRun, ctx, { rate, repeats: opts.repeats, durationSec: opts.latencySec, warmupSec: opts.warmupSec, connections: opts.connections }, log)
+    }
     const startup = opts.startup ? await measureStartup(ctx) : undefined
     if (startup !== undefined) log(`  start-up to ready with ${startup.partners} partners: ${startup.readyMs.toFixed(0)} ms`)
     const memory = opts.memoryTokens > 0 ? await measureMemory(ctx, opts.memoryTokens, opts.connections) : undefined
@@ -165,18 +173,28 @@ async function main(): Promise<void> {
 
     const summaries = summarise(rows, samples)
     const pairs = comparePairs(samples)
-    failures.push(...failuresOf(summaries, startup, memory), ...pairFailures(pairs))
+    const verdicts = judgeTargets(ROWS, summaries, latency?.results)
+    // A target left out on purpose (--only, --latency 0) is reported as not measured, not as missed.
+    failures.push(...verdictFailures(verdicts, opts.only !== undefined || opts.latencySec === 0), ...failuresOf(summaries, startup, memory), ...pairFailures(pairs))
     const report: RunReport = {
-      startedAt, options: { ...opts }, machine, pools: pools.sizes, summaries, samples, startup, memory, profiles, failures, pairs,
+      startedAt, options: { ...opts }, machine, pools: pools.sizes, summaries, samples, startup, memory, profiles, failures, pairs, verdicts,
+      ...(latency === undefined ? {} : { latency }),
     }
     mkdirSync(RESULTS, { recursive: true })
     writeFileSync(join(RESULTS, `${stamp}.json`), JSON.stringify(report, null, 2))
-    const markdown = fullMarkdown(report)
-    writeFileSync(join(RESULTS, `${stamp}.md`), markdown + '\n')
-    process.stdout.write(`\n${markdownTable(summaries)}\n\n${noiseNote(samples, summaries)}\n${extrasMarkdown(report)}\n${pairsMarkdown(pairs)}\n`)
+    const latencyText = latency === undefined ? '' : latencyMarkdown(latency)
+    const markdown = fullMarkdown(report, latencyText)
+    const noise = [noiseNote(samples, summaries), latency === undefined ? '' : latencyNoise(latency)].filter((t) => t !== '').join(' ')
+    const targets = targetsMarkdown(verdicts, { startedAt, command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '), machine: machineLine(machine), noise })
+    writeFileSync(join(RESULTS, `${stamp}.md`), `${markdown}\n\n#### Targets\n\n${targets}\n`)
+    process.stdout.write(`\n${markdownTable(summaries)}\n\n${noiseNote(samples, summaries)}\n${latencyText === '' ? '' : `\n${latencyText}\n`}${extrasMarkdown(report)}\n${pairsMarkdown(pairs)}\n`)
+    process.stdout.write(`\nTargets (issue 11):\n\n${targets}\n`)
     if (Object.keys(profiles).length > 0) process.stdout.write(`\n${profileMarkdown(profiles)}\n`)
     log(`\nresults: bench/results/${stamp}.md (and .json)`)
-    if (opts.writeBenchmarks && opts.only === undefined && opts.baselines.length === 0 && opts.variants.length === 0 && opts.builds.length === 0) log(`updated ${updateBenchmarksFile(markdown)}`)
+    if (opts.writeBenchmarks && opts.only === undefined && opts.baselines.length === 0 && opts.variants.length === 0 && opts.builds.length === 0) {
+      log(`updated ${updateBenchmarksFile(targets, 'targets')} (Targets)`)
+      if (!opts.check) log(`updated ${updateBenchmarksFile(markdown)} (Latest run)`)
+    }
     if (failures.length > 0) log(`targets missed: ${failures.join('; ')}`)
     else log('every target met')
     if (opts.check && opts.floors) {

@@ -48,7 +48,8 @@ async function command(row: Row, ctx: RunContext, port: number, adminPort: numbe
   switch (row.kind) {
     case 'bare':
     case 'bare-undici':
-      return [process.execPath, [...nodeArgs, childScript('children/bare-proxy'), String(port), echoUrl, row.kind === 'bare' ? 'http-proxy' : 'undici']]
+    case 'bare-outbound':
+      return [process.execPath, [...nodeArgs, childScript('children/bare-proxy'), String(port), echoUrl, row.kind === 'bare' ? 'http-proxy' : row.kind === 'bare-undici' ? 'undici' : 'outbound']]
     case 'gateway-outbound': {
       // The partner stub is the echo backend; the load generator plays our backend calling /<partner>/... .
       const config = writeGatewayConfig(ctx.fixtures, join(dir, `gateway-${row.id}-${sequence}.yaml`), {
@@ -105,7 +106,7 @@ export async function startTarget(
   const child = spawnPinned(ctx.pinning.proxyCpus, cmd, args, ['ignore', out, out])
   closeSync(out)
   // The outbound listener is reached as /<partner>/<path>, everything else at the inbound path.
-  const url = row.kind === 'gateway-outbound' ? `http://127.0.0.1:${port}/${partners[0]?.name ?? 'exchange'}/api/items` : `http://127.0.0.1:${port}/api/items`
+  const url = row.kind === 'gateway-outbound' || row.kind === 'bare-outbound' ? `http://127.0.0.1:${port}/${partners[0]?.name ?? 'exchange'}/api/items` : `http://127.0.0.1:${port}/api/items`
   const adminUrl = isGateway(row.kind) ? `http://127.0.0.1:${adminPort}` : undefined
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<{ logBytes: number }> => {
     await stopProcess(child, 5000, signal)

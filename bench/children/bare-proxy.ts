@@ -1,6 +1,9 @@
 // Bench child: the engine's own limit. A plain node:http server handing every request to http-proxy over an
 // agent with exactly the gateway's settings (createUpstreamAgent), with no authentication, no header work and
-// no logging. argv: <port> <upstream url> [http-proxy|undici]
+// no logging. argv: <port> <upstream url> [http-proxy|undici|outbound]
+// `outbound` is the outbound listener's engine instead (issue 11): node:http in, `http.request` over a keep-alive
+// agent with the partner agent's settings out, the response piped back; the first path segment (the partner's
+// name) is dropped, as the outbound listener does, and nothing is signed.
 import http from 'node:http'
 import httpProxy from 'http-proxy'
 import { DEFAULTS } from '../../src/config/index.js'
@@ -20,6 +23,27 @@ function httpProxyHandler(): http.RequestListener {
   }
 }
 
+/** The partner agent of src/outbound/partner-table.ts (createAgent, not exported): keep-alive, LIFO, 16 idle. */
+function outboundHandler(): http.RequestListener {
+  const maxSockets = DEFAULTS.outbound.maxSocketsPerPartner
+  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Math.min(16, maxSockets), scheduling: 'lifo' })
+  const base = new URL(url)
+  return (req, res) => {
+    const path = req.url ?? '/'
+    const slash = path.indexOf('/', 1)
+    const upstream = http.request({ hostname: base.hostname, port: base.port, method: req.method, path: slash === -1 ? '/' : path.slice(slash), headers: req.headers, agent })
+    upstream.once('response', (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    })
+    upstream.once('error', () => {
+      if (!res.headersSent) res.writeHead(502)
+      res.end()
+    })
+    req.pipe(upstream)
+  }
+}
+
 /** Loaded only for the undici row, so the http-proxy row's process never loads undici. */
 async function undiciHandler(): Promise<http.RequestListener> {
   const { createUndiciForwarder } = await import('../forwarders/undici-forwarder.js')
@@ -32,7 +56,7 @@ async function undiciHandler(): Promise<http.RequestListener> {
   }
 }
 
-const server = http.createServer(engine === 'undici' ? await undiciHandler() : httpProxyHandler())
+const server = http.createServer(engine === 'undici' ? await undiciHandler() : engine === 'outbound' ? outboundHandler() : httpProxyHandler())
 server.keepAliveTimeout = 65_000
 server.listen(Number(portText), '127.0.0.1')
 process.on('SIGTERM', () => process.exit(0))

@@ -1,5 +1,6 @@
 // Bench: drive a target with load, wrk when installed (a Lua script rotates or builds the tokens), else
 // autocannon in a child process; both pinned to the load generator's CPU and reporting the same figures.
+// With a `rate`, the open-loop generator (load/open-loop.ts) sends at that fixed rate instead, whichever is chosen.
 import { spawn } from 'node:child_process'
 import { benchAsset, childScript } from '../paths.js'
 import { hasCommand } from '../spawn.js'
@@ -16,6 +17,8 @@ export interface LoadRequest {
   connections: number
   durationSec: number
   cpus: string | undefined
+  /** Open loop: requests per second sent whatever the answers do (rotate mode only); closed loop otherwise. */
+  rate?: number
 }
 
 export interface LoadResult {
@@ -32,6 +35,8 @@ export interface LoadResult {
   socketErrors: number
   /** Tokens taken from the pool (>= requests: the last ones may still have been in flight). */
   sent: number
+  /** Open loop only: p99 of how late the generator sent requests after they were due, ms. */
+  lagP99Ms?: number
 }
 
 export function chooseLoadGenerator(preferred: LoadGenerator | undefined): LoadGenerator {
@@ -52,9 +57,14 @@ interface RawLine {
   p99Us: number
   maxUs: number
   sent: number
+  lagP99Us?: number
 }
 
 function commandFor(generator: LoadGenerator, load: LoadRequest): [string, string[]] {
+  if (load.rate !== undefined) {
+    if (load.mode !== 'rotate') throw new Error('the open-loop generator only rotates a token pool')
+    return [process.execPath, [childScript('load/open-loop'), load.url, String(load.rate), String(load.durationSec), load.file, String(load.start), String(load.connections)]]
+  }
   if (generator === 'wrk') {
     const script = benchAsset(load.mode === 'generate' ? 'load/generate.lua' : 'load/rotate.lua')
     const args = ['-t1', `-c${load.connections}`, `-d${load.durationSec}s`, '--timeout', '5s', '-s', script, load.url, '--', load.file, String(load.start)]
@@ -88,5 +98,6 @@ export async function runLoad(generator: LoadGenerator, load: LoadRequest): Prom
     statusErrors: raw.statusErrors,
     socketErrors: raw.connectErrors + raw.readErrors + raw.writeErrors + raw.timeouts,
     sent: raw.sent,
+    ...(raw.lagP99Us === undefined ? {} : { lagP99Ms: raw.lagP99Us / 1000 }),
   }
 }
