@@ -25,6 +25,8 @@ export type Outcome =
 export const REJECTED_OUTCOMES: ReadonlySet<Outcome> = new Set(['rejected', 'forbidden', 'unavailable', 'limited'])
 
 export interface AccessRecord {
+  /** Which listener answered (issue 13): proxied inbound, outbound, or a forward-auth decision. */
+  listener: 'inbound' | 'outbound' | 'forward_auth'
   requestId: string
   method: string
   /** Raw path without the query string. */
@@ -100,6 +102,7 @@ export function accessRecordOf(request: FastifyRequest, res: ServerResponse): Ac
   const refused = error?.code === 'GW_NOT_ALLOWED' && (error.detail['reason'] === 'permission' || error.detail['reason'] === 'denied_path')
   const deny = access?.deny ?? error?.detail['deny']
   return {
+    listener: 'inbound',
     requestId: request.id,
     method: request.raw.method ?? '',
     path: rawPathOf(request.raw.url ?? ''),

@@ -3,7 +3,7 @@
 import { METHODS, type ServerResponse } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
-import { toGatewayError, type GatewayError } from '../errors.js'
+import { GatewayError, toGatewayError } from '../errors.js'
 import { registerMetadataRoute } from '../issuer/index.js'
 import type { MaybePromise } from '../tokens/maybe-async.js'
 import type { Identity } from '../tokens/types.js'
@@ -14,7 +14,7 @@ import { authenticateRequest } from './authenticate.js'
 import { applyPermissionHeader, authorizeRequest, type AccessOutcome } from './authorize.js'
 import { finishRequest, type RequestObserver } from './access-log.js'
 import { assertPlainContentLength, assertSingleHost, continueIfExpected, installHttpGuards, toInboundError } from './http-guards.js'
-import { assertUnambiguousTarget } from './path-guard.js'
+import { assertUnambiguousTarget, rawPathOf } from './path-guard.js'
 import { logFields, replyWithError, writeRawError } from './reply-error.js'
 import { prepareUpstreamHeaders } from './upstream-headers.js'
 import { relayUpgrade } from './upgrade-relay.js'
@@ -117,6 +117,8 @@ export function buildInboundApp(holder: RuntimeHolder, logger: PinoLogger, share
       assertUnambiguousTarget(request.raw.url ?? '', INBOUND_PATH_GUARD)
       assertSingleHost(request.raw.rawHeaders)
       assertPlainContentLength(request.headers['content-length'])
+      // Forward-auth only (issue 13): no upstream, so nothing but the metadata document is served here.
+      if (request.gw.runtime.forwardOnly && rawPathOf(request.raw.url ?? '') !== '/metadata/json/1') throw new GatewayError('GW_NOT_FOUND', { detail: { problem: 'forward_auth_only' } })
     } catch (err) {
       done(err as Error)
       return

@@ -230,7 +230,7 @@ describe('Kubernetes manifests agree with each other, the configuration and the 
     const expr = (alert: string): string => rules.find((r) => r.alert === alert)?.expr ?? ''
     expect(expr('S2SGatewayPartnerMetadataStale')).toContain('s2s_gateway_metadata_stale')
     expect(expr('S2SGatewayCertificateExpiringSoon')).toMatch(/s2s_gateway_certificate_expiry_timestamp_seconds.*- time\(\) < 14 \* 86400/)
-    expect(expr('S2SGatewayRejectionRateHigh')).toContain('s2s_gateway_requests_total{outcome=~"rejected|forbidden"}')
+    expect(expr('S2SGatewayRejectionRateHigh')).toContain('s2s_gateway_requests_total{listener!="outbound", outcome=~"rejected|forbidden"}')
     expect(expr('S2SGatewayUpstreamErrors')).toContain('s2s_gateway_upstream_errors_total')
   })
 })
