@@ -48,6 +48,7 @@ export function createForwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingM
   }
 
   function decide(state: DecisionState, req: IncomingMessage, res: ServerResponse, original: OriginalRequest, identity: Identity): void {
+    state.identity = identity
     try {
       const allowed = authorize(req, original, identity, state.runtime, limiter)
       state.allowed = allowed
@@ -62,7 +63,7 @@ export function createForwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingM
     const runtime = holder.current
     const state: DecisionState = {
       runtime, requestId: requestIdOf(req), startedAt: performance.now(), dialect: undefined, original: undefined,
-      allowed: undefined, error: undefined, authMs: undefined, cacheSec: undefined,
+      identity: undefined, allowed: undefined, error: undefined, authMs: undefined, cacheSec: undefined,
     }
     observer.onStart?.()
     res.once('close', () => finishDecision(state, req, res, logger, observer))

@@ -7,6 +7,7 @@ import { userForLog, type AccessRecord, type Outcome, type RequestObserver } fro
 import { rawPathOf } from '../proxy/path-guard.js'
 import { logFields } from '../proxy/reply-error.js'
 import type { Runtime } from '../runtime.js'
+import type { Identity } from '../tokens/types.js'
 import type { Allowed } from './decide.js'
 import type { Dialect, OriginalRequest } from './original.js'
 
@@ -17,6 +18,8 @@ export interface DecisionState {
   startedAt: number
   dialect: Dialect | undefined
   original: OriginalRequest | undefined
+  /** Once the token verified (a later deny still names its partner and auth type). */
+  identity: Identity | undefined
   allowed: Allowed | undefined
   error: GatewayError | undefined
   authMs: number | undefined
@@ -40,7 +43,7 @@ const round = (ms: number | undefined): number | undefined => (ms === undefined 
 
 export function decisionRecordOf(state: DecisionState, req: IncomingMessage, res: ServerResponse): AccessRecord {
   const { error, allowed } = state
-  const identity = allowed?.identity
+  const identity = state.identity
   const partner = identity?.partner ?? error?.detail['partner']
   const authType = identity?.authType ?? error?.detail['authType']
   const refused = error?.code === 'GW_NOT_ALLOWED' && (error.detail['reason'] === 'permission' || error.detail['reason'] === 'denied_path')

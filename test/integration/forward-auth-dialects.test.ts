@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startStack, type Stack } from '../helpers/stack.js'
 import { metadataPartner } from '../helpers/gateway.js'
-import { rawHttp, type RawResponse } from '../helpers/raw-http.js'
+import { askDecision, bearer, nginxLines } from '../helpers/forward-auth.js'
+import type { RawResponse } from '../helpers/raw-http.js'
 import { nowSec, PUBLIC_HOST } from '../helpers/tokens.js'
 
 let stack: Stack
@@ -22,13 +23,8 @@ beforeAll(async () => {
 })
 afterAll(async () => stack.close())
 
-/** One decision request, every header line as given (duplicates kept). */
-function ask(target: string, lines: string[], method = 'GET'): Promise<RawResponse> {
-  return rawHttp(faUrl, [`${method} ${target} HTTP/1.1`, `Host: ${lines.some((l) => /^host:/i.test(l)) ? '' : 'auth.local'}`, ...lines, 'Connection: close', '', ''].join('\r\n').replace(/^(\S+ \S+ HTTP\/1\.1\r\n)Host: \r\n/, '$1'))
-}
-
-const bearer = (token: string): string => `Authorization: Bearer ${token}`
-const nginx = (method: string, uri: string, extra: string[] = []): string[] => [`X-Original-Method: ${method}`, `X-Original-URI: ${uri}`, `X-Original-Host: ${PUBLIC_HOST}`, ...extra]
+const ask = (target: string, lines: string[], method = 'GET'): Promise<RawResponse> => askDecision(faUrl, target, lines, method)
+const nginx = nginxLines
 
 describe('/auth/nginx (nginx auth_request, ingress-nginx auth-url)', () => {
   it('allows an app-only token: 200, empty body, identity headers, X-Accel-Expires at most maxCacheSec, no Set-Cookie', async () => {
@@ -105,8 +101,9 @@ describe('/auth/nginx (nginx auth_request, ingress-nginx auth-url)', () => {
   it('logs each decision once with listener forward_auth and the original method and path, never the query or token', async () => {
     const token = stack.exchange.actorToken()
     await ask('/auth/nginx', [...nginx('GET', '/api/logged?secret=q1w2e3'), bearer(token)])
-    const line = stack.gw.logs().find((l) => l['msg'] === 'request' && l['path'] === '/api/logged')
-    expect(line).toMatchObject({ listener: 'forward_auth', method: 'GET', status: 200, outcome: 'ok', partner: 'exchange', access: 'allow', permission: 'read-api' })
+    const lines = stack.gw.logs().filter((l) => l['msg'] === 'request' && l['path'] === '/api/logged')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ listener: 'forward_auth', method: 'GET', status: 200, outcome: 'ok', partner: 'exchange', access: 'allow', permission: 'read-api' })
     expect(stack.gw.logText()).not.toContain('q1w2e3')
     expect(stack.gw.logText()).not.toContain(token.slice(-20))
   })
