@@ -3,6 +3,7 @@
 // proxy configs, so a repeated one, or two that disagree, means something between client and proxy added its
 // own: a deny, never a guess.
 import type { IncomingMessage } from 'node:http'
+import { normalizeAuthority } from '../config/hosts.js'
 
 export type Dialect = 'nginx' | 'envoy' | 'forward'
 
@@ -86,6 +87,16 @@ function nginxOriginal(fields: Map<string, string>): OriginalResult {
     if (uri !== undefined && uri !== fromUrl) return { ok: false, problem: 'original_uri_mismatch' }
     target = fromUrl
   }
-  const host = fields.get('x-original-host') ?? (authority === '' ? undefined : authority) ?? fields.get('x-forwarded-host') ?? fields.get('host')
+  const named = fields.get('x-original-host')
+  // ingress-nginx sets X-Original-URL but not X-Original-Host, so a client's X-Original-Host reaches us: when
+  // both name a host they must agree (the URL's is the one the proxy saw).
+  if (named !== undefined && authority !== undefined && authority !== '' && !sameAuthority(named, authority)) return { ok: false, problem: 'original_host_mismatch' }
+  const host = named ?? (authority === '' ? undefined : authority) ?? fields.get('x-forwarded-host') ?? fields.get('host')
   return complete(fields.get('x-original-method'), target, host)
+}
+
+function sameAuthority(a: string, b: string): boolean {
+  const x = normalizeAuthority(a)
+  const y = normalizeAuthority(b)
+  return x.ok && y.ok && x.value === y.value
 }

@@ -55,6 +55,8 @@ describe('/auth/nginx (nginx auth_request, ingress-nginx auth-url)', () => {
   it('takes the absolute X-Original-URL of ingress-nginx, its authority as the host', async () => {
     const res = await ask('/auth/nginx', ['X-Original-Method: GET', `X-Original-URL: https://${PUBLIC_HOST}/api/people`, bearer(stack.exchange.actorToken())])
     expect(res.status).toBe(200)
+    // the same host named twice (any case, default port) is no disagreement
+    expect((await ask('/auth/nginx', ['X-Original-Method: GET', `X-Original-URL: https://${PUBLIC_HOST}:443/api/people`, `X-Original-Host: GW.contoso.com`, bearer(stack.exchange.actorToken())])).status).toBe(200)
     const other = await ask('/auth/nginx', ['X-Original-Method: GET', 'X-Original-URL: https://evil.example/api/people', bearer(stack.exchange.actorToken())])
     expect(other.status).toBe(403)
   })
@@ -84,6 +86,7 @@ describe('/auth/nginx (nginx auth_request, ingress-nginx auth-url)', () => {
     ['X-Original-URI twice', [...nginx('GET', '/api/people'), 'X-Original-URI: /admin']],
     ['X-Original-Method twice', [...nginx('GET', '/api/people'), 'X-Original-Method: DELETE']],
     ['X-Original-URI and X-Original-URL disagreeing', [...nginx('GET', '/api/people'), `X-Original-URL: https://${PUBLIC_HOST}/admin`]],
+    ['a client X-Original-Host beside ingress-nginx\'s X-Original-URL naming another host', ['X-Original-Method: GET', 'X-Original-URL: https://internal.contoso.com/api/people', `X-Original-Host: ${PUBLIC_HOST}`]],
     ['a host that is not a publicHosts entry', ['X-Original-Method: GET', 'X-Original-URI: /api/people', 'X-Original-Host: other.contoso.com']],
     ['/./ in the original URI', nginx('GET', '/api/./people')],
     ['..; in the original URI', nginx('GET', '/api/x/..;/people')],
