@@ -1,11 +1,12 @@
 // Test helper: a real nginx (Debian's package, /usr/sbin/nginx) started on 127.0.0.1 with the shipped site
-// config, its addresses and paths swapped for the test's own. Every swap must match the shipped file exactly
-// once, so a test cannot silently run another configuration than the one we ship.
+// config, its addresses and paths swapped for the test's own by the renderer the bench uses (every swap must match
+// the shipped file exactly once, so a test cannot silently run another configuration than the one we ship).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net, { type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { renderShippedNginxSite } from '../../bench/reference/nginx-auth.js'
 import { until } from './until.js'
 
 /** Debian's path first; undefined when nginx is not installed (.ci/run installs it; the nginx tests then skip). */
@@ -27,13 +28,6 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo
   await new Promise((resolve) => server.close(resolve))
   return port
-}
-
-/** Replace `from` by `to`, requiring exactly `count` occurrences. */
-export function swap(text: string, from: string, to: string, count = 1): string {
-  const found = text.split(from).length - 1
-  if (found !== count) throw new Error(`expected ${count} of ${JSON.stringify(from)} in the shipped config, found ${found}`)
-  return text.split(from).join(to)
 }
 
 /** Start nginx with `site` (the shipped file's text after swaps) included in a minimal main config. */
@@ -102,12 +96,5 @@ function canConnect(port: number): Promise<boolean> {
 
 /** The shipped deploy/nginx/s2s-gateway.conf, pointed at the test's gateway, backend, port and cache directory. */
 export function shippedNginxSite(addresses: { decisions: string; inbound: string; backend: string; port: number }): (dir: string) => string {
-  const text = readFileSync(new URL('../../deploy/nginx/s2s-gateway.conf', import.meta.url), 'utf8')
-  return (dir) => {
-    let site = swap(text, 'server 127.0.0.1:8445;', `server ${addresses.decisions};`)
-    site = swap(site, 'server 127.0.0.1:8443;', `server ${addresses.inbound};`)
-    site = swap(site, 'server 127.0.0.1:8080;', `server ${addresses.backend};`)
-    site = swap(site, '    listen 80;', `    listen 127.0.0.1:${addresses.port};`)
-    return swap(site, 'proxy_cache_path /run/nginx/s2s-auth-cache ', `proxy_cache_path ${dir}/auth-cache `)
-  }
+  return (dir) => renderShippedNginxSite({ ...addresses, listen: `127.0.0.1:${addresses.port}`, cacheDir: join(dir, 'auth-cache'), decisionCache: true })
 }
