@@ -1,5 +1,6 @@
 // Bench: one measurement of one row. Fresh process, warm-up (JIT, caches; not measured), then the timed window
-// with CPU time and peak RSS of the process under test read from /proc around it.
+// with CPU time and peak RSS of the process under test read from /proc around it (CPU: with its companions, e.g.
+// the gateway that nginx asks in the nginx-auth rows).
 import { readFileSync } from 'node:fs'
 import { runLoad, type LoadResult } from './load/index.js'
 import { cpuBusyMicros, cpuMicros, peakRssBytes } from './proc.js'
@@ -66,12 +67,13 @@ export async function measureRow(
       start = warm.sent // continue the pool where the warm-up stopped: the cold scenario must never hit its cache
     }
     const logBefore = target.logSize()
-    const cpuBefore = cpuMicros(target.pid)
+    const cpuOf = (): number => [target.pid, ...target.companionPids].reduce((sum, pid) => sum + cpuMicros(pid), 0)
+    const cpuBefore = cpuOf()
     const fromUs = Number(process.hrtime.bigint() / 1000n)
     const busyBefore = cpuBusyMicros(ctx.pinning.proxyCpus)
     const wallBefore = performance.now()
     const load = await runLoad(ctx.generator, { ...base, start, durationSec: opts.durationSec })
-    const cpuUs = cpuMicros(target.pid) - cpuBefore
+    const cpuUs = cpuOf() - cpuBefore
     const busyUs = cpuBusyMicros(ctx.pinning.proxyCpus) - busyBefore
     const toUs = Number(process.hrtime.bigint() / 1000n)
     const wallUs = (performance.now() - wallBefore) * 1000

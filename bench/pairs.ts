@@ -4,19 +4,31 @@
 import type { Sample } from './measure.js'
 import { median } from './report.js'
 
-export interface PairTarget {
-  row: string
-  against: string
-  /** CPU µs per request of `row` at most this times `against`'s. */
-  maxCpuRatio: number
-  what: string
-}
+export type PairTarget =
+  | {
+    row: string
+    against: string
+    /** CPU µs per request of `row` at most this times `against`'s. */
+    maxCpuRatio: number
+    what: string
+  }
+  | {
+    row: string
+    against: string
+    /** requests/s of `row` at least this times `against`'s (issue 13: two reference rows on the same CPU). */
+    minRpsRatio: number
+    what: string
+  }
 
 export const PAIRS: readonly PairTarget[] = [
   { row: 'app-warm-perms', against: 'app-warm', maxCpuRatio: 1.05, what: '50 permissions (matching one last) and 10 access.deny entries' },
+  // Issue 13's target, in requests/s (both saturate the one proxy CPU), and in CPU per request, which holds on a
+  // shared machine where the throughput of a 3-second window swings by 2× (1/1.2 = 0.833).
+  { row: 'nginx-auth-cached', against: 'haproxy-jwt', minRpsRatio: 1.2, what: 'nginx + gateway with decisions cached, against HAProxy verifying RS256 every request' },
+  { row: 'nginx-auth-cached', against: 'haproxy-jwt', maxCpuRatio: 0.833, what: 'the same pair: 1.2× the requests per CPU second' },
 ]
 
-export interface PairResult extends PairTarget {
+export type PairResult = PairTarget & {
   ratios: number[]
   ratio: number
   met: boolean
@@ -27,11 +39,12 @@ export function comparePairs(samples: readonly Sample[]): PairResult[] {
   for (const pair of PAIRS) {
     const ratios = samples.filter((s) => s.row === pair.row).flatMap((s) => {
       const other = samples.find((o) => o.row === pair.against && o.repeat === s.repeat)
-      return other === undefined ? [] : [s.cpuUsPerRequest / other.cpuUsPerRequest]
+      if (other === undefined) return []
+      return ['maxCpuRatio' in pair ? s.cpuUsPerRequest / other.cpuUsPerRequest : s.rps / other.rps]
     })
     if (ratios.length === 0) continue
     const ratio = median(ratios)
-    out.push({ ...pair, ratios, ratio, met: ratio <= pair.maxCpuRatio })
+    out.push({ ...pair, ratios, ratio, met: 'maxCpuRatio' in pair ? ratio <= pair.maxCpuRatio : ratio >= pair.minRpsRatio })
   }
   return out
 }
@@ -39,10 +52,13 @@ export function comparePairs(samples: readonly Sample[]): PairResult[] {
 export function pairsMarkdown(results: readonly PairResult[]): string {
   return results.map((r) => {
     const range = `${Math.min(...r.ratios).toFixed(3)}–${Math.max(...r.ratios).toFixed(3)}`
-    return `- \`${r.row}\` vs \`${r.against}\` (${r.what}): CPU per request **×${r.ratio.toFixed(3)}** (median of ${r.ratios.length} same-repeat pairs, ${range}); target ≤ ×${r.maxCpuRatio.toFixed(2)}: ${r.met ? 'met' : '**MISSED**'}.`
+    const [what, target] = 'maxCpuRatio' in r ? ['CPU per request', `≤ ×${r.maxCpuRatio.toFixed(2)}`] : ['requests/s', `≥ ×${r.minRpsRatio.toFixed(2)}`]
+    return `- \`${r.row}\` vs \`${r.against}\` (${r.what}): ${what} **×${r.ratio.toFixed(3)}** (median of ${r.ratios.length} same-repeat pairs, ${range}); target ${target}: ${r.met ? 'met' : '**MISSED**'}.`
   }).join('\n')
 }
 
 export function pairFailures(results: readonly PairResult[]): string[] {
-  return results.filter((r) => !r.met).map((r) => `${r.row} CPU ×${r.ratio.toFixed(3)} of ${r.against} (target ≤ ×${r.maxCpuRatio})`)
+  return results.filter((r) => !r.met).map((r) => 'maxCpuRatio' in r
+    ? `${r.row} CPU ×${r.ratio.toFixed(3)} of ${r.against} (target ≤ ×${r.maxCpuRatio})`
+    : `${r.row} req/s ×${r.ratio.toFixed(3)} of ${r.against} (target ≥ ×${r.minRpsRatio})`)
 }

@@ -3,7 +3,7 @@
 import type { AccessDenyConfig, PermissionConfig } from '../src/config/types.js'
 import type { TokenPools } from './tokens.js'
 
-export type RowKind = 'bare' | 'bare-undici' | 'bare-outbound' | 'gateway' | 'gateway-undici' | 'gateway-outbound' | 'nginx' | 'haproxy' | 'haproxy-jwt'
+export type RowKind = 'bare' | 'bare-undici' | 'bare-outbound' | 'gateway' | 'gateway-undici' | 'gateway-outbound' | 'nginx' | 'haproxy' | 'haproxy-jwt' | 'nginx-auth' | 'nginx-auth-cached'
 export type Pool = keyof Omit<TokenPools, 'generated' | 'sizes'>
 
 export interface Target {
@@ -85,4 +85,7 @@ export const ROWS: readonly Row[] = [
   { id: 'nginx', kind: 'nginx', label: 'ref: nginx plain proxy (1 worker)', pool: 'appWarm', expect: 200, reference: true },
   { id: 'haproxy', kind: 'haproxy', label: 'ref: HAProxy plain proxy (1 thread)', pool: 'appWarm', expect: 200, reference: true },
   { id: 'haproxy-jwt', kind: 'haproxy-jwt', label: 'ref: HAProxy jwt_verify RS256, every request', pool: 'appWarm', expect: 200, reference: true },
+  // Issue 13: nginx (1 worker) + the gateway's forward-auth listener, both on the proxy CPU; CPU is the sum of both.
+  { id: 'nginx-auth', kind: 'nginx-auth', label: 'nginx auth_request → gateway /auth/nginx, every request decided (shipped config, cache off)', pool: 'appWarm', expect: 200, reference: true },
+  { id: 'nginx-auth-cached', kind: 'nginx-auth-cached', label: 'nginx auth_request → gateway, decisions cached by nginx (shipped config)', pool: 'appWarm', expect: 200, reference: true },
 ]

@@ -32,7 +32,7 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`)
 
 function selectRows(opts: BenchOptions): Row[] {
   const available = (row: Row): boolean => {
-    if (row.kind === 'nginx') return hasCommand('nginx')
+    if (row.kind === 'nginx' || row.kind === 'nginx-auth' || row.kind === 'nginx-auth-cached') return hasCommand('nginx')
     if (row.kind === 'haproxy' || row.kind === 'haproxy-jwt') return hasCommand('haproxy')
     return true
   }

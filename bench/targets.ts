@@ -4,11 +4,12 @@ import type { ChildProcess } from 'node:child_process'
 import { createPublicKey } from 'node:crypto'
 import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeGatewayConfig, AUDIENCE, type BenchPartner, type Fixtures } from './fixtures.js'
+import { writeGatewayConfig, AUDIENCE, PUBLIC_HOST, type BenchPartner, type Fixtures } from './fixtures.js'
 import type { LoadGenerator } from './load/index.js'
 import { childScript } from './paths.js'
 import { writeHaproxyConfig } from './reference/haproxy.js'
 import { writeNginxConfig } from './reference/nginx.js'
+import { writeNginxAuthConfig } from './reference/nginx-auth.js'
 import type { Row, RowKind } from './rows.js'
 import { freePort, spawnPinned, stopProcess, waitForHttp, type Pinning } from './spawn.js'
 import type { TokenPools } from './tokens.js'
@@ -30,6 +31,8 @@ export interface StartedTarget {
   url: string
   adminUrl: string | undefined
   child: ChildProcess
+  /** Other processes the row's CPU time includes (nginx-auth: the gateway nginx asks). */
+  companionPids: number[]
   logFile: string
   /** Bytes logged so far. */
   logSize(): number
@@ -78,6 +81,9 @@ async function command(row: Row, ctx: RunContext, port: number, adminPort: numbe
       const c = writeNginxConfig(join(dir, `nginx-${sequence}`), port, ctx.echoPort)
       return [c.command, c.args]
     }
+    case 'nginx-auth':
+    case 'nginx-auth-cached':
+      throw new Error('started by startNginxAuth')
     case 'haproxy':
     case 'haproxy-jwt': {
       // HAProxy 2.6's jwt_verify wants the public key itself (SPKI PEM); a certificate file never verifies.
@@ -100,16 +106,26 @@ export async function startTarget(
   const port = await freePort()
   const adminPort = await freePort()
   const partners = opts.partners ?? [ctx.fixtures.partner]
-  const [cmd, args] = await command(row, ctx, port, adminPort, opts.nodeArgs ?? [], partners, ctx.workDir)
   const logFile = join(ctx.workDir, 'logs', `${row.id}-${sequence}.log`)
-  const out = openSync(logFile, 'w')
-  const child = spawnPinned(ctx.pinning.proxyCpus, cmd, args, ['ignore', out, out])
-  closeSync(out)
+  const companion = row.kind === 'nginx-auth' || row.kind === 'nginx-auth-cached' ? await startDecisionGateway(row, ctx, adminPort, partners) : undefined
+  let child: ChildProcess
+  try {
+    const [cmd, args] = companion !== undefined
+      ? nginxAuthCommand(row, ctx, port, companion)
+      : await command(row, ctx, port, adminPort, opts.nodeArgs ?? [], partners, ctx.workDir)
+    const out = openSync(logFile, 'w')
+    child = spawnPinned(ctx.pinning.proxyCpus, cmd, args, ['ignore', out, out])
+    closeSync(out)
+  } catch (err) {
+    await companion?.stop('SIGKILL')
+    throw err
+  }
   // The outbound listener is reached as /<partner>/<path>, everything else at the inbound path.
   const url = row.kind === 'gateway-outbound' || row.kind === 'bare-outbound' ? `http://127.0.0.1:${port}/${partners[0]?.name ?? 'exchange'}/api/items` : `http://127.0.0.1:${port}/api/items`
   const adminUrl = isGateway(row.kind) ? `http://127.0.0.1:${adminPort}` : undefined
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<{ logBytes: number }> => {
     await stopProcess(child, 5000, signal)
+    if (companion !== undefined) await companion.stop(signal)
     const logBytes = statSync(logFile).size
     if (!ctx.keepLogs) unlinkSync(logFile)
     return { logBytes }
@@ -124,5 +140,52 @@ export async function startTarget(
     throw new Error(`${row.id}: ${(err as Error).message} (log: ${logFile})`)
   }
   if (child.pid === undefined) throw new Error(`${row.id}: no pid`)
-  return { pid: child.pid, url, adminUrl, child, logFile, logSize: () => statSync(logFile).size, stop }
+  const companionPids = companion === undefined ? [] : [companion.pid]
+  return { pid: child.pid, url, adminUrl, child, companionPids, logFile, logSize: () => statSync(logFile).size + (companion?.logSize() ?? 0), stop }
+}
+
+interface DecisionGateway {
+  pid: number
+  decisions: string
+  inbound: string
+  logSize(): number
+  stop(signal: NodeJS.Signals): Promise<void>
+}
+
+/**
+ * nginx-auth rows: the gateway nginx asks, forward-auth only (no upstream), on the proxy CPU like nginx (the pair
+ * gets the one CPU HAProxy gets). 127.0.0.1 is a public host here: the load generator's Host is the bare address.
+ */
+async function startDecisionGateway(row: Row, ctx: RunContext, adminPort: number, partners: readonly BenchPartner[]): Promise<DecisionGateway> {
+  const [inbound, decisions] = [await freePort(), await freePort()]
+  const config = writeGatewayConfig(ctx.fixtures, join(ctx.workDir, `gateway-${row.id}-${sequence}.yaml`), {
+    upstreamUrl: `http://127.0.0.1:${ctx.echoPort}`,
+    ports: { inbound, admin: adminPort },
+    partners,
+    overrides: { service: { publicHosts: [PUBLIC_HOST, '127.0.0.1'] }, listen: { forwardAuth: { host: '127.0.0.1', port: decisions } } },
+  })
+  const logFile = join(ctx.workDir, 'logs', `${row.id}-${sequence}-gateway.log`)
+  const out = openSync(logFile, 'w')
+  const child = spawnPinned(ctx.pinning.proxyCpus, process.execPath, [...ctx.gatewayNodeArgs, childScript('children/gateway'), config, 'http-proxy'], ['ignore', out, out])
+  closeSync(out)
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    await stopProcess(child, 5000, signal)
+    if (!ctx.keepLogs) unlinkSync(logFile)
+  }
+  try {
+    await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, (status) => status === 200, { timeoutMs: 15_000, child })
+  } catch (err) {
+    await stop('SIGKILL').catch(() => undefined)
+    throw err
+  }
+  if (child.pid === undefined) throw new Error(`${row.id}: no gateway pid`)
+  return { pid: child.pid, decisions: `127.0.0.1:${decisions}`, inbound: `127.0.0.1:${inbound}`, logSize: () => statSync(logFile).size, stop }
+}
+
+function nginxAuthCommand(row: Row, ctx: RunContext, port: number, gateway: DecisionGateway): [string, string[]] {
+  const c = writeNginxAuthConfig(join(ctx.workDir, `nginx-auth-${sequence}`), {
+    decisions: gateway.decisions, inbound: gateway.inbound, backend: `127.0.0.1:${ctx.echoPort}`, listen: `127.0.0.1:${port}`,
+    decisionCache: row.kind === 'nginx-auth-cached',
+  })
+  return [c.command, c.args]
 }

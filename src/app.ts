@@ -22,6 +22,7 @@ import { createOutboundServer } from './outbound/index.js'
 import { representativeStatus, type OutboundEvents } from './outbound/events.js'
 import { createLimiter } from './limits/index.js'
 import { createUpgradeTracker } from './proxy/websocket.js'
+import { createForwardAuthServer } from './forward-auth/index.js'
 
 export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
   logger: PinoLogger
@@ -36,6 +37,8 @@ export interface Gateway {
   readonly admin: FastifyInstance
   /** The outbound listener (issue 3), only when listen.outbound is configured at start. */
   readonly outbound: Server | undefined
+  /** The forward-auth decision listener (issue 13), only when listen.forwardAuth is configured at start. */
+  readonly forwardAuth: Server | undefined
   readonly holder: RuntimeHolder
   readonly state: AdminState
   /** This gateway's Prometheus metrics (its own registry) and the status page's per-minute counters. */
@@ -104,22 +107,27 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   })
   // An unanswered TLS handshake is bounded like a silent connection (issue 17).
   const tlsOptions = servedTls && { cert: servedTls.cert, key: servedTls.key, handshakeTimeout: config.connections.firstByteTimeoutMs }
-  const inbound = createInboundListener(holder, deps.logger, { limiter, upgrades }, tlsOptions, createRequestObserver(metrics, activity))
+  const observer = createRequestObserver(metrics, activity)
+  const inbound = createInboundListener(holder, deps.logger, { limiter, upgrades }, tlsOptions, observer)
   const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p) })
   const outboundListen = config.listen.outbound
   const outbound = outboundListen === undefined ? undefined : createOutboundServer({
     holder, log: deps.logger.child({ component: 'outbound' }), startupSecret: outboundListen.sharedSecret, loopback: isLoopbackHost(outboundListen.host),
   })
+  // Decisions for a proxy in front (issue 13): same runtime, limiter and observer as the inbound listener.
+  const forwardAuth = config.listen.forwardAuth === undefined ? undefined : createForwardAuthServer({ holder, logger: deps.logger, limiter, observer, now })
   // Connection lifetimes and caps, every listener (issue 17).
   const connectionLog = deps.logger.child({ component: 'connections' })
   const configNow = (): GatewayConfig => holder.current.config
   guardConnections(inbound.server, listenerLimits(configNow, 'inbound'), connectionLog, 'inbound')
   guardConnections(admin.server, listenerLimits(configNow, 'admin'), connectionLog, 'admin')
   if (outbound !== undefined) guardConnections(outbound, listenerLimits(configNow, 'outbound'), connectionLog, 'outbound')
+  if (forwardAuth !== undefined) guardConnections(forwardAuth, listenerLimits(configNow, 'forwardAuth'), connectionLog, 'forwardAuth')
   return {
     inbound,
     admin,
     outbound,
+    forwardAuth,
     holder,
     state,
     metrics,
@@ -135,9 +143,16 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       // The admin listener stays up while requests drain, so /readyz says 'draining' and /metrics still answers.
       // Node closes idle keep-alive connections only when close() starts; one whose last response ends later
       // would hold the drain until the client's keep-alive timeout, so sweep them while draining.
-      const sweep = setInterval(() => inbound.server.closeIdleConnections(), 50)
+      const sweep = setInterval(() => {
+        inbound.server.closeIdleConnections()
+        forwardAuth?.closeIdleConnections()
+      }, 50)
       upgrades.closeAll() // a WebSocket has no request boundary to drain at
-      await Promise.all([inbound.close().catch(() => undefined), outbound === undefined ? undefined : closeServer(outbound)])
+      await Promise.all([
+        inbound.close().catch(() => undefined),
+        outbound === undefined ? undefined : closeServer(outbound),
+        forwardAuth === undefined ? undefined : closeServer(forwardAuth),
+      ])
       clearInterval(sweep)
       await admin.close().catch(() => undefined)
       holder.current.close()
@@ -161,7 +176,11 @@ function replaceTls(server: Server, served: TlsPair | undefined, next: TlsPair |
 /** The outbound hooks of the metrics module, which counts by status code; ours report a status class. */
 function outboundMetrics(metrics: GatewayMetrics): OutboundEvents {
   return {
-    onOutbound: (partner, statusClass) => metrics.outboundEvents.onRequest?.(partner, representativeStatus(statusClass)),
+    onOutbound: (partner, statusClass, call) => {
+      metrics.outboundEvents.onRequest?.(partner, representativeStatus(statusClass))
+      // The outbound listener's calls are requests too: listener="outbound" (issue 13).
+      if (call !== undefined) metrics.outboundCallDone({ listener: 'outbound', partner, authType: call.authType, outcome: call.outcome, durationMs: call.durationMs })
+    },
     onTokenIssued: (partner, authType) => metrics.outboundEvents.onTokenIssued?.(partner, authType),
   }
 }

@@ -52,7 +52,7 @@ export async function startServing(opts: ServeOptions): Promise<Serving> {
   logWarnings(logger, warnings)
   const running = await startGateway(config, { logger, loadConfig: load })
   const { version, commit } = buildInfo()
-  logger.info({ version, commit, inbound: running.inboundUrl, admin: running.adminUrl, outbound: running.outboundUrl, metadata: config.service.metadataUrl }, 's2s-gateway listening')
+  logger.info({ version, commit, inbound: running.inboundUrl, admin: running.adminUrl, outbound: running.outboundUrl, forwardAuth: running.forwardAuthUrl, forwardOnly: running.gateway.holder.current.forwardOnly || undefined, metadata: config.service.metadataUrl }, 's2s-gateway listening')
   let watcher: ConfigWatcher | undefined
   if (opts.watch === true) {
     watcher = watchConfigFile(opts.configPath, {

@@ -28,6 +28,13 @@ export interface Runtime {
   readonly forwarder: Forwarder
   readonly trustedProxies: BlockList
   readonly anyTrustedProxy: boolean
+  /** forwardAuth.trustedProxies: who may ask the forward-auth listener for decisions (issue 13). */
+  readonly forwardAuthProxies: BlockList
+  /**
+   * Forward-auth only (listen.forwardAuth set, upstream omitted): the inbound listener serves /metadata/json/1 and
+   * answers 404 to everything else; nothing is proxied.
+   */
+  readonly forwardOnly: boolean
   readonly publicPaths: ReadonlySet<string>
   /** Each partner's effective admission limits (issue 14 §1); a partner without any is absent. */
   readonly limits: ReadonlyMap<string, PartnerLimits>
@@ -121,6 +128,8 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     forwarder,
     trustedProxies: createTrustedProxies(config.trustedProxies),
     anyTrustedProxy: config.trustedProxies.length > 0,
+    forwardAuthProxies: createTrustedProxies(config.forwardAuth.trustedProxies),
+    forwardOnly: config.upstream.url === '',
     publicPaths: new Set(config.publicPaths),
     limits: limitsByPartner(config),
     outbound: createOutbound({

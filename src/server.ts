@@ -13,6 +13,8 @@ export interface RunningGateway {
   adminUrl: string
   /** The outbound listener (issue 3), when listen.outbound is configured, e.g. http://127.0.0.1:8444. */
   outboundUrl: string | undefined
+  /** The forward-auth decision listener (issue 13), when listen.forwardAuth is configured, e.g. http://127.0.0.1:8445. */
+  forwardAuthUrl: string | undefined
   /** Stop accepting, let in-flight requests finish (up to shutdown.drainTimeoutMs), then close. */
   close(): Promise<void>
 }
@@ -43,6 +45,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       throw err
     }
   }
+  if (gateway.forwardAuth !== undefined && config.listen.forwardAuth !== undefined) {
+    try {
+      await listenOn(gateway.forwardAuth, config.listen.forwardAuth)
+    } catch (err) {
+      await gateway.close()
+      throw err
+    }
+  }
   gateway.state.ready = true
   void gateway.warmUp()
   return {
@@ -50,6 +60,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     inboundUrl: urlOf(gateway.inbound, tls === undefined ? 'http' : 'https'),
     adminUrl: urlOf(gateway.admin, 'http'),
     outboundUrl: gateway.outbound === undefined ? undefined : urlOf(gateway.outbound, 'http'),
+    forwardAuthUrl: gateway.forwardAuth === undefined ? undefined : urlOf(gateway.forwardAuth, 'http'),
     close: () => drainAndClose(gateway, gateway.holder.current.config.shutdown.drainTimeoutMs),
   }
 }
@@ -59,6 +70,7 @@ async function drainAndClose(gateway: Gateway, drainTimeoutMs: number): Promise<
     gateway.inbound.server.closeAllConnections()
     gateway.admin.server.closeAllConnections()
     gateway.outbound?.closeAllConnections()
+    gateway.forwardAuth?.closeAllConnections()
   }, drainTimeoutMs)
   timer.unref()
   try {
@@ -78,7 +90,11 @@ async function listenOutbound(server: Server, config: GatewayConfig): Promise<vo
   if (!isLoopbackHost(listen.host) && listen.sharedSecret === undefined) {
     throw new Error(`listen.outbound.host ${listen.host} is not loopback and listen.outbound.sharedSecret is not set: refusing to start an open relay`)
   }
-  await new Promise<void>((resolve, reject) => {
+  await listenOn(server, listen)
+}
+
+function listenOn(server: Server, listen: { host: string; port: number }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(listen.port, listen.host, () => {
       server.off('error', reject)

@@ -18,7 +18,7 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
  */
 function bindings(listen: GatewayConfig['listen']): unknown {
   const at = (l: { host: string; port: number } | undefined) => (l === undefined ? null : [l.host, l.port])
-  return [at(listen.inbound), listen.inbound.tls !== undefined, at(listen.admin), at(listen.outbound)]
+  return [at(listen.inbound), listen.inbound.tls !== undefined, at(listen.admin), at(listen.outbound), at(listen.forwardAuth)]
 }
 
 export function describeChanges(before: GatewayConfig, after: GatewayConfig): ConfigChanges {

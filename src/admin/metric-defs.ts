@@ -21,9 +21,9 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * caller-supplied string. `x5t` is the one exception: certificates are few and known.
  */
 export const METRIC_DEFS = {
-  requests: { name: 's2s_gateway_requests_total', type: 'counter', labels: ['partner', 'auth_type', 'outcome'], help: 'Inbound requests by partner, auth type (app|user|none) and outcome' },
-  requestDuration: { name: 's2s_gateway_request_duration_seconds', type: 'histogram', labels: ['outcome'], help: 'Inbound request duration, from arrival to the end of the response', buckets: LATENCY_BUCKETS },
-  inFlight: { name: 's2s_gateway_requests_in_flight', type: 'gauge', labels: [], help: 'Inbound requests currently being handled' },
+  requests: { name: 's2s_gateway_requests_total', type: 'counter', labels: ['listener', 'partner', 'auth_type', 'outcome'], help: 'Requests by listener (inbound|forward_auth: partner calls to us; outbound: our calls to the partner), partner, auth type (app|user|none) and outcome' },
+  requestDuration: { name: 's2s_gateway_request_duration_seconds', type: 'histogram', labels: ['listener', 'outcome'], help: 'Request duration by listener (inbound|outbound|forward_auth), from arrival to the end of the response', buckets: LATENCY_BUCKETS },
+  inFlight: { name: 's2s_gateway_requests_in_flight', type: 'gauge', labels: [], help: 'Inbound requests and forward-auth decisions currently being handled' },
   tokenValidations: { name: 's2s_gateway_token_validations_total', type: 'counter', labels: ['partner', 'result', 'reason'], help: 'Token validations by partner, result (ok|rejected|forbidden|unavailable) and reason code' },
   rateLimited: { name: 's2s_gateway_rate_limited_total', type: 'counter', labels: ['partner', 'limit'], help: 'Requests and decisions refused with 429 by a partner limit (rate|concurrency)' },
   tokenCache: { name: 's2s_gateway_token_cache_total', type: 'counter', labels: ['result'], help: 'Verified-token cache lookups (hit|miss)' },

@@ -10,6 +10,8 @@ import { statusClassOf } from './metric-defs.js'
 
 /** What the access-log path reports once per inbound request. */
 export interface RequestMetricRecord {
+  /** Which listener answered (issue 13); absent: inbound. */
+  listener?: 'inbound' | 'outbound' | 'forward_auth' | undefined
   /** Registered partner name, when one was identified. */
   partner: string | undefined
   authType: string | undefined
@@ -35,6 +37,8 @@ export interface MetricHooks {
   outboundEvents: OutboundEvents
   requestStarted(): void
   requestDone(record: RequestMetricRecord): void
+  /** A call through the outbound listener finished: counted in requests_total with listener="outbound" (not in flight). */
+  outboundCallDone(record: RequestMetricRecord): void
   configReloaded(result: 'success' | 'failure', atMs: number): void
   /** The configuration in use was loaded at start-up: timestamp only, not a reload. */
   configLoaded(atMs: number): void
@@ -47,8 +51,19 @@ const histograms = (h: Histogram) => createLabelCache((values) => h.labels(...va
 
 /** `label(name)` maps anything that is not a registered partner name to 'unknown'. */
 export function createMetricHooks(ins: Instruments, label: (partner: string | undefined) => string): MetricHooks {
-  const requests = counters(ins.requests)
+  // One cache per listener (three values): the label cache holds up to three labels.
+  const requestsOf = new Map<string, ReturnType<typeof counters>>()
+  const requestsBy = (listener: string): ReturnType<typeof counters> => {
+    let cache = requestsOf.get(listener)
+    if (cache === undefined) requestsOf.set(listener, (cache = createLabelCache((values) => ins.requests.labels(listener, ...values))))
+    return cache
+  }
   const requestDuration = histograms(ins.requestDuration)
+  const countRequest = (record: RequestMetricRecord): void => {
+    const listener = record.listener ?? 'inbound'
+    requestsBy(listener).get3(label(record.partner), record.authType ?? 'none', record.outcome).inc()
+    requestDuration.get2(listener, record.outcome).observe(record.durationMs / 1000)
+  }
   const validations = counters(ins.tokenValidations)
   const cacheHit = ins.tokenCache.labels('hit')
   const cacheMiss = ins.tokenCache.labels('miss')
@@ -90,11 +105,11 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
     requestStarted: () => ins.inFlight.inc(),
     requestDone(record) {
       ins.inFlight.dec()
-      requests.get3(label(record.partner), record.authType ?? 'none', record.outcome).inc()
-      requestDuration.get1(record.outcome).observe(record.durationMs / 1000)
+      countRequest(record)
       if (record.code === 'GW_RATE_LIMITED') limited.get2(label(record.partner), record.reason === 'concurrency' ? 'concurrency' : 'rate').inc()
       if (record.access !== undefined) countDecision(label(record.partner), record.access)
     },
+    outboundCallDone: countRequest,
     configReloaded(result, atMs) {
       ins.configReloads.labels(result).inc()
       ins.configLastReloadSuccessful.set(result === 'success' ? 1 : 0)

@@ -36,7 +36,8 @@ export function checkListen(listen: GatewayConfig['listen'], out: ProblemCollect
 
 export function checkUpstream(upstream: GatewayConfig['upstream'], out: ProblemCollector): void {
   const path = 'upstream.url'
-  if (out.isInvalid(path)) return
+  // Omitted: required unless listen.forwardAuth is set (check-forward-auth.ts says which).
+  if (out.isInvalid(path) || upstream.url === undefined) return
   let url: URL
   try {
     url = new URL(upstream.url)

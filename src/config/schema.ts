@@ -102,9 +102,14 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
       maxConnections: cap('Open connections from our backend at most; further ones are closed at once', 1_024),
       sharedSecret: { type: 'string', doc: 'When set, every call must carry it in x-s2s-outbound-secret (at least 16 characters); required off loopback', example: '${S2S_OUTBOUND_SECRET}' },
     }, true),
+    forwardAuth: section('Where a reverse proxy (nginx auth_request, ingress-nginx, Envoy ext_authz, Traefik, Caddy) asks for a decision per request (section forwardAuth). Omit to disable', {
+      host: { type: 'string', default: '127.0.0.1', doc: 'Bind address; only callers in forwardAuth.trustedProxies get decisions' },
+      port: port('TCP port (0-65535); 0 picks a free one', 8445),
+      maxConnections: cap('Open connections from proxies at most; further ones are closed at once', 1_024),
+    }, true),
   }),
   upstream: section('The backend behind the gateway', {
-    url: { type: 'string', required: true, doc: 'Base URL of the backend (http or https, no credentials)', example: 'http://127.0.0.1:8080' },
+    url: { type: 'string', doc: 'Base URL of the backend (http or https, no credentials). Required unless listen.forwardAuth is set; without it the inbound listener serves only /metadata/json/1', example: 'http://127.0.0.1:8080' },
     timeoutMs: ms('How long to wait for the backend before answering 504', 30_000),
     forwardAuthorization: { type: 'boolean', default: false, doc: "Pass the caller's Authorization header on to the backend" },
     maxSockets: { type: 'integer', default: 256, unit: 'sockets', min: 1, doc: 'Keep-alive connections to the backend, at most' },
@@ -118,6 +123,10 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     tokenCacheMaxEntries: { type: 'integer', default: 10_000, unit: 'entries', min: 1, max: 1_000_000, doc: 'Tokens we minted kept for reuse (one per partner, audience and user), least recently used dropped first (1-1000000)' },
   }),
   trustedProxies: { type: 'string[]', default: [], doc: 'Addresses or CIDRs whose X-Forwarded-For/-Proto/-Host are kept and appended to' },
+  forwardAuth: section('Decisions for a reverse proxy that forwards on its own (listen.forwardAuth): /auth/nginx, /auth/envoy/<path>, /auth/forward', {
+    trustedProxies: { type: 'string[]', default: ['127.0.0.1/32', '::1/128'], minItems: 1, doc: 'Addresses or CIDRs allowed to ask for decisions (they set the X-Original-*/X-Forwarded-* headers a decision is made on); any other caller gets 403' },
+    maxCacheSec: { type: 'integer', default: 60, unit: 'seconds', min: 0, max: 86_400, doc: 'Longest a proxy may cache an allow decision (X-Accel-Expires, never past the token\'s exp); a removed partner\'s cached decisions live this long (0: no caching)' },
+  }),
   publicPaths: { type: 'string[]', default: [], doc: 'Exact raw paths proxied without authentication (/metadata/json/1 is always public)' },
   issuer: section('Our built-in token issuer: the first certificate signs, all unexpired ones are published', {
     certificates: {
@@ -228,6 +237,7 @@ export interface ConfigDefaults {
   upstream: Omit<GatewayConfig['upstream'], 'url'>
   outbound: GatewayConfig['outbound']
   trustedProxies: string[]
+  forwardAuth: GatewayConfig['forwardAuth']
   publicPaths: string[]
   issuer: { certificates: [] }
   tokens: GatewayConfig['tokens']

@@ -147,8 +147,11 @@ export interface GatewayConfig {
       /** Required in x-s2s-outbound-secret when set; required off loopback. Secret: never logged. */
       sharedSecret?: string
     }
+    /** The forward-auth decision listener (issue 13); absent: none is started. */
+    forwardAuth?: ListenConfig
   }
   upstream: {
+    /** '' when omitted with listen.forwardAuth set (forward-auth only: runtime.forwardOnly, nothing is proxied). */
     url: string
     timeoutMs: number
     /** Forward the caller's Authorization header to the backend. Default false. */
@@ -169,6 +172,13 @@ export interface GatewayConfig {
   }
   /** CIDRs whose X-Forwarded-* headers are kept (appended to). Default []. */
   trustedProxies: string[]
+  /** Forward-auth decisions (issue 13). */
+  forwardAuth: {
+    /** CIDRs (normalised) allowed to ask the forward-auth listener. Default loopback. */
+    trustedProxies: string[]
+    /** Ceiling of X-Accel-Expires on an allow, seconds. Default 60. */
+    maxCacheSec: number
+  }
   /** Exact raw paths that skip authentication (still proxied, still stripped of identity headers). */
   publicPaths: string[]
   issuer: {

@@ -5,10 +5,22 @@ import type { Logger } from '../logger.js'
 export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'other'
 
 export interface OutboundEvents {
-  /** A call through the outbound listener finished with this status class (ours on 4xx/5xx we answered). */
-  onOutbound?(partner: string, statusClass: StatusClass): void
+  /**
+   * A call through the outbound listener finished with this status class (ours on 4xx/5xx we answered); `call`
+   * says how, for s2s_gateway_requests_total{listener="outbound"} (issue 13).
+   */
+  onOutbound?(partner: string, statusClass: StatusClass, call?: OutboundCallSummary): void
   /** A token was minted (or a user token wrapped) for a partner; cache hits are not reported. */
   onTokenIssued?(partner: string, authType: 'app' | 'user'): void
+}
+
+/** One finished outbound call, in the access-record terms requests_total counts by. */
+export interface OutboundCallSummary {
+  /** The token we sent, when one was obtained. */
+  authType: 'app' | 'user' | undefined
+  /** ok (the partner's answer relayed, whatever its status), forbidden, bad_request, upstream_error, error, aborted. */
+  outcome: string
+  durationMs: number
 }
 
 export function statusClassOf(status: number): StatusClass {

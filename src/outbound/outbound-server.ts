@@ -86,15 +86,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: CallStat
 
 function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, log: Logger): void {
   const status = state.error?.status ?? (res.writableFinished ? res.statusCode : 0)
+  const durationMs = Math.round((performance.now() - state.startedAt) * 1000) / 1000
   // 0: the exchange broke off before it completed (a side went away); counted as 499, nginx's "client closed".
-  state.runtime.outbound.events.onOutbound(state.partner, statusClassOf(status || 499))
+  state.runtime.outbound.events.onOutbound(state.partner, statusClassOf(status || 499), {
+    authType: state.result?.token.authType, outcome: callOutcome(state.error?.status, res.writableFinished), durationMs,
+  })
   const fields: Record<string, unknown> = {
     method: req.method,
     partner: state.partner,
     path: rawPathOf(req.url ?? ''),
     status: status || undefined,
     outcome: state.error !== undefined ? 'error' : res.writableFinished ? 'ok' : 'aborted',
-    durationMs: Math.round((performance.now() - state.startedAt) * 1000) / 1000,
+    durationMs,
   }
   if (state.result !== undefined) {
     fields['authType'] = state.result.token.authType
@@ -103,6 +106,14 @@ function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, lo
   }
   if (state.error !== undefined) Object.assign(fields, { code: state.error.code, ...state.error.detail })
   log.info(fields, 'outbound call')
+}
+
+/** The requests_total outcome of an outbound call: the inbound vocabulary (issue 13). */
+function callOutcome(errorStatus: number | undefined, finished: boolean): string {
+  if (errorStatus === undefined) return finished ? 'ok' : 'aborted'
+  if (errorStatus === 403) return 'forbidden'
+  if (errorStatus === 502 || errorStatus === 504) return 'upstream_error'
+  return errorStatus >= 500 && errorStatus !== 501 ? 'error' : 'bad_request'
 }
 
 export function createOutboundServer(opts: OutboundServerOptions): http.Server {

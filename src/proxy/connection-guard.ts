@@ -183,7 +183,7 @@ export function guardConnections(server: Server, limits: () => ConnectionLimits,
 }
 
 /** The limits of one listener from the configuration in use, rebuilt only when a reload swapped it. */
-export function listenerLimits(config: () => GatewayConfig, listener: 'inbound' | 'admin' | 'outbound'): () => ConnectionLimits {
+export function listenerLimits(config: () => GatewayConfig, listener: 'inbound' | 'admin' | 'outbound' | 'forwardAuth'): () => ConnectionLimits {
   let seen: GatewayConfig | undefined
   let limits: ConnectionLimits | undefined
   return () => {

@@ -37,7 +37,7 @@ export function createTrustedProxies(entries: readonly string[]): BlockList {
   return list
 }
 
-function isTrusted(list: BlockList, address: string | undefined): boolean {
+export function isTrusted(list: BlockList, address: string | undefined): boolean {
   if (address === undefined) return false
   // IPv4-mapped IPv6 (::ffff:127.0.0.1) is how dual-stack sockets report IPv4 peers.
   const plain = address.startsWith('::ffff:') ? address.slice(7) : address

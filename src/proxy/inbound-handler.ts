@@ -140,6 +140,8 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
         writeMetadata(res, call.runtime.document)
         return
       }
+      // Forward-auth only (issue 13): no upstream, so nothing but the metadata document is served here.
+      if (call.runtime.forwardOnly) throw new GatewayError('GW_NOT_FOUND', { detail: { problem: 'forward_auth_only' } })
       authenticateAndProceed(call)
     } catch (err) {
       fail(call, err)

@@ -66,7 +66,7 @@ describe('rate limits', () => {
     expect(line).toMatchObject({ partner: 'exchange', outcome: 'limited', code: 'GW_RATE_LIMITED', reason: 'rate' })
     const metrics = await (await fetch(`${w.gw.adminUrl}/metrics`)).text()
     expect(metrics).toContain('s2s_gateway_rate_limited_total{partner="exchange",limit="rate"} 1')
-    expect(metrics).toMatch(/s2s_gateway_requests_total\{partner="exchange",auth_type="app",outcome="limited"\} 1\n/)
+    expect(metrics).toMatch(/s2s_gateway_requests_total\{listener="inbound",partner="exchange",auth_type="app",outcome="limited"\} 1\n/)
     expect(metrics).not.toContain('s2s_gateway_rate_limited_total{partner="lync"')
 
     limiterClock.ms += 1_000 // one token refills

@@ -51,16 +51,16 @@ describe('GET /metrics after real traffic', () => {
 
   it('counts requests by partner, auth type and outcome, and their durations', () => {
     const requests = 's2s_gateway_requests_total'
-    expect(v(requests, { partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(4) // 3 + the 503 from the backend
-    expect(v(requests, { partner: 'exchange', auth_type: 'user', outcome: 'ok' })).toBe(1)
-    expect(v(requests, { partner: 'exchange', auth_type: 'none', outcome: 'rejected' })).toBe(3) // the 2 unknown x5t and the expired one
-    expect(v(requests, { partner: 'exchange', auth_type: 'app', outcome: 'upstream_error' })).toBe(1)
+    expect(v(requests, { listener: 'inbound', partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(4) // 3 + the 503 from the backend
+    expect(v(requests, { listener: 'inbound', partner: 'exchange', auth_type: 'user', outcome: 'ok' })).toBe(1)
+    expect(v(requests, { listener: 'inbound', partner: 'exchange', auth_type: 'none', outcome: 'rejected' })).toBe(3) // the 2 unknown x5t and the expired one
+    expect(v(requests, { listener: 'inbound', partner: 'exchange', auth_type: 'app', outcome: 'upstream_error' })).toBe(1)
     // no token, unknown issuer, alg; an expired token is attributed to the registered partner it names
-    expect(v(requests, { partner: 'unknown', auth_type: 'none', outcome: 'rejected' })).toBe(3)
-    expect(v(requests, { partner: 'hr-addin', auth_type: 'user', outcome: 'forbidden' })).toBe(1) // verified, then refused by trust level
-    expect(v(requests, { partner: 'lync', auth_type: 'none', outcome: 'unavailable' })).toBe(1)
-    expect(v('s2s_gateway_request_duration_seconds_count', { outcome: 'ok' })).toBe(5)
-    expect(v('s2s_gateway_request_duration_seconds_bucket', { outcome: 'ok', le: '+Inf' })).toBe(5)
+    expect(v(requests, { listener: 'inbound', partner: 'unknown', auth_type: 'none', outcome: 'rejected' })).toBe(3)
+    expect(v(requests, { listener: 'inbound', partner: 'hr-addin', auth_type: 'user', outcome: 'forbidden' })).toBe(1) // verified, then refused by trust level
+    expect(v(requests, { listener: 'inbound', partner: 'lync', auth_type: 'none', outcome: 'unavailable' })).toBe(1)
+    expect(v('s2s_gateway_request_duration_seconds_count', { listener: 'inbound', outcome: 'ok' })).toBe(5)
+    expect(v('s2s_gateway_request_duration_seconds_bucket', { listener: 'inbound', outcome: 'ok', le: '+Inf' })).toBe(5)
     expect(v('s2s_gateway_requests_in_flight')).toBe(0)
   })
 
@@ -128,8 +128,8 @@ describe('one registry per gateway', () => {
     try {
       expect((await other.call(other.exchange.actorToken())).status).toBe(200)
       const mine = await other.scrape()
-      expect(valueOf(mine, 's2s_gateway_requests_total', { partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(1)
-      expect(valueOf(await w.scrape(), 's2s_gateway_requests_total', { partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(4)
+      expect(valueOf(mine, 's2s_gateway_requests_total', { listener: 'inbound', partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(1)
+      expect(valueOf(await w.scrape(), 's2s_gateway_requests_total', { listener: 'inbound', partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(4)
     } finally {
       await other.close()
     }

@@ -195,6 +195,10 @@ describe('only configured partners', () => {
     expect(text).toMatch(/s2s_gateway_outbound_requests_total\{partner="sharepoint",status_class="2xx"\} [1-9]/)
     expect(text).toMatch(/s2s_gateway_outbound_requests_total\{partner="unknown",status_class="4xx"\} [1-9]/)
     expect(text).toMatch(/s2s_gateway_tokens_issued_total\{partner="sharepoint",auth_type="user"\} [1-9]/)
+    // The outbound listener's calls are requests too, under their own listener label (issue 13).
+    expect(text).toMatch(/s2s_gateway_requests_total\{listener="outbound",partner="sharepoint",auth_type="(app|user)",outcome="ok"\} [1-9]/)
+    expect(text).toMatch(/s2s_gateway_requests_total\{listener="outbound",partner="unknown",auth_type="none",outcome="bad_request"\} [1-9]/)
+    expect(text).toMatch(/s2s_gateway_request_duration_seconds_count\{listener="outbound",outcome="ok"\} [1-9]/)
   })
 })
 

@@ -30,8 +30,8 @@ describe('metric labels carry what the gateway verified', () => {
   it('counts a verified user token refused by the trust policy (403) as auth_type="user"', async () => {
     expect((await w.call(w.hr.userToken({ upn: 'bob@contoso.com' }))).status).toBe(403) // hr-addin: application trust
     const samples = await settled()
-    expect(valueOf(samples, 's2s_gateway_requests_total', { partner: 'hr-addin', auth_type: 'user', outcome: 'forbidden' })).toBe(1)
-    expect(valueOf(samples, 's2s_gateway_requests_total', { partner: 'hr-addin', auth_type: 'none', outcome: 'forbidden' })).toBeUndefined()
+    expect(valueOf(samples, 's2s_gateway_requests_total', { listener: 'inbound', partner: 'hr-addin', auth_type: 'user', outcome: 'forbidden' })).toBe(1)
+    expect(valueOf(samples, 's2s_gateway_requests_total', { listener: 'inbound', partner: 'hr-addin', auth_type: 'none', outcome: 'forbidden' })).toBeUndefined()
     expect(w.gw.logs().filter((l) => l['msg'] === 'request').at(-1)).toMatchObject({ partner: 'hr-addin', authType: 'user', outcome: 'forbidden' })
   })
 
@@ -41,8 +41,8 @@ describe('metric labels carry what the gateway verified', () => {
     const res = await rawHttp(w.gw.url, ['GET /ws HTTP/1.1', `Host: ${host}`, ...upgrade, `Authorization: Bearer ${w.exchange.actorToken()}`, '', ''].join('\r\n'))
     expect(res.status).toBe(501)
     const samples = await settled()
-    expect(valueOf(samples, 's2s_gateway_requests_total', { partner: 'exchange', auth_type: 'app', outcome: 'bad_request' })).toBe(1)
-    expect(valueOf(samples, 's2s_gateway_requests_total', { partner: 'unknown', auth_type: 'none', outcome: 'bad_request' })).toBeUndefined()
+    expect(valueOf(samples, 's2s_gateway_requests_total', { listener: 'inbound', partner: 'exchange', auth_type: 'app', outcome: 'bad_request' })).toBe(1)
+    expect(valueOf(samples, 's2s_gateway_requests_total', { listener: 'inbound', partner: 'unknown', auth_type: 'none', outcome: 'bad_request' })).toBeUndefined()
   })
 
   it("counts an authorization server's metadata fetches under its name", async () => {
@@ -62,6 +62,6 @@ describe('metric labels carry what the gateway verified', () => {
     expect(validations('acs', 'authz_actor')).toBe(1)
     expect(validations('acs', 'expired')).toBe(1)
     expect(samples.filter((s) => s.name === 's2s_gateway_token_validations_total' && s.labels['partner'] === 'unknown')).toEqual([])
-    expect(valueOf(samples, 's2s_gateway_requests_total', { partner: 'spo', auth_type: 'none', outcome: 'rejected' })).toBe(1)
+    expect(valueOf(samples, 's2s_gateway_requests_total', { listener: 'inbound', partner: 'spo', auth_type: 'none', outcome: 'rejected' })).toBe(1)
   })
 })

@@ -131,7 +131,7 @@ describe('WebSockets through the gateway', () => {
     await until(() => w.gw.logs().some((l) => l['msg'] === 'request' && l['status'] === 101), 'the access line')
     expect(w.gw.logs().find((l) => l['msg'] === 'request' && l['status'] === 101)).toMatchObject({ partner: 'exchange', outcome: 'ok', upstreamStatus: 101 })
     const metrics = await (await fetch(`${w.gw.adminUrl}/metrics`)).text()
-    expect(metrics).toMatch(/s2s_gateway_requests_total\{partner="exchange",auth_type="app",outcome="ok"\} 1\n/)
+    expect(metrics).toMatch(/s2s_gateway_requests_total\{listener="inbound",partner="exchange",auth_type="app",outcome="ok"\} 1\n/)
   })
 
   it('a bad token gets 401 with the challenge and no upgrade', async () => {

@@ -27,10 +27,21 @@ describe('createMetricHooks', () => {
     hooks.requestStarted()
     hooks.requestDone({ partner: 'exchange', authType: 'app', outcome: 'ok', durationMs: 12 })
     hooks.requestDone({ partner: 'Exchange<script>', authType: undefined, outcome: 'rejected', durationMs: 1 })
-    expect(await value('s2s_gateway_requests_total', { partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(1)
-    expect(await value('s2s_gateway_requests_total', { partner: 'unknown', auth_type: 'none', outcome: 'rejected' })).toBe(1)
+    expect(await value('s2s_gateway_requests_total', { listener: 'inbound', partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(1)
+    expect(await value('s2s_gateway_requests_total', { listener: 'inbound', partner: 'unknown', auth_type: 'none', outcome: 'rejected' })).toBe(1)
     expect(await value('s2s_gateway_requests_in_flight')).toBe(0)
-    expect(await value('s2s_gateway_request_duration_seconds_sum', { outcome: 'ok' })).toBeCloseTo(0.012)
+    expect(await value('s2s_gateway_request_duration_seconds_sum', { listener: 'inbound', outcome: 'ok' })).toBeCloseTo(0.012)
+  })
+
+  it('counts outbound calls and forward-auth decisions under their own listener label, outbound outside in-flight', async () => {
+    const { hooks, value } = setup()
+    hooks.requestStarted()
+    hooks.requestDone({ listener: 'forward_auth', partner: 'exchange', authType: 'app', outcome: 'ok', durationMs: 2 })
+    hooks.outboundCallDone({ listener: 'outbound', partner: 'exchange', authType: 'app', outcome: 'ok', durationMs: 30 })
+    expect(await value('s2s_gateway_requests_total', { listener: 'forward_auth', partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(1)
+    expect(await value('s2s_gateway_requests_total', { listener: 'outbound', partner: 'exchange', auth_type: 'app', outcome: 'ok' })).toBe(1)
+    expect(await value('s2s_gateway_request_duration_seconds_sum', { listener: 'outbound', outcome: 'ok' })).toBeCloseTo(0.03)
+    expect(await value('s2s_gateway_requests_in_flight')).toBe(0)
   })
 
   it('maps token, cache, metadata, upstream and outbound events', async () => {

@@ -53,4 +53,11 @@ describe('describeChanges', () => {
     expect(describeChanges(before, listen({ cert: '/b/tls.pem', key: '/b/tls.key' }, 'secret-two-0123456789')).listenChanged).toBe(false)
     expect(describeChanges(before, listen(undefined, 'secret-one-0123456789')).listenChanged).toBe(true)
   })
+
+  it('calls adding or moving the forward-auth listener a listen change (issue 13: it starts only with the process)', () => {
+    const listen = (forwardAuth: unknown) => ({ partners: [], listen: { inbound: { host: '0.0.0.0', port: 8443 }, admin: { host: '127.0.0.1', port: 9464 }, forwardAuth } }) as unknown as GatewayConfig
+    expect(describeChanges(listen(undefined), listen({ host: '127.0.0.1', port: 8445 })).listenChanged).toBe(true)
+    expect(describeChanges(listen({ host: '127.0.0.1', port: 8445 }), listen({ host: '127.0.0.1', port: 8446 })).listenChanged).toBe(true)
+    expect(describeChanges(listen({ host: '127.0.0.1', port: 8445 }), listen({ host: '127.0.0.1', port: 8445 })).listenChanged).toBe(false)
+  })
 })

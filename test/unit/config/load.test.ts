@@ -117,7 +117,7 @@ describe('loadConfigObject: every problem, with its path', () => {
     ['a public host with a scheme', (r) => (r.service.publicHosts = ['https://gw.contoso.com']), 'service.publicHosts[0]', 'must be host[:port], without a scheme'],
     ['a public host list as a string', (r) => (r.service.publicHosts = 'gw.contoso.com'), 'service.publicHosts', 'must be a list of strings'],
     ['a metadata URL with a fragment', (r) => (r.service.metadataUrl = 'https://gw.contoso.com/metadata/json/1#x'), 'service.metadataUrl', 'must not contain a fragment'],
-    ['a missing upstream', (r) => delete r.upstream, 'upstream.url', 'is required'],
+    ['a missing upstream', (r) => delete r.upstream, 'upstream.url', 'is required (unless listen.forwardAuth is set)'],
     ['a burst without a rate', (r) => (r.limits = { burst: 10 }), 'limits.burst', 'needs limits.ratePerSec (the bucket has nothing to refill it)'],
     ['a partner burst without any rate', (r) => (r.partners[0].limits = { burst: 10 }), 'partners[0].limits.burst', 'needs a ratePerSec (its own or limits.ratePerSec)'],
     ['a zero rate', (r) => (r.limits = { ratePerSec: 0 }), 'limits.ratePerSec', 'must be between 1 and 1000000'],

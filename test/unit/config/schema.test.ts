@@ -25,6 +25,7 @@ describe('DEFAULTS', () => {
       upstream: { timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256, websockets: true, websocketIdleSec: 600 },
       outbound: { maxSocketsPerPartner: 64, replayMaxBytes: 65_536, probeReuseMs: 10_000, tokenCacheMaxEntries: 10_000 },
       trustedProxies: [],
+      forwardAuth: { trustedProxies: ['127.0.0.1/32', '::1/128'], maxCacheSec: 60 },
       publicPaths: [],
       issuer: { certificates: [] },
       tokens: { clockSkewSec: 300, maxLifetimeSec: 90_000, maxTokenBytes: 8192, cacheMaxEntries: 10_000 },

@@ -114,7 +114,8 @@ describe('Kubernetes manifests agree with each other, the configuration and the 
 
   it('the kustomization lists every manifest but the Secret templates, and sets every container image', () => {
     const kustomization = pick(manifests, 'Kustomization')
-    const onDisk = yamlFiles.filter((f) => f.startsWith('kubernetes/')).map((f) => f.slice('kubernetes/'.length))
+    // Subfolders are add-ons applied on their own (kubernetes/ingress-nginx/: forward-auth mode, issue 13).
+    const onDisk = yamlFiles.filter((f) => f.startsWith('kubernetes/')).map((f) => f.slice('kubernetes/'.length)).filter((f) => !f.includes('/'))
     expect([...kustomization.resources].sort()).toEqual(onDisk.filter((f) => f !== 'kustomization.yaml' && f !== 'secret.yaml'))
     expect(secrets.map((s) => s.file)).toEqual(secrets.map(() => 'kubernetes/secret.yaml'))
     const images = kustomization.images.map((i: Manifest) => i.name)
@@ -230,7 +231,7 @@ describe('Kubernetes manifests agree with each other, the configuration and the 
     const expr = (alert: string): string => rules.find((r) => r.alert === alert)?.expr ?? ''
     expect(expr('S2SGatewayPartnerMetadataStale')).toContain('s2s_gateway_metadata_stale')
     expect(expr('S2SGatewayCertificateExpiringSoon')).toMatch(/s2s_gateway_certificate_expiry_timestamp_seconds.*- time\(\) < 14 \* 86400/)
-    expect(expr('S2SGatewayRejectionRateHigh')).toContain('s2s_gateway_requests_total{outcome=~"rejected|forbidden"}')
+    expect(expr('S2SGatewayRejectionRateHigh')).toContain('s2s_gateway_requests_total{listener!="outbound", outcome=~"rejected|forbidden"}')
     expect(expr('S2SGatewayUpstreamErrors')).toContain('s2s_gateway_upstream_errors_total')
   })
 })

@@ -1,0 +1,51 @@
+// Forward-auth: the answers. An allow is 200 with an empty body, the identity headers the inbound listener would
+// send upstream and X-Accel-Expires (how long nginx may cache it); a deny carries the inbound listener's status,
+// challenge and JSON body, with X-Accel-Expires: 0. nginx's auth_request turns anything but 2xx, 401 and 403 into
+// a 500, so /auth/nginx says "retry later" as a 401 (keys unavailable, a fault of ours) or a 403 (rate limited),
+// each with Retry-After, which the shipped nginx config turns back into 503 and 429 for the client.
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
+import { GatewayError, publicBody } from '../errors.js'
+import { IDENTITY_HEADERS, applyIdentityHeaders } from '../identity/index.js'
+import { closeIfBodyUnread } from '../proxy/connection-guard.js'
+import { errorHeaders } from '../proxy/reply-error.js'
+import type { Runtime } from '../runtime.js'
+import type { Allowed } from './decide.js'
+import { LIMIT_HEADERS } from './decide.js'
+import type { Dialect } from './original.js'
+
+/** Seconds a proxy may cache this allow: never past the token's exp, never past forwardAuth.maxCacheSec. */
+export function cacheSecondsOf(allowed: Allowed, runtime: Runtime, nowMs: number): number {
+  const left = Math.floor(allowed.identity.expiresAt - nowMs / 1000)
+  return Math.max(0, Math.min(runtime.config.forwardAuth.maxCacheSec, left))
+}
+
+export function writeAllow(res: ServerResponse, allowed: Allowed, cacheSec: number, requestId: string): void {
+  const headers: IncomingHttpHeaders = {}
+  applyIdentityHeaders(headers, allowed.identity)
+  if (allowed.permission !== undefined) headers[IDENTITY_HEADERS.permission] = allowed.permission
+  headers['x-accel-expires'] = String(cacheSec)
+  headers['request-id'] = requestId
+  headers['content-length'] = '0'
+  res.writeHead(200, headers as Record<string, string>)
+  res.end()
+}
+
+/** The status a dialect can carry for an error: /auth/nginx only 401 and 403. */
+export function answerStatusOf(err: GatewayError, dialect: Dialect | undefined): number {
+  if (dialect !== 'nginx' || err.status === 401 || err.status === 403) return err.status
+  return err.status === 429 ? 403 : 401
+}
+
+export function writeDeny(res: ServerResponse, err: GatewayError, dialect: Dialect | undefined, runtime: Runtime, requestId: string): void {
+  const status = answerStatusOf(err, dialect)
+  // A mapped 5xx is not a credentials problem: no challenge, but Retry-After (the nginx config answers 503 with it).
+  const headers = { ...errorHeaders(err, status === err.status ? runtime.challenge : undefined), ...LIMIT_HEADERS.get(err) }
+  if (status !== err.status) headers['retry-after'] ??= '1'
+  headers['x-accel-expires'] = '0'
+  headers['request-id'] = requestId
+  const body = JSON.stringify(publicBody(err))
+  headers['content-length'] = String(Buffer.byteLength(body))
+  closeIfBodyUnread(res.req, res)
+  res.writeHead(status, headers)
+  res.end(body)
+}

@@ -1,0 +1,96 @@
+// Forward-auth: one access line per decision (listener "forward_auth", the original method and path, never the
+// query), and the same record handed to the inbound listener's observer (metrics, status page).
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { GatewayError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { userForLog, type AccessRecord, type Outcome, type RequestObserver } from '../proxy/access-log.js'
+import { rawPathOf } from '../proxy/path-guard.js'
+import { levelOf, logFields } from '../proxy/reply-error.js'
+import type { Runtime } from '../runtime.js'
+import type { Identity } from '../tokens/types.js'
+import type { Allowed } from './decide.js'
+import type { Dialect, OriginalRequest } from './original.js'
+
+/** What one decision learnt, filled in as it goes. */
+export interface DecisionState {
+  runtime: Runtime
+  requestId: string
+  startedAt: number
+  dialect: Dialect | undefined
+  original: OriginalRequest | undefined
+  /** Once the token verified (a later deny still names its partner and auth type). */
+  identity: Identity | undefined
+  allowed: Allowed | undefined
+  error: GatewayError | undefined
+  authMs: number | undefined
+  /** X-Accel-Expires of an allow. */
+  cacheSec: number | undefined
+}
+
+function outcomeOf(state: DecisionState, res: ServerResponse): Outcome {
+  const err = state.error
+  if (err !== undefined) {
+    if (err.code === 'GW_PARTNER_UNAVAILABLE') return 'unavailable'
+    if (err.code === 'GW_RATE_LIMITED') return 'limited'
+    if (err.status === 401) return 'rejected'
+    if (err.status === 403) return 'forbidden'
+    return err.status >= 500 ? 'error' : 'bad_request'
+  }
+  return res.writableFinished ? 'ok' : 'aborted'
+}
+
+const round = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000)
+
+export function decisionRecordOf(state: DecisionState, req: IncomingMessage, res: ServerResponse): AccessRecord {
+  const { error, allowed } = state
+  const identity = state.identity
+  const partner = identity?.partner ?? error?.detail['partner']
+  const authType = identity?.authType ?? error?.detail['authType']
+  const refused = error?.code === 'GW_NOT_ALLOWED' && (error.detail['reason'] === 'permission' || error.detail['reason'] === 'denied_path')
+  const deny = allowed?.deny ?? error?.detail['deny']
+  const reason = error?.reason ?? error?.detail['reason'] ?? error?.detail['problem'] ?? error?.detail['pathProblem'] ?? allowed?.reason
+  return {
+    listener: 'forward_auth',
+    reqId: state.requestId,
+    method: state.original?.method ?? req.method ?? '',
+    path: rawPathOf(state.original?.url ?? req.url ?? ''),
+    status: res.statusCode,
+    outcome: outcomeOf(state, res),
+    partner: typeof partner === 'string' ? partner : undefined,
+    authType: authType === 'app' || authType === 'user' ? authType : undefined,
+    user: userForLog(identity?.user, state.runtime.config.logging),
+    code: error?.code,
+    reason: typeof reason === 'string' ? reason : undefined,
+    upstreamStatus: undefined,
+    upstreamError: undefined,
+    durationMs: round(performance.now() - state.startedAt) ?? 0,
+    authMs: round(state.authMs),
+    upstreamMs: undefined,
+    access: refused ? 'deny' : allowed?.decision,
+    permission: allowed?.permission,
+    deny: typeof deny === 'string' ? deny : undefined,
+    wouldDeny: allowed?.decision === 'shadow_deny' ? true : undefined,
+  }
+}
+
+/** On the response's close: the access line, then the observer; neither may throw out of a 'close' listener. */
+export function finishDecision(state: DecisionState, req: IncomingMessage, res: ServerResponse, logger: Logger, observer: RequestObserver): void {
+  let record: AccessRecord
+  try {
+    record = decisionRecordOf(state, req, res)
+    logger.info({ ...record, dialect: state.dialect, cacheSec: state.cacheSec }, 'request')
+  } catch (err) {
+    logger.error({ listener: 'forward_auth', reqId: state.requestId, status: res.statusCode, outcome: 'error', err }, 'request')
+    return
+  }
+  try {
+    observer.onDone?.(record)
+  } catch (err) {
+    logger.error({ err }, 'request observer failed')
+  }
+}
+
+/** The detail of a deny (claim, x5t, problem), beside the access line: 401s at debug (anyone can send a bad token). */
+export function logDeny(err: GatewayError, requestId: string, logger: Logger): void {
+  logger[levelOf(err)]({ ...logFields(err), reqId: requestId, listener: 'forward_auth' }, err.message)
+}
