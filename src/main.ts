@@ -48,7 +48,7 @@ export function reloadFromFile(running: RunningGateway): boolean {
 export async function startServing(opts: ServeOptions): Promise<Serving> {
   const load = () => loadConfigFile(opts.configPath, { env: opts.env ?? process.env })
   const { config, warnings } = load()
-  const logger = createLogger(config.logging.level, opts.logDestination)
+  const logger = createLogger(config.logging.level, opts.logDestination, config.logging.bufferBytes)
   logWarnings(logger, warnings)
   const running = await startGateway(config, { logger, loadConfig: load })
   const { version, commit } = buildInfo()
