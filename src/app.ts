@@ -29,6 +29,15 @@ export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
   loadConfig?: () => LoadedConfig
   /** The limiter's clock, epoch ms (default deps.now, else Date.now): tests step it to refill buckets exactly. */
   limitsNow?: () => number
+  /** With `workers` above 1 (src/workers/), the primary's admin listener speaks for every worker. */
+  workers?: WorkerHooks
+}
+
+export interface WorkerHooks {
+  /** A reload swapped this process's runtime: hand `config` to every worker. POST /reload answers once it resolves. */
+  reloaded(config: GatewayConfig): Promise<void>
+  /** GET /metrics: every process's series, aggregated. */
+  scrape(): Promise<{ contentType: string; body: string }>
 }
 
 export interface Gateway {
@@ -78,6 +87,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   // started without TLS stays plain HTTP (adding or removing tls is a listen change: restart).
   let servedTls = holder.current.inboundTls
   const state: AdminState = { ready: false, draining: false }
+  let workersSwitched: Promise<void> = Promise.resolve()
   const swap = (next: GatewayConfig): void => {
     const previous: Runtime = holder.current
     const runtime = createRuntime(next, { ...runtimeDeps(), previous }) // throws before anything changed
@@ -96,6 +106,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     void holder.current.authorizationServers.loadAll()
     previous.close()
     if (holder.current.forwarder !== previous.forwarder) retire(previous.forwarder)
+    if (deps.workers !== undefined) workersSwitched = deps.workers.reloaded(next)
   }
   const reloads = createReloadControl({
     logger: deps.logger, now, load: deps.loadConfig, current: () => holder.current.config, swap,
@@ -105,7 +116,14 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   // An unanswered TLS handshake is bounded like a silent connection (issue 17).
   const tlsOptions = servedTls && { cert: servedTls.cert, key: servedTls.key, handshakeTimeout: config.connections.firstByteTimeoutMs }
   const inbound = createInboundListener(holder, deps.logger, { limiter, upgrades }, tlsOptions, createRequestObserver(metrics, activity))
-  const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p) })
+  const admin = buildAdminApp(holder, state, deps.logger, {
+    metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p),
+    ...(deps.workers === undefined ? {} : { scrape: deps.workers.scrape, reloadHttp: async () => {
+      const outcome = reloads.fromSource('http')
+      if (outcome.result === 'success') await workersSwitched
+      return outcome
+    } }),
+  })
   const outboundListen = config.listen.outbound
   const outbound = outboundListen === undefined ? undefined : createOutboundServer({
     holder, log: deps.logger.child({ component: 'outbound' }), startupSecret: outboundListen.sharedSecret, loopback: isLoopbackHost(outboundListen.host),

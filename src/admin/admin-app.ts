@@ -7,7 +7,7 @@ import type { Activity } from './activity.js'
 import { registerAdminGuard } from './admin-guard.js'
 import type { GatewayMetrics } from './metrics.js'
 import { partnerHealth } from './partner-health.js'
-import type { ReloadControl } from './reload.js'
+import type { ReloadControl, ReloadOutcome } from './reload.js'
 import { registerReloadRoute } from './reload-route.js'
 import { registerStatusRoutes } from './status-routes.js'
 
@@ -27,6 +27,10 @@ export interface AdminOps {
   startedAt: number
   /** Requests of a partner in flight to the backend (status page). */
   inFlight?: (partner: string) => number
+  /** Serves /metrics instead of metrics.scrape (the primary of several workers: src/workers/). */
+  scrape?: () => Promise<{ contentType: string; body: string }>
+  /** POST /reload instead of reloads.fromSource('http'): answers once every worker has switched. */
+  reloadHttp?: () => Promise<ReloadOutcome>
 }
 
 function readiness(state: AdminState): 'ready' | 'starting' | 'draining' {
@@ -49,7 +53,7 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
     return reply.code(status === 'ready' ? 200 : 503).send({ status, partners, authorizationServers, config })
   })
   app.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await ops.metrics.scrape()
+    const { contentType, body } = await (ops.scrape === undefined ? ops.metrics.scrape() : ops.scrape())
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body)
   })
   registerStatusRoutes(app, () => ({
@@ -63,6 +67,6 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
     ...(ops.inFlight === undefined ? {} : { inFlight: ops.inFlight }),
     accessDenials: ops.metrics.accessDenials,
   }))
-  registerReloadRoute(app, () => holder.current, () => ops.reloads.fromSource('http'))
+  registerReloadRoute(app, () => holder.current, ops.reloadHttp ?? (() => ops.reloads.fromSource('http')))
   return app
 }

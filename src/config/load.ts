@@ -19,6 +19,7 @@ import { checkOutbound } from './check-outbound.js'
 import { checkAuthorizationServers } from './check-authorization-servers.js'
 import { checkAdmin } from './check-admin.js'
 import { checkAccess } from './check-access.js'
+import { checkWorkers } from './check-workers.js'
 
 export interface LoadOptions {
   /** Where `${NAME}` references are looked up. Default: none set (only cli/ and main.ts read process.env). */
@@ -95,6 +96,7 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { baseDir: st
   checkLimits(config, out)
   if (config.metadata.cacheDir !== undefined) checkWritableDirectory(config.metadata.cacheDir, 'metadata.cacheDir', out)
   checkAccess(config, out)
+  checkWorkers(config, out)
   if (out.problems.length > 0) throw new ConfigError(sortByDocumentOrder(out.problems))
   return { config: deepFreeze(config), warnings: out.warnings }
 }
