@@ -2,7 +2,7 @@
 // with CPU time and peak RSS of the process under test read from /proc around it.
 import { readFileSync } from 'node:fs'
 import { runLoad, type LoadResult } from './load/index.js'
-import { cpuBusyMicros, cpuMicros, peakRssBytes } from './proc.js'
+import { cpuBusyMicros, peakRssBytes, treeCpuMicros } from './proc.js'
 import type { Row } from './rows.js'
 import { startTarget, type RunContext } from './targets.js'
 
@@ -57,12 +57,12 @@ export async function measureRow(
       start = warm.sent // continue the pool where the warm-up stopped: the cold scenario must never hit its cache
     }
     const logBefore = target.logSize()
-    const cpuBefore = cpuMicros(target.pid)
+    const cpuBefore = treeCpuMicros(target.pid) // with workers: N, the primary and every worker
     const fromUs = Number(process.hrtime.bigint() / 1000n)
     const busyBefore = cpuBusyMicros(ctx.pinning.proxyCpus)
     const wallBefore = performance.now()
     const load = await runLoad(ctx.generator, { ...base, start, durationSec: opts.durationSec })
-    const cpuUs = cpuMicros(target.pid) - cpuBefore
+    const cpuUs = treeCpuMicros(target.pid) - cpuBefore
     const busyUs = cpuBusyMicros(ctx.pinning.proxyCpus) - busyBefore
     const toUs = Number(process.hrtime.bigint() / 1000n)
     const wallUs = (performance.now() - wallBefore) * 1000

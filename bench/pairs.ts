@@ -14,6 +14,8 @@ export interface PairTarget {
 
 export const PAIRS: readonly PairTarget[] = [
   { row: 'app-warm-perms', against: 'app-warm', maxCpuRatio: 1.05, what: '50 permissions (matching one last) and 10 access.deny entries' },
+  { row: 'app-warm-w2', against: 'app-warm', maxCpuRatio: 1.1, what: 'workers: 2, CPU of the primary and both workers (issue 12)' },
+  { row: 'cold-w2', against: 'cold', maxCpuRatio: 1.1, what: 'workers: 2, CPU of the primary and both workers (issue 12)' },
 ]
 
 export interface PairResult extends PairTarget {
