@@ -12,6 +12,7 @@ import { chainEvents } from './admin/chain-events.js'
 import { createGatewayMetrics, type GatewayMetrics } from './admin/metrics.js'
 import { createReloadControl, type ReloadOutcome, type ReloadTrigger } from './admin/reload.js'
 import { createRequestObserver } from './admin/request-observer.js'
+import type { StatusInputs } from './admin/status-data.js'
 import type { Forwarder } from './proxy/forward.js'
 import { guardConnections, listenerLimits } from './proxy/connection-guard.js'
 import { createInboundListener, type InboundListener } from './proxy/inbound-listener.js'
@@ -38,6 +39,8 @@ export interface WorkerHooks {
   reloaded(config: GatewayConfig): Promise<void>
   /** GET /metrics: every process's series, aggregated. */
   scrape(): Promise<{ contentType: string; body: string }>
+  /** /status and /status.json: the workers' traffic and access denials, added up. */
+  traffic(minutes: number): Promise<Pick<StatusInputs, 'activity' | 'accessDenials'>>
 }
 
 export interface Gateway {
@@ -118,7 +121,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const inbound = createInboundListener(holder, deps.logger, { limiter, upgrades }, tlsOptions, createRequestObserver(metrics, activity))
   const admin = buildAdminApp(holder, state, deps.logger, {
     metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p),
-    ...(deps.workers === undefined ? {} : { scrape: deps.workers.scrape, reloadHttp: async () => {
+    ...(deps.workers === undefined ? {} : { scrape: deps.workers.scrape, traffic: deps.workers.traffic, reloadHttp: async () => {
       const outcome = reloads.fromSource('http')
       if (outcome.result === 'success') await workersSwitched
       return outcome

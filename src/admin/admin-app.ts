@@ -9,6 +9,7 @@ import type { GatewayMetrics } from './metrics.js'
 import { partnerHealth } from './partner-health.js'
 import type { ReloadControl, ReloadOutcome } from './reload.js'
 import { registerReloadRoute } from './reload-route.js'
+import type { StatusInputs } from './status-data.js'
 import { registerStatusRoutes } from './status-routes.js'
 
 export interface AdminState {
@@ -29,6 +30,8 @@ export interface AdminOps {
   inFlight?: (partner: string) => number
   /** Serves /metrics instead of metrics.scrape (the primary of several workers: src/workers/). */
   scrape?: () => Promise<{ contentType: string; body: string }>
+  /** The status page's traffic and denials instead of this process's (the primary of several workers). */
+  traffic?: (minutes: number) => Promise<Pick<StatusInputs, 'activity' | 'accessDenials'>>
   /** POST /reload instead of reloads.fromSource('http'): answers once every worker has switched. */
   reloadHttp?: () => Promise<ReloadOutcome>
 }
@@ -56,7 +59,7 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
     const { contentType, body } = await (ops.scrape === undefined ? ops.metrics.scrape() : ops.scrape())
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body)
   })
-  registerStatusRoutes(app, () => ({
+  registerStatusRoutes(app, async () => ({
     runtime: holder.current,
     activity: ops.activity,
     reloads: ops.reloads.status(),
@@ -66,6 +69,7 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
     now: ops.now(),
     ...(ops.inFlight === undefined ? {} : { inFlight: ops.inFlight }),
     accessDenials: ops.metrics.accessDenials,
+    ...(ops.traffic === undefined ? {} : await ops.traffic(ops.activity.minutes)),
   }))
   registerReloadRoute(app, () => holder.current, ops.reloadHttp ?? (() => ops.reloads.fromSource('http')))
   return app

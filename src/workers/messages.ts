@@ -1,6 +1,7 @@
 // Workers: the IPC messages between the primary and its workers (node:cluster, advanced serialization).
 // Every request carries an id; its answer carries the same id.
 import type { MetricObjectWithValues, MetricValue } from 'prom-client'
+import type { ActivitySummary } from '../admin/activity.js'
 import type { GatewayConfig } from '../config/types.js'
 import type { MetadataFetchReason } from '../partners/index.js'
 
@@ -19,6 +20,9 @@ export interface FetchFailure {
 
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[]
 
+/** What a worker adds to the status page, per traffic key ('*', 'unknown' and each partner name). */
+export type StatusShare = Record<string, { activity: ActivitySummary; deny: number; shadowDeny: number }>
+
 /** Worker -> primary. */
 export type WorkerMessage =
   | { t: 's2s:hello' }
@@ -27,6 +31,7 @@ export type WorkerMessage =
   | { t: 's2s:fetch'; id: number; url: string; have: number; onDemand: boolean }
   | { t: 's2s:reloaded'; id: number; ok: boolean; error?: string }
   | { t: 's2s:metrics'; id: number; metrics: MetricsJson }
+  | { t: 's2s:status'; id: number; share: StatusShare }
 
 /** Primary -> worker. */
 export type PrimaryMessage =
@@ -34,6 +39,7 @@ export type PrimaryMessage =
   | { t: 's2s:fetched'; id: number; answer: DocumentAnswer | FetchFailure }
   | { t: 's2s:reload'; id: number; config: GatewayConfig }
   | { t: 's2s:metrics'; id: number }
+  | { t: 's2s:status'; id: number }
   | { t: 's2s:drain' }
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {

@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/types.js'
 import type { ListenerSet, RunningGateway } from '../server.js'
 import { createMetadataBroker } from './broker.js'
 import { aggregateScrape, processSeries, workerRestartsCounter } from './metrics.js'
+import { mergeShares } from './status.js'
 import { createSupervisor, type Supervisor } from './supervisor.js'
 
 /** How `serve` (main.ts) runs the primary: which listeners it opens, what it adds to the gateway, start and stop. */
@@ -41,6 +42,9 @@ export function primaryRole(config: GatewayConfig): PrimaryRole | undefined {
           if (registry === undefined || supervisor === undefined) throw new Error('not started')
           const [own, workers] = await Promise.all([processSeries(registry), supervisor.metrics()])
           return aggregateScrape(own, workers)
+        },
+        async traffic(minutes) {
+          return mergeShares((await supervisor?.status()) ?? [], minutes)
         },
       },
     },

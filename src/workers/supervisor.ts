@@ -7,7 +7,7 @@ import type { Counter } from 'prom-client'
 import type { GatewayConfig } from '../config/types.js'
 import { createBackoff, type Backoff } from './backoff.js'
 import type { MetadataBroker } from './broker.js'
-import { isWorkerMessage, type MetricsJson, type PrimaryMessage, type WorkerMessage } from './messages.js'
+import { isWorkerMessage, type MetricsJson, type PrimaryMessage, type StatusShare, type WorkerMessage } from './messages.js'
 
 /** A worker that does not confirm a reload (or answer a scrape) this long after it was asked is replaced (skipped). */
 const ANSWER_TIMEOUT_MS = 10_000
@@ -38,6 +38,8 @@ export interface Supervisor {
   reloaded(config: GatewayConfig): Promise<void>
   /** Every live worker's series, for GET /metrics. */
   metrics(): Promise<MetricsJson[]>
+  /** Every live worker's traffic counts, for /status and /status.json. */
+  status(): Promise<StatusShare[]>
   /** Drain every worker (each within shutdown.drainTimeoutMs), then resolve. No restarts from here on. */
   stop(): Promise<void>
 }
@@ -88,6 +90,7 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
         return void deps.broker.answer(message.url, message.have, message.onDemand).then((answer) => send(worker, { t: 's2s:fetched', id: message.id, answer }))
       case 's2s:reloaded':
       case 's2s:metrics':
+      case 's2s:status':
         return waiting.get(message.id)?.done(message)
     }
   }
@@ -130,6 +133,10 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
     async metrics() {
       const replies = await Promise.all(live().map((worker) => ask(worker, (id) => ({ t: 's2s:metrics', id }))))
       return replies.flatMap((reply) => (reply?.t === 's2s:metrics' ? [reply.metrics] : []))
+    },
+    async status() {
+      const replies = await Promise.all(live().map((worker) => ask(worker, (id) => ({ t: 's2s:status', id }))))
+      return replies.flatMap((reply) => (reply?.t === 's2s:status' ? [reply.share] : []))
     },
     async stop() {
       stopping = true

@@ -8,6 +8,7 @@ import { createLogger } from '../logger.js'
 import { startGateway, type RunningGateway } from '../server.js'
 import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './messages.js'
 import { processSeries } from './metrics.js'
+import { statusShare } from './status.js'
 import { createRemoteFetch } from './remote-fetch.js'
 
 export interface WorkerSignals {
@@ -59,6 +60,8 @@ export async function serveWorker(logDestination?: DestinationStream, signals: W
         }
       case 's2s:metrics':
         return send({ t: 's2s:metrics', id: message.id, metrics: running === undefined ? [] : await processSeries(running.gateway.metrics.registry) })
+      case 's2s:status':
+        return send({ t: 's2s:status', id: message.id, share: running === undefined ? {} : statusShare(running) })
       case 's2s:drain':
         return drain('asked by the primary')
       case 's2s:config':

@@ -41,6 +41,9 @@ describe('workers: 2', () => {
   it('aggregates /metrics: per-request series summed, gateway-wide gauges once; /status.json and /readyz from the primary', async () => {
     const w = await start(2)
     await untilEveryWorkerAnswered(w, 2)
+    type Report = { gateway: { ready: boolean }; traffic: { requests: number }; partners: Array<{ name: string; traffic: { requests: number } }> }
+    const report = async (): Promise<Report> => (await (await fetch(`${w.adminUrl}/status.json`)).json()) as Report
+    const statusBefore = await report()
     const before = await w.scrape()
     const counted = valueOf(before, 's2s_gateway_requests_total', { partner: 'exchange', auth_type: 'app', outcome: 'ok' }) ?? 0
     const statuses = await callMany(w, 20)
@@ -58,8 +61,13 @@ describe('workers: 2', () => {
     expect(valueOf(after, 's2s_gateway_worker_restarts_total')).toBe(0)
     const ready = await fetch(`${w.adminUrl}/readyz`)
     expect(ready.status).toBe(200)
-    const status = (await (await fetch(`${w.adminUrl}/status.json`)).json()) as { gateway: { ready: boolean } }
+    // The status page counts the traffic of every worker.
+    const status = await report()
     expect(status.gateway.ready).toBe(true)
+    expect(status.traffic.requests - statusBefore.traffic.requests).toBe(20)
+    const exchange = (r: Report): number => r.partners.find((p) => p.name === 'exchange')?.traffic.requests ?? -1
+    expect(exchange(status) - exchange(statusBefore)).toBe(20)
+    expect(await (await fetch(`${w.adminUrl}/status`)).text()).toContain('exchange')
   })
 
   it('POST /reload answers after every worker switched, while requests keep flowing', async () => {
