@@ -116,6 +116,7 @@ function readInteger(option: Option & { type: 'integer' }, raw: unknown, path: s
     const resolved = substituteEnv(raw, ctx.env)
     if (!resolved.ok) return void ctx.out.invalid(path, resolved.message)
     value = /^-?\d+$/.test(resolved.value.trim()) ? Number(resolved.value) : resolved.value
+    if (option.keywords?.includes(resolved.value.trim()) === true) return resolved.value.trim()
   }
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) return void ctx.out.invalid(path, option.keywords === undefined ? 'must be an integer' : `must be an integer or ${option.keywords.join(', ')}`)
   const { min, max } = option

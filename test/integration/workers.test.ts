@@ -96,6 +96,20 @@ describe('workers: 2', () => {
     expect((await callMany(w, 8, 4, '/open', null)).every((s) => s === 200)).toBe(true)
   })
 
+  it('SIGHUP to the primary reloads every worker; a worker sent SIGHUP itself ignores it', async () => {
+    const w = await start(2)
+    await untilEveryWorkerAnswered(w, 2)
+    const worker = w.logs().find((l) => l['msg'] === 'worker serving' && l['worker'] === 2)
+    process.kill(Number(worker?.['pid']), 'SIGHUP')
+    w.writeConfig({ publicPaths: ['/open'] })
+    w.child.kill('SIGHUP')
+    const reloaded = (): unknown[] => w.logs().filter((l) => l['msg'] === 'configuration reloaded' && typeof l['worker'] === 'number').map((l) => l['worker'])
+    await until(() => reloaded().length === 2, 'both workers to switch', 10_000, 20)
+    expect(new Set(reloaded())).toEqual(new Set([1, 2]))
+    expect((await callMany(w, 8, 4, '/open', null)).every((s) => s === 200)).toBe(true)
+    expect(valueOf(await w.scrape(), 's2s_gateway_worker_restarts_total')).toBe(0)
+  })
+
   it('replaces a worker that dies, counts and logs it; requests on the other worker are unaffected', async () => {
     const w = await start(2)
     await untilEveryWorkerAnswered(w, 2)
