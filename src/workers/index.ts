@@ -3,7 +3,7 @@
 import cluster from 'node:cluster'
 
 export { primaryRole, type PrimaryRole } from './primary.js'
-export { serveWorker } from './worker.js'
+export { serveWorker, workerConfig } from './worker.js'
 export { createMetadataBroker, type MetadataBroker } from './broker.js'
 export { createRemoteFetch } from './remote-fetch.js'
 export { aggregateScrape } from './metrics.js'

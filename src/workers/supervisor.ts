@@ -87,7 +87,12 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
         logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker serving')
         return report()
       case 's2s:fetch':
-        return void deps.broker.answer(message.url, message.have, message.onDemand).then((answer) => send(worker, { t: 's2s:fetched', id: message.id, answer }))
+        return void deps.broker.answer(message.url, message.have, message.onDemand)
+          .catch((err: unknown) => {
+            logger.error({ err }, 'metadata question of a worker failed')
+            return { ok: false as const, reason: 'network' as const, message: 'the primary could not answer' }
+          })
+          .then((answer) => send(worker, { t: 's2s:fetched', id: message.id, answer }))
       case 's2s:reloaded':
       case 's2s:metrics':
       case 's2s:status':

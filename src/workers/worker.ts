@@ -32,6 +32,16 @@ function receiveConfig(): Promise<GatewayConfig> {
   })
 }
 
+/**
+ * The configuration a worker serves: as the primary validated it, except that the refetch cooldown is the
+ * primary's alone. A worker that spent a budget of its own on an ask the primary refused from its cooldown would
+ * otherwise miss a rotation the primary could already fetch (up to two cooldowns, not one). Workers still
+ * coalesce concurrent misses (single-flight); Retry-After on 503 for a partner without keys is then 1 s.
+ */
+export function workerConfig(config: GatewayConfig): GatewayConfig {
+  return { ...config, metadata: { ...config.metadata, refetchCooldownSec: 0 } }
+}
+
 export async function serveWorker(logDestination?: DestinationStream, signals: WorkerSignals = process): Promise<{ running: RunningGateway; logger: PinoLogger }> {
   const config = await receiveConfig()
   const logger = createLogger(config.logging.level, logDestination).child({ worker: cluster.worker?.id })
@@ -45,7 +55,7 @@ export async function serveWorker(logDestination?: DestinationStream, signals: W
     draining = (running?.close() ?? Promise.resolve()).finally(() => process.exit(0))
   }
   process.on('message', (message: unknown) => {
-    if (isPrimaryMessage(message)) void handle(message)
+    if (isPrimaryMessage(message)) handle(message).catch((err: unknown) => logger.error({ err }, 'worker could not handle a message of the primary'))
   })
   async function handle(message: PrimaryMessage): Promise<void> {
     switch (message.t) {
@@ -53,7 +63,7 @@ export async function serveWorker(logDestination?: DestinationStream, signals: W
         return remote.settle(message)
       case 's2s:reload':
         try {
-          running?.gateway.reload(message.config)
+          running?.gateway.reload(workerConfig(message.config))
           return send({ t: 's2s:reloaded', id: message.id, ok: true })
         } catch (err) {
           return send({ t: 's2s:reloaded', id: message.id, ok: false, error: err instanceof Error ? err.message : String(err) })
@@ -73,7 +83,7 @@ export async function serveWorker(logDestination?: DestinationStream, signals: W
   signals.on('SIGTERM', () => drain('SIGTERM'))
   signals.on('SIGINT', () => drain('SIGINT'))
   process.on('disconnect', () => drain('the primary process is gone'))
-  running = await startGateway(config, { logger, fetchDocument: remote.fetchDocument }, 'requests')
+  running = await startGateway(workerConfig(config), { logger, fetchDocument: remote.fetchDocument }, 'requests')
   logger.info({ inbound: running.inboundUrl, outbound: running.outboundUrl }, 'worker listening')
   send({ t: 's2s:ready' })
   return { running, logger }

@@ -8,6 +8,8 @@ import { MetadataFetchError } from '../../../src/partners/metadata-fetch.js'
 import type { Partner } from '../../../src/partners/types.js'
 import type { RuntimeHolder } from '../../../src/runtime.js'
 import { createBackoff, createMetadataBroker, createRemoteFetch } from '../../../src/workers/index.js'
+import { workerConfig } from '../../../src/workers/worker.js'
+import type { GatewayConfig } from '../../../src/config/types.js'
 import { exchangeShape, testCertificates } from '../../helpers/metadata-docs.js'
 import { METADATA, fakeClock, fakeFetch, partnerConfig, recordingLogger } from '../../helpers/metadata-fakes.js'
 import { EXCHANGE_ID } from '../../helpers/tokens.js'
@@ -35,7 +37,9 @@ function gateway(n: number) {
       if (message.t !== 's2s:fetch') return
       void broker.answer(message.url, message.have, message.onDemand).then((answer) => remote.settle({ t: 's2s:fetched', id: message.id, answer }))
     })
-    return createMetadataPartner(config, { metadata: METADATA, now: clock.now, fetchDocument: remote.fetchDocument, log: recordingLogger() })
+    // As serveWorker runs them: the cooldown is the primary's alone.
+    const { metadata } = workerConfig({ metadata: METADATA } as GatewayConfig)
+    return createMetadataPartner(config, { metadata, now: clock.now, fetchDocument: remote.fetchDocument, log: recordingLogger() })
   })
   opened.push(primary, ...workers)
   const x5ts = (p: Partner): string[] => (p.keys()?.all ?? []).map((k) => k.x5t)
@@ -72,6 +76,22 @@ describe('metadata broker', () => {
     expect(g.fetch.calls).toBe(2)
     g.clock.advanceSec(METADATA.refetchCooldownSec)
     await two.refetchOnMiss()
+    expect(g.fetch.calls).toBe(3)
+  })
+
+  it('a worker whose ask the primary refused from its cooldown has spent nothing: it picks up a rotation once the primary may fetch', async () => {
+    const g = gateway(2)
+    await Promise.all([g.primary.ensureLoaded(), ...g.workers.map((w) => w.ensureLoaded())])
+    const [one, two] = g.workers as [Partner, Partner]
+    await one.refetchOnMiss() // a random x5t on worker one: the primary fetches
+    g.clock.advanceSec(METADATA.refetchCooldownSec - 1)
+    expect(await two.refetchOnMiss()).toBe(false) // a random x5t on worker two: refused by the primary's cooldown
+    expect(g.fetch.calls).toBe(2)
+    g.clock.advanceSec(2)
+    g.fetch.answer = docWith([b, a]) // the partner rotates; the gateway-wide cooldown has run out
+    expect(await two.refetchOnMiss()).toBe(true)
+    expect(g.fetch.calls).toBe(3)
+    expect(await one.refetchOnMiss()).toBe(true) // and worker one gets it from the primary, without a fetch
     expect(g.fetch.calls).toBe(3)
   })
 
