@@ -39,7 +39,7 @@ export interface ClusterWorld {
   close(): Promise<void>
 }
 
-export async function startClusterWorld(workers: number, extra: RawConfig = {}): Promise<ClusterWorld> {
+export async function startClusterWorld(workers: number | 'auto', extra: RawConfig = {}): Promise<ClusterWorld> {
   const dir = mkdtempSync(join(tmpdir(), 's2s-gw-workers-'))
   const issuer = await createSelfSignedCertificate({ subject: 'CN=workers test issuer' })
   writeFileSync(join(dir, 'gateway.pem'), issuer.certPem)

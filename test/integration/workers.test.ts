@@ -2,6 +2,7 @@
 // 127.0.0.1. Authentication on every worker, metadata fetched once per gateway (also through a rotation while
 // 4 workers serve), reload under load answered after every worker switched, metrics aggregated, a dead worker
 // replaced, SIGTERM draining every worker.
+import { availableParallelism } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import { until } from '../helpers/until.js'
 import { valueOf } from './operating-fixture.js'
@@ -11,7 +12,7 @@ const worlds: ClusterWorld[] = []
 afterEach(async () => {
   for (const w of worlds.splice(0)) await w.close()
 })
-const start = async (workers: number, extra = {}): Promise<ClusterWorld> => {
+const start = async (workers: number | 'auto', extra = {}): Promise<ClusterWorld> => {
   const w = await startClusterWorld(workers, extra)
   worlds.push(w)
   return w
@@ -137,6 +138,17 @@ describe('workers: 2', () => {
     release()
     expect(await inFlight).toBe(200)
     expect(await w.exited).toBe(0)
+  })
+})
+
+describe('workers: auto', () => {
+  it('forks one worker per core (os.availableParallelism()), each serving', async () => {
+    const cores = availableParallelism()
+    const w = await start('auto')
+    await untilEveryWorkerAnswered(w, cores)
+    expect(w.logs().filter((l) => l['msg'] === 'worker listening')).toHaveLength(cores)
+    expect(w.logs().find((l) => l['msg'] === 'starting workers')?.['workers']).toBe(cores)
+    expect(w.meta.fetches).toBe(1)
   })
 })
 
