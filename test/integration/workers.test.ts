@@ -4,8 +4,10 @@
 // replaced, SIGTERM draining every worker.
 import { availableParallelism } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
+import { authServerEntry, startAuthServer } from '../helpers/auth-server.js'
+import { REALM } from '../helpers/tokens.js'
 import { until } from '../helpers/until.js'
-import { valueOf } from './operating-fixture.js'
+import { SPO_ID, valueOf } from './operating-fixture.js'
 import { callMany, request, startClusterWorld, type ClusterWorld } from './workers-fixture.js'
 
 const worlds: ClusterWorld[] = []
@@ -37,6 +39,25 @@ describe('workers: 2', () => {
     const primaryLine = w.logs().find((l) => l['msg'] === 's2s-gateway listening')
     expect(primaryLine?.['worker']).toBeUndefined()
     expect(new Set(w.logs().filter((l) => l['msg'] === 'worker listening').map((l) => l['worker']))).toEqual(new Set([1, 2]))
+  })
+
+  it("an authorization server's metadata is fetched once too; its tokens pass on both workers", async () => {
+    const acs = await startAuthServer()
+    try {
+      const w = await start(2, {
+        authorizationServers: [authServerEntry('acs', acs)],
+        partners: [{ name: 'spo', applicationId: SPO_ID, realm: REALM, authorizationServer: 'acs', trustLevel: 'full' }],
+      })
+      await until(async () => {
+        expect(new Set(await callMany(w, 8, 4, undefined, acs.appToken(SPO_ID)))).toEqual(new Set([200]))
+        return w.workersAnswering(200).size === 2
+      }, "both workers to accept the server's tokens", 20_000, 0)
+      expect(acs.metadataFetches).toBe(1)
+      expect(valueOf(await w.scrape(), 's2s_gateway_partner_state', { partner: 'acs', state: 'ok' })).toBe(1)
+    } finally {
+      for (const w of worlds.splice(0)) await w.close()
+      await acs.close()
+    }
   })
 
   it('aggregates /metrics: per-request series summed, gateway-wide gauges once; /status.json and /readyz from the primary', async () => {
