@@ -2,7 +2,7 @@
 // from a YAML file on 127.0.0.1, with an echo upstream and one metadata partner (exchange) whose server counts
 // fetches. Log lines (JSON, stdout of the primary and its workers) are kept; workers log with a `worker` field.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -16,6 +16,18 @@ import { until } from '../helpers/until.js'
 import { parseExposition, type Sample } from './operating-fixture.js'
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli/index.js')
+const SRC = resolve(import.meta.dirname, '../../src')
+
+/** These tests run the build: refuse a missing or stale one rather than test old code. */
+function checkBuild(): void {
+  if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` first')
+  const newest = (readdirSync(SRC, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts'))
+    .reduce((max, f) => Math.max(max, statSync(join(SRC, f)).mtimeMs), 0)
+  if (newest > statSync(CLI).mtimeMs && newest > statSync(resolve(SRC, '../dist/workers/index.js')).mtimeMs) {
+    throw new Error('dist/ is older than src/: run `npm run build` first')
+  }
+}
 
 export type LogLine = Record<string, unknown>
 
@@ -26,7 +38,11 @@ export interface ClusterWorld {
   child: ChildProcess
   inboundUrl: string
   adminUrl: string
+  /** The outbound listener's URL, when listen.outbound is configured. */
+  outboundUrl: string | undefined
   logs(): LogLine[]
+  /** The config file: the base config with workers, exchange as partner, `extra` and these overrides. */
+  configFile: string
   /** Rewrite the config file with these top-level overrides (partners: exchange unless given). */
   writeConfig(overrides: RawConfig): void
   /** One request on a connection of its own, so that node:cluster hands it to any worker (token null: none). */
@@ -40,6 +56,7 @@ export interface ClusterWorld {
 }
 
 export async function startClusterWorld(workers: number | 'auto', extra: RawConfig = {}): Promise<ClusterWorld> {
+  checkBuild()
   const dir = mkdtempSync(join(tmpdir(), 's2s-gw-workers-'))
   const issuer = await createSelfSignedCertificate({ subject: 'CN=workers test issuer' })
   writeFileSync(join(dir, 'gateway.pem'), issuer.certPem)
@@ -64,8 +81,10 @@ export async function startClusterWorld(workers: number | 'auto', extra: RawConf
   const adminUrl = String(find('s2s-gateway listening')?.['admin'])
   await until(async () => (await fetch(`${adminUrl}/readyz`)).status === 200, 'every worker to be ready', 20_000, 50)
   const inboundUrl = String(find('worker listening')?.['inbound'])
+  const outbound = find('worker listening')?.['outbound']
   const world: ClusterWorld = {
     upstream, exchange, meta, child, inboundUrl, adminUrl, logs, writeConfig, exited,
+    outboundUrl: typeof outbound === 'string' ? outbound : undefined, configFile,
     call: (path = '/api/items', token = exchange.actorToken()) => request(`${inboundUrl}${path}`, token),
     scrape: async () => parseExposition(await (await fetch(`${adminUrl}/metrics`)).text()),
     workersAnswering: (status, since = 0) => new Set(logs().slice(since).filter((l) => l['status'] === status && typeof l['worker'] === 'number').map((l) => l['worker'] as number)),

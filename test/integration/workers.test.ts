@@ -5,6 +5,8 @@
 import { availableParallelism } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import { authServerEntry, startAuthServer } from '../helpers/auth-server.js'
+import { startPartnerStub } from '../helpers/partner-stub.js'
+import { call, listenWithOutbound, outboundPartner } from './outbound-call.js'
 import { REALM } from '../helpers/tokens.js'
 import { until } from '../helpers/until.js'
 import { SPO_ID, valueOf } from './operating-fixture.js'
@@ -57,6 +59,28 @@ describe('workers: 2', () => {
     } finally {
       for (const w of worlds.splice(0)) await w.close()
       await acs.close()
+    }
+  })
+
+  it('serves the outbound listener on every worker; each worker mints at most one token per partner and audience', async () => {
+    const sharepoint = await startPartnerStub()
+    try {
+      const w = await start(2, { listen: listenWithOutbound(), partners: [outboundPartner('sharepoint', sharepoint.metadataUrl, sharepoint.url)] })
+      sharepoint.gatewayMetadataUrl = `${w.inboundUrl}/metadata/json/1`
+      const outboundUrl = w.outboundUrl ?? ''
+      const statuses: number[] = []
+      for (let i = 0; i < 16; i++) statuses.push((await call(outboundUrl, '/sharepoint/_api/web')).status)
+      expect(statuses.every((s) => s === 200)).toBe(true)
+      expect(sharepoint.accepted).toHaveLength(16)
+      const servedBy = new Set(w.logs().filter((l) => l['msg'] === 'outbound call').map((l) => l['worker']))
+      expect(servedBy).toEqual(new Set([1, 2]))
+      // Issued tokens are cached per worker: one per worker that served a call, never one per call.
+      const issued = valueOf(await w.scrape(), 's2s_gateway_tokens_issued_total', { partner: 'sharepoint', auth_type: 'app' }) ?? 0
+      expect(issued).toBeGreaterThanOrEqual(1)
+      expect(issued).toBeLessThanOrEqual(2)
+    } finally {
+      for (const w of worlds.splice(0)) await w.close()
+      await sharepoint.close()
     }
   })
 
