@@ -39,8 +39,8 @@ export interface WorkerHooks {
   reloaded(config: GatewayConfig): Promise<void>
   /** GET /metrics: every process's series, aggregated. */
   scrape(): Promise<{ contentType: string; body: string }>
-  /** /status and /status.json: the workers' traffic and access denials, added up. */
-  traffic(minutes: number): Promise<Pick<StatusInputs, 'activity' | 'accessDenials'>>
+  /** /status and /status.json: the workers' traffic, access denials and requests in flight, added up. */
+  traffic(minutes: number): Promise<Pick<StatusInputs, 'activity' | 'accessDenials' | 'inFlight'>>
 }
 
 export interface Gateway {
@@ -53,6 +53,8 @@ export interface Gateway {
   /** This gateway's Prometheus metrics (its own registry) and the status page's per-minute counters. */
   readonly metrics: GatewayMetrics
   readonly activity: Activity
+  /** Requests of a partner in flight to the backend (the limiter's count; the status page). */
+  inFlight(partner: string): number
   /** Swap in a new, already validated configuration. Old partners stop matching at once. Counted as a reload. */
   reload(config: GatewayConfig): void
   /** Read deps.loadConfig again, validate, swap; a refused file is logged, counted, and the old one keeps serving. */
@@ -145,6 +147,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     state,
     metrics,
     activity,
+    inFlight: (partner) => limiter.inFlight(partner),
     reload: (next) => reloads.apply(next),
     reloadFromSource: (trigger) => reloads.fromSource(trigger),
     warmUp: async () => {

@@ -30,8 +30,8 @@ export interface AdminOps {
   inFlight?: (partner: string) => number
   /** Serves /metrics instead of metrics.scrape (the primary of several workers: src/workers/). */
   scrape?: () => Promise<{ contentType: string; body: string }>
-  /** The status page's traffic and denials instead of this process's (the primary of several workers). */
-  traffic?: (minutes: number) => Promise<Pick<StatusInputs, 'activity' | 'accessDenials'>>
+  /** The status page's traffic, denials and in-flight counts instead of this process's (the primary of several workers). */
+  traffic?: (minutes: number) => Promise<Pick<StatusInputs, 'activity' | 'accessDenials' | 'inFlight'>>
   /** POST /reload instead of reloads.fromSource('http'): answers once every worker has switched. */
   reloadHttp?: () => Promise<ReloadOutcome>
 }

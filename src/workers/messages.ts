@@ -21,7 +21,7 @@ export interface FetchFailure {
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[]
 
 /** What a worker adds to the status page, per traffic key ('*', 'unknown' and each partner name). */
-export type StatusShare = Record<string, { activity: ActivitySummary; deny: number; shadowDeny: number }>
+export type StatusShare = Record<string, { activity: ActivitySummary; deny: number; shadowDeny: number; inFlight: number }>
 
 /** Worker -> primary. */
 export type WorkerMessage =

@@ -169,8 +169,8 @@ describe('workers: 2', () => {
     expect(w.meta.fetches).toBe(1)
   })
 
-  it('SIGTERM drains every worker: a request in flight completes, then the primary exits 0', async () => {
-    const w = await start(2)
+  it('SIGTERM drains every worker: a request in flight (shown on /status.json) completes, then the primary exits 0', async () => {
+    const w = await start(2, { limits: { maxConcurrent: 100 } })
     await untilEveryWorkerAnswered(w, 2)
     let release: () => void = () => undefined
     w.upstream.handler = (_req, res) => {
@@ -178,6 +178,8 @@ describe('workers: 2', () => {
     }
     const inFlight = request(`${w.inboundUrl}/api/slow`, w.exchange.actorToken())
     await until(() => w.upstream.seen.some((r) => r.url === '/api/slow'), 'the request to reach the backend', 10_000, 10)
+    const report = (await (await fetch(`${w.adminUrl}/status.json`)).json()) as { partners: Array<{ name: string; inFlight: number }> }
+    expect(report.partners.find((p) => p.name === 'exchange')?.inFlight).toBe(1)
     w.child.kill('SIGTERM')
     await until(() => w.logs().filter((l) => l['msg'] === 'worker draining in-flight requests before exit').length === 2, 'both workers to drain', 10_000, 10)
     release()
