@@ -3,7 +3,7 @@
 // the gateway that nginx asks in the nginx-auth rows).
 import { readFileSync } from 'node:fs'
 import { runLoad, type LoadResult } from './load/index.js'
-import { cpuBusyMicros, cpuMicros, peakRssBytes } from './proc.js'
+import { cpuBusyMicros, peakRssBytes, treeCpuMicros } from './proc.js'
 import type { Row } from './rows.js'
 import { startTarget, type RunContext } from './targets.js'
 
@@ -67,7 +67,8 @@ export async function measureRow(
       start = warm.sent // continue the pool where the warm-up stopped: the cold scenario must never hit its cache
     }
     const logBefore = target.logSize()
-    const cpuOf = (): number => [target.pid, ...target.companionPids].reduce((sum, pid) => sum + cpuMicros(pid), 0)
+    // The process under test and its companions (nginx rows), each with its children (workers: N)
+    const cpuOf = (): number => [target.pid, ...target.companionPids].reduce((sum, pid) => sum + treeCpuMicros(pid), 0)
     const cpuBefore = cpuOf()
     const fromUs = Number(process.hrtime.bigint() / 1000n)
     const busyBefore = cpuBusyMicros(ctx.pinning.proxyCpus)

@@ -26,6 +26,8 @@ export const PAIRS: readonly PairTarget[] = [
   // shared machine where the throughput of a 3-second window swings by 2× (1/1.2 = 0.833).
   { row: 'nginx-auth-cached', against: 'haproxy-jwt', minRpsRatio: 1.2, what: 'nginx + gateway with decisions cached, against HAProxy verifying RS256 every request' },
   { row: 'nginx-auth-cached', against: 'haproxy-jwt', maxCpuRatio: 0.833, what: 'the same pair: 1.2× the requests per CPU second' },
+  { row: 'app-warm-w2', against: 'app-warm', maxCpuRatio: 1.1, what: 'workers: 2, CPU of the primary and both workers (issue 12)' },
+  { row: 'cold-w2', against: 'cold', maxCpuRatio: 1.1, what: 'workers: 2, CPU of the primary and both workers (issue 12)' },
 ]
 
 export type PairResult = PairTarget & {

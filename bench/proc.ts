@@ -1,7 +1,7 @@
 // Bench: what the kernel says about a process under test. CPU time from /proc/<pid>/stat (utime + stime, in
 // clock ticks), peak and current resident memory from /proc/<pid>/status (VmHWM, VmRSS).
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 let ticksPerSec: number | undefined
 
@@ -25,6 +25,34 @@ export function cpuMicros(pid: number): number {
   const utime = Number(fields[11])
   const stime = Number(fields[12])
   return ((utime + stime) * 1e6) / clockTicksPerSec()
+}
+
+/** The process and every live descendant (workers: N forks its workers), from /proc/<pid>/stat's ppid field. */
+export function processTree(root: number): number[] {
+  const parents = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      // gone since readdir
+    }
+  }
+  const tree = [root]
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid)
+  return tree
+}
+
+/** User + system CPU time of a process and its live descendants so far, in microseconds. */
+export function treeCpuMicros(root: number): number {
+  return processTree(root).reduce((sum, pid) => {
+    try {
+      return sum + cpuMicros(pid)
+    } catch {
+      return sum // exited between the listing and the read
+    }
+  }, 0)
 }
 
 function statusField(pid: number, name: string): number {

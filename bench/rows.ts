@@ -76,6 +76,8 @@ export const ROWS: readonly Row[] = [
   },
   { id: 'user-warm', kind: 'gateway', label: `gateway, ${USERS} users' tokens reused`, pool: 'userWarm', expect: 200, reference: false, target: { minRatio: 0.85, maxP99DeltaMs: 1, floor: 0.36 } },
   { id: 'cold', kind: 'gateway', label: `gateway, ${COLD_POOL} distinct signed tokens, cache ${COLD_CACHE_ENTRIES}`, pool: 'cold', expect: 200, cacheMaxEntries: COLD_CACHE_ENTRIES, reference: false, target: { minRatio: 0.5, floor: 0.2 } },
+  { id: 'app-warm-w2', kind: 'gateway', label: 'gateway app-warm, workers: 2 (CPU of all processes)', pool: 'appWarm', expect: 200, reference: false, configOverrides: { workers: 2 } },
+  { id: 'cold-w2', kind: 'gateway', label: `gateway cold, workers: 2 (CPU of all processes), cache ${COLD_CACHE_ENTRIES} each`, pool: 'cold', expect: 200, cacheMaxEntries: COLD_CACHE_ENTRIES, reference: false, configOverrides: { workers: 2 } },
   { id: 'reject-early', kind: 'gateway', label: 'gateway, unknown issuer / wrong aud / expired', pool: 'rejectEarly', expect: 401, reference: false, target: { minRatio: 1.5, floor: 0.65 } },
   { id: 'reject-sig', kind: 'gateway', label: 'gateway, known partner, bad signature', pool: 'rejectSig', expect: 401, reference: false, target: { minRatio: 1.0, floor: 0.65 } },
   { id: 'outbound', kind: 'gateway-outbound', label: 'gateway outbound listener, app-only call signed by us (token cached)', pool: 'none', expect: 200, reference: false, against: 'bare-outbound', target: { minRatio: 0.8, floor: 0.5 } },

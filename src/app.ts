@@ -12,6 +12,7 @@ import { chainEvents } from './admin/chain-events.js'
 import { createGatewayMetrics, type GatewayMetrics } from './admin/metrics.js'
 import { createReloadControl, type ReloadOutcome, type ReloadTrigger } from './admin/reload.js'
 import { createRequestObserver } from './admin/request-observer.js'
+import type { StatusInputs } from './admin/status-data.js'
 import type { Forwarder } from './proxy/forward.js'
 import { guardConnections, listenerLimits } from './proxy/connection-guard.js'
 import { createInboundListener, type InboundListener } from './proxy/inbound-listener.js'
@@ -30,6 +31,17 @@ export interface GatewayDeps extends Omit<RuntimeDeps, 'log' | 'previous'> {
   loadConfig?: () => LoadedConfig
   /** The limiter's clock, epoch ms (default deps.now, else Date.now): tests step it to refill buckets exactly. */
   limitsNow?: () => number
+  /** With `workers` above 1 (src/workers/), the primary's admin listener speaks for every worker. */
+  workers?: WorkerHooks
+}
+
+export interface WorkerHooks {
+  /** A reload swapped this process's runtime: hand `config` to every worker. POST /reload answers once it resolves. */
+  reloaded(config: GatewayConfig): Promise<void>
+  /** GET /metrics: every process's series, aggregated. */
+  scrape(): Promise<{ contentType: string; body: string }>
+  /** /status and /status.json: the workers' traffic, access denials and requests in flight, added up. */
+  traffic(minutes: number): Promise<Pick<StatusInputs, 'activity' | 'accessDenials' | 'inFlight'>>
 }
 
 export interface Gateway {
@@ -44,6 +56,8 @@ export interface Gateway {
   /** This gateway's Prometheus metrics (its own registry) and the status page's per-minute counters. */
   readonly metrics: GatewayMetrics
   readonly activity: Activity
+  /** Requests of a partner in flight to the backend (the limiter's count; the status page). */
+  inFlight(partner: string): number
   /** Swap in a new, already validated configuration. Old partners stop matching at once. Counted as a reload. */
   reload(config: GatewayConfig): void
   /** Read deps.loadConfig again, validate, swap; a refused file is logged, counted, and the old one keeps serving. */
@@ -81,6 +95,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   // started without TLS stays plain HTTP (adding or removing tls is a listen change: restart).
   let servedTls = holder.current.inboundTls
   const state: AdminState = { ready: false, draining: false }
+  let workersSwitched: Promise<void> = Promise.resolve()
   const swap = (next: GatewayConfig): void => {
     const previous: Runtime = holder.current
     const runtime = createRuntime(next, { ...runtimeDeps(), previous }) // throws before anything changed
@@ -99,6 +114,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     void holder.current.authorizationServers.loadAll()
     previous.close()
     if (holder.current.forwarder !== previous.forwarder) retire(previous.forwarder)
+    if (deps.workers !== undefined) workersSwitched = deps.workers.reloaded(next)
   }
   const reloads = createReloadControl({
     logger: deps.logger, now, load: deps.loadConfig, current: () => holder.current.config, swap,
@@ -109,7 +125,14 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const tlsOptions = servedTls && { cert: servedTls.cert, key: servedTls.key, handshakeTimeout: config.connections.firstByteTimeoutMs }
   const observer = createRequestObserver(metrics, activity)
   const inbound = createInboundListener(holder, deps.logger, { limiter, upgrades }, tlsOptions, observer)
-  const admin = buildAdminApp(holder, state, deps.logger, { metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p) })
+  const admin = buildAdminApp(holder, state, deps.logger, {
+    metrics, activity, reloads, now, startedAt: now(), inFlight: (p) => limiter.inFlight(p),
+    ...(deps.workers === undefined ? {} : { scrape: deps.workers.scrape, traffic: deps.workers.traffic, reloadHttp: async () => {
+      const outcome = reloads.fromSource('http')
+      if (outcome.result === 'success') await workersSwitched
+      return outcome
+    } }),
+  })
   const outboundListen = config.listen.outbound
   const outbound = outboundListen === undefined ? undefined : createOutboundServer({
     holder, log: deps.logger.child({ component: 'outbound' }), startupSecret: outboundListen.sharedSecret, loopback: isLoopbackHost(outboundListen.host),
@@ -132,6 +155,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     state,
     metrics,
     activity,
+    inFlight: (partner) => limiter.inFlight(partner),
     reload: (next) => reloads.apply(next),
     reloadFromSource: (trigger) => reloads.fromSource(trigger),
     warmUp: async () => {

@@ -7,6 +7,7 @@ import { loadConfigFile, type GatewayConfig } from './config/index.js'
 import { buildInfo } from './build-info.js'
 import { createLogger } from './logger.js'
 import { startGateway, type RunningGateway } from './server.js'
+import { isWorkerProcess, primaryRole, serveWorker } from './workers/index.js'
 
 export interface ServeOptions {
   configPath: string
@@ -48,9 +49,12 @@ export function reloadFromFile(running: RunningGateway): boolean {
 export async function startServing(opts: ServeOptions): Promise<Serving> {
   const load = () => loadConfigFile(opts.configPath, { env: opts.env ?? process.env })
   const { config, warnings } = load()
-  const logger = createLogger(config.logging.level, opts.logDestination, config.logging.bufferBytes)
+  const role = primaryRole(config) // workers above 1: this process is the primary (src/workers/)
+  // The primary of several workers serves no request: its few lines (a worker died, a reload) are written at once.
+  const logger = createLogger(config.logging.level, opts.logDestination, role === undefined ? config.logging.bufferBytes : 0)
   logWarnings(logger, warnings)
-  const running = await startGateway(config, { logger, loadConfig: load })
+  const running = await startGateway(config, { logger, loadConfig: load, ...role?.deps }, role?.listeners)
+  role?.started(running, logger)
   const { version, commit } = buildInfo()
   logger.info({ version, commit, inbound: running.inboundUrl, admin: running.adminUrl, outbound: running.outboundUrl, forwardAuth: running.forwardAuthUrl, forwardOnly: running.gateway.holder.current.forwardOnly || undefined, metadata: config.service.metadataUrl }, 's2s-gateway listening')
   let watcher: ConfigWatcher | undefined
@@ -67,6 +71,7 @@ export async function startServing(opts: ServeOptions): Promise<Serving> {
     logger,
     async close() {
       watcher?.close()
+      await role?.stop()
       await running.close()
     },
   }
@@ -74,6 +79,10 @@ export async function startServing(opts: ServeOptions): Promise<Serving> {
 
 /** serve(): startServing plus SIGHUP (reload) and SIGTERM/SIGINT (drain, then let the process end). */
 export async function serve(opts: ServeOptions, signals: SignalSource = process): Promise<Serving> {
+  if (isWorkerProcess()) {
+    const { running, logger } = await serveWorker(opts.logDestination) // wires its own signals; exits when drained
+    return { running, logger, close: () => running.close() }
+  }
   const serving = await startServing(opts)
   const { logger } = serving
   signals.on('SIGHUP', () => reloadFromFile(serving.running))

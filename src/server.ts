@@ -26,18 +26,22 @@ function urlOf(app: { server: Server } | Server, scheme: string): string {
   return `${scheme}://${host}:${address.port}`
 }
 
-export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<RunningGateway> {
+/** Which listeners this process opens: with `workers` above 1 the primary opens admin, each worker the others. */
+export type ListenerSet = 'all' | 'admin' | 'requests'
+
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps, listeners: ListenerSet = 'all'): Promise<RunningGateway> {
   const gateway = buildGateway(config, deps) // reads listen.inbound.tls (runtime.ts)
   const tls = gateway.holder.current.inboundTls
-  if (tls === undefined && !isLoopbackHost(config.listen.inbound.host)) {
+  const requests = listeners !== 'admin'
+  if (requests && tls === undefined && !isLoopbackHost(config.listen.inbound.host)) {
     deps.logger.warn(
       { host: config.listen.inbound.host },
       'INBOUND LISTENER HAS NO TLS ON A NON-LOOPBACK ADDRESS: bearer tokens travel in clear text unless TLS is terminated in front of the gateway',
     )
   }
-  await gateway.inbound.listen({ host: config.listen.inbound.host, port: config.listen.inbound.port })
-  await gateway.admin.listen({ host: config.listen.admin.host, port: config.listen.admin.port })
-  if (gateway.outbound !== undefined) {
+  if (requests) await gateway.inbound.listen({ host: config.listen.inbound.host, port: config.listen.inbound.port })
+  if (listeners !== 'requests') await gateway.admin.listen({ host: config.listen.admin.host, port: config.listen.admin.port })
+  if (requests && gateway.outbound !== undefined) {
     try {
       await listenOutbound(gateway.outbound, config)
     } catch (err) {
@@ -45,7 +49,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       throw err
     }
   }
-  if (gateway.forwardAuth !== undefined && config.listen.forwardAuth !== undefined) {
+  if (requests && gateway.forwardAuth !== undefined && config.listen.forwardAuth !== undefined) {
     try {
       await listenOn(gateway.forwardAuth, config.listen.forwardAuth)
     } catch (err) {
@@ -53,14 +57,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       throw err
     }
   }
-  gateway.state.ready = true
+  gateway.state.ready = requests // the primary of several workers is ready when they are (src/workers/)
   void gateway.warmUp()
   return {
     gateway,
-    inboundUrl: urlOf(gateway.inbound, tls === undefined ? 'http' : 'https'),
-    adminUrl: urlOf(gateway.admin, 'http'),
-    outboundUrl: gateway.outbound === undefined ? undefined : urlOf(gateway.outbound, 'http'),
-    forwardAuthUrl: gateway.forwardAuth === undefined ? undefined : urlOf(gateway.forwardAuth, 'http'),
+    inboundUrl: requests ? urlOf(gateway.inbound, tls === undefined ? 'http' : 'https') : '',
+    adminUrl: listeners !== 'requests' ? urlOf(gateway.admin, 'http') : '',
+    outboundUrl: gateway.outbound === undefined || !requests ? undefined : urlOf(gateway.outbound, 'http'),
+    forwardAuthUrl: gateway.forwardAuth === undefined || !requests ? undefined : urlOf(gateway.forwardAuth, 'http'),
     close: () => drainAndClose(gateway, gateway.holder.current.config.shutdown.drainTimeoutMs),
   }
 }

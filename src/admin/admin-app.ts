@@ -7,8 +7,9 @@ import type { Activity } from './activity.js'
 import { registerAdminGuard } from './admin-guard.js'
 import type { GatewayMetrics } from './metrics.js'
 import { partnerHealth } from './partner-health.js'
-import type { ReloadControl } from './reload.js'
+import type { ReloadControl, ReloadOutcome } from './reload.js'
 import { registerReloadRoute } from './reload-route.js'
+import type { StatusInputs } from './status-data.js'
 import { registerStatusRoutes } from './status-routes.js'
 
 export interface AdminState {
@@ -27,6 +28,12 @@ export interface AdminOps {
   startedAt: number
   /** Requests of a partner in flight to the backend (status page). */
   inFlight?: (partner: string) => number
+  /** Serves /metrics instead of metrics.scrape (the primary of several workers: src/workers/). */
+  scrape?: () => Promise<{ contentType: string; body: string }>
+  /** The status page's traffic, denials and in-flight counts instead of this process's (the primary of several workers). */
+  traffic?: (minutes: number) => Promise<Pick<StatusInputs, 'activity' | 'accessDenials' | 'inFlight'>>
+  /** POST /reload instead of reloads.fromSource('http'): answers once every worker has switched. */
+  reloadHttp?: () => Promise<ReloadOutcome>
 }
 
 function readiness(state: AdminState): 'ready' | 'starting' | 'draining' {
@@ -49,10 +56,10 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
     return reply.code(status === 'ready' ? 200 : 503).send({ status, partners, authorizationServers, config })
   })
   app.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await ops.metrics.scrape()
+    const { contentType, body } = await (ops.scrape === undefined ? ops.metrics.scrape() : ops.scrape())
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body)
   })
-  registerStatusRoutes(app, () => ({
+  registerStatusRoutes(app, async () => ({
     runtime: holder.current,
     activity: ops.activity,
     reloads: ops.reloads.status(),
@@ -62,7 +69,8 @@ export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: 
     now: ops.now(),
     ...(ops.inFlight === undefined ? {} : { inFlight: ops.inFlight }),
     accessDenials: ops.metrics.accessDenials,
+    ...(ops.traffic === undefined ? {} : await ops.traffic(ops.activity.minutes)),
   }))
-  registerReloadRoute(app, () => holder.current, () => ops.reloads.fromSource('http'))
+  registerReloadRoute(app, () => holder.current, ops.reloadHttp ?? (() => ops.reloads.fromSource('http')))
   return app
 }

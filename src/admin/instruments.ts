@@ -33,6 +33,7 @@ export function createInstruments(registry: Registry) {
     configLastReloadSuccess: gauge(d.configLastReloadSuccess, registry),
     configLastReloadSuccessful: gauge(d.configLastReloadSuccessful, registry),
     buildInfo: gauge(d.buildInfo, registry),
+    workerRestarts: counter(d.workerRestarts, registry), // counted by src/workers/ (primary)
   }
 }
 

@@ -43,6 +43,7 @@ export const METRIC_DEFS = {
   configLastReloadSuccess: { name: 's2s_gateway_config_last_reload_success_timestamp_seconds', type: 'gauge', labels: [], help: 'When the configuration in use was loaded (start-up or the last successful reload)' },
   configLastReloadSuccessful: { name: 's2s_gateway_config_last_reload_successful', type: 'gauge', labels: [], help: '0 from a refused reload until the next successful one (the previous configuration keeps serving), else 1' },
   buildInfo: { name: 's2s_gateway_build_info', type: 'gauge', labels: ['version', 'node'], help: 'Always 1; the labels name the gateway version and the Node.js version (the commit is on /status and --version)' },
+  workerRestarts: { name: 's2s_gateway_worker_restarts_total', type: 'counter', labels: [], help: 'Worker processes that died and were replaced (always 0 with workers: 1)' },
 } as const satisfies Record<string, MetricDef>
 
 export type MetricKey = keyof typeof METRIC_DEFS

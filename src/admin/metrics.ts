@@ -21,7 +21,7 @@ export interface GatewayMetrics extends MetricHooks {
 let processRegistry: Registry | undefined
 
 /** Default process metrics are per process, so one collector serves every gateway in it. */
-function processMetrics(): Registry {
+export function processMetrics(): Registry {
   if (processRegistry === undefined) {
     processRegistry = new Registry()
     collectDefaultMetrics({ register: processRegistry })

@@ -5,7 +5,7 @@ import type { Runtime } from '../runtime.js'
 import { checkReloadAccess } from './reload-access.js'
 import type { ReloadOutcome } from './reload.js'
 
-export function registerReloadRoute(app: FastifyInstance, runtime: () => Runtime, reload: () => ReloadOutcome): void {
+export function registerReloadRoute(app: FastifyInstance, runtime: () => Runtime, reload: () => ReloadOutcome | Promise<ReloadOutcome>): void {
   app.post('/reload', async (request, reply) => {
     // Browsers (an Origin, Sec-Fetch-Site) were refused before any route: admin-guard.ts.
     const access = checkReloadAccess(request.socket.remoteAddress, request.headers.authorization, runtime().config.admin.reloadToken)
@@ -15,7 +15,7 @@ export function registerReloadRoute(app: FastifyInstance, runtime: () => Runtime
       return reply.code(access === 'unauthorized' ? 401 : 403).send({ result: 'refused', message: access === 'unauthorized' ? 'reload token required' : 'loopback callers only' })
     }
     request.log.info({ remoteAddress: request.socket.remoteAddress }, 'configuration reload requested over HTTP')
-    const outcome = reload()
+    const outcome = await reload()
     if (outcome.result === 'unavailable') return reply.code(501).send({ result: 'unavailable', message: 'this gateway has no configuration file to reload' })
     return reply.code(outcome.result === 'success' ? 200 : 422).send(outcome)
   })

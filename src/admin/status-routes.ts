@@ -14,13 +14,13 @@ const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
 }
 
-export function registerStatusRoutes(app: FastifyInstance, inputs: () => StatusInputs): void {
+export function registerStatusRoutes(app: FastifyInstance, inputs: () => StatusInputs | Promise<StatusInputs>): void {
   app.get('/status.json', { schema: { response: { 200: STATUS_JSON_SCHEMA } } }, async (_request, reply) => {
     reply.header('cache-control', 'no-store')
-    return buildStatusReport(inputs())
+    return buildStatusReport(await inputs())
   })
   app.get('/status', async (_request, reply) => {
-    const current = inputs()
+    const current = await inputs()
     return reply.headers(PAGE_HEADERS).send(renderStatusPage(buildStatusReport(current), current.now))
   })
 }

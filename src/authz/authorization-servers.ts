@@ -71,8 +71,8 @@ function createServer(config: AuthorizationServerConfig, deps: AuthorizationServ
       // metadata-load.ts refuses it too, with its reason
     }
   }
-  const observe: FetchDocument = async (url, options) => {
-    const doc = await base(url, options)
+  const observe: FetchDocument = async (url, options, purpose) => {
+    const doc = await (purpose === undefined ? base(url, options) : base(url, options, purpose))
     remember(doc)
     return doc
   }

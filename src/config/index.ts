@@ -6,3 +6,4 @@ export { AUTHORIZATION_SERVER_SCHEMA, DEFAULTS, PARTNER_DEFAULTS, SCHEMA, PARTNE
 export { renderDefaultsYaml, renderExampleYaml } from './render.js'
 export { normalizeAuthority, isLoopbackHost } from './hosts.js'
 export type { Env } from './env.js'
+export { workerCount } from './check-workers.js'

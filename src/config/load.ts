@@ -20,6 +20,7 @@ import { checkAuthorizationServers } from './check-authorization-servers.js'
 import { checkAdmin } from './check-admin.js'
 import { checkAccess } from './check-access.js'
 import { checkForwardAuth } from './check-forward-auth.js'
+import { checkWorkers } from './check-workers.js'
 
 export interface LoadOptions {
   /** Where `${NAME}` references are looked up. Default: none set (only cli/ and main.ts read process.env). */
@@ -97,6 +98,7 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { baseDir: st
   if (config.metadata.cacheDir !== undefined) checkWritableDirectory(config.metadata.cacheDir, 'metadata.cacheDir', out)
   checkAccess(config, out)
   checkForwardAuth(config, out)
+  checkWorkers(config, out)
   if (out.problems.length > 0) throw new ConfigError(sortByDocumentOrder(out.problems))
   return { config: deepFreeze(config), warnings: out.warnings }
 }

@@ -35,6 +35,8 @@ export interface IntegerOption extends OptionBase {
   min: number
   max?: number
   example?: number
+  /** Words accepted instead of a number (workers: auto); the value is then that string. */
+  keywords?: readonly string[]
 }
 
 export interface BooleanOption extends OptionBase {

@@ -167,6 +167,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
   shutdown: section('Stopping', {
     drainTimeoutMs: ms('How long SIGTERM waits for in-flight requests', 10_000, 0),
   }),
+  workers: { type: 'integer', default: 1, min: 1, max: 1_024, keywords: ['auto'], doc: 'Processes serving requests: 1 (one process), a number, or auto (one per core, os.availableParallelism()). Above 1, a primary forks them, serves the admin listener and fetches partner metadata once for all; caps, rate limits and token caches apply per worker' },
   admin: section('Routes of the admin listener (listen.admin): /metrics, /healthz, /readyz, /status, POST /reload', {
     reloadToken: { type: 'string', doc: 'Secret (at least 16 characters; use ${NAME}) that lets non-loopback callers POST /reload with Authorization: Bearer <token>; unset: loopback callers only' },
     allowedHosts: { type: 'string[]', default: [], doc: 'Host names (no port) the admin routes answer to, besides IP literals and localhost; any other Host gets 421, so a web page cannot read /status or /metrics through DNS rebinding', example: ['gateway-admin.internal'] },
@@ -247,6 +248,7 @@ export interface ConfigDefaults {
   limits: GatewayConfig['limits']
   connections: GatewayConfig['connections']
   shutdown: GatewayConfig['shutdown']
+  workers: GatewayConfig['workers']
   admin: Pick<GatewayConfig['admin'], 'allowedHosts'>
   logging: GatewayConfig['logging']
   access: Omit<GatewayConfig['access'], 'deny'> & { deny: [] }

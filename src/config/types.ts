@@ -217,6 +217,8 @@ export interface GatewayConfig {
   shutdown: {
     drainTimeoutMs: number
   }
+  /** Request-serving processes (src/workers/): 1, a number, or 'auto' (os.availableParallelism()). Default 1. */
+  workers: number | 'auto'
   admin: {
     /** Host names (lowercase, no port) accepted in Host besides IP literals and localhost. Default []. */
     allowedHosts: string[]

@@ -109,14 +109,16 @@ function readString(raw: unknown, path: string, ctx: WalkContext): string | unde
 }
 
 /** Numbers are YAML numbers; a string is accepted only when it came from `${NAME}` (env values are text). */
-function readInteger(option: Option & { type: 'integer' }, raw: unknown, path: string, ctx: WalkContext): number | undefined {
+function readInteger(option: Option & { type: 'integer' }, raw: unknown, path: string, ctx: WalkContext): number | string | undefined {
+  if (typeof raw === 'string' && option.keywords?.includes(raw) === true) return raw
   let value = raw
   if (typeof raw === 'string' && raw.includes('${')) {
     const resolved = substituteEnv(raw, ctx.env)
     if (!resolved.ok) return void ctx.out.invalid(path, resolved.message)
     value = /^-?\d+$/.test(resolved.value.trim()) ? Number(resolved.value) : resolved.value
+    if (option.keywords?.includes(resolved.value.trim()) === true) return resolved.value.trim()
   }
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return void ctx.out.invalid(path, 'must be an integer')
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return void ctx.out.invalid(path, option.keywords === undefined ? 'must be an integer' : `must be an integer or ${option.keywords.join(', ')}`)
   const { min, max } = option
   if (value < min || (max !== undefined && value > max)) {
     return void ctx.out.invalid(path, max === undefined ? `must be at least ${min}` : `must be between ${min} and ${max}`)

@@ -8,6 +8,7 @@ export {
   fetchMetadataDocument,
   MetadataFetchError,
   type FetchDocument,
+  type FetchPurpose,
   type LookupFunction,
   type MetadataFetchOptions,
   type MetadataFetchReason,

@@ -41,7 +41,15 @@ export interface MetadataFetchOptions {
   lookup?: LookupFunction
 }
 
-export type FetchDocument = (url: string, opts: MetadataFetchOptions) => Promise<unknown>
+/**
+ * What asked for the document. `onDemand`: a refetch after an unknown key (the cooldown applies), so a fetcher
+ * shared by several processes (src/workers/) can tell it from a background refresh. Absent: initial or refresh.
+ */
+export interface FetchPurpose {
+  onDemand: true
+}
+
+export type FetchDocument = (url: string, opts: MetadataFetchOptions, purpose?: FetchPurpose) => Promise<unknown>
 
 /** GET the document and JSON.parse it (UTF-8, BOM stripped). Rejects only with MetadataFetchError. */
 export async function fetchMetadataDocument(url: string, opts: MetadataFetchOptions): Promise<unknown> {

@@ -18,12 +18,14 @@ export interface LoadRequest {
   config: PartnerConfig
   /** Identity of the first accepted document; later documents must name the same issuer. */
   accepted: PartnerIdentity | undefined
+  /** The on-demand refetch after an unknown key (told to the fetcher). */
+  onDemand?: boolean
 }
 
 export async function loadMetadata(req: LoadRequest): Promise<LoadOutcome> {
   let doc: unknown
   try {
-    doc = await req.fetchDocument(req.url, req.options)
+    doc = await (req.onDemand === true ? req.fetchDocument(req.url, req.options, { onDemand: true }) : req.fetchDocument(req.url, req.options))
   } catch (err) {
     // The error's own message (errno, HTTP status) goes to the log and /status, as partner add prints it.
     return err instanceof MetadataFetchError ? { result: 'error', reason: err.reason, detail: err.message } : { result: 'error', reason: 'fetch_failed' }

@@ -62,7 +62,7 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
   /** Single-flight: every caller while a fetch runs shares its promise. Resolves true when new keys were installed. */
   function runFetch(onDemand: boolean): Promise<boolean> {
     if (s.flight !== undefined) return s.flight.promise
-    const promise = attempt()
+    const promise = attempt(onDemand)
       .catch((err: unknown) => {
         log.error({ partner, err }, 'partner metadata refresh crashed')
         return false
@@ -74,9 +74,9 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     return promise
   }
 
-  async function attempt(): Promise<boolean> {
+  async function attempt(onDemand: boolean): Promise<boolean> {
     s.lastAttemptAt = now()
-    const outcome = await loadMetadata({ ...request, accepted: s.accepted })
+    const outcome = await loadMetadata({ ...request, accepted: s.accepted, onDemand })
     let changed = false
     if (outcome.result === 'ok') {
       changed = install(outcome.parsed)

@@ -34,6 +34,7 @@ describe('DEFAULTS', () => {
       limits: {},
       connections: { firstByteTimeoutMs: 10_000, headersTimeoutMs: 20_000, bodyIdleTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000, rejectedBodyMaxBytes: 65_536, rejectedBodyTimeoutMs: 5_000 },
       shutdown: { drainTimeoutMs: 10_000 },
+      workers: 1,
       admin: { allowedHosts: [] },
       logging: { level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 4096 },
       access: { mode: 'enforce', caseInsensitivePaths: false, deny: [] },
