@@ -1,6 +1,7 @@
 // Logging contract for core code: a pino-compatible subset, so core functions take a logger as a dependency
 // and fastify's own logger (pino) can be passed straight in. Never log tokens, keys or Authorization headers.
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino'
+import { stdoutDestination } from './log-destination.js'
 
 export interface Logger {
   debug(obj: object, msg?: string): void
@@ -74,18 +75,6 @@ export function scrubFields(fields: Fields): Fields {
     }
   }
   return out
-}
-
-/** How long a line may wait in the buffer (logging.bufferBytes) before it is written anyway. */
-const FLUSH_EVERY_MS = 1000
-
-/**
- * stdout, written asynchronously. With `bufferBytes`, lines are gathered and written together once that many bytes
- * wait, or a second after the first (issue 11: one write per line was the access line's largest cost, a thread-pool
- * round trip each); pino writes what is left when the process exits.
- */
-function stdoutDestination(bufferBytes: number): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: bufferBytes, periodicFlush: bufferBytes > 0 ? FLUSH_EVERY_MS : 0 })
 }
 
 /**

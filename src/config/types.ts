@@ -231,7 +231,7 @@ export interface GatewayConfig {
     userClaim: 'upn' | 'smtp' | 'sip' | 'nameid'
     /** Hash users in access lines (sha256, 16 hex). Default false. */
     redactUsers: boolean
-    /** Bytes of log lines gathered before a write to stdout (at most 1 s apart); 0 writes each line at once. Default 4096. */
+    /** Bytes of log lines gathered before a write to stdout (at most 1 s apart); 0 writes each line at once. Default 16384. */
     bufferBytes: number
   }
   access: AccessConfig

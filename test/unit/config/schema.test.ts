@@ -36,7 +36,7 @@ describe('DEFAULTS', () => {
       shutdown: { drainTimeoutMs: 10_000 },
       workers: 1,
       admin: { allowedHosts: [] },
-      logging: { level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 4096 },
+      logging: { level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 16384 },
       access: { mode: 'enforce', caseInsensitivePaths: false, deny: [] },
       authorizationServers: [],
       partners: [],
