@@ -2,9 +2,10 @@
 // and paths swapped for the run's own, in front of the echo backend, asking a forward-auth gateway. Every swap
 // must match the shipped file exactly once (the integration tests use the same renderer), so neither a bench nor a
 // test can run another configuration than the one we ship. Without the decision cache, only `proxy_cache` is off.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../paths.js'
+import { writeNginxMain } from './nginx.js'
 
 export interface NginxSiteAddresses {
   /** host:port of listen.forwardAuth, of listen.inbound and of the backend. */
@@ -38,28 +39,6 @@ export function renderShippedNginxSite(a: NginxSiteAddresses, text = readFileSyn
 
 /** A one-worker nginx (like the plain nginx reference row) running the shipped site; access log to a file. */
 export function writeNginxAuthConfig(dir: string, site: Omit<NginxSiteAddresses, 'cacheDir'>): { command: string; args: string[] } {
-  mkdirSync(join(dir, 'tmp'), { recursive: true })
   writeFileSync(join(dir, 'site.conf'), renderShippedNginxSite({ ...site, cacheDir: join(dir, 'auth-cache') }))
-  const conf = join(dir, 'nginx.conf')
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-daemon off;
-master_process off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} warn;
-events { worker_connections 4096; }
-http {
-  access_log ${join(dir, 'access.log')};
-  client_body_temp_path ${join(dir, 'tmp')};
-  proxy_temp_path ${join(dir, 'tmp')};
-  fastcgi_temp_path ${join(dir, 'tmp')};
-  uwsgi_temp_path ${join(dir, 'tmp')};
-  scgi_temp_path ${join(dir, 'tmp')};
-  keepalive_requests 1000000;
-  include ${join(dir, 'site.conf')};
-}
-`,
-  )
-  return { command: 'nginx', args: ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf] }
+  return writeNginxMain(dir, `  include ${join(dir, 'site.conf')};`)
 }

@@ -3,7 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-export function writeNginxConfig(dir: string, port: number, upstreamPort: number): { command: string; args: string[] } {
+/**
+ * nginx.conf for a private prefix: one worker in the foreground, every path inside `dir`, `httpBody` inside the
+ * http block. Returns how to start it.
+ */
+export function writeNginxMain(dir: string, httpBody: string): { command: string; args: string[] } {
   mkdirSync(join(dir, 'tmp'), { recursive: true })
   const conf = join(dir, 'nginx.conf')
   writeFileSync(
@@ -22,7 +26,17 @@ http {
   uwsgi_temp_path ${join(dir, 'tmp')};
   scgi_temp_path ${join(dir, 'tmp')};
   keepalive_requests 1000000;
-  upstream backend { server 127.0.0.1:${upstreamPort}; keepalive 256; }
+${httpBody}
+}
+`,
+  )
+  return { command: 'nginx', args: ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf] }
+}
+
+export function writeNginxConfig(dir: string, port: number, upstreamPort: number): { command: string; args: string[] } {
+  return writeNginxMain(
+    dir,
+    `  upstream backend { server 127.0.0.1:${upstreamPort}; keepalive 256; }
   server {
     listen 127.0.0.1:${port};
     location / {
@@ -30,9 +44,6 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }
-  }
-}
-`,
+  }`,
   )
-  return { command: 'nginx', args: ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf] }
 }
