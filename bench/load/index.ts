@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process'
 import { benchAsset, childScript } from '../paths.js'
 import { hasCommand } from '../spawn.js'
+import type { OpenLoopResult } from './open-loop-run.js'
 
 export type LoadGenerator = 'wrk' | 'autocannon'
 
@@ -44,21 +45,8 @@ export function chooseLoadGenerator(preferred: LoadGenerator | undefined): LoadG
   return hasCommand('wrk') ? 'wrk' : 'autocannon'
 }
 
-interface RawLine {
-  requests: number
-  durationUs: number
-  connectErrors: number
-  readErrors: number
-  writeErrors: number
-  statusErrors: number
-  timeouts: number
-  p50Us: number
-  p90Us: number
-  p99Us: number
-  maxUs: number
-  sent: number
-  lagP99Us?: number
-}
+/** What every generator prints on its BENCH_JSON line: the open-loop generator's figures, less its own extras. */
+type RawLine = Omit<OpenLoopResult, 'bytes' | 'meanUs' | 'lagP99Us'> & { lagP99Us?: number }
 
 function commandFor(generator: LoadGenerator, load: LoadRequest): [string, string[]] {
   if (load.rate !== undefined) {
