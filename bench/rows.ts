@@ -1,6 +1,6 @@
 // Bench: what is measured. Every row is one process under test driven by the same load; gateway rows differ by
 // scenario (which token pool, which cache size). Targets are ratios to the bare proxy of the same run (issue 6 §2).
-import type { AccessDenyConfig, PermissionConfig } from '../src/config/types.js'
+import type { AccessDenyConfig, PermissionConfig } from '../src/schema/types.js'
 import type { TokenPools } from './tokens.js'
 
 export type RowKind = 'bare' | 'bare-undici' | 'bare-outbound' | 'gateway' | 'gateway-undici' | 'gateway-outbound' | 'nginx' | 'haproxy' | 'haproxy-jwt' | 'nginx-auth' | 'nginx-auth-cached'

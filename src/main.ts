@@ -2,11 +2,11 @@
 // with --watch), drains on SIGTERM. Nothing else. A bad reload is logged with every problem, counted, and the
 // old configuration keeps serving (app.ts, admin/reload.ts).
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
-import { watchConfigFile, type ConfigWatcher } from './admin/config-watch.js'
+import { watchConfigFile, type ConfigWatcher } from './config/config-watch.js'
 import { loadConfigFile, type GatewayConfig } from './config/index.js'
 import { buildInfo } from './build-info.js'
-import { createLogger } from './logger.js'
-import { startGateway, type RunningGateway } from './server.js'
+import { createLogger } from './log/logger.js'
+import { startGateway, type RunningGateway } from './lifecycle/server.js'
 import { isWorkerProcess, primaryRole, serveWorker } from './workers/index.js'
 
 export interface ServeOptions {

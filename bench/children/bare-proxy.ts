@@ -7,8 +7,8 @@
 import http from 'node:http'
 import httpProxy from 'http-proxy'
 import { DEFAULTS } from '../../src/config/index.js'
-import type { GatewayConfig } from '../../src/config/types.js'
-import { createUpstreamAgent } from '../../src/proxy/forward.js'
+import type { GatewayConfig } from '../../src/schema/types.js'
+import { createUpstreamAgent } from '../../src/upstream/forward.js'
 
 const [portText = '0', url = '', engine = 'http-proxy'] = process.argv.slice(2)
 const upstream: GatewayConfig['upstream'] = { ...DEFAULTS.upstream, url }

@@ -3,9 +3,9 @@
 // With `undici` the same gateway is built through startGateway() with the reference forwarder instead.
 // SIGUSR2 exits at once (so --cpu-prof writes its profile without waiting for a drain).
 import { loadConfigFile } from '../../src/config/index.js'
-import { createLogger } from '../../src/logger.js'
+import { createLogger } from '../../src/log/logger.js'
 import { serve } from '../../src/main.js'
-import { startGateway } from '../../src/server.js'
+import { startGateway } from '../../src/lifecycle/server.js'
 
 const [configPath = '', engine = 'http-proxy'] = process.argv.slice(2)
 process.on('SIGUSR2', () => process.exit(0))

@@ -4,9 +4,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { Pool } from 'undici'
 import { GatewayError } from '../../src/errors.js'
-import type { GatewayConfig } from '../../src/config/types.js'
-import type { ForwardEvents, Forwarder } from '../../src/proxy/forward.js'
-import { stripHopByHop } from '../../src/proxy/hop-headers.js'
+import type { GatewayConfig } from '../../src/schema/types.js'
+import type { ForwardEvents, Forwarder } from '../../src/upstream/forward.js'
+import { stripHopByHop } from '../../src/identity/hop-headers.js'
 
 /** Headers undici refuses to send (it frames and manages the connection itself). */
 const REFUSED = ['connection', 'keep-alive', 'upgrade', 'transfer-encoding', 'expect', 'te', 'proxy-connection'] as const

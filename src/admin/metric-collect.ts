@@ -4,7 +4,7 @@
 // the partners that use them hold no keys of their own, so those have no key series.
 import { Gauge, type Registry } from 'prom-client'
 import type { Partner } from '../partners/types.js'
-import type { Runtime } from '../runtime.js'
+import type { Runtime } from '../lifecycle/runtime.js'
 import { METRIC_DEFS, type MetricDef } from './metric-defs.js'
 
 export interface ScrapeSource {

@@ -1,9 +1,9 @@
 // Admin: POST /reload. Loopback callers, or callers presenting admin.reloadToken; the answer says whether the
 // new configuration was swapped in, and lists every problem when it was refused. The token is never logged.
 import type { FastifyInstance } from 'fastify'
-import type { Runtime } from '../runtime.js'
+import type { Runtime } from '../lifecycle/runtime.js'
 import { checkReloadAccess } from './reload-access.js'
-import type { ReloadOutcome } from './reload.js'
+import type { ReloadOutcome } from '../config/reload.js'
 
 export function registerReloadRoute(app: FastifyInstance, runtime: () => Runtime, reload: () => ReloadOutcome | Promise<ReloadOutcome>): void {
   app.post('/reload', async (request, reply) => {

@@ -1,13 +1,13 @@
 // Admin: the data behind GET /status and /status.json: who we are, our certificates, each partner's key state
 // and recent traffic. Names, URLs (without credentials or query), x5t values, counts and times only: no secrets.
 import { buildInfo } from '../build-info.js'
-import type { AuthorizationServer } from '../authz/types.js'
+import type { AuthorizationServer } from '../auth-servers/types.js'
 import type { Partner, SigningKey } from '../partners/types.js'
-import type { Runtime } from '../runtime.js'
+import type { Runtime } from '../lifecycle/runtime.js'
 import type { Activity } from './activity.js'
 import { partnerHealthClass, snapshotText, type HealthClass } from './partner-health.js'
 import { bucketPolicy, type PartnerLimits } from '../limits/index.js'
-import type { ReloadStatus } from './reload.js'
+import type { ReloadStatus } from '../config/reload.js'
 
 const DAY_MS = 86_400_000
 /** Certificates closer than this to notAfter are shown as expiring (the alert threshold in deploy/). */

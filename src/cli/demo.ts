@@ -10,10 +10,10 @@ import { createSelfSignedCertificate, type CreatedCertificate } from '../certs/c
 import { parseSigningCertificate } from '../certs/x509.js'
 import { loadConfigObject } from '../config/index.js'
 import { buildMetadataDocument } from '../issuer/index.js'
-import { createLogger } from '../logger.js'
-import { startGateway } from '../server.js'
+import { createLogger } from '../log/logger.js'
+import { startGateway } from '../lifecycle/server.js'
 import { demoLogStream } from './demo-log.js'
-import { mintActorToken, wrapUserToken } from '../signing/mint.js'
+import { mintActorToken, wrapUserToken } from '../issuer/mint.js'
 
 const SERVICE_ID = '5f1c9a3e-7b2d-4c8e-9f10-112233445566'
 const PARTNER_ID = '00000002-0000-0ff1-ce00-000000000000'

@@ -2,7 +2,7 @@
 // times as ISO dates with a relative hint, certificates with subject, x5t, thumbprint and validity.
 import { x5tToThumbprint } from '../certs/x509.js'
 import { EXPIRY_WARNING_DAYS } from '../config/files.js'
-import type { PartnerConfig } from '../config/types.js'
+import type { PartnerConfig } from '../schema/types.js'
 import type { SigningKey } from '../partners/types.js'
 import { writeLine, type Writer } from './io.js'
 

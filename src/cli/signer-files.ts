@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { parseSigningCertificate } from '../certs/x509.js'
-import type { TokenSigner } from '../signing/mint.js'
+import type { TokenSigner } from '../issuer/mint.js'
 
 /** The private key in `keyFile` and the x5t of `certFile`; throws with a readable message when they do not match. */
 export function readSigner(keyFile: string, certFile: string): TokenSigner {

@@ -1,8 +1,8 @@
 // CLI: the authorization-server steps of `test-partner` (issue 7), for a partner with `authorizationServer`: the
 // server's metadata is reachable and names an issuance endpoint, the partner's challenge trusts the server, and
 // an access token is obtained from it (through the same Outbound the listener uses).
-import type { AuthorizationServers } from '../authz/index.js'
-import type { PartnerConfig } from '../config/types.js'
+import type { AuthorizationServers } from '../auth-servers/index.js'
+import type { PartnerConfig } from '../schema/types.js'
 import { GatewayError } from '../errors.js'
 import type { Outbound, ProbeResult } from '../outbound/index.js'
 import { listsIssuer } from '../outbound/index.js'

@@ -3,7 +3,7 @@
 // Outbound.call the listener uses (in-process: nothing is started).
 import { readFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
-import type { GatewayConfig, PartnerConfig } from '../config/types.js'
+import type { GatewayConfig, PartnerConfig } from '../schema/types.js'
 import { GatewayError } from '../errors.js'
 import type { IssuerKeys } from '../issuer/index.js'
 import { fetchMetadataDocument, MetadataError, MetadataFetchError, parseMetadataDocument } from '../partners/index.js'

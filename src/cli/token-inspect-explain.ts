@@ -1,8 +1,8 @@
 // CLI: turn the validator's GatewayError (tokens/: code plus a fixed `reason`) into the step of docs/PROTOCOL.md §4
 // that refused the token and an exact explanation, quoting the token's own claims and the configuration it
 // was compared with. Operators read this; the gateway itself never sends it to a caller.
-import type { AuthorizationServers } from '../authz/index.js'
-import type { GatewayConfig } from '../config/types.js'
+import type { AuthorizationServers } from '../auth-servers/index.js'
+import type { GatewayConfig } from '../schema/types.js'
 import type { GatewayError, TokenRejectReason } from '../errors.js'
 import type { Partner, PartnerRegistry } from '../partners/types.js'
 import { relativeTime } from './partner-show.js'

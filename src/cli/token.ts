@@ -1,7 +1,7 @@
 // CLI: `s2s-gateway token mint`: an S2S token signed with a given key, built like a real sender builds it
 // (docs/PROTOCOL.md §2.5, §3): app-only actor token, or with --user-* flags an outer alg-none token around it.
 import { resolve } from 'node:path'
-import { mintActorToken, wrapUserToken, type DateFormat } from '../signing/mint.js'
+import { mintActorToken, wrapUserToken, type DateFormat } from '../issuer/mint.js'
 import type { UserClaims } from '../tokens/types.js'
 import { EXIT, UsageError, integerFlag, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
 import { runCommand } from './command.js'

@@ -1,10 +1,10 @@
 // Config: semantic checks of what touches the network: listeners (and their TLS files), the upstream URL,
 // trustedProxies and publicPaths. Only checks and normalises; main.ts and proxy/ act on the result.
 import { isIP } from 'node:net'
-import type { GatewayConfig, ListenConfig } from './types.js'
+import type { GatewayConfig, ListenConfig } from '../schema/types.js'
 import type { ProblemCollector } from './problems.js'
 import { checkCidr, isLoopbackHost } from './hosts.js'
-import { checkTlsPair } from '../certs/tls-files.js'
+import { checkTlsPair } from './tls-files.js'
 import { readConfigFile } from './files.js'
 
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/

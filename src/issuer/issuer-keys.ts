@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs'
 import { createPublicKey } from 'node:crypto'
 import { parseCertificateBytes, parsePrivateKeyBytes } from '../config/files.js'
 import { ConfigError } from '../config/problems.js'
-import type { GatewayConfig } from '../config/types.js'
+import type { GatewayConfig } from '../schema/types.js'
 import type { SigningKey } from '../partners/types.js'
-import type { TokenSigner } from '../signing/mint.js'
+import type { TokenSigner } from './mint.js'
 
 export interface IssuerKeys {
   /** Private key and x5t of the first certificate: what signs our tokens. */

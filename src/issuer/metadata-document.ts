@@ -2,7 +2,7 @@
 // Exchange shape (docs/PROTOCOL.md §1.2, §1.7), which every known consumer parses. Built from config, never from
 // a request: the Host header plays no part in it.
 import { randomUUID } from 'node:crypto'
-import type { GatewayConfig } from '../config/types.js'
+import type { GatewayConfig } from '../schema/types.js'
 import type { SigningKey } from '../partners/types.js'
 
 export interface MetadataKey {

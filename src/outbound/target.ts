@@ -4,7 +4,7 @@
 // values that could not be one part of aud are ignored. A realm of "*" never goes into aud: it sends us to
 // discovery, and finally to our own issuer realm.
 import { principalPartProblem } from '../config/hosts.js'
-import type { PartnerConfig, PartnerOutboundConfig } from '../config/types.js'
+import type { PartnerConfig, PartnerOutboundConfig } from '../schema/types.js'
 import type { PartnerIdentity } from '../partners/types.js'
 import type { BearerChallenge } from './challenge-parse.js'
 

@@ -1,6 +1,6 @@
 // Who we trust: build the immutable KeySet snapshot the token validator reads, and compare snapshots so a
 // refetch can tell whether it brought new keys. Used by partner.ts and static-partner.ts.
-import type { Logger } from '../logger.js'
+import type { Logger } from '../log/logger.js'
 import type { KeySet, SigningKey } from './types.js'
 
 /** A new snapshot; keys with the same x5t collapse to the first. */

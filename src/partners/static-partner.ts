@@ -1,6 +1,6 @@
 // Who we trust: a partner registered by application id, realm and certificate files (no metadata URL).
 // Its keys never change at runtime; a config reload builds a new one. Used by registry.ts.
-import type { PartnerConfig } from '../config/types.js'
+import type { PartnerConfig } from '../schema/types.js'
 import { buildKeySet, warnAboutValidity } from './key-set.js'
 import type { PartnerDeps } from './partner-deps.js'
 import { pinnedIdentity } from './partner-state.js'

@@ -1,6 +1,6 @@
 // Who we trust: the types shared by the registry, the key cache and the token validator.
 import type { KeyObject } from 'node:crypto'
-import type { PartnerConfig, TrustLevel } from '../config/types.js'
+import type { PartnerConfig, TrustLevel } from '../schema/types.js'
 import type { PartnerSeed } from './partner-deps.js'
 
 /** One trusted signing certificate of a partner (or of ourselves). */

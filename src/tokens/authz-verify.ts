@@ -1,7 +1,7 @@
 // Token validation, authorization-server tokens (issue 7): recognise a token whose iss is a configured server's
 // issuer (a Map lookup on the issuer id, before the self-issued rules), then check it completely: claims, the
 // partner it names (configured with THAT server), the server's signature, the trust policy, the Identity.
-import type { AuthorizationServer, AuthorizationServers } from '../authz/types.js'
+import type { AuthorizationServer, AuthorizationServers } from '../auth-servers/types.js'
 import { GatewayError, tokenInvalid } from '../errors.js'
 import type { Partner, PartnerRegistry } from '../partners/types.js'
 import { checkAuthzClaims, type AuthzClaims } from './authz-claims.js'

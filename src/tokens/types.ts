@@ -1,5 +1,5 @@
 // Token validation: the verified identity handed from tokens/ to identity/ (headers) and proxy/ (logs, metrics).
-import type { TrustLevel } from '../config/types.js'
+import type { TrustLevel } from '../schema/types.js'
 
 export type AuthType = 'app' | 'user'
 

@@ -1,9 +1,9 @@
 // Token validation, the entry point (docs/PROTOCOL.md §4): proxy/ hands a bearer token to validate(), and gets an
 // Identity or a GatewayError. Size cap, then the verified-token cache, then the full verification.
-import type { AuthorizationServers } from '../authz/types.js'
-import type { GatewayConfig } from '../config/types.js'
+import type { AuthorizationServers } from '../auth-servers/types.js'
+import type { GatewayConfig } from '../schema/types.js'
 import { GatewayError, tokenInvalid } from '../errors.js'
-import type { Logger } from '../logger.js'
+import type { Logger } from '../log/logger.js'
 import type { PartnerRegistry } from '../partners/types.js'
 import { createAuthzTrust } from './authz-verify.js'
 import { assertTokenSize } from './decode.js'

@@ -1,6 +1,6 @@
 // Token validation, the full path for a token not in the cache (docs/PROTOCOL.md §4 steps 1-10): key-free checks
 // first (cheap rejection), then the partner's signature, then the trust policy, then the Identity.
-import type { Logger } from '../logger.js'
+import type { Logger } from '../log/logger.js'
 import type { Partner, PartnerRegistry, SigningKey } from '../partners/types.js'
 import { checkActorClaims, type ActorClaims } from './actor-claims.js'
 import { matchAuthorizationServers, verifyAuthzToken, type AuthzTrust } from './authz-verify.js'

@@ -4,7 +4,7 @@
 // primary's newer one at once, or, on demand, whatever the primary's partner's refetchOnMiss brings.
 import type { Partner } from '../partners/types.js'
 import { fetchMetadataDocument, type FetchDocument } from '../partners/index.js'
-import type { RuntimeHolder } from '../runtime.js'
+import type { RuntimeHolder } from '../lifecycle/runtime.js'
 import type { DocumentAnswer, FetchFailure } from './messages.js'
 
 export interface MetadataBroker {

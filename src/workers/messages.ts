@@ -2,7 +2,7 @@
 // Every request carries an id; its answer carries the same id.
 import type { MetricObjectWithValues, MetricValue } from 'prom-client'
 import type { ActivitySummary } from '../admin/activity.js'
-import type { GatewayConfig } from '../config/types.js'
+import type { GatewayConfig } from '../schema/types.js'
 import type { MetadataFetchReason } from '../partners/index.js'
 
 /** A metadata document as the primary last obtained it; `version` grows with every fetch the primary makes. */

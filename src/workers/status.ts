@@ -2,7 +2,7 @@
 // per partner; the primary adds them up into the Activity and denial counts its own status page reads.
 import type { ActivitySummary, MinuteCounts } from '../admin/activity.js'
 import type { StatusInputs } from '../admin/status-data.js'
-import type { RunningGateway } from '../server.js'
+import type { RunningGateway } from '../lifecycle/server.js'
 import type { StatusShare } from './messages.js'
 
 /** A worker's share: '*' (all traffic), 'unknown' (unattributed) and every configured partner. */

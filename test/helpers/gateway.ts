@@ -6,9 +6,9 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../src/certs/create.js'
 import { loadConfigObject } from '../../src/config/index.js'
-import { createLogger } from '../../src/logger.js'
-import type { GatewayDeps } from '../../src/app.js'
-import { startGateway, type RunningGateway } from '../../src/server.js'
+import { createLogger } from '../../src/log/logger.js'
+import type { GatewayDeps } from '../../src/lifecycle/app.js'
+import { startGateway, type RunningGateway } from '../../src/lifecycle/server.js'
 import { PUBLIC_HOST, REALM, SERVICE_ID } from './tokens.js'
 
 export interface TestGateway {

@@ -1,7 +1,7 @@
 // Test helper: a counting, controllable stand-in for fetchMetadataDocument, a settable clock, a recording
 // logger and partner configs, for deterministic tests of the partner state machine and registry.
-import type { PartnerConfig, GatewayConfig } from '../../src/config/types.js'
-import type { Logger } from '../../src/logger.js'
+import type { PartnerConfig, GatewayConfig } from '../../src/schema/types.js'
+import type { Logger } from '../../src/log/logger.js'
 import type { MetadataFetchOptions } from '../../src/partners/metadata-fetch.js'
 
 export const METADATA: GatewayConfig['metadata'] = {

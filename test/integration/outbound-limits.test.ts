@@ -4,7 +4,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULTS } from '../../src/config/schema.js'
+import { DEFAULTS } from '../../src/schema/schema.js'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { loadConfigObject } from '../../src/config/index.js'
 import { baseConfig, startTestGateway } from '../helpers/gateway.js'

@@ -4,7 +4,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { GatewayError } from '../../src/errors.js'
-import type { Forwarder } from '../../src/proxy/forward.js'
+import type { Forwarder } from '../../src/upstream/forward.js'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { metadataPartner, startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'

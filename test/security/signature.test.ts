@@ -3,7 +3,7 @@
 // x5t, our own certificate and other partners' keys, and keys offered by the token itself (jku, x5u, jwk, x5c).
 import { createPublicKey, sign } from 'node:crypto'
 import { afterAll, beforeAll, describe } from 'vitest'
-import { mintActorToken } from '../../src/signing/mint.js'
+import { mintActorToken } from '../../src/issuer/mint.js'
 import { b64u, nowSec, REALM, SERVICE_ID, signRaw, wrapRaw } from '../helpers/tokens.js'
 import { es256, hmacWith, jws, pssWith } from '../unit/tokens/forge.js'
 import { securityTally } from './report.js'

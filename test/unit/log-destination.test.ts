@@ -1,7 +1,7 @@
 // Unit (issue 11): the line batcher in front of stdout. Lines must reach the sink whole, in order, once enough
 // bytes wait or a second after the first of them, and nothing may be left behind by take().
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createLineBatcher } from '../../src/log-destination.js'
+import { createLineBatcher } from '../../src/log/log-destination.js'
 
 function recorder(): { writes: string[]; write(text: string): void } {
   const writes: string[] = []

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compilePolicy, decideAccess, explainAccess, parseMethodOverrides, READ_METHODS, WRITE_METHODS, type AccessRequest } from '../../../src/access/index.js'
-import type { AccessConfig, PermissionConfig } from '../../../src/config/types.js'
+import type { AccessConfig, PermissionConfig } from '../../../src/schema/types.js'
 
 const access = (over: Partial<AccessConfig> = {}): AccessConfig => ({ mode: 'enforce', caseInsensitivePaths: false, deny: [], ...over })
 const perm = (over: Partial<PermissionConfig>): PermissionConfig => ({ name: 'p', paths: ['/**'], calls: 'any', ...over })

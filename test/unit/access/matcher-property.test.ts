@@ -4,7 +4,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compilePattern, pathSegments } from '../../../src/access/index.js'
-import { findPathProblem } from '../../../src/proxy/path-guard.js'
+import { findPathProblem } from '../../../src/inbound/path-guard.js'
 
 const LETTERS = ['a', 'b', 'A', 'B', 'x', '1', '2', '0', '-', '.', '_', '~', ':', '@', '!']
 const patternSegment = fc.oneof(

@@ -4,8 +4,8 @@ import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { watchConfigFile, type ConfigWatcher } from '../../../src/admin/config-watch.js'
-import { silentLogger } from '../../../src/logger.js'
+import { watchConfigFile, type ConfigWatcher } from '../../../src/config/config-watch.js'
+import { silentLogger } from '../../../src/log/logger.js'
 
 let dir = ''
 let watcher: ConfigWatcher | undefined

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import pino from 'pino'
 import { Writable } from 'node:stream'
-import { createReloadControl, type ReloadDeps } from '../../../src/admin/reload.js'
+import { createReloadControl, type ReloadDeps } from '../../../src/config/reload.js'
 import { ConfigError, type GatewayConfig, type LoadedConfig } from '../../../src/config/index.js'
 
 const config = (partners: string[], listenPort = 8443): GatewayConfig =>

@@ -1,7 +1,7 @@
 // Unit: the pieces of the status report that decide what an operator sees: URLs without credentials or query,
 // certificate expiry classes, and the config change summary of a reload.
 import { describe, expect, it } from 'vitest'
-import { describeChanges } from '../../../src/admin/config-changes.js'
+import { describeChanges } from '../../../src/config/config-changes.js'
 import { certificateStatus, displayUrl, EXPIRY_WARNING_DAYS } from '../../../src/admin/status-data.js'
 import type { GatewayConfig } from '../../../src/config/index.js'
 import type { SigningKey } from '../../../src/partners/types.js'

@@ -2,13 +2,13 @@
 // flight per partner and resource, reuse until shortly before expiry, forgetting, the realm of resource and
 // client_id, the form sent, and failures turned into GW_OUTBOUND_AUTHZ_TOKEN.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createAuthzTokenSource, REFRESH_BEFORE_EXPIRY_SEC, serverTarget } from '../../../src/authz/access-tokens.js'
-import { createAuthorizationServers, type AuthorizationServers } from '../../../src/authz/index.js'
-import { IssuanceError, type IssuanceOptions, type IssuedAccessToken } from '../../../src/authz/issuance.js'
+import { createAuthzTokenSource, REFRESH_BEFORE_EXPIRY_SEC, serverTarget } from '../../../src/outbound/access-tokens.js'
+import { createAuthorizationServers, type AuthorizationServers } from '../../../src/auth-servers/index.js'
+import { IssuanceError, type IssuanceOptions, type IssuedAccessToken } from '../../../src/outbound/issuance.js'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../../src/certs/create.js'
-import type { GatewayConfig } from '../../../src/config/types.js'
+import type { GatewayConfig } from '../../../src/schema/types.js'
 import { GatewayError } from '../../../src/errors.js'
-import { silentLogger } from '../../../src/logger.js'
+import { silentLogger } from '../../../src/log/logger.js'
 import type { OutboundTarget } from '../../../src/outbound/index.js'
 
 const ACS = '00000001-0000-0000-c000-000000000000'

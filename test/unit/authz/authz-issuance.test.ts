@@ -3,7 +3,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { IssuanceError, readTokenAnswer, requestAccessToken, type IssuanceOptions } from '../../../src/authz/issuance.js'
+import { IssuanceError, readTokenAnswer, requestAccessToken, type IssuanceOptions } from '../../../src/outbound/issuance.js'
 
 const NOW = 1_795_348_800
 const OPTS: IssuanceOptions = { timeoutMs: 2000, maxBytes: 4096, allowHttp: true, insecureSkipVerify: false }

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { DEFAULTS, PARTNER_DEFAULTS, SCHEMA, loadConfigObject, renderDefaultsYaml, renderExampleYaml } from '../../../src/config/index.js'
-import { describeOption, type Option } from '../../../src/config/options.js'
+import { describeOption, type Option } from '../../../src/schema/options.js'
 import { makeTempDir, writeCertFiles } from './fixtures.js'
 
 const EXAMPLE_FILE = new URL('../../../config/gateway.example.yaml', import.meta.url)

@@ -2,7 +2,7 @@
 // it), the realm from the partner's challenge, else its metadata identity, else config; challenge values that could
 // not be one part of aud are ignored; "*" never in aud; the issuer realm override.
 import { describe, expect, it } from 'vitest'
-import type { PartnerConfig, PartnerOutboundConfig } from '../../../src/config/types.js'
+import type { PartnerConfig, PartnerOutboundConfig } from '../../../src/schema/types.js'
 import { resolveTarget, type TargetInputs } from '../../../src/outbound/target.js'
 
 const US = '5f1c9a3e-7b2d-4c8e-9f10-112233445566'

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../../src/certs/create.js'
-import type { PartnerConfig } from '../../../src/config/types.js'
+import type { PartnerConfig } from '../../../src/schema/types.js'
 import { createMetadataPartner, createStaticPartner } from '../../../src/partners/partner.js'
 import { MetadataFetchError } from '../../../src/partners/metadata-fetch.js'
 import type { PartnerEvents } from '../../../src/partners/partner-deps.js'

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { CreatedCertificate } from '../../../src/certs/create.js'
-import type { PartnerConfig } from '../../../src/config/types.js'
+import type { PartnerConfig } from '../../../src/schema/types.js'
 import { createPartnerRegistry, PartnerRegistryError } from '../../../src/partners/registry.js'
 import type { PartnerRegistry } from '../../../src/partners/types.js'
 import { exchangeShape, SHAREPOINT_ID, sharePointShape, testCertificates } from '../../helpers/metadata-docs.js'

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { silentLogger } from '../../../src/logger.js'
+import { silentLogger } from '../../../src/log/logger.js'
 import { createSnapshotStore, parseSnapshot, snapshotFileName, snapshotProblem } from '../../../src/partners/snapshot.js'
 
 describe('snapshot file names', () => {

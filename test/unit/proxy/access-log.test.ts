@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { GatewayError, tokenInvalid } from '../../../src/errors.js'
-import { outcomeOf, userForLog, type OutcomeFacts } from '../../../src/proxy/access-log.js'
+import { outcomeOf, userForLog, type OutcomeFacts } from '../../../src/inbound/access-log.js'
 import type { GatewayConfig } from '../../../src/config/index.js'
 
 const logging = (over: Partial<GatewayConfig['logging']> = {}): GatewayConfig['logging'] => ({ level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 0, ...over })

@@ -2,10 +2,10 @@
 // trusted_issuers, partners reached through them do not, authorization_uri follows, and the text is only cached
 // once every server is identified.
 import { describe, expect, it } from 'vitest'
-import type { AuthorizationServer, AuthorizationServers } from '../../../src/authz/index.js'
-import type { AuthorizationServerConfig, GatewayConfig, PartnerConfig } from '../../../src/config/types.js'
+import type { AuthorizationServer, AuthorizationServers } from '../../../src/auth-servers/index.js'
+import type { AuthorizationServerConfig, GatewayConfig, PartnerConfig } from '../../../src/schema/types.js'
 import type { Partner, PartnerIdentity, PartnerRegistry } from '../../../src/partners/types.js'
-import { createChallenge } from '../../../src/proxy/challenge.js'
+import { createChallenge } from '../../../src/tokens/challenge.js'
 
 const ACS = '00000001-0000-0000-c000-000000000000'
 const US = '5f1c9a3e-7b2d-4c8e-9f10-112233445566'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { nominatedHeaders, stripHopByHop } from '../../../src/proxy/hop-headers.js'
+import { nominatedHeaders, stripHopByHop } from '../../../src/identity/hop-headers.js'
 
 describe('nominatedHeaders', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { findPathProblem, rawPathOf } from '../../../src/proxy/path-guard.js'
+import { findPathProblem, rawPathOf } from '../../../src/inbound/path-guard.js'
 
 describe('findPathProblem', () => {
   it.each([

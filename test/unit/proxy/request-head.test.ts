@@ -1,8 +1,8 @@
 // Unit: the one pass over a raw header block (issue 11). Whatever it reports as absent is never looked for again,
 // so a name it misses would skip a check: every spelling that matters must be flagged.
 import { describe, expect, it } from 'vitest'
-import type { InboundCall } from '../../../src/proxy/inbound-call.js'
-import { scanRequestHead } from '../../../src/proxy/request-head.js'
+import type { InboundCall } from '../../../src/inbound/inbound-call.js'
+import { scanRequestHead } from '../../../src/inbound/request-head.js'
 
 function scan(rawHeaders: string[]): Pick<InboundCall, 'hosts' | 'authorizations' | 'suspectHeaders' | 'overrideHeaders'> {
   const call = { req: { rawHeaders }, hosts: 0, authorizations: 0, suspectHeaders: false, overrideHeaders: false }

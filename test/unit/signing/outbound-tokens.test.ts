@@ -2,9 +2,9 @@
 // until exp - 5 min, one entry per user, and a new signer (rotation) never getting an old token.
 import { generateKeyPairSync, verify } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { createOutboundTokenCache } from '../../../src/signing/outbound-token-cache.js'
-import { createOutboundTokenIssuer, userSubject, type OutboundTokenRequest } from '../../../src/signing/outbound-tokens.js'
-import type { TokenSigner } from '../../../src/signing/mint.js'
+import { createOutboundTokenCache } from '../../../src/outbound/outbound-token-cache.js'
+import { createOutboundTokenIssuer, userSubject, type OutboundTokenRequest } from '../../../src/outbound/outbound-tokens.js'
+import type { TokenSigner } from '../../../src/issuer/mint.js'
 
 const signer = (x5t: string): TokenSigner => ({ privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, x5t })
 const A = signer('x5t-A-aaaaaaaaaaaaaaaaaaaaaa')

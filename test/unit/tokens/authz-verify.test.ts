@@ -2,9 +2,9 @@
 // injected metadata fetcher and a fixed clock: the Identity of app-only and user tokens, trust and SID rules,
 // tenant and multi-tenant servers of one issuer id, the token cache, and a server whose metadata is down.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createAuthorizationServers } from '../../../src/authz/index.js'
+import { createAuthorizationServers } from '../../../src/auth-servers/index.js'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../../src/certs/create.js'
-import type { AuthorizationServerConfig, GatewayConfig, PartnerConfig } from '../../../src/config/types.js'
+import type { AuthorizationServerConfig, GatewayConfig, PartnerConfig } from '../../../src/schema/types.js'
 import { GatewayError } from '../../../src/errors.js'
 import { createPartnerRegistry, MetadataFetchError } from '../../../src/partners/index.js'
 import { createTokenValidator, type Identity, type TokenValidator } from '../../../src/tokens/index.js'

@@ -1,6 +1,6 @@
 // Test fakes for tokens/: a PartnerRegistry and Partners backed by real SigningKeys from test certificates,
 // with counters, so validator tests need neither metadata servers nor the real partners/ module.
-import type { PartnerConfig, TrustLevel } from '../../../src/config/types.js'
+import type { PartnerConfig, TrustLevel } from '../../../src/schema/types.js'
 import type { KeySet, Partner, PartnerIdentity, PartnerRegistry, SigningKey } from '../../../src/partners/types.js'
 
 export function keySet(keys: readonly SigningKey[], loadedAt = 0): KeySet {

@@ -2,7 +2,7 @@
 // validator wired to fakes. Tokens get explicit nbf/exp from the fixed clock, so nothing depends on real time.
 import { parseSigningCertificate } from '../../../src/certs/x509.js'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../../src/certs/create.js'
-import type { GatewayConfig } from '../../../src/config/types.js'
+import type { GatewayConfig } from '../../../src/schema/types.js'
 import type { SigningKey } from '../../../src/partners/types.js'
 import { createTokenValidator, type TokenValidator, type TokenValidatorDeps } from '../../../src/tokens/index.js'
 import { makeTestPartner, PUBLIC_HOST, REALM, SERVICE_ID, type TestPartner } from '../../helpers/tokens.js'

@@ -1,0 +1,64 @@
+// Proxy: the authorize step (issue 10). Runs right after authentication, in the same onRequest hook, so a
+// refused request never reaches the backend and `Expect: 100-continue` is answered only once it is allowed.
+// The decision itself is access/ (pure); this file reads the request and writes the outcome.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import { decideAccess, parseMethodOverrides, type AccessDecision } from '../access/index.js'
+import { GatewayError } from '../errors.js'
+import { IDENTITY_HEADERS } from '../identity/index.js'
+import type { Identity } from '../tokens/types.js'
+import type { Runtime } from '../lifecycle/runtime.js'
+import { upgradeOf } from '../upstream/websocket.js'
+
+export type AccessOutcomeKind = 'allow' | 'deny' | 'shadow_deny'
+
+/** What the access line, the metrics and the upstream headers need to know about the decision. */
+export interface AccessOutcome {
+  decision: AccessOutcomeKind
+  /** The permission that allowed it (not set for shadow_deny, nor for a partner without permissions). */
+  permission: string | undefined
+  reason: AccessDecision['reason']
+  deny: string | undefined
+}
+
+/** What parseMethodOverrides answers for a head without override headers (request-head.ts saw none). */
+const NO_OVERRIDES = Object.freeze({ methods: Object.freeze([] as string[]) })
+
+const ALLOWED_UNRESTRICTED: AccessOutcome = Object.freeze({ decision: 'allow', permission: undefined, reason: undefined, deny: undefined })
+
+/**
+ * Decide for an authenticated request. Throws GW_BAD_REQUEST for an ambiguous method override, GW_NOT_ALLOWED when
+ * the rules refuse it in enforce mode; returns the outcome otherwise (shadow mode: 'shadow_deny', forwarded).
+ */
+/** `overrideHeaders` false: the head's one pass found no name that could be a method override. */
+export function authorizeRequest(raw: IncomingMessage, identity: Identity, runtime: Runtime, overrideHeaders = true): AccessOutcome {
+  const overrides = overrideHeaders ? parseMethodOverrides(raw.rawHeaders) : NO_OVERRIDES
+  if ('problem' in overrides) throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: overrides.problem, partner: identity.partner } })
+  const policy = runtime.access
+  const upgrade = raw.headers.upgrade !== undefined
+  const decision = decideAccess(policy, {
+    partner: identity.partner, callType: identity.authType, user: identity.user, method: raw.method ?? '',
+    overrides: overrides.methods, upgrade, path: raw.url ?? '',
+  })
+  let outcome: AccessOutcome
+  if (decision.allowed) {
+    outcome = decision.permission === undefined ? ALLOWED_UNRESTRICTED : { decision: 'allow', permission: decision.permission, reason: undefined, deny: undefined }
+  } else if (policy.mode === 'shadow') {
+    outcome = { decision: 'shadow_deny', permission: undefined, reason: decision.reason, deny: decision.deny }
+  } else {
+    const detail: Record<string, unknown> = { partner: identity.partner, authType: identity.authType, reason: decision.reason }
+    if (decision.deny !== undefined) detail['deny'] = decision.deny
+    throw new GatewayError('GW_NOT_ALLOWED', { detail })
+  }
+  // Decided first, so an upgrade the rules refuse is a 403 like any other request and a 501 is never an oracle for
+  // unauthenticated callers. A real handshake (the server's 'upgrade' event) goes on to upgrade-relay.ts; an Upgrade
+  // header without one asks for nothing we relay.
+  if (upgrade && upgradeOf(raw) === undefined) {
+    throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade', partner: identity.partner, authType: identity.authType } })
+  }
+  return outcome
+}
+
+/** After the client's x-s2s-* headers were stripped: name the permission that allowed the request. */
+export function applyPermissionHeader(headers: IncomingHttpHeaders, outcome: AccessOutcome | undefined): void {
+  if (outcome?.permission !== undefined) headers[IDENTITY_HEADERS.permission] = outcome.permission
+}

@@ -1,0 +1,30 @@
+// Proxy: relay an admitted WebSocket handshake (issue 14 §3): identity headers exactly as for HTTP (spoofed
+// x-s2s-* stripped), the Upgrade and Connection headers put back after the hop-by-hop sweep, then http-proxy's
+// ws pass. Refused with 501 when upstream.websockets is false or the upgrade is not a WebSocket handshake.
+import { GatewayError } from '../errors.js'
+import { applyPermissionHeader } from './authorize.js'
+import type { InboundCall } from './inbound-call.js'
+import { prepareUpstreamHeaders } from './upstream-headers.js'
+import { isWebSocketHandshake, type UpgradeContext, type UpgradeTracker } from '../upstream/websocket.js'
+
+/** `fail` answers on the handshake's socket (nothing was sent yet). */
+export function relayUpgrade(call: InboundCall, upgrade: UpgradeContext, tracker: UpgradeTracker, fail: (err: GatewayError) => void): void {
+  const { runtime, identity, req } = call
+  const relay = runtime.forwarder.upgrade
+  if (!runtime.config.upstream.websockets || relay === undefined || !isWebSocketHandshake(req)) {
+    fail(new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade' } }))
+    return
+  }
+  const protocol = req.headers.upgrade
+  prepareUpstreamHeaders(req, identity, runtime, call.suspectHeaders)
+  applyPermissionHeader(req.headers, call.access)
+  req.headers.connection = 'Upgrade'
+  req.headers.upgrade = protocol
+  const permission = call.access?.permission
+  relay.call(runtime.forwarder, req, upgrade.socket, upgrade.head, fail, (status, ms) => {
+    call.upstreamStatus = status
+    call.upstreamMs = ms
+    call.res.statusCode = status // what the access line reports: written to the socket by the relay, not through res
+    if (status === 101) tracker.opened(upgrade.socket, identity, permission, runtime.config)
+  })
+}

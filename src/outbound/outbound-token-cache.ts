@@ -1,0 +1,64 @@
+// Outbound signing: a bounded cache of the tokens we minted for partners (docs/PROTOCOL.md §5.5 step 4: reuse a
+// token until exp - 5 min). Keys include our signer's x5t, so a token signed by a retired key is never served.
+import { LRUCache } from 'lru-cache'
+import { DEFAULTS } from '../schema/schema.js'
+
+/** Refresh this long before exp, so a token never reaches a partner just before it expires. */
+export const REFRESH_BEFORE_EXP_SEC = 300
+
+/** Default bound (outbound.tokenCacheMaxEntries): one entry per (partner, audience, user) in use; users make it large, so it is capped. */
+export const DEFAULT_MAX_ENTRIES = DEFAULTS.outbound.tokenCacheMaxEntries
+
+/** One minted token and its validity, epoch seconds. */
+export interface CachedToken {
+  token: string
+  nbf: number
+  exp: number
+  /** x5t of the certificate that signed the actor token. */
+  x5t: string
+}
+
+export interface TokenCacheKey {
+  partner: string
+  audience: string
+  issuer: string
+  /** Our current signer. */
+  x5t: string
+  /** '' for the app-only token, 'actor' for the delegating actor token, else a stable user key. */
+  subject: string
+}
+
+export interface OutboundTokenCache {
+  /** The token when it is still at least REFRESH_BEFORE_EXP_SEC from expiry, else undefined. */
+  get(key: TokenCacheKey, nowSec: number): CachedToken | undefined
+  set(key: TokenCacheKey, token: CachedToken): void
+  /** Drop every token of a partner (it answered 401: its view of us, or ours of it, changed). */
+  forgetPartner(partner: string): void
+  size(): number
+}
+
+const keyText = (k: TokenCacheKey): string => [k.partner, k.audience, k.issuer, k.x5t, k.subject].join('\n')
+
+export function createOutboundTokenCache(maxEntries = DEFAULT_MAX_ENTRIES): OutboundTokenCache {
+  const entries = new LRUCache<string, CachedToken>({ max: Math.max(1, maxEntries) })
+  return {
+    get(key, nowSec) {
+      const text = keyText(key)
+      const hit = entries.get(text)
+      if (hit === undefined) return undefined
+      if (nowSec >= hit.exp - REFRESH_BEFORE_EXP_SEC || nowSec < hit.nbf) {
+        entries.delete(text)
+        return undefined
+      }
+      return hit
+    },
+    set(key, token) {
+      entries.set(keyText(key), token)
+    },
+    forgetPartner(partner) {
+      const prefix = `${partner}\n`
+      for (const text of [...entries.keys()]) if (text.startsWith(prefix)) entries.delete(text)
+    },
+    size: () => entries.size,
+  }
+}
