@@ -2,7 +2,8 @@
 // and recent traffic. Names, URLs (without credentials or query), x5t values, counts and times only: no secrets.
 import { buildInfo } from '../build-info.js'
 import type { AuthorizationServer } from '../auth-servers/types.js'
-import type { Partner, SigningKey } from '../partners/types.js'
+import type { Partner } from '../partners/types.js'
+import type { SigningKey } from '../certs/x509.js'
 import type { Runtime } from '../lifecycle/runtime.js'
 import type { Activity } from './activity.js'
 import { partnerHealthClass, snapshotText, type HealthClass } from './partner-health.js'

@@ -1,15 +1,4 @@
-// Authorization servers (issue 7), public API: the set built per Runtime (inbound keys, issuer ids, issuance
-// endpoints) and the outbound token source that obtains access tokens from a server's issuance endpoint.
+// Authorization servers (issue 7), public API: the set built per Runtime: each server's metadata keys (inbound
+// tokens it issued), issuer id and issuance endpoint. Obtaining tokens from it for outbound calls is outbound/'s.
 export type { AuthorizationServer, AuthorizationServers, AuthorizationServerSeed } from './types.js'
 export { createAuthorizationServers, type AuthorizationServersDeps } from './authorization-servers.js'
-export {
-  createAuthzTokenSource,
-  REFRESH_BEFORE_EXPIRY_SEC,
-  serverTarget,
-  type AuthzIssuedToken,
-  type AuthzTokenRequest,
-  type AuthzTokenSource,
-  type AuthzTokenSourceDeps,
-} from '../outbound/access-tokens.js'
-export { CLIENT_ASSERTION_LIFETIME_SEC, JWT_BEARER_ASSERTION_TYPE, mintClientAssertion } from '../outbound/client-assertion.js'
-export { IssuanceError, requestAccessToken, type IssuanceFailure, type IssuanceOptions, type IssuedAccessToken } from '../outbound/issuance.js'

@@ -1,7 +1,21 @@
 // Certificates: read an X.509 certificate from any form partners publish, and derive the x5t we key on.
 // Used by partners/ (metadata and manual registration) and issuer/ (our own certificates).
 import { createHash, X509Certificate } from 'node:crypto'
-import type { SigningKey } from '../partners/types.js'
+import type { KeyObject } from 'node:crypto'
+
+/** One trusted signing certificate of a partner (or of ourselves). */
+export interface SigningKey {
+  /** base64url SHA-1 of the DER certificate, computed by us (docs/PROTOCOL.md §1.5), never taken from a document. */
+  x5t: string
+  /** RSA public key, prepared once for node:crypto.verify. */
+  publicKey: KeyObject
+  /** Certificate validity, epoch milliseconds. */
+  notBefore: number
+  notAfter: number
+  subject: string
+  /** Standard base64 DER, as published in metadata documents. */
+  derBase64: string
+}
 
 /** RSA keys below this size are refused (Exchange and Lync require >= 2048 bits, docs/PROTOCOL.md §2.1). */
 export const MIN_RSA_BITS = 2048

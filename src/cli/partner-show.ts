@@ -3,7 +3,7 @@
 import { x5tToThumbprint } from '../certs/x509.js'
 import { EXPIRY_WARNING_DAYS } from '../config/files.js'
 import type { PartnerConfig } from '../schema/types.js'
-import type { SigningKey } from '../partners/types.js'
+import type { SigningKey } from '../certs/x509.js'
 import { writeLine, type Writer } from './io.js'
 
 /** Renew when fewer days than this remain: the loader warns then, and test-partner fails our own certificate. */

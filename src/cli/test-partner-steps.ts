@@ -8,7 +8,7 @@ import { GatewayError } from '../errors.js'
 import type { IssuerKeys } from '../issuer/index.js'
 import { fetchMetadataDocument, MetadataError, MetadataFetchError, parseMetadataDocument } from '../partners/index.js'
 import { listsIssuer, readBearerChallenge, type Outbound, type ProbeResult } from '../outbound/index.js'
-import type { UserClaims } from '../tokens/types.js'
+import type { UserClaims } from '../identity/types.js'
 import { NEAR_EXPIRY_DAYS, showTime, validityOf } from './partner-show.js'
 import { fail, pass, skipped, type StepResult } from './test-partner-report.js'
 

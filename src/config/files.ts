@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { dirname } from 'node:path'
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { parseSigningCertificate } from '../certs/x509.js'
-import type { SigningKey } from '../partners/types.js'
+import type { SigningKey } from '../certs/x509.js'
 import type { ProblemCollector } from './problems.js'
 
 const DAY_MS = 86_400_000

@@ -11,7 +11,7 @@ import { findPathProblem } from '../inbound/path-guard.js'
 import type { Runtime } from '../lifecycle/runtime.js'
 import { extractBearer } from '../tokens/index.js'
 import type { MaybePromise } from '../tokens/maybe-async.js'
-import type { Identity } from '../tokens/types.js'
+import type { Identity } from '../identity/types.js'
 import type { OriginalRequest } from './original.js'
 
 /** An allowed decision: who, under which permission (or shadow mode's would-be refusal). */

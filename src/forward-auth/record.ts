@@ -7,7 +7,7 @@ import { userForLog, type AccessRecord, type Outcome, type RequestObserver } fro
 import { rawPathOf } from '../inbound/path-guard.js'
 import { levelOf, logFields } from '../inbound/reply-error.js'
 import type { Runtime } from '../lifecycle/runtime.js'
-import type { Identity } from '../tokens/types.js'
+import type { Identity } from '../identity/types.js'
 import type { Allowed } from './decide.js'
 import type { Dialect, OriginalRequest } from './original.js'
 

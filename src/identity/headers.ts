@@ -1,7 +1,7 @@
 // Identity: verified claims -> upstream headers. Strip every client-supplied copy first, then set ours.
 // Every header the gateway sets toward the backend is named here.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Identity } from '../tokens/types.js'
+import type { Identity } from './types.js'
 
 /** Prefix of every identity header; inbound headers matching it (any case, `_` for `-`) are dropped. */
 export const IDENTITY_PREFIX = 'x-s2s-'

@@ -7,3 +7,4 @@ export {
   isIdentityHeaderName,
   stripIdentityHeaders,
 } from './headers.js'
+export type { AuthType, Identity, UserClaims } from './types.js'

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto'
 import type { Logger as PinoLogger } from 'pino'
 import type { GatewayConfig } from '../schema/types.js'
-import type { AuthType, UserClaims } from '../tokens/types.js'
+import type { AuthType } from '../identity/types.js'
+import type { UserClaims } from '../identity/types.js'
 import type { InboundCall } from './inbound-call.js'
 import { rawPathOf } from './path-guard.js'
 

@@ -3,7 +3,7 @@
 import { GatewayError } from '../errors.js'
 import { extractBearer } from '../tokens/index.js'
 import type { MaybePromise } from '../tokens/maybe-async.js'
-import type { Identity } from '../tokens/types.js'
+import type { Identity } from '../identity/types.js'
 import type { InboundCall } from './inbound-call.js'
 import { rawPathOf } from './path-guard.js'
 

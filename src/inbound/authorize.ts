@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { decideAccess, parseMethodOverrides, type AccessDecision } from '../access/index.js'
 import { GatewayError } from '../errors.js'
 import { IDENTITY_HEADERS } from '../identity/index.js'
-import type { Identity } from '../tokens/types.js'
+import type { Identity } from '../identity/types.js'
 import type { Runtime } from '../lifecycle/runtime.js'
 import { upgradeOf } from '../upstream/websocket.js'
 

@@ -2,7 +2,7 @@
 // has the same shape (one hidden class) and nothing is added on the way; the access line is built from it once.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GatewayError } from '../errors.js'
-import type { Identity } from '../tokens/types.js'
+import type { Identity } from '../identity/types.js'
 import type { Runtime } from '../lifecycle/runtime.js'
 import type { AccessOutcome } from './authorize.js'
 import type { UpgradeContext } from '../upstream/websocket.js'

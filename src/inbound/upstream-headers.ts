@@ -3,7 +3,7 @@
 // `Connection: x-s2s-partner` cannot remove the header we add.
 import type { IncomingMessage } from 'node:http'
 import { applyIdentityHeaders, stripIdentityHeaders } from '../identity/index.js'
-import type { Identity } from '../tokens/types.js'
+import type { Identity } from '../identity/types.js'
 import type { Runtime } from '../lifecycle/runtime.js'
 import { stripHopByHop } from '../identity/hop-headers.js'
 import { setForwardedHeaders } from '../identity/forwarded.js'

@@ -5,7 +5,7 @@ import { createPublicKey } from 'node:crypto'
 import { parseCertificateBytes, parsePrivateKeyBytes } from '../config/files.js'
 import { ConfigError } from '../config/problems.js'
 import type { GatewayConfig } from '../schema/types.js'
-import type { SigningKey } from '../partners/types.js'
+import type { SigningKey } from '../certs/x509.js'
 import type { TokenSigner } from './mint.js'
 
 export interface IssuerKeys {

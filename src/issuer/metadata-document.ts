@@ -3,7 +3,7 @@
 // a request: the Host header plays no part in it.
 import { randomUUID } from 'node:crypto'
 import type { GatewayConfig } from '../schema/types.js'
-import type { SigningKey } from '../partners/types.js'
+import type { SigningKey } from '../certs/x509.js'
 
 export interface MetadataKey {
   usage: 'signing'

@@ -8,3 +8,15 @@ export type { OutboundTarget, AudienceSource } from './target.js'
 export type { ProbeResult } from './discovery.js'
 export { readActAs, ACT_AS_HEADERS } from './act-as.js'
 export { readBody, REPLAY_CAP_BYTES } from './read-body.js'
+// Access tokens from an authorization server's issuance endpoint (issue 7), for partners behind one.
+export {
+  createAuthzTokenSource,
+  REFRESH_BEFORE_EXPIRY_SEC,
+  serverTarget,
+  type AuthzIssuedToken,
+  type AuthzTokenRequest,
+  type AuthzTokenSource,
+  type AuthzTokenSourceDeps,
+} from './access-tokens.js'
+export { CLIENT_ASSERTION_LIFETIME_SEC, JWT_BEARER_ASSERTION_TYPE, mintClientAssertion } from './client-assertion.js'
+export { IssuanceError, requestAccessToken, type IssuanceFailure, type IssuanceOptions, type IssuedAccessToken } from './issuance.js'

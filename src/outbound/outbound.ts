@@ -2,7 +2,8 @@
 // docs/PROTOCOL.md §5.5: resolve the audience (probing when the realm is unknown), send with a cached or fresh token,
 // and on a 401 to a replayable request probe once more and retry once. Used by the listener and test-partner.
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import { createAuthorizationServers, createAuthzTokenSource, type AuthorizationServers } from '../auth-servers/index.js'
+import { createAuthorizationServers, type AuthorizationServers } from '../auth-servers/index.js'
+import { createAuthzTokenSource } from './access-tokens.js'
 import type { GatewayConfig } from '../schema/types.js'
 import { GatewayError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
@@ -10,7 +11,7 @@ import type { Partner, PartnerRegistry } from '../partners/types.js'
 import type { TokenSigner } from '../issuer/mint.js'
 import { createOutboundTokenCache } from './outbound-token-cache.js'
 import { createOutboundTokenIssuer, type IssuedToken } from './outbound-tokens.js'
-import type { UserClaims } from '../tokens/types.js'
+import type { UserClaims } from '../identity/types.js'
 import { listsIssuer } from './challenge-parse.js'
 import { createDiscovery, type ProbeResult } from './discovery.js'
 import { guardEvents, type OutboundEvents } from './events.js'

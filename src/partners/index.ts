@@ -1,5 +1,5 @@
 // Who we trust: the public API of partners/ (registry, metadata fetch and parse, partner factories).
-export type { KeySet, KeyState, Partner, PartnerIdentity, PartnerRegistry, SigningKey } from './types.js'
+export type { KeySet, KeyState, Partner, PartnerIdentity, PartnerRegistry } from './types.js'
 export { createPartnerRegistry, PartnerRegistryError, type RegistryDeps } from './registry.js'
 export { createMetadataPartner, createStaticPartner } from './partner.js'
 export type { PartnerDeps, PartnerEvents, PartnerSeed } from './partner-deps.js'

@@ -8,7 +8,8 @@ import type { FetchDocument } from './metadata-fetch.js'
 import { createMetadataPartner, createStaticPartner } from './partner.js'
 import type { PartnerEvents } from './partner-deps.js'
 import type { SnapshotStore } from './snapshot.js'
-import type { Partner, PartnerRegistry, SigningKey } from './types.js'
+import type { Partner, PartnerRegistry } from './types.js'
+import type { SigningKey } from '../certs/x509.js'
 
 export interface RegistryDeps {
   metadata: GatewayConfig['metadata']

@@ -4,7 +4,8 @@ import type { PartnerConfig } from '../schema/types.js'
 import { buildKeySet, warnAboutValidity } from './key-set.js'
 import type { PartnerDeps } from './partner-deps.js'
 import { pinnedIdentity } from './partner-state.js'
-import type { Partner, SigningKey } from './types.js'
+import type { Partner } from './types.js'
+import type { SigningKey } from '../certs/x509.js'
 
 /** `keys` are the parsed certificate files. State is always 'ok'; refetches resolve false. */
 export function createStaticPartner(

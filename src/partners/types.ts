@@ -1,21 +1,7 @@
 // Who we trust: the types shared by the registry, the key cache and the token validator.
-import type { KeyObject } from 'node:crypto'
 import type { PartnerConfig, TrustLevel } from '../schema/types.js'
+import type { SigningKey } from '../certs/x509.js'
 import type { PartnerSeed } from './partner-deps.js'
-
-/** One trusted signing certificate of a partner (or of ourselves). */
-export interface SigningKey {
-  /** base64url SHA-1 of the DER certificate, computed by us (docs/PROTOCOL.md §1.5), never taken from a document. */
-  x5t: string
-  /** RSA public key, prepared once for node:crypto.verify. */
-  publicKey: KeyObject
-  /** Certificate validity, epoch milliseconds. */
-  notBefore: number
-  notAfter: number
-  subject: string
-  /** Standard base64 DER, as published in metadata documents. */
-  derBase64: string
-}
 
 /** A snapshot of a partner's keys. Replaced whole on every successful (re)load, never mutated. */
 export interface KeySet {

@@ -11,7 +11,7 @@ import { parsePrincipal, type Principal } from './principal.js'
 import type { ValidationSettings } from './settings.js'
 import { verifyActorSignature } from './signature.js'
 import { enforceTrustPolicy } from './trust-policy.js'
-import type { Identity } from './types.js'
+import type { Identity } from '../identity/types.js'
 import { applySidPolicy } from './user-claims.js'
 import type { ValidationTrace, VerifiedToken } from './verify-token.js'
 

@@ -8,4 +8,3 @@ export {
   type TokenValidator,
   type TokenValidatorDeps,
 } from './validate.js'
-export type { AuthType, Identity, UserClaims } from './types.js'

@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache'
 import type { Partner, PartnerRegistry } from '../partners/types.js'
 import { assertWithin } from './time.js'
 import { enforceTrustPolicy } from './trust-policy.js'
-import type { Identity } from './types.js'
+import type { Identity } from '../identity/types.js'
 import type { VerifiedToken } from './verify-token.js'
 
 export interface TokenCacheOptions {

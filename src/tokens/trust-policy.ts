@@ -2,7 +2,7 @@
 // the signature verified (403 must never answer an unverified token) and again on every token-cache hit.
 import { GatewayError } from '../errors.js'
 import type { Partner } from '../partners/types.js'
-import type { AuthType } from './types.js'
+import type { AuthType } from '../identity/types.js'
 
 /**
  * Application-trust partners authenticate only as themselves; full-trust partners act for users only when the

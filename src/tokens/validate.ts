@@ -11,7 +11,7 @@ import { createValidationSettings } from './settings.js'
 import { createRejectionMemo, type RejectionMemo } from './rejection-memo.js'
 import { createSignatureMemo } from './signature.js'
 import { createTokenCache, type TokenCache } from './token-cache.js'
-import type { Identity } from './types.js'
+import type { Identity } from '../identity/types.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
 import { verifyToken, type ValidationTrace, type VerifyDeps } from './verify-token.js'
 

@@ -7,7 +7,7 @@ import { ServerResponse, type IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { GatewayConfig } from '../schema/types.js'
-import type { Identity } from '../tokens/types.js'
+import type { Identity } from '../identity/types.js'
 import { untrackConnection } from '../net/connection-guard.js'
 
 const kUpgrade = Symbol('s2s-gateway.upgrade')

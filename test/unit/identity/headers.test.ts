@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { applyIdentityHeaders, encodeHeaderValue, isIdentityHeaderName, stripIdentityHeaders } from '../../../src/identity/index.js'
-import type { Identity } from '../../../src/tokens/types.js'
+import type { Identity } from '../../../src/identity/types.js'
 
 describe('isIdentityHeaderName', () => {
   it.each([

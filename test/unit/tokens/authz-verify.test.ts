@@ -7,7 +7,8 @@ import { createSelfSignedCertificate, type CreatedCertificate } from '../../../s
 import type { AuthorizationServerConfig, GatewayConfig, PartnerConfig } from '../../../src/schema/types.js'
 import { GatewayError } from '../../../src/errors.js'
 import { createPartnerRegistry, MetadataFetchError } from '../../../src/partners/index.js'
-import { createTokenValidator, type Identity, type TokenValidator } from '../../../src/tokens/index.js'
+import { createTokenValidator, type TokenValidator } from '../../../src/tokens/index.js'
+import type { Identity } from '../../../src/identity/types.js'
 import { EXCHANGE_ID, PUBLIC_HOST, REALM, SERVICE_ID, makeTestPartner, signRaw, type TestPartner } from '../../helpers/tokens.js'
 import { NOW, SIP_REALM, service, tokens, times } from './world.js'
 

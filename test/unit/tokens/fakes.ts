@@ -1,7 +1,8 @@
 // Test fakes for tokens/: a PartnerRegistry and Partners backed by real SigningKeys from test certificates,
 // with counters, so validator tests need neither metadata servers nor the real partners/ module.
 import type { PartnerConfig, TrustLevel } from '../../../src/schema/types.js'
-import type { KeySet, Partner, PartnerIdentity, PartnerRegistry, SigningKey } from '../../../src/partners/types.js'
+import type { KeySet, Partner, PartnerIdentity, PartnerRegistry } from '../../../src/partners/types.js'
+import type { SigningKey } from '../../../src/certs/x509.js'
 
 export function keySet(keys: readonly SigningKey[], loadedAt = 0): KeySet {
   return { byX5t: new Map(keys.map((k) => [k.x5t, k])), all: [...keys], loadedAt }

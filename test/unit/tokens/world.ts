@@ -3,7 +3,7 @@
 import { parseSigningCertificate } from '../../../src/certs/x509.js'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../../src/certs/create.js'
 import type { GatewayConfig } from '../../../src/schema/types.js'
-import type { SigningKey } from '../../../src/partners/types.js'
+import type { SigningKey } from '../../../src/certs/x509.js'
 import { createTokenValidator, type TokenValidator, type TokenValidatorDeps } from '../../../src/tokens/index.js'
 import { makeTestPartner, PUBLIC_HOST, REALM, SERVICE_ID, type TestPartner } from '../../helpers/tokens.js'
 import { fakePartner, fakeRegistry, type FakePartner, type FakeRegistry } from './fakes.js'

@@ -1,4 +1,5 @@
-// Token validation: the verified identity handed from tokens/ to identity/ (headers) and proxy/ (logs, metrics).
+// Identity: who a verified token says the caller is. Produced by tokens/, rendered as headers by identity/headers.ts,
+// decided on by access/ and limits/, written to the access line by inbound/. Plain data: no token text.
 import type { TrustLevel } from '../schema/types.js'
 
 export type AuthType = 'app' | 'user'
