@@ -2,11 +2,11 @@
 // with --watch), drains on SIGTERM. Nothing else. A bad reload is logged with every problem, counted, and the
 // old configuration keeps serving (app.ts, admin/reload.ts).
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
-import { watchConfigFile, type ConfigWatcher } from './config/config-watch.js'
+import { watchConfigFile, type ConfigWatcher } from './config/index.js'
 import { loadConfigFile, type GatewayConfig } from './config/index.js'
 import { buildInfo } from './build-info.js'
-import { createLogger } from './log/logger.js'
-import { startGateway, type RunningGateway } from './lifecycle/server.js'
+import { createLogger } from './log/index.js'
+import { startGateway, type RunningGateway } from './lifecycle/index.js'
 import { isWorkerProcess, primaryRole, serveWorker } from './workers/index.js'
 
 export interface ServeOptions {

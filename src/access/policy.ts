@@ -1,6 +1,6 @@
 // Access: one configuration's access rules, compiled once (issue 10). Lives in the per-configuration Runtime,
 // so a reload brings new rules for the next request and requests in flight keep the ones they started with.
-import type { AccessConfig, PartnerConfig, PermissionConfig } from '../schema/types.js'
+import type { AccessConfig, PartnerConfig, PermissionConfig } from '../schema/index.js'
 import { compilePattern, type CompiledPattern } from './pattern.js'
 import { methodsOfRight } from './rights.js'
 import { compileUserPattern, type UserPattern } from './users.js'

@@ -2,12 +2,12 @@
 // POST /reload. Routes are chosen by path and port; Host must be an IP literal, localhost or in admin.allowedHosts (admin-guard.ts).
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
-import type { RuntimeHolder } from '../lifecycle/runtime.js'
+import type { AdminRuntime } from './runtime-view.js'
 import type { Activity } from './activity.js'
 import { registerAdminGuard } from './admin-guard.js'
 import type { GatewayMetrics } from './metrics.js'
 import { partnerHealth } from './partner-health.js'
-import type { ReloadControl, ReloadOutcome } from '../config/reload.js'
+import type { ReloadControl, ReloadOutcome } from '../config/index.js'
 import { registerReloadRoute } from './reload-route.js'
 import type { StatusInputs } from './status-data.js'
 import { registerStatusRoutes } from './status-routes.js'
@@ -41,7 +41,7 @@ function readiness(state: AdminState): 'ready' | 'starting' | 'draining' {
   return state.ready ? 'ready' : 'starting'
 }
 
-export function buildAdminApp(holder: RuntimeHolder, state: AdminState, logger: PinoLogger, ops: AdminOps): FastifyInstance {
+export function buildAdminApp(holder: { current: AdminRuntime }, state: AdminState, logger: PinoLogger, ops: AdminOps): FastifyInstance {
   const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance
   registerAdminGuard(app, () => holder.current.config.admin.allowedHosts)
   app.get('/healthz', async () => ({ status: 'ok' }))

@@ -3,13 +3,13 @@
 // Authorization servers (issue 7) appear under their own name: their metadata is held by a Partner object, and
 // the partners that use them hold no keys of their own, so those have no key series.
 import { Gauge, type Registry } from 'prom-client'
-import type { Partner } from '../partners/types.js'
-import type { Runtime } from '../lifecycle/runtime.js'
+import type { Partner } from '../partners/index.js'
+import type { AdminRuntime } from './runtime-view.js'
 import { METRIC_DEFS, type MetricDef } from './metric-defs.js'
 
 export interface ScrapeSource {
   /** The Runtime serving requests now. */
-  runtime(): Runtime
+  runtime(): AdminRuntime
   /** Clock, epoch ms. */
   now(): number
   /** The certificate the inbound listener serves now, when it serves TLS itself. */
@@ -34,7 +34,7 @@ function scrapeGauge(def: MetricDef, registry: Registry, fill: (set: (labels: st
 }
 
 /** Every key holder: partners with keys of their own, then each authorization server's metadata. */
-function keyHolders(runtime: Runtime): Partner[] {
+function keyHolders(runtime: AdminRuntime): Partner[] {
   const own = runtime.registry.all().filter((p) => p.config.authorizationServer === undefined)
   return [...own, ...runtime.authorizationServers.all().map((s) => s.metadata)]
 }

@@ -3,7 +3,7 @@
 import type { Counter, Histogram } from 'prom-client'
 import type { PartnerEvents } from '../partners/index.js'
 import type { TokenEvents } from '../tokens/index.js'
-import type { ForwardEvents } from '../upstream/forward.js'
+import type { ForwardEvents } from '../upstream/index.js'
 import type { Instruments } from './instruments.js'
 import { createLabelCache } from './label-cache.js'
 import { statusClassOf } from './metric-defs.js'

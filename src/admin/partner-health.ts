@@ -1,6 +1,6 @@
 // Admin: per-partner key state as reported by /readyz and the status page. No secrets: names, states, counts,
 // x5t values and times only.
-import type { KeyState, Partner } from '../partners/types.js'
+import type { KeyState, Partner } from '../partners/index.js'
 
 /** The colour a partner is shown in: ok is healthy, stale (or snapshot) serves last-known-good keys, failed has none. */
 export type HealthClass = 'healthy' | 'stale' | 'failing' | 'loading'

@@ -1,11 +1,11 @@
 // Admin: POST /reload. Loopback callers, or callers presenting admin.reloadToken; the answer says whether the
 // new configuration was swapped in, and lists every problem when it was refused. The token is never logged.
 import type { FastifyInstance } from 'fastify'
-import type { Runtime } from '../lifecycle/runtime.js'
+import type { AdminRuntime } from './runtime-view.js'
 import { checkReloadAccess } from './reload-access.js'
-import type { ReloadOutcome } from '../config/reload.js'
+import type { ReloadOutcome } from '../config/index.js'
 
-export function registerReloadRoute(app: FastifyInstance, runtime: () => Runtime, reload: () => ReloadOutcome | Promise<ReloadOutcome>): void {
+export function registerReloadRoute(app: FastifyInstance, runtime: () => AdminRuntime, reload: () => ReloadOutcome | Promise<ReloadOutcome>): void {
   app.post('/reload', async (request, reply) => {
     // Browsers (an Origin, Sec-Fetch-Site) were refused before any route: admin-guard.ts.
     const access = checkReloadAccess(request.socket.remoteAddress, request.headers.authorization, runtime().config.admin.reloadToken)

@@ -1,6 +1,6 @@
 // Admin: what happens with each finished inbound request's access record besides the log line: metrics
 // (requests, duration, in flight) and the status page's per-minute counters.
-import { REJECTED_OUTCOMES, type RequestObserver } from '../inbound/access-log.js'
+import { REJECTED_OUTCOMES, type RequestObserver } from '../inbound/index.js'
 import type { Activity } from './activity.js'
 import type { GatewayMetrics } from './metrics.js'
 

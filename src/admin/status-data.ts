@@ -1,14 +1,14 @@
 // Admin: the data behind GET /status and /status.json: who we are, our certificates, each partner's key state
 // and recent traffic. Names, URLs (without credentials or query), x5t values, counts and times only: no secrets.
 import { buildInfo } from '../build-info.js'
-import type { AuthorizationServer } from '../auth-servers/types.js'
-import type { Partner } from '../partners/types.js'
-import type { SigningKey } from '../certs/x509.js'
-import type { Runtime } from '../lifecycle/runtime.js'
+import type { AuthorizationServer } from '../auth-servers/index.js'
+import type { Partner } from '../partners/index.js'
+import type { SigningKey } from '../certs/index.js'
+import type { AdminRuntime } from './runtime-view.js'
 import type { Activity } from './activity.js'
 import { partnerHealthClass, snapshotText, type HealthClass } from './partner-health.js'
 import { bucketPolicy, type PartnerLimits } from '../limits/index.js'
-import type { ReloadStatus } from '../config/reload.js'
+import type { ReloadStatus } from '../config/index.js'
 
 const DAY_MS = 86_400_000
 /** Certificates closer than this to notAfter are shown as expiring (the alert threshold in deploy/). */
@@ -90,7 +90,7 @@ export interface StatusReport {
 }
 
 export interface StatusInputs {
-  runtime: Runtime
+  runtime: AdminRuntime
   activity: Activity
   reloads: ReloadStatus
   ready: boolean

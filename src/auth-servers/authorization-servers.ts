@@ -2,8 +2,8 @@
 // fetched, refreshed and cached exactly like a partner's), indexed by issuer id for the inbound path, with the
 // issuance endpoint the outbound path obtains tokens from. A reload hands keys and endpoint to the successor.
 import { readFileSync } from 'node:fs'
-import type { AuthorizationServerConfig, GatewayConfig, PartnerConfig } from '../schema/types.js'
-import { silentLogger, type Logger } from '../log/logger.js'
+import type { AuthorizationServerConfig, GatewayConfig, PartnerConfig } from '../schema/index.js'
+import { silentLogger, type Logger } from '../log/index.js'
 import {
   createMetadataPartner,
   fetchMetadataDocument,

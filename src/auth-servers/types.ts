@@ -1,7 +1,7 @@
 // Authorization servers (issue 7, docs/PROTOCOL.md §6): the types tokens/ (inbound), outbound/ and admin/ read.
 // An authorization server's metadata is held by an ordinary metadata Partner object, so its keys follow
 // exactly the partner rules: single-flight fetch, refresh with jitter, on-miss refetch cooldown, last-known-good.
-import type { AuthorizationServerConfig } from '../schema/types.js'
+import type { AuthorizationServerConfig } from '../schema/index.js'
 import type { Partner, PartnerIdentity, PartnerSeed } from '../partners/index.js'
 
 /** What an authorization server's successor (after a reload with the same metadata source) starts from. */

@@ -5,7 +5,7 @@ import { METHODS } from 'node:http'
 import { resolve } from 'node:path'
 import { compilePolicy, explainAccess, type AccessRequest, type CompiledPolicy } from '../access/index.js'
 import { loadConfigFile, type GatewayConfig, type PartnerConfig } from '../config/index.js'
-import { findPathProblem } from '../inbound/path-guard.js'
+import { findPathProblem } from '../inbound/index.js'
 import { runCommand, writeWarnings } from './command.js'
 import { EXIT, UsageError, parseFlags, requireFlag, writeLine, type CliIo, type Writer } from './io.js'
 

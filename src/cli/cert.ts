@@ -3,8 +3,8 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
 import { resolve } from 'node:path'
-import { createSelfSignedCertificate } from '../certs/create.js'
-import { MIN_RSA_BITS, x5tToThumbprint } from '../certs/x509.js'
+import { createSelfSignedCertificate } from '../certs/index.js'
+import { MIN_RSA_BITS, x5tToThumbprint } from '../certs/index.js'
 import { EXIT, UsageError, integerFlag, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
 import { runCommand } from './command.js'
 

@@ -1,6 +1,6 @@
 // CLI: the frame every command runs in: --help, and the mapping of failures to exit codes and messages
 // (UsageError -> 2, ConfigError -> 78 with every problem, anything else -> 1).
-import { ConfigError, formatProblem } from '../config/problems.js'
+import { ConfigError, formatProblem } from '../config/index.js'
 import { EXIT, UsageError, wantsHelp, writeLine, type CliIo, type Options } from './io.js'
 
 export interface CommandSpec {

@@ -1,7 +1,7 @@
 // CLI: what every command receives instead of touching process.*, so tests call commands directly; and the
 // exit codes they return (index.ts is the only place that exits).
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { Env } from '../config/env.js'
+import type { Env } from '../config/index.js'
 
 export interface Writer {
   write(text: string): unknown

@@ -1,9 +1,9 @@
 // CLI: how partner and certificate facts are printed by `partner add`, `partner list` and `test-partner`:
 // times as ISO dates with a relative hint, certificates with subject, x5t, thumbprint and validity.
-import { x5tToThumbprint } from '../certs/x509.js'
-import { EXPIRY_WARNING_DAYS } from '../config/files.js'
-import type { PartnerConfig } from '../schema/types.js'
-import type { SigningKey } from '../certs/x509.js'
+import { x5tToThumbprint } from '../certs/index.js'
+import { EXPIRY_WARNING_DAYS } from '../config/index.js'
+import type { PartnerConfig } from '../schema/index.js'
+import type { SigningKey } from '../certs/index.js'
 import { writeLine, type Writer } from './io.js'
 
 /** Renew when fewer days than this remain: the loader warns then, and test-partner fails our own certificate. */

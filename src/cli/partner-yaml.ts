@@ -5,7 +5,7 @@ import { chmodSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSyn
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLSeq, type YAMLMap } from 'yaml'
-import { ConfigError } from '../config/problems.js'
+import { ConfigError } from '../config/index.js'
 
 /** Output options: no line folding, so long values stay on their line as the operator wrote them. */
 const TO_STRING = { lineWidth: 0 } as const

@@ -2,7 +2,7 @@
 // loader (no network); remove edits it like add does (partner-yaml.ts), keeping comments.
 import { resolve } from 'node:path'
 import { loadConfigFile, loadConfigText } from '../config/index.js'
-import { ConfigError } from '../config/problems.js'
+import { ConfigError } from '../config/index.js'
 import { runCommand, writeProblems, writeWarnings } from './command.js'
 import { EXIT, UsageError, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
 import { partnerAddCommand } from './partner-add.js'

@@ -1,8 +1,8 @@
 // CLI: a token signer from a key file and its certificate file, for `token mint` and `test-partner --inbound`.
 import { readFileSync } from 'node:fs'
 import { createPrivateKey, createPublicKey } from 'node:crypto'
-import { parseSigningCertificate } from '../certs/x509.js'
-import type { TokenSigner } from '../issuer/mint.js'
+import { parseSigningCertificate } from '../certs/index.js'
+import type { TokenSigner } from '../issuer/index.js'
 
 /** The private key in `keyFile` and the x5t of `certFile`; throws with a readable message when they do not match. */
 export function readSigner(keyFile: string, certFile: string): TokenSigner {

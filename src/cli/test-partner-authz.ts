@@ -2,7 +2,7 @@
 // server's metadata is reachable and names an issuance endpoint, the partner's challenge trusts the server, and
 // an access token is obtained from it (through the same Outbound the listener uses).
 import type { AuthorizationServers } from '../auth-servers/index.js'
-import type { PartnerConfig } from '../schema/types.js'
+import type { PartnerConfig } from '../schema/index.js'
 import { GatewayError } from '../errors.js'
 import type { Outbound, ProbeResult } from '../outbound/index.js'
 import { listsIssuer } from '../outbound/index.js'

@@ -1,13 +1,13 @@
 // CLI: `test-partner --inbound`: the gateway's own half of a partnership. With the partner's key and certificate,
 // mint the token the partner would send us and run it through our validator (the inbound path's checks, in
 // process), explaining a rejection with the same words as `token inspect --config`.
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import { GatewayError } from '../errors.js'
-import { silentLogger } from '../log/logger.js'
-import type { Partner, PartnerRegistry } from '../partners/types.js'
-import { mintActorToken, wrapUserToken, type TokenSigner } from '../issuer/mint.js'
+import { silentLogger } from '../log/index.js'
+import type { Partner, PartnerRegistry } from '../partners/index.js'
+import { mintActorToken, wrapUserToken, type TokenSigner } from '../issuer/index.js'
 import { createTokenValidator } from '../tokens/index.js'
-import type { UserClaims } from '../identity/types.js'
+import type { UserClaims } from '../identity/index.js'
 import { decodeToken } from './token-inspect-decode.js'
 import { explainRejection } from './token-inspect-explain.js'
 import { fail, pass, type StepResult } from './test-partner-report.js'

@@ -3,12 +3,12 @@
 // Outbound.call the listener uses (in-process: nothing is started).
 import { readFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
-import type { GatewayConfig, PartnerConfig } from '../schema/types.js'
+import type { GatewayConfig, PartnerConfig } from '../schema/index.js'
 import { GatewayError } from '../errors.js'
 import type { IssuerKeys } from '../issuer/index.js'
 import { fetchMetadataDocument, MetadataError, MetadataFetchError, parseMetadataDocument } from '../partners/index.js'
 import { listsIssuer, readBearerChallenge, type Outbound, type ProbeResult } from '../outbound/index.js'
-import type { UserClaims } from '../identity/types.js'
+import type { UserClaims } from '../identity/index.js'
 import { NEAR_EXPIRY_DAYS, showTime, validityOf } from './partner-show.js'
 import { fail, pass, skipped, type StepResult } from './test-partner-report.js'
 

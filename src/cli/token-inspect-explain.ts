@@ -2,9 +2,9 @@
 // that refused the token and an exact explanation, quoting the token's own claims and the configuration it
 // was compared with. Operators read this; the gateway itself never sends it to a caller.
 import type { AuthorizationServers } from '../auth-servers/index.js'
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import type { GatewayError, TokenRejectReason } from '../errors.js'
-import type { Partner, PartnerRegistry } from '../partners/types.js'
+import type { Partner, PartnerRegistry } from '../partners/index.js'
 import { relativeTime } from './partner-show.js'
 import type { DecodedToken } from './token-inspect-decode.js'
 

@@ -1,7 +1,7 @@
 // CLI: `token inspect` on a token this gateway issued (an outbound token, iss = our service.id): say so, and check
 // its signature against our own published certificates, since the inbound validator rightly refuses it.
 import { verify } from 'node:crypto'
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import { loadIssuerKeys } from '../issuer/index.js'
 import type { DecodedToken } from './token-inspect-decode.js'
 

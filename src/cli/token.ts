@@ -1,8 +1,8 @@
 // CLI: `s2s-gateway token mint`: an S2S token signed with a given key, built like a real sender builds it
 // (docs/PROTOCOL.md §2.5, §3): app-only actor token, or with --user-* flags an outer alg-none token around it.
 import { resolve } from 'node:path'
-import { mintActorToken, wrapUserToken, type DateFormat } from '../issuer/mint.js'
-import type { UserClaims } from '../identity/types.js'
+import { mintActorToken, wrapUserToken, type DateFormat } from '../issuer/index.js'
+import type { UserClaims } from '../identity/index.js'
 import { EXIT, UsageError, integerFlag, parseFlags, requireFlag, writeLine, type CliIo } from './io.js'
 import { runCommand } from './command.js'
 import { readSigner } from './signer-files.js'

@@ -3,7 +3,7 @@
 // permissions, are warnings. Fills in default names, so logs, explain and x-s2s-permission always have one.
 import { METHODS } from 'node:http'
 import { compilePolicy, coversEntry, pathSegments, patternProblem, UPGRADE_METHOD, userPatternProblem, type CompiledPolicy } from '../access/index.js'
-import type { GatewayConfig, PermissionConfig } from '../schema/types.js'
+import type { GatewayConfig, PermissionConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 
 /** Methods Node's HTTP parser accepts, plus UPGRADE (reserved for WebSocket upgrades). */

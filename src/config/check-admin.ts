@@ -1,6 +1,6 @@
 // Config: semantic checks of the admin section. The reload token is a secret: problems name its path and
 // length rule, never its value.
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 
 /** Shorter tokens are refused: POST /reload may be reachable from the pod network. */

@@ -1,6 +1,6 @@
 // Config: checks of `authorizationServers` (issue 7, docs/PROTOCOL.md §6) and of the partners that name one: names,
 // metadata URL and TLS (the rules of a partner's metadataUrl), authorization_uri, and what such a partner needs.
-import type { GatewayConfig, PartnerConfig } from '../schema/types.js'
+import type { GatewayConfig, PartnerConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import { checkPartnerMetadataSource } from './check-partner-keys.js'
 import { isLoopbackHost, labelProblem } from './hosts.js'

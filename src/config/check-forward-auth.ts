@@ -1,6 +1,6 @@
 // Config: checks of forward-auth mode (issue 13): the decision listener, who may ask it, and an upstream that
 // becomes optional when it is set (the gateway then only publishes its metadata and answers decisions).
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import { checkCidr, isLoopbackHost } from './hosts.js'
 import { checkListenHost, clashes } from './check-network.js'

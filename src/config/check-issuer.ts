@@ -1,7 +1,7 @@
 // Config: checks of `issuer.certificates`, our built-in token issuer. Every certificate must parse, the first
 // must come with its key (it signs), and every key given must belong to its certificate. issuer/ reloads them.
 import { createPublicKey } from 'node:crypto'
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import { loadCertificateFile, loadPrivateKeyFile, warnAboutValidity } from './files.js'
 

@@ -1,6 +1,6 @@
 // Config: semantic checks of the admission limits (issue 14 §1): a burst needs a rate to refill it, whether both
 // come from the partner, from the top-level defaults, or one from each.
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 
 export function checkLimits(config: GatewayConfig, out: ProblemCollector): void {

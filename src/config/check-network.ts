@@ -1,7 +1,7 @@
 // Config: semantic checks of what touches the network: listeners (and their TLS files), the upstream URL,
 // trustedProxies and publicPaths. Only checks and normalises; main.ts and proxy/ act on the result.
 import { isIP } from 'node:net'
-import type { GatewayConfig, ListenConfig } from '../schema/types.js'
+import type { GatewayConfig, ListenConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import { checkCidr, isLoopbackHost } from './hosts.js'
 import { checkTlsPair } from './tls-files.js'

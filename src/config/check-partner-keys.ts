@@ -1,6 +1,6 @@
 // Config: where a partner's keys come from. A metadata URL (https, or http only for loopback with allowHttp;
 // its TLS options), or certificate files parsed exactly as partners/ will parse them.
-import type { PartnerConfig } from '../schema/types.js'
+import type { PartnerConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import type { PartnerCheckContext } from './check-partners.js'
 import { isLoopbackHost } from './hosts.js'

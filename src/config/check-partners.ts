@@ -1,6 +1,6 @@
 // Config: checks of `partners`, who we trust. Identity rules (names, application ids, realms) are here; where
 // keys come from (metadata URL and its TLS, or certificate files) is in check-partner-keys.ts.
-import type { GatewayConfig, PartnerConfig } from '../schema/types.js'
+import type { GatewayConfig, PartnerConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import { labelProblem, principalPartProblem } from './hosts.js'
 import { checkPartnerCertificates, checkPartnerMetadataSource } from './check-partner-keys.js'

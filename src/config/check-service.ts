@@ -1,6 +1,6 @@
 // Config: semantic checks of `service`, our identity. Normalises in place what partners compare against:
 // lowercase id and realms (docs/PROTOCOL.md §1.7, §7.6), publicHosts as aud authorities (§7.5), the metadata URL.
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import { normalizeAuthority, principalPartProblem } from './hosts.js'
 

@@ -1,7 +1,7 @@
 // Config: the workers key (src/workers/). More processes than cores only adds context switches; a cluster
 // needs listen.inbound.port fixed, as several processes share it.
 import { availableParallelism } from 'node:os'
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 
 /** workers as a number of processes: 'auto' is one per core of this machine. */

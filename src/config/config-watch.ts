@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import type { Logger } from '../log/logger.js'
+import type { Logger } from '../log/index.js'
 
 export interface ConfigWatchOptions {
   /** Called once per settled change of the file's content (also when it became unreadable). */

@@ -3,8 +3,8 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createPrivateKey, type KeyObject } from 'node:crypto'
-import { parseSigningCertificate } from '../certs/x509.js'
-import type { SigningKey } from '../certs/x509.js'
+import { parseSigningCertificate } from '../certs/index.js'
+import type { SigningKey } from '../certs/index.js'
 import type { ProblemCollector } from './problems.js'
 
 const DAY_MS = 86_400_000

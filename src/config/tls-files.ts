@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs'
 import { createSecureContext } from 'node:tls'
 import { fileErrorText } from './files.js'
 import { ConfigError, type ConfigProblem } from './problems.js'
-import type { TlsFiles } from '../schema/types.js'
-import { computeX5t } from '../certs/x509.js'
+import type { TlsFiles } from '../schema/index.js'
+import { computeX5t } from '../certs/index.js'
 
 /** What the listener serves: the bytes handed to TLS, and what /metrics and the logs say about them. */
 export interface TlsPair {

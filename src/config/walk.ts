@@ -2,7 +2,7 @@
 // and reports unknown keys, wrong types and out-of-range numbers. Invalid values become placeholders so the
 // semantic checks (check-*.ts) can still run over the rest; any problem fails the load in the end.
 import { isAbsolute, resolve } from 'node:path'
-import { defaultOf, type Option, type SectionOption } from '../schema/options.js'
+import { defaultOf, type Option, type SectionOption } from '../schema/index.js'
 import { childPath, type ProblemCollector } from './problems.js'
 import { substituteEnv, type Env } from './env.js'
 import { unknownKeyMessage } from './suggest.js'

@@ -6,15 +6,15 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import { GatewayError, publicBody } from '../errors.js'
 import { IDENTITY_HEADERS, applyIdentityHeaders } from '../identity/index.js'
-import { closeIfBodyUnread } from '../net/connection-guard.js'
-import { errorHeaders } from '../inbound/reply-error.js'
-import type { Runtime } from '../lifecycle/runtime.js'
+import { closeIfBodyUnread } from '../net/index.js'
+import { errorHeaders } from '../inbound/index.js'
+import type { DecisionRuntime } from './runtime-view.js'
 import type { Allowed } from './decide.js'
 import { LIMIT_HEADERS } from './decide.js'
 import type { Dialect } from './original.js'
 
 /** Seconds a proxy may cache this allow: never past the token's exp, never past forwardAuth.maxCacheSec. */
-export function cacheSecondsOf(allowed: Allowed, runtime: Runtime, nowMs: number): number {
+export function cacheSecondsOf(allowed: Allowed, runtime: DecisionRuntime, nowMs: number): number {
   const left = Math.floor(allowed.identity.expiresAt - nowMs / 1000)
   return Math.max(0, Math.min(runtime.config.forwardAuth.maxCacheSec, left))
 }
@@ -36,7 +36,7 @@ export function answerStatusOf(err: GatewayError, dialect: Dialect | undefined):
   return err.status === 429 ? 403 : 401
 }
 
-export function writeDeny(res: ServerResponse, err: GatewayError, dialect: Dialect | undefined, runtime: Runtime, requestId: string): void {
+export function writeDeny(res: ServerResponse, err: GatewayError, dialect: Dialect | undefined, runtime: DecisionRuntime, requestId: string): void {
   const status = answerStatusOf(err, dialect)
   // A mapped 5xx is not a credentials problem: no challenge, but Retry-After (the nginx config answers 503 with it).
   const headers = { ...errorHeaders(err, status === err.status ? runtime.challenge : undefined), ...LIMIT_HEADERS.get(err) }

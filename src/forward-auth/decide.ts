@@ -4,14 +4,14 @@
 import type { IncomingMessage } from 'node:http'
 import { METHODS } from 'node:http'
 import { decideAccess, parseMethodOverrides } from '../access/index.js'
-import { normalizeAuthority } from '../config/hosts.js'
+import { normalizeAuthority } from '../config/index.js'
 import { GatewayError } from '../errors.js'
 import type { LimitHeaders, Limiter } from '../limits/index.js'
-import { findPathProblem } from '../inbound/path-guard.js'
-import type { Runtime } from '../lifecycle/runtime.js'
+import { findPathProblem } from '../inbound/index.js'
+import type { DecisionRuntime } from './runtime-view.js'
 import { extractBearer } from '../tokens/index.js'
-import type { MaybePromise } from '../tokens/maybe-async.js'
-import type { Identity } from '../identity/types.js'
+import type { MaybePromise } from '../tokens/index.js'
+import type { Identity } from '../identity/index.js'
 import type { OriginalRequest } from './original.js'
 
 /** An allowed decision: who, under which permission (or shadow mode's would-be refusal). */
@@ -27,7 +27,7 @@ export interface Allowed {
 const METHOD_SET: ReadonlySet<string> = new Set(METHODS.filter((m) => m !== 'CONNECT'))
 
 /** The checks made before any token is looked at: they need nothing but the request description. Throws. */
-export function checkOriginal(original: OriginalRequest, runtime: Runtime): void {
+export function checkOriginal(original: OriginalRequest, runtime: DecisionRuntime): void {
   if (!METHOD_SET.has(original.method)) throw deny({ problem: 'original_method' })
   // Inbound backends include servlet containers, which resolve `..;` like `..` (same guard as inbound).
   const pathProblem = findPathProblem(original.url, { paramDotSegments: true })
@@ -37,7 +37,7 @@ export function checkOriginal(original: OriginalRequest, runtime: Runtime): void
 }
 
 /** Validate the token the proxy passed on; an answer at once unless partner keys must be loaded first. */
-export function authenticate(req: IncomingMessage, runtime: Runtime): MaybePromise<Identity> {
+export function authenticate(req: IncomingMessage, runtime: DecisionRuntime): MaybePromise<Identity> {
   if (countFields(req.rawHeaders, 'authorization') > 1) throw deny({ problem: 'duplicate_authorization' })
   const token = extractBearer(req.headers.authorization)
   if (token === undefined) throw new GatewayError('GW_TOKEN_MISSING')
@@ -45,7 +45,7 @@ export function authenticate(req: IncomingMessage, runtime: Runtime): MaybePromi
 }
 
 /** Permissions on the original method (and method-override headers) and path, then the partner's rate. Throws. */
-export function authorize(req: IncomingMessage, original: OriginalRequest, identity: Identity, runtime: Runtime, limiter: Limiter): Allowed {
+export function authorize(req: IncomingMessage, original: OriginalRequest, identity: Identity, runtime: DecisionRuntime, limiter: Limiter): Allowed {
   const overrides = parseMethodOverrides(req.rawHeaders)
   if ('problem' in overrides) throw deny({ problem: overrides.problem, partner: identity.partner })
   const policy = runtime.access
@@ -68,7 +68,7 @@ export function authorize(req: IncomingMessage, original: OriginalRequest, ident
 }
 
 /** A decision counts against the partner's rate, never its concurrency (nothing is in flight here). */
-function admit(partner: string, runtime: Runtime, limiter: Limiter): void {
+function admit(partner: string, runtime: DecisionRuntime, limiter: Limiter): void {
   const limits = runtime.limits.get(partner)
   if (limits === undefined) return
   const admission = limiter.admit(partner, limits, 'decision')

@@ -5,14 +5,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { GatewayError, toGatewayError } from '../errors.js'
 import type { Limiter } from '../limits/index.js'
-import type { Logger } from '../log/logger.js'
-import type { RequestObserver } from '../inbound/access-log.js'
-import { isTrusted } from '../identity/forwarded.js'
-import { installHttpGuards } from '../net/http-guards.js'
-import { requestIdOf } from '../inbound/inbound-call.js'
-import type { RuntimeHolder } from '../lifecycle/runtime.js'
-import { rawPathOf } from '../inbound/path-guard.js'
-import type { Identity } from '../identity/types.js'
+import type { Logger } from '../log/index.js'
+import type { RequestObserver } from '../inbound/index.js'
+import { isTrusted } from '../identity/index.js'
+import { installHttpGuards } from '../net/index.js'
+import { requestIdOf } from '../inbound/index.js'
+import type { RuntimeHolder } from '../inbound/index.js'
+import type { DecisionRuntime } from './runtime-view.js'
+import { rawPathOf } from '../inbound/index.js'
+import type { Identity } from '../identity/index.js'
 import { cacheSecondsOf, writeAllow, writeDeny } from './answer.js'
 import { authenticate, authorize, checkOriginal } from './decide.js'
 import { dialectOf, originalOf, type OriginalRequest } from './original.js'
@@ -22,7 +23,7 @@ export { dialectOf, originalOf, type Dialect, type OriginalRequest } from './ori
 export { answerStatusOf } from './answer.js'
 
 export interface ForwardAuthDeps {
-  holder: RuntimeHolder
+  holder: RuntimeHolder<DecisionRuntime>
   logger: Logger
   /** The gateway's limiter: a decision counts against its partner's rate (never its concurrency). */
   limiter: Limiter
@@ -108,3 +109,4 @@ export function createForwardAuthServer(deps: ForwardAuthDeps): Server {
   installHttpGuards(server, deps.logger, 'forward_auth')
   return server
 }
+export type { DecisionRuntime } from './runtime-view.js'

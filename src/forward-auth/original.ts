@@ -3,7 +3,7 @@
 // proxy configs, so a repeated one, or two that disagree, means something between client and proxy added its
 // own: a deny, never a guess.
 import type { IncomingMessage } from 'node:http'
-import { normalizeAuthority } from '../config/hosts.js'
+import { normalizeAuthority } from '../config/index.js'
 
 export type Dialect = 'nginx' | 'envoy' | 'forward'
 

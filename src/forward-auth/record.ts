@@ -2,18 +2,18 @@
 // query), and the same record handed to the inbound listener's observer (metrics, status page).
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GatewayError } from '../errors.js'
-import type { Logger } from '../log/logger.js'
-import { userForLog, type AccessRecord, type Outcome, type RequestObserver } from '../inbound/access-log.js'
-import { rawPathOf } from '../inbound/path-guard.js'
-import { levelOf, logFields } from '../inbound/reply-error.js'
-import type { Runtime } from '../lifecycle/runtime.js'
-import type { Identity } from '../identity/types.js'
+import type { Logger } from '../log/index.js'
+import { userForLog, type AccessRecord, type Outcome, type RequestObserver } from '../inbound/index.js'
+import { rawPathOf } from '../inbound/index.js'
+import { levelOf, logFields } from '../inbound/index.js'
+import type { DecisionRuntime } from './runtime-view.js'
+import type { Identity } from '../identity/index.js'
 import type { Allowed } from './decide.js'
 import type { Dialect, OriginalRequest } from './original.js'
 
 /** What one decision learnt, filled in as it goes. */
 export interface DecisionState {
-  runtime: Runtime
+  runtime: DecisionRuntime
   requestId: string
   startedAt: number
   dialect: Dialect | undefined

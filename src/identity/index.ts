@@ -8,3 +8,5 @@ export {
   stripIdentityHeaders,
 } from './headers.js'
 export type { AuthType, Identity, UserClaims } from './types.js'
+export { createTrustedProxies, isClientClaimName, isTrusted, setForwardedHeaders } from './forwarded.js'
+export { stripHopByHop } from './hop-headers.js'

@@ -1,6 +1,6 @@
 // Identity: who a verified token says the caller is. Produced by tokens/, rendered as headers by identity/headers.ts,
 // decided on by access/ and limits/, written to the access line by inbound/. Plain data: no token text.
-import type { TrustLevel } from '../schema/types.js'
+import type { TrustLevel } from '../schema/index.js'
 
 export type AuthType = 'app' | 'user'
 

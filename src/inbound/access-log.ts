@@ -4,9 +4,9 @@
 // users are shown as configured, or hashed (logging.redactUsers).
 import { createHash } from 'node:crypto'
 import type { Logger as PinoLogger } from 'pino'
-import type { GatewayConfig } from '../schema/types.js'
-import type { AuthType } from '../identity/types.js'
-import type { UserClaims } from '../identity/types.js'
+import type { GatewayConfig } from '../schema/index.js'
+import type { AuthType } from '../identity/index.js'
+import type { UserClaims } from '../identity/index.js'
 import type { InboundCall } from './inbound-call.js'
 import { rawPathOf } from './path-guard.js'
 

@@ -2,8 +2,8 @@
 // identity. Public paths skip it; nothing else does.
 import { GatewayError } from '../errors.js'
 import { extractBearer } from '../tokens/index.js'
-import type { MaybePromise } from '../tokens/maybe-async.js'
-import type { Identity } from '../identity/types.js'
+import type { MaybePromise } from '../tokens/index.js'
+import type { Identity } from '../identity/index.js'
 import type { InboundCall } from './inbound-call.js'
 import { rawPathOf } from './path-guard.js'
 

@@ -5,9 +5,9 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { decideAccess, parseMethodOverrides, type AccessDecision } from '../access/index.js'
 import { GatewayError } from '../errors.js'
 import { IDENTITY_HEADERS } from '../identity/index.js'
-import type { Identity } from '../identity/types.js'
-import type { Runtime } from '../lifecycle/runtime.js'
-import { upgradeOf } from '../upstream/websocket.js'
+import type { Identity } from '../identity/index.js'
+import type { InboundRuntime } from './runtime-view.js'
+import { upgradeOf } from '../upstream/index.js'
 
 export type AccessOutcomeKind = 'allow' | 'deny' | 'shadow_deny'
 
@@ -30,7 +30,7 @@ const ALLOWED_UNRESTRICTED: AccessOutcome = Object.freeze({ decision: 'allow', p
  * the rules refuse it in enforce mode; returns the outcome otherwise (shadow mode: 'shadow_deny', forwarded).
  */
 /** `overrideHeaders` false: the head's one pass found no name that could be a method override. */
-export function authorizeRequest(raw: IncomingMessage, identity: Identity, runtime: Runtime, overrideHeaders = true): AccessOutcome {
+export function authorizeRequest(raw: IncomingMessage, identity: Identity, runtime: InboundRuntime, overrideHeaders = true): AccessOutcome {
   const overrides = overrideHeaders ? parseMethodOverrides(raw.rawHeaders) : NO_OVERRIDES
   if ('problem' in overrides) throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: overrides.problem, partner: identity.partner } })
   const policy = runtime.access

@@ -2,10 +2,10 @@
 // has the same shape (one hidden class) and nothing is added on the way; the access line is built from it once.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GatewayError } from '../errors.js'
-import type { Identity } from '../identity/types.js'
-import type { Runtime } from '../lifecycle/runtime.js'
+import type { Identity } from '../identity/index.js'
+import type { InboundRuntime } from './runtime-view.js'
 import type { AccessOutcome } from './authorize.js'
-import type { UpgradeContext } from '../upstream/websocket.js'
+import type { UpgradeContext } from '../upstream/index.js'
 
 const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/
 let requestCounter = 0
@@ -22,7 +22,7 @@ export class InboundCall {
   readonly req: IncomingMessage
   readonly res: ServerResponse
   /** Pinned for the whole request: a reload in the middle changes nothing for it. */
-  readonly runtime: Runtime
+  readonly runtime: InboundRuntime
   readonly id: string
   readonly startedAt: number
   /** The WebSocket handshake's socket and unread bytes, when the request came through the server's 'upgrade' event. */
@@ -46,7 +46,7 @@ export class InboundCall {
   /** Releases the partner's concurrency slot (limits), once admitted. */
   release: (() => void) | undefined = undefined
 
-  constructor(req: IncomingMessage, res: ServerResponse, runtime: Runtime, id: string, upgrade: UpgradeContext | undefined) {
+  constructor(req: IncomingMessage, res: ServerResponse, runtime: InboundRuntime, id: string, upgrade: UpgradeContext | undefined) {
     this.req = req
     this.res = res
     this.runtime = runtime

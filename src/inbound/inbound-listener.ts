@@ -3,11 +3,11 @@
 import http, { type Server } from 'node:http'
 import https from 'node:https'
 import type { Logger as PinoLogger } from 'pino'
-import type { RuntimeHolder } from '../lifecycle/runtime.js'
+import type { RuntimeHolder } from './runtime-view.js'
 import type { RequestObserver } from './access-log.js'
-import { installHttpGuards } from '../net/http-guards.js'
+import { installHttpGuards } from '../net/index.js'
 import { createInboundHandler, type InboundShared } from './inbound-handler.js'
-import { installUpgradeRouting } from '../upstream/websocket.js'
+import { installUpgradeRouting } from '../upstream/index.js'
 
 export interface InboundListener {
   readonly server: Server

@@ -3,9 +3,9 @@
 // to the log, at the level one rule chooses (levelOf).
 import type { ServerResponse } from 'node:http'
 import { GatewayError, publicBody } from '../errors.js'
-import type { Logger } from '../log/logger.js'
-import type { Challenge } from '../tokens/challenge.js'
-import { closeIfBodyUnread } from '../net/connection-guard.js'
+import type { Logger } from '../log/index.js'
+import type { Challenge } from '../tokens/index.js'
+import { closeIfBodyUnread } from '../net/index.js'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 

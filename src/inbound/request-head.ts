@@ -3,7 +3,7 @@
 // method override, so a request without x-s2s-*, `_`, forwarded-claim or override names is decided and rewritten
 // without walking its headers again.
 import { isIdentityHeaderName } from '../identity/index.js'
-import { isClientClaimName } from '../identity/forwarded.js'
+import { isClientClaimName } from '../identity/index.js'
 import type { InboundCall } from './inbound-call.js'
 
 /** Names that start like a client claim: x-..., forwarded, true-client-ip. */

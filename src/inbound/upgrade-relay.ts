@@ -5,7 +5,7 @@ import { GatewayError } from '../errors.js'
 import { applyPermissionHeader } from './authorize.js'
 import type { InboundCall } from './inbound-call.js'
 import { prepareUpstreamHeaders } from './upstream-headers.js'
-import { isWebSocketHandshake, type UpgradeContext, type UpgradeTracker } from '../upstream/websocket.js'
+import { isWebSocketHandshake, type UpgradeContext, type UpgradeTracker } from '../upstream/index.js'
 
 /** `fail` answers on the handshake's socket (nothing was sent yet). */
 export function relayUpgrade(call: InboundCall, upgrade: UpgradeContext, tracker: UpgradeTracker, fail: (err: GatewayError) => void): void {

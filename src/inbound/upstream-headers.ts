@@ -3,13 +3,13 @@
 // `Connection: x-s2s-partner` cannot remove the header we add.
 import type { IncomingMessage } from 'node:http'
 import { applyIdentityHeaders, stripIdentityHeaders } from '../identity/index.js'
-import type { Identity } from '../identity/types.js'
-import type { Runtime } from '../lifecycle/runtime.js'
-import { stripHopByHop } from '../identity/hop-headers.js'
-import { setForwardedHeaders } from '../identity/forwarded.js'
+import type { Identity } from '../identity/index.js'
+import type { InboundRuntime } from './runtime-view.js'
+import { stripHopByHop } from '../identity/index.js'
+import { setForwardedHeaders } from '../identity/index.js'
 
 /** `suspect` false: the head holds no x-s2s-*, `_` or forwarded-claim name (request-head.ts), so no walk for them. */
-export function prepareUpstreamHeaders(req: IncomingMessage, identity: Identity | undefined, runtime: Runtime, suspect = true): void {
+export function prepareUpstreamHeaders(req: IncomingMessage, identity: Identity | undefined, runtime: InboundRuntime, suspect = true): void {
   const headers = req.headers
   stripHopByHop(headers)
   if (suspect) stripIdentityHeaders(headers)

@@ -2,10 +2,10 @@
 // tokens (signing/), every unexpired one is published in our metadata document (metadata-document.ts).
 import { readFileSync } from 'node:fs'
 import { createPublicKey } from 'node:crypto'
-import { parseCertificateBytes, parsePrivateKeyBytes } from '../config/files.js'
-import { ConfigError } from '../config/problems.js'
-import type { GatewayConfig } from '../schema/types.js'
-import type { SigningKey } from '../certs/x509.js'
+import { parseCertificateBytes, parsePrivateKeyBytes } from '../config/index.js'
+import { ConfigError } from '../config/index.js'
+import type { GatewayConfig } from '../schema/index.js'
+import type { SigningKey } from '../certs/index.js'
 import type { TokenSigner } from './mint.js'
 
 export interface IssuerKeys {

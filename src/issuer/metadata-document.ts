@@ -2,8 +2,8 @@
 // Exchange shape (docs/PROTOCOL.md §1.2, §1.7), which every known consumer parses. Built from config, never from
 // a request: the Host header plays no part in it.
 import { randomUUID } from 'node:crypto'
-import type { GatewayConfig } from '../schema/types.js'
-import type { SigningKey } from '../certs/x509.js'
+import type { GatewayConfig } from '../schema/index.js'
+import type { SigningKey } from '../certs/index.js'
 
 export interface MetadataKey {
   usage: 'signing'

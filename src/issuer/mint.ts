@@ -2,7 +2,7 @@
 // for a user, the unsigned outer token that wraps it (§3.1). Used by outbound calls, `token mint`, the demo, tests.
 import type { KeyObject } from 'node:crypto'
 import { CompactSign } from 'jose'
-import type { UserClaims } from '../identity/types.js'
+import type { UserClaims } from '../identity/index.js'
 
 export interface TokenSigner {
   privateKey: KeyObject

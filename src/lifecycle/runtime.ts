@@ -1,49 +1,32 @@
 // Everything built from one configuration: registry, validator, issuer keys, forwarder. A reload builds a new
 // Runtime and swaps it in whole; each request pins the Runtime it started with.
 import type { BlockList } from 'node:net'
-import type { GatewayConfig } from '../schema/types.js'
-import type { Logger } from '../log/logger.js'
+import type { GatewayConfig } from '../schema/index.js'
+import type { Logger } from '../log/index.js'
 import { createPartnerRegistry, createSnapshotStore, type FetchDocument, type PartnerEvents } from '../partners/index.js'
-import type { PartnerRegistry } from '../partners/types.js'
+import type { PartnerRegistry } from '../partners/index.js'
 import { createTokenValidator, type TokenEvents, type TokenValidator } from '../tokens/index.js'
 import { buildMetadataDocument, loadIssuerKeys, type IssuerKeys, type MetadataDocument } from '../issuer/index.js'
-import { createChallenge, type Challenge } from '../tokens/challenge.js'
-import { createForwarder, type ForwardEvents, type Forwarder } from '../upstream/forward.js'
-import { createTrustedProxies } from '../identity/forwarded.js'
+import { createChallenge, type Challenge } from '../tokens/index.js'
+import { createForwarder, type ForwardEvents, type Forwarder } from '../upstream/index.js'
+import { createTrustedProxies } from '../identity/index.js'
 import { createOutbound, type Outbound, type OutboundEvents } from '../outbound/index.js'
 import { createAuthorizationServers, type AuthorizationServers } from '../auth-servers/index.js'
 import { effectiveLimits, type PartnerLimits } from '../limits/index.js'
-import { loadTlsPair, type TlsPair } from '../config/tls-files.js'
-import { compilePolicy, type CompiledPolicy } from '../access/index.js'
+import { loadTlsPair, type TlsPair } from '../config/index.js'
+import { compilePolicy } from '../access/index.js'
+import type { RuntimeHolder as InboundHolder } from '../inbound/index.js'
+import type { DecisionRuntime } from '../forward-auth/index.js'
+import type { OutboundRuntime } from '../outbound/index.js'
+import type { AdminRuntime } from '../admin/index.js'
 
-export interface Runtime {
-  readonly config: GatewayConfig
-  readonly registry: PartnerRegistry
-  /** Third-party token servers (issue 7): their metadata keys, issuer ids and issuance endpoints. */
-  readonly authorizationServers: AuthorizationServers
-  readonly validator: TokenValidator
-  readonly challenge: Challenge
-  readonly issuer: IssuerKeys
-  readonly document: MetadataDocument
-  readonly forwarder: Forwarder
-  readonly trustedProxies: BlockList
-  readonly anyTrustedProxy: boolean
-  /** forwardAuth.trustedProxies: who may ask the forward-auth listener for decisions (issue 13). */
-  readonly forwardAuthProxies: BlockList
-  /**
-   * Forward-auth only (listen.forwardAuth set, upstream omitted): the inbound listener serves /metadata/json/1 and
-   * answers 404 to everything else; nothing is proxied.
-   */
-  readonly forwardOnly: boolean
-  readonly publicPaths: ReadonlySet<string>
-  /** Each partner's effective admission limits (issue 14 §1); a partner without any is absent. */
-  readonly limits: ReadonlyMap<string, PartnerLimits>
-  /** Calls from our backend to partners (issue 3): partners with an `outbound` section, their tokens and challenges. */
-  readonly outbound: Outbound
+/**
+ * One configuration's runtime. Each listener declares the part it reads (inbound/, forward-auth/, outbound/ and
+ * admin/ runtime-view.ts); this interface is their union plus what only the lifecycle uses.
+ */
+export interface Runtime extends DecisionRuntime, OutboundRuntime, AdminRuntime {
   /** listen.inbound.tls read and checked (a reload hands it to the listener: app.ts), when configured. */
   readonly inboundTls: TlsPair | undefined
-  /** Partner permissions and access.deny (issue 10), compiled once for this configuration. */
-  readonly access: CompiledPolicy
   /**
    * Stop the registry's timers. The forwarder is not closed here: a newer runtime may share it (same upstream),
    * so its owner (app.ts: reload and close) retires or closes it.
@@ -52,9 +35,7 @@ export interface Runtime {
 }
 
 /** The runtime in use: a reload swaps `current`; each request pins the one it started with. */
-export interface RuntimeHolder {
-  current: Runtime
-}
+export type RuntimeHolder = InboundHolder<Runtime>
 
 export interface RuntimeDeps {
   log: Logger

@@ -3,7 +3,7 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { isLoopbackHost } from '../config/index.js'
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import { buildGateway, type Gateway, type GatewayDeps } from './app.js'
 
 export interface RunningGateway {

@@ -12,8 +12,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { Server as TlsServer } from 'node:tls'
-import type { GatewayConfig } from '../schema/types.js'
-import type { Logger } from '../log/logger.js'
+import type { GatewayConfig } from '../schema/index.js'
+import type { Logger } from '../log/index.js'
 
 export type ConnectionLimits = GatewayConfig['connections'] & { maxConnections: number }
 

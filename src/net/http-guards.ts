@@ -5,8 +5,8 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { GatewayError, type ErrorCode } from '../errors.js'
-import type { Logger } from '../log/logger.js'
-import { errorBody } from '../inbound/reply-error.js'
+import type { Logger } from '../log/index.js'
+import { errorBody } from '../inbound/index.js'
 
 /** Write a catalogue answer straight on a socket that has no response object, then close it. */
 function answerOnSocket(socket: Duplex, err: GatewayError): void {

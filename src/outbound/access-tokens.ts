@@ -2,13 +2,13 @@
 // Client-credentials grant at the server's issuance endpoint, authenticated with our client assertion; cached per
 // (partner, resource, client_id, our x5t, endpoint) until shortly before expiry, one request in flight per key.
 import { GatewayError } from '../errors.js'
-import type { Logger } from '../log/logger.js'
+import type { Logger } from '../log/index.js'
 import type { OutboundTarget } from './target.js'
-import type { TokenSigner } from '../issuer/mint.js'
+import type { TokenSigner } from '../issuer/index.js'
 import type { IssuedToken } from './outbound-tokens.js'
 import { JWT_BEARER_ASSERTION_TYPE, mintClientAssertion } from './client-assertion.js'
 import { IssuanceError, requestAccessToken, type IssuanceOptions, type IssuedAccessToken } from './issuance.js'
-import type { AuthorizationServer, AuthorizationServers } from '../auth-servers/types.js'
+import type { AuthorizationServer, AuthorizationServers } from '../auth-servers/index.js'
 
 /** Obtain a new token this long before expiry (or at half its lifetime, when that is shorter). */
 export const REFRESH_BEFORE_EXPIRY_SEC = 300

@@ -3,7 +3,7 @@
 // characters, non-ASCII as percent-encoded UTF-8 (how the inbound side writes x-s2s-user-* values).
 import type { IncomingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors.js'
-import type { UserClaims } from '../identity/types.js'
+import type { UserClaims } from '../identity/index.js'
 
 /** Header -> claim. Every one is removed before forwarding (with all other x-s2s-* headers). */
 export const ACT_AS_HEADERS = {

@@ -3,7 +3,7 @@
 // issuer certificate, iss = sub = client_id, aud = the issuance endpoint, x5t in the header (RFC 7523 §3).
 import { randomUUID } from 'node:crypto'
 import { CompactSign } from 'jose'
-import type { TokenSigner } from '../issuer/mint.js'
+import type { TokenSigner } from '../issuer/index.js'
 
 /** exp - nbf of every assertion: 10 minutes. */
 export const CLIENT_ASSERTION_LIFETIME_SEC = 600

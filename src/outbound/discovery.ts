@@ -1,7 +1,7 @@
 // Outbound: realm discovery state per partner (docs/PROTOCOL.md §5.5 steps 1-2). What a partner's challenge said
 // is cached; probes are single-flight per partner, and a fresh result is reused instead of probing again, so
 // a partner answering 401 to every call costs at most one probe per outbound.probeReuseMs.
-import { DEFAULTS } from '../schema/schema.js'
+import { DEFAULTS } from '../schema/index.js'
 import type { BearerChallenge } from './challenge-parse.js'
 
 /** A probe result younger than this is reused by discover(): outbound.probeReuseMs (default 10 s). */

@@ -1,6 +1,6 @@
 // Outbound: hooks for metrics (admin/): one call per outbound request and one per token minted. Partner labels
 // are registered partner names or 'unknown', never a caller-supplied string. Hook failures are swallowed.
-import type { Logger } from '../log/logger.js'
+import type { Logger } from '../log/index.js'
 
 export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'other'
 

@@ -4,7 +4,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { IncomingMessage } from 'node:http'
-import { checkMetadataUrl } from '../partners/metadata-url.js'
+import { checkMetadataUrl } from '../partners/index.js'
 
 export type IssuanceFailure =
   | 'url' | 'timeout' | 'network' | 'tls' | 'status' | 'redirect' | 'too_large' | 'not_json' | 'no_token' | 'no_expiry'

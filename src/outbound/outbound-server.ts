@@ -3,10 +3,10 @@
 // and parses nothing, so a framework would add only indirection. Each request pins the Runtime it started with.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { GatewayError, toGatewayError } from '../errors.js'
-import type { Logger } from '../log/logger.js'
-import { refuseConnect } from '../net/http-guards.js'
-import { assertUnambiguousTarget, rawPathOf } from '../inbound/path-guard.js'
-import type { Runtime } from '../lifecycle/runtime.js'
+import type { Logger } from '../log/index.js'
+import { refuseConnect } from '../net/index.js'
+import { assertUnambiguousTarget, rawPathOf } from '../inbound/index.js'
+import type { OutboundRuntime } from './runtime-view.js'
 import { readActAs } from './act-as.js'
 import { statusClassOf } from './events.js'
 import type { OutboundResult } from './outbound.js'
@@ -17,7 +17,7 @@ import { writeOutboundError } from './reply.js'
 
 export interface OutboundServerOptions {
   /** Holds the Runtime in use; a reload swaps it. */
-  holder: { current: Runtime }
+  holder: { current: OutboundRuntime }
   log: Logger
   /**
    * The shared secret the listener started with. Off loopback it stays required even if a reload drops
@@ -29,7 +29,7 @@ export interface OutboundServerOptions {
 }
 
 interface CallState {
-  runtime: Runtime
+  runtime: OutboundRuntime
   /** Registered partner name once the path named one; 'unknown' before (a metrics label, never caller text). */
   partner: string
   startedAt: number

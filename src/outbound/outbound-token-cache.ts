@@ -1,7 +1,7 @@
 // Outbound signing: a bounded cache of the tokens we minted for partners (docs/PROTOCOL.md §5.5 step 4: reuse a
 // token until exp - 5 min). Keys include our signer's x5t, so a token signed by a retired key is never served.
 import { LRUCache } from 'lru-cache'
-import { DEFAULTS } from '../schema/schema.js'
+import { DEFAULTS } from '../schema/index.js'
 
 /** Refresh this long before exp, so a token never reaches a partner just before it expires. */
 export const REFRESH_BEFORE_EXP_SEC = 300

@@ -1,8 +1,8 @@
 // Outbound signing: the tokens we send to partners (docs/PROTOCOL.md §2.5, §3): an app-only actor token, or an
 // unsigned outer token with the user's claims around an actor token with trustedfordelegation "true". Reuses
 // mint.ts and caches per (partner, audience, issuer, our x5t, user) until 5 minutes before exp.
-import type { UserClaims } from '../identity/types.js'
-import { mintActorToken, wrapUserToken, type DateFormat, type TokenSigner } from '../issuer/mint.js'
+import type { UserClaims } from '../identity/index.js'
+import { mintActorToken, wrapUserToken, type DateFormat, type TokenSigner } from '../issuer/index.js'
 import { createOutboundTokenCache, type CachedToken, type OutboundTokenCache, type TokenCacheKey } from './outbound-token-cache.js'
 
 /** Emitted nbf is now minus this (docs/PROTOCOL.md §7.12: receivers with slow clocks reject not-yet-valid tokens). */

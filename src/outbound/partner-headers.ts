@@ -3,7 +3,7 @@
 // the shared secret, our own identity headers), the backend's Authorization, Host, Expect, X-Forwarded-*.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { isIdentityHeaderName } from '../identity/index.js'
-import { stripHopByHop } from '../identity/hop-headers.js'
+import { stripHopByHop } from '../identity/index.js'
 
 /** Set by node from the target URL and the body we send, or ours to set; never copied from the backend. */
 const DROPPED = ['host', 'authorization', 'expect', 'content-length', 'transfer-encoding', 'forwarded']

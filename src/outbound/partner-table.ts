@@ -3,7 +3,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import { readFileSync } from 'node:fs'
-import type { GatewayConfig, PartnerConfig, PartnerOutboundConfig } from '../schema/types.js'
+import type { GatewayConfig, PartnerConfig, PartnerOutboundConfig } from '../schema/index.js'
 
 export interface OutboundPartner {
   name: string

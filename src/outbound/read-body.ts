@@ -2,7 +2,7 @@
 // retried after realm discovery (issue 3 §1). A larger body is streamed on (head first, then the rest) and is
 // never replayed.
 import type { IncomingMessage } from 'node:http'
-import { DEFAULTS } from '../schema/schema.js'
+import { DEFAULTS } from '../schema/index.js'
 import type { OutboundBody } from './partner-headers.js'
 
 /** Bodies up to this size are buffered and can be retried: outbound.replayMaxBytes (default 64 KiB). */

@@ -3,8 +3,8 @@
 // is our own backend, which needs to tell "no such partner" from "partner down" from "partner slow".
 import type { ServerResponse } from 'node:http'
 import { publicBody, type GatewayError } from '../errors.js'
-import { closeIfBodyUnread } from '../net/connection-guard.js'
-import { errorHeaders } from '../inbound/reply-error.js'
+import { closeIfBodyUnread } from '../net/index.js'
+import { errorHeaders } from '../inbound/index.js'
 
 export function outboundErrorBody(err: GatewayError, partner: string): Record<string, unknown> {
   const body: Record<string, unknown> = { ...publicBody(err), code: err.code }

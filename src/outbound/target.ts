@@ -3,9 +3,9 @@
 // and the realm comes from the partner's challenge when known, else its metadata identity, else config. Challenge
 // values that could not be one part of aud are ignored. A realm of "*" never goes into aud: it sends us to
 // discovery, and finally to our own issuer realm.
-import { principalPartProblem } from '../config/hosts.js'
-import type { PartnerConfig, PartnerOutboundConfig } from '../schema/types.js'
-import type { PartnerIdentity } from '../partners/types.js'
+import { principalPartProblem } from '../config/index.js'
+import type { PartnerConfig, PartnerOutboundConfig } from '../schema/index.js'
+import type { PartnerIdentity } from '../partners/index.js'
 import type { BearerChallenge } from './challenge-parse.js'
 
 /** Where one part of the audience came from; shown by test-partner and logged. */

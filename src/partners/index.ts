@@ -16,3 +16,4 @@ export {
 export { isLoopbackHost } from './metadata-url.js'
 export { buildKeySet } from './key-set.js'
 export { createSnapshotStore, type Snapshot, type SnapshotKind, type SnapshotStore } from './snapshot.js'
+export { checkMetadataUrl } from './metadata-url.js'

@@ -1,8 +1,8 @@
 // Who we trust: build the immutable KeySet snapshot the token validator reads, and compare snapshots so a
 // refetch can tell whether it brought new keys. Used by partner.ts and static-partner.ts.
-import type { Logger } from '../log/logger.js'
+import type { Logger } from '../log/index.js'
 import type { KeySet } from './types.js'
-import type { SigningKey } from '../certs/x509.js'
+import type { SigningKey } from '../certs/index.js'
 
 /** A new snapshot; keys with the same x5t collapse to the first. */
 export function buildKeySet(keys: readonly SigningKey[], loadedAt: number): KeySet {

@@ -1,6 +1,6 @@
 // Who we trust: one attempt to load a partner's keys: fetch, parse, then check the document's identity against
 // the pinned config and the first accepted document. Never throws. Used by partner.ts.
-import type { GatewayConfig, PartnerConfig } from '../schema/types.js'
+import type { GatewayConfig, PartnerConfig } from '../schema/index.js'
 import { MetadataError, parseMetadataDocument, type ParsedMetadata } from './metadata-parse.js'
 import { MetadataFetchError, type FetchDocument, type MetadataFetchOptions } from './metadata-fetch.js'
 import type { PartnerIdentity } from './types.js'

@@ -1,8 +1,8 @@
 // Who we trust: turn a fetched metadata document (any shape of docs/PROTOCOL.md §1.2-§1.4) into the partner's
 // identity and signing keys. Liberal in parsing, strict in trust (§7.9). Fed by metadata-fetch.ts, used by partner.ts.
-import { CertificateError, parseSigningCertificate } from '../certs/x509.js'
+import { CertificateError, parseSigningCertificate } from '../certs/index.js'
 import type { PartnerIdentity } from './types.js'
-import type { SigningKey } from '../certs/x509.js'
+import type { SigningKey } from '../certs/index.js'
 import { getField, getString, isKeyword } from './json-fields.js'
 import { readIdentity } from './metadata-identity.js'
 

@@ -1,6 +1,6 @@
 // Who we trust: decide whether a metadata URL may be fetched at all (https, or http to a loopback host when
 // allowed). Used by metadata-fetch.ts before any socket is opened.
-import { isLoopbackHost } from '../config/hosts.js'
+import { isLoopbackHost } from '../config/index.js'
 
 // One loopback rule for the whole gateway (issue 15): the config check that accepts an allowHttp URL and the
 // fetch that follows it must agree, IPv4-mapped IPv6 loopback included.

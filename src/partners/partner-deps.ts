@@ -1,7 +1,7 @@
 // Who we trust: what a partner needs from outside (config, clock, fetcher, logger, metric hooks), and a guarded
 // emitter so a failing metrics hook can never break key loading. Used by partner.ts, static-partner.ts, registry.ts.
-import type { GatewayConfig } from '../schema/types.js'
-import type { Logger } from '../log/logger.js'
+import type { GatewayConfig } from '../schema/index.js'
+import type { Logger } from '../log/index.js'
 import type { FetchDocument } from './metadata-fetch.js'
 import type { SnapshotKind, SnapshotStore } from './snapshot.js'
 import type { KeySet, KeyState, PartnerIdentity } from './types.js'

@@ -1,6 +1,6 @@
 // Who we trust: the pure rules behind a metadata partner's state: last-known-good ageing and pinned identity.
 // Used by partner.ts; kept apart so the rules read in one place.
-import type { PartnerConfig } from '../schema/types.js'
+import type { PartnerConfig } from '../schema/index.js'
 import type { KeySet, KeyState, PartnerIdentity } from './types.js'
 
 export interface StateInputs {

@@ -1,6 +1,6 @@
 // Who we trust: a partner registered by metadata URL. Holds its key snapshot and runs the single-flight fetch,
 // the on-miss refetch cooldown, background refresh and last-known-good ageing (issue 2 §5, docs/PROTOCOL.md §1.6 step 5).
-import type { PartnerConfig } from '../schema/types.js'
+import type { PartnerConfig } from '../schema/index.js'
 import { buildKeySet, sameKeys, warnAboutValidity } from './key-set.js'
 import { fetchMetadataDocument } from './metadata-fetch.js'
 import { fetchOptionsFor, judgeDocument, loadMetadata, type LoadOutcome } from './metadata-load.js'

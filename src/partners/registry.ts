@@ -1,15 +1,15 @@
 // Who we trust: every registered partner, built from config, and the lookup by principal id that the token
 // validator uses to pick whose keys may verify a token (docs/PROTOCOL.md §4 step 4; §7.1: no fallback).
 import { readFileSync } from 'node:fs'
-import type { GatewayConfig, PartnerConfig } from '../schema/types.js'
-import { parseSigningCertificate } from '../certs/x509.js'
-import { silentLogger, type Logger } from '../log/logger.js'
+import type { GatewayConfig, PartnerConfig } from '../schema/index.js'
+import { parseSigningCertificate } from '../certs/index.js'
+import { silentLogger, type Logger } from '../log/index.js'
 import type { FetchDocument } from './metadata-fetch.js'
 import { createMetadataPartner, createStaticPartner } from './partner.js'
 import type { PartnerEvents } from './partner-deps.js'
 import type { SnapshotStore } from './snapshot.js'
 import type { Partner, PartnerRegistry } from './types.js'
-import type { SigningKey } from '../certs/x509.js'
+import type { SigningKey } from '../certs/index.js'
 
 export interface RegistryDeps {
   metadata: GatewayConfig['metadata']

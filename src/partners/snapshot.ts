@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Logger } from '../log/logger.js'
+import type { Logger } from '../log/index.js'
 
 /** A partner and an authorization server may share a name, so each kind has its own files. */
 export type SnapshotKind = 'partner' | 'authorization-server'

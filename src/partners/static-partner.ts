@@ -1,11 +1,11 @@
 // Who we trust: a partner registered by application id, realm and certificate files (no metadata URL).
 // Its keys never change at runtime; a config reload builds a new one. Used by registry.ts.
-import type { PartnerConfig } from '../schema/types.js'
+import type { PartnerConfig } from '../schema/index.js'
 import { buildKeySet, warnAboutValidity } from './key-set.js'
 import type { PartnerDeps } from './partner-deps.js'
 import { pinnedIdentity } from './partner-state.js'
 import type { Partner } from './types.js'
-import type { SigningKey } from '../certs/x509.js'
+import type { SigningKey } from '../certs/index.js'
 
 /** `keys` are the parsed certificate files. State is always 'ok'; refetches resolve false. */
 export function createStaticPartner(

@@ -1,6 +1,6 @@
 // Who we trust: the types shared by the registry, the key cache and the token validator.
-import type { PartnerConfig, TrustLevel } from '../schema/types.js'
-import type { SigningKey } from '../certs/x509.js'
+import type { PartnerConfig, TrustLevel } from '../schema/index.js'
+import type { SigningKey } from '../certs/index.js'
 import type { PartnerSeed } from './partner-deps.js'
 
 /** A snapshot of a partner's keys. Replaced whole on every successful (re)load, never mutated. */

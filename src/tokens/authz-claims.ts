@@ -7,7 +7,7 @@ import type { JsonObject } from './json-object.js'
 import { parseAudience, parsePrincipal, type Principal } from './principal.js'
 import type { ValidationSettings } from './settings.js'
 import { checkTimeClaims, type TimeWindow } from './time.js'
-import type { UserClaims } from '../identity/types.js'
+import type { UserClaims } from '../identity/index.js'
 import { readUserClaims } from './user-claims.js'
 
 /** Claims of a server's token that passed every key-free check. Holds claim values: never log them. */

@@ -1,9 +1,9 @@
 // Token validation, authorization-server tokens (issue 7): recognise a token whose iss is a configured server's
 // issuer (a Map lookup on the issuer id, before the self-issued rules), then check it completely: claims, the
 // partner it names (configured with THAT server), the server's signature, the trust policy, the Identity.
-import type { AuthorizationServer, AuthorizationServers } from '../auth-servers/types.js'
+import type { AuthorizationServer, AuthorizationServers } from '../auth-servers/index.js'
 import { GatewayError, tokenInvalid } from '../errors.js'
-import type { Partner, PartnerRegistry } from '../partners/types.js'
+import type { Partner, PartnerRegistry } from '../partners/index.js'
 import { checkAuthzClaims, type AuthzClaims } from './authz-claims.js'
 import type { ClassifiedToken } from './classify.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
@@ -11,7 +11,7 @@ import { parsePrincipal, type Principal } from './principal.js'
 import type { ValidationSettings } from './settings.js'
 import { verifyActorSignature } from './signature.js'
 import { enforceTrustPolicy } from './trust-policy.js'
-import type { Identity } from '../identity/types.js'
+import type { Identity } from '../identity/index.js'
 import { applySidPolicy } from './user-claims.js'
 import type { ValidationTrace, VerifiedToken } from './verify-token.js'
 

@@ -1,8 +1,8 @@
 // Proxy: the WWW-Authenticate challenge sent with every 401 (docs/PROTOCOL.md §5.4): realm first, no spaces after
 // commas, so TokenHelper-style clients that take the 36 characters after `Bearer realm="` can read it.
-import type { AuthorizationServers } from '../auth-servers/types.js'
-import type { GatewayConfig } from '../schema/types.js'
-import type { PartnerRegistry } from '../partners/types.js'
+import type { AuthorizationServers } from '../auth-servers/index.js'
+import type { GatewayConfig } from '../schema/index.js'
+import type { PartnerRegistry } from '../partners/index.js'
 
 // A value we put between quotes: no quote, backslash, comma or whitespace (RFC 9110 §11.2 quoted-string).
 const SAFE_VALUE = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]+$/

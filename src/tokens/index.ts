@@ -8,3 +8,5 @@ export {
   type TokenValidator,
   type TokenValidatorDeps,
 } from './validate.js'
+export { createChallenge, type Challenge } from './challenge.js'
+export { type MaybePromise } from './maybe-async.js'

@@ -5,7 +5,7 @@ import type { ActorClaims } from './actor-claims.js'
 import type { JsonObject } from './json-object.js'
 import type { ValidationSettings } from './settings.js'
 import { checkTimeClaims, type TimeWindow } from './time.js'
-import type { UserClaims } from '../identity/types.js'
+import type { UserClaims } from '../identity/index.js'
 import { readUserClaims } from './user-claims.js'
 
 /** Outer claims that passed every key-free check. */

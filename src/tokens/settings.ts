@@ -1,6 +1,6 @@
 // Token validation: the configuration a validator compares tokens against, prepared once at start-up so the
 // request path does set lookups only (issue 6: no per-request normalisation of our own names).
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import { normaliseHost } from './principal.js'
 
 /** What every check compares against; immutable, built by createValidationSettings. */

@@ -3,8 +3,8 @@
 import { hash, verify } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { GatewayError, tokenInvalid } from '../errors.js'
-import type { KeySet, Partner } from '../partners/types.js'
-import type { SigningKey } from '../certs/x509.js'
+import type { KeySet, Partner } from '../partners/index.js'
+import type { SigningKey } from '../certs/index.js'
 import type { ActorToken } from './classify.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
 

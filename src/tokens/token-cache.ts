@@ -2,10 +2,10 @@
 // token. A hit costs a hash and a map lookup, no JSON and no RSA, yet re-checks time, partner and key each time.
 import { hash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import type { Partner, PartnerRegistry } from '../partners/types.js'
+import type { Partner, PartnerRegistry } from '../partners/index.js'
 import { assertWithin } from './time.js'
 import { enforceTrustPolicy } from './trust-policy.js'
-import type { Identity } from '../identity/types.js'
+import type { Identity } from '../identity/index.js'
 import type { VerifiedToken } from './verify-token.js'
 
 export interface TokenCacheOptions {

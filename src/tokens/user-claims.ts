@@ -3,7 +3,7 @@
 import { tokenInvalid } from '../errors.js'
 import { hasControlChar, hasOuterWhitespace } from './claim-values.js'
 import type { JsonObject } from './json-object.js'
-import type { UserClaims } from '../identity/types.js'
+import type { UserClaims } from '../identity/index.js'
 
 /** The user claims we forward (identity/ turns them into x-s2s-user-* headers). */
 const USER_CLAIM_NAMES = ['nameid', 'nii', 'upn', 'smtp', 'sip'] as const

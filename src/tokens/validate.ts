@@ -1,17 +1,17 @@
 // Token validation, the entry point (docs/PROTOCOL.md §4): proxy/ hands a bearer token to validate(), and gets an
 // Identity or a GatewayError. Size cap, then the verified-token cache, then the full verification.
-import type { AuthorizationServers } from '../auth-servers/types.js'
-import type { GatewayConfig } from '../schema/types.js'
+import type { AuthorizationServers } from '../auth-servers/index.js'
+import type { GatewayConfig } from '../schema/index.js'
 import { GatewayError, tokenInvalid } from '../errors.js'
-import type { Logger } from '../log/logger.js'
-import type { PartnerRegistry } from '../partners/types.js'
+import type { Logger } from '../log/index.js'
+import type { PartnerRegistry } from '../partners/index.js'
 import { createAuthzTrust } from './authz-verify.js'
 import { assertTokenSize } from './decode.js'
 import { createValidationSettings } from './settings.js'
 import { createRejectionMemo, type RejectionMemo } from './rejection-memo.js'
 import { createSignatureMemo } from './signature.js'
 import { createTokenCache, type TokenCache } from './token-cache.js'
-import type { Identity } from '../identity/types.js'
+import type { Identity } from '../identity/index.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
 import { verifyToken, type ValidationTrace, type VerifyDeps } from './verify-token.js'
 

@@ -1,8 +1,8 @@
 // Token validation, the full path for a token not in the cache (docs/PROTOCOL.md §4 steps 1-10): key-free checks
 // first (cheap rejection), then the partner's signature, then the trust policy, then the Identity.
-import type { Logger } from '../log/logger.js'
-import type { Partner, PartnerRegistry } from '../partners/types.js'
-import type { SigningKey } from '../certs/x509.js'
+import type { Logger } from '../log/index.js'
+import type { Partner, PartnerRegistry } from '../partners/index.js'
+import type { SigningKey } from '../certs/index.js'
 import { checkActorClaims, type ActorClaims } from './actor-claims.js'
 import { matchAuthorizationServers, verifyAuthzToken, type AuthzTrust } from './authz-verify.js'
 import { classifyToken, type ClassifiedToken } from './classify.js'
@@ -13,8 +13,8 @@ import { parsePrincipal } from './principal.js'
 import type { ValidationSettings } from './settings.js'
 import { verifyActorSignature, type SignatureMemo } from './signature.js'
 import { enforceTrustPolicy } from './trust-policy.js'
-import type { UserClaims } from '../identity/types.js'
-import type { Identity } from '../identity/types.js'
+import type { UserClaims } from '../identity/index.js'
+import type { Identity } from '../identity/index.js'
 import { applySidPolicy } from './user-claims.js'
 
 export interface VerifyDeps {

@@ -7,8 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
 import { GatewayError } from '../errors.js'
-import type { GatewayConfig } from '../schema/types.js'
-import { stripHopByHop } from '../identity/hop-headers.js'
+import type { GatewayConfig } from '../schema/index.js'
+import { stripHopByHop } from '../identity/index.js'
 
 export type UpstreamErrorKind = 'timeout' | 'refused' | 'reset' | 'other'
 

@@ -6,9 +6,9 @@
 import { ServerResponse, type IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { GatewayConfig } from '../schema/types.js'
-import type { Identity } from '../identity/types.js'
-import { untrackConnection } from '../net/connection-guard.js'
+import type { GatewayConfig } from '../schema/index.js'
+import type { Identity } from '../identity/index.js'
+import { untrackConnection } from '../net/index.js'
 
 const kUpgrade = Symbol('s2s-gateway.upgrade')
 

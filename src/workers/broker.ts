@@ -2,9 +2,9 @@
 // servers) are the only ones that fetch over HTTP: their single-flight, refetch cooldown and background refresh
 // hold for the whole gateway. A worker asks for a URL's document and says which version it holds; it gets the
 // primary's newer one at once, or, on demand, whatever the primary's partner's refetchOnMiss brings.
-import type { Partner } from '../partners/types.js'
+import type { Partner } from '../partners/index.js'
 import { fetchMetadataDocument, type FetchDocument } from '../partners/index.js'
-import type { RuntimeHolder } from '../lifecycle/runtime.js'
+import type { RuntimeHolder } from '../lifecycle/index.js'
 import type { DocumentAnswer, FetchFailure } from './messages.js'
 
 export interface MetadataBroker {

@@ -1,8 +1,8 @@
 // Workers: the IPC messages between the primary and its workers (node:cluster, advanced serialization).
 // Every request carries an id; its answer carries the same id.
 import type { MetricObjectWithValues, MetricValue } from 'prom-client'
-import type { ActivitySummary } from '../admin/activity.js'
-import type { GatewayConfig } from '../schema/types.js'
+import type { ActivitySummary } from '../admin/index.js'
+import type { GatewayConfig } from '../schema/index.js'
 import type { MetadataFetchReason } from '../partners/index.js'
 
 /** A metadata document as the primary last obtained it; `version` grows with every fetch the primary makes. */

@@ -2,8 +2,8 @@
 // gauge are summed over the workers (prom-client's AggregatorRegistry.aggregate); the series that describe the
 // gateway as a whole come from the primary once, so every shipped alert means the same with N workers.
 import { AggregatorRegistry, Counter, type Registry } from 'prom-client'
-import { METRIC_DEFS } from '../admin/metric-defs.js'
-import { processMetrics } from '../admin/metrics.js'
+import { METRIC_DEFS } from '../admin/index.js'
+import { processMetrics } from '../admin/index.js'
 import type { MetricsJson } from './messages.js'
 
 const d = METRIC_DEFS

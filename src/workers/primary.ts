@@ -1,10 +1,10 @@
 // Workers: the primary's role in `serve` when workers is above 1. It serves the admin listener only, owns the
 // configuration (reloads are validated here once) and the partner metadata (broker.ts), and supervises the workers.
 import type { Logger as PinoLogger } from 'pino'
-import type { GatewayDeps } from '../lifecycle/app.js'
+import type { GatewayDeps } from '../lifecycle/index.js'
 import { workerCount } from '../config/index.js'
-import type { GatewayConfig } from '../schema/types.js'
-import type { ListenerSet, RunningGateway } from '../lifecycle/server.js'
+import type { GatewayConfig } from '../schema/index.js'
+import type { ListenerSet, RunningGateway } from '../lifecycle/index.js'
 import { createMetadataBroker } from './broker.js'
 import { aggregateScrape, processSeries, workerRestartsCounter } from './metrics.js'
 import { mergeShares } from './status.js'

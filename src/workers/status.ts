@@ -1,8 +1,8 @@
 // Workers: the status page of the whole gateway. Each worker shares its per-minute traffic and access denials
 // per partner; the primary adds them up into the Activity and denial counts its own status page reads.
-import type { ActivitySummary, MinuteCounts } from '../admin/activity.js'
-import type { StatusInputs } from '../admin/status-data.js'
-import type { RunningGateway } from '../lifecycle/server.js'
+import type { ActivitySummary, MinuteCounts } from '../admin/index.js'
+import type { StatusInputs } from '../admin/index.js'
+import type { RunningGateway } from '../lifecycle/index.js'
 import type { StatusShare } from './messages.js'
 
 /** A worker's share: '*' (all traffic), 'unknown' (unattributed) and every configured partner. */

@@ -4,7 +4,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger as PinoLogger } from 'pino'
 import type { Counter } from 'prom-client'
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 import { createBackoff, type Backoff } from './backoff.js'
 import type { MetadataBroker } from './broker.js'
 import { isWorkerMessage, type MetricsJson, type PrimaryMessage, type StatusShare, type WorkerMessage } from './messages.js'

@@ -3,9 +3,9 @@
 // switches configuration when the primary says so, and drains when told (or when the primary is gone).
 import cluster from 'node:cluster'
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
-import type { GatewayConfig } from '../schema/types.js'
-import { createLogger } from '../log/logger.js'
-import { startGateway, type RunningGateway } from '../lifecycle/server.js'
+import type { GatewayConfig } from '../schema/index.js'
+import { createLogger } from '../log/index.js'
+import { startGateway, type RunningGateway } from '../lifecycle/index.js'
 import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './messages.js'
 import { processSeries } from './metrics.js'
 import { statusShare } from './status.js'
