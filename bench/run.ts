@@ -14,7 +14,7 @@ import { firstToken, measureRow, orderFor, poolFile, type Sample } from './measu
 import { startTarget } from './targets.js'
 import { comparePairs, pairFailures, pairsMarkdown } from './pairs.js'
 import { parseOptions, type BenchOptions } from './options.js'
-import { SCHEMA } from '../src/config/index.js'
+import { SCHEMA } from '../src/schema/index.js'
 import type { SectionOption } from '../src/schema/options.js'
 import { childScript, RESULTS } from './paths.js'
 import { summariseProfile, type ProfileSummary } from './profile.js'

@@ -3,7 +3,8 @@
 // old configuration keeps serving (app.ts, admin/reload.ts).
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
 import { watchConfigFile, type ConfigWatcher } from './config/index.js'
-import { loadConfigFile, type GatewayConfig } from './config/index.js'
+import { loadConfigFile } from './config/index.js'
+import type { GatewayConfig } from './schema/index.js'
 import { buildInfo } from './build-info.js'
 import { createLogger } from './log/index.js'
 import { startGateway, type RunningGateway } from './lifecycle/index.js'

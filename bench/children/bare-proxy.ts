@@ -6,7 +6,7 @@
 // name) is dropped, as the outbound listener does, and nothing is signed.
 import http from 'node:http'
 import httpProxy from 'http-proxy'
-import { DEFAULTS } from '../../src/config/index.js'
+import { DEFAULTS } from '../../src/schema/index.js'
 import type { GatewayConfig } from '../../src/schema/types.js'
 import { createUpstreamAgent } from '../../src/upstream/forward.js'
 

@@ -6,6 +6,7 @@ import type { CompiledPattern } from './pattern.js'
 import type { CallType, CompiledEntry, CompiledPolicy } from './policy.js'
 import { UPGRADE_METHOD } from './rights.js'
 import { usersMatch, type UserFacts } from './users.js'
+import type { AccessDecision } from './policy.js'
 
 export interface AccessRequest {
   partner: string
@@ -22,17 +23,7 @@ export interface AccessRequest {
   path: string
 }
 
-export type DenyReason = 'permission' | 'denied_path'
 
-export interface AccessDecision {
-  allowed: boolean
-  /** Why it was refused (log `reason`). */
-  reason: DenyReason | undefined
-  /** The permission that allowed it; undefined for a partner without permissions. */
-  permission: string | undefined
-  /** The access.deny entry that refused it. */
-  deny: string | undefined
-}
 
 /** Why one entry does not decide a request: the first of these that fails, in the order explain prints them. */
 export type Mismatch = 'method' | 'path' | 'calls' | 'users'

@@ -1,6 +1,7 @@
 // Access: why a request is allowed or denied, entry by entry (issue 10), for `access explain` and
 // `token inspect`. Runs the decision's own matchers (decide.ts), so it cannot tell a different story.
-import { decideFacts, denyMismatch, factsOf, permissionMismatch, type AccessDecision, type AccessRequest, type Mismatch, type RequestFacts } from './decide.js'
+import { decideFacts, denyMismatch, factsOf, permissionMismatch, type AccessRequest, type Mismatch, type RequestFacts } from './decide.js'
+import type { AccessDecision } from './policy.js'
 import type { CompiledEntry, CompiledPolicy } from './policy.js'
 
 export interface EntryVerdict {

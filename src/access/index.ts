@@ -1,6 +1,7 @@
 // Access: per-partner permissions, access.deny and the decision (issue 10). Pure: no HTTP, no config loading.
 export { compilePolicy, type CallType, type CompiledEntry, type CompiledPolicy } from './policy.js'
-export { decideAccess, type AccessDecision, type AccessRequest, type DenyReason, type Mismatch } from './decide.js'
+export { decideAccess, type AccessRequest, type Mismatch } from './decide.js'
+export type { AccessDecision, DenyReason } from './policy.js'
 export { explainAccess, type EntryVerdict, type Explanation } from './explain.js'
 export { parseMethodOverrides, METHOD_OVERRIDE_HEADERS, type OverrideResult } from './method-override.js'
 export { compilePattern, globMatches, patternProblem, type CompiledPattern } from './pattern.js'

@@ -4,7 +4,18 @@ import type { AccessConfig, PartnerConfig, PermissionConfig } from '../schema/in
 import { compilePattern, type CompiledPattern } from './pattern.js'
 import { methodsOfRight } from './rights.js'
 import { compileUserPattern, type UserPattern } from './users.js'
-import type { AccessDecision } from './decide.js'
+
+export type DenyReason = 'permission' | 'denied_path'
+
+export interface AccessDecision {
+  allowed: boolean
+  /** Why it was refused (log `reason`). */
+  reason: DenyReason | undefined
+  /** The permission that allowed it; undefined for a partner without permissions. */
+  permission: string | undefined
+  /** The access.deny entry that refused it. */
+  deny: string | undefined
+}
 
 export type CallType = 'app' | 'user'
 export type CallsOption = PermissionConfig['calls']

@@ -1,7 +1,9 @@
 // CLI: `s2s-gateway check-config`: validate a file offline and print every problem at once, or print the
 // documented defaults / example generated from config/schema.ts.
 import { resolve } from 'node:path'
-import { ConfigError, loadConfigFile, renderDefaultsYaml, renderExampleYaml } from '../config/index.js'
+import { ConfigError, loadConfigFile } from '../config/index.js'
+import { renderExampleYaml } from '../schema/index.js'
+import { renderDefaultsYaml } from '../schema/index.js'
 import { EXIT, UsageError, parseFlags, writeLine, type CliIo } from './io.js'
 import { runCommand, writeProblems, writeWarnings } from './command.js'
 

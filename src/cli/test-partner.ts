@@ -2,7 +2,9 @@
 // like Test-CsExStorageConnectivity. Exit 0 only when every step passes (SKIPs aside); 1 otherwise, 78 when the
 // configuration does not load. Nothing is started: calls go through the same Outbound the listener uses.
 import { resolve } from 'node:path'
-import { ConfigError, formatProblem, loadConfigFile, type GatewayConfig, type PartnerConfig } from '../config/index.js'
+import { ConfigError, formatProblem, loadConfigFile } from '../config/index.js'
+import type { PartnerConfig } from '../schema/index.js'
+import type { GatewayConfig } from '../schema/index.js'
 import { loadIssuerKeys, type IssuerKeys } from '../issuer/index.js'
 import { silentLogger } from '../log/index.js'
 import { createAuthorizationServers, type AuthorizationServers } from '../auth-servers/index.js'

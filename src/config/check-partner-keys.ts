@@ -2,11 +2,18 @@
 // its TLS options), or certificate files parsed exactly as partners/ will parse them.
 import type { PartnerConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
-import type { PartnerCheckContext } from './check-partners.js'
 import { isLoopbackHost } from './hosts.js'
 import { checkCaBundle, loadCertificateFile, warnAboutValidity } from './files.js'
 
 /** Also used for authorizationServers entries, which share these three keys. */
+export interface PartnerCheckContext {
+  out: ProblemCollector
+  nowMs: number
+  serviceId: string
+  /** x5t of every issuer certificate: the gateway accepts no token signed with its own key (docs/PROTOCOL.md §7.1). */
+  ownX5ts: ReadonlySet<string>
+}
+
 export function checkPartnerMetadataSource(partner: Pick<PartnerConfig, 'metadataUrl' | 'allowHttp' | 'tls'>, path: string, out: ProblemCollector): void {
   const at = `${path}.metadataUrl`
   const url = parseUrl(partner.metadataUrl ?? '')

@@ -4,14 +4,7 @@ import type { GatewayConfig, PartnerConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import { labelProblem, principalPartProblem } from './hosts.js'
 import { checkPartnerCertificates, checkPartnerMetadataSource } from './check-partner-keys.js'
-
-export interface PartnerCheckContext {
-  out: ProblemCollector
-  nowMs: number
-  serviceId: string
-  /** x5t of every issuer certificate: the gateway accepts no token signed with its own key (docs/PROTOCOL.md §7.1). */
-  ownX5ts: ReadonlySet<string>
-}
+import type { PartnerCheckContext } from './check-partner-keys.js'
 
 export function checkPartners(config: GatewayConfig, ctx: PartnerCheckContext): void {
   const names = new Map<string, number>()

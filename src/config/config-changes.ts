@@ -1,7 +1,7 @@
 // Admin: what a reload changed, for the audit line: partners added, removed or changed (by name), and whether
 // the listen addresses changed (those need a restart; TLS files and the outbound secret do not). Names only,
 // never values: a config holds secrets.
-import type { GatewayConfig } from './index.js'
+import type { GatewayConfig } from '../schema/index.js'
 
 export interface ConfigChanges {
   listenChanged: boolean

@@ -1,7 +1,9 @@
 // Admin: configuration reloads (SIGHUP, POST /reload, serve --watch). The file is loaded and validated first;
 // a refused file is logged with every problem and counted, and the running configuration keeps serving.
 import type { Logger as PinoLogger } from 'pino'
-import { ConfigError, type ConfigProblem, type GatewayConfig, type LoadedConfig } from './index.js'
+import type { LoadedConfig } from './load.js'
+import { ConfigError, type ConfigProblem } from './problems.js'
+import type { GatewayConfig } from '../schema/index.js'
 import { describeChanges } from './config-changes.js'
 
 export type ReloadTrigger = 'signal' | 'http' | 'watch' | 'api'

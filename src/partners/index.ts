@@ -2,7 +2,8 @@
 export type { KeySet, KeyState, Partner, PartnerIdentity, PartnerRegistry } from './types.js'
 export { createPartnerRegistry, PartnerRegistryError, type RegistryDeps } from './registry.js'
 export { createMetadataPartner, createStaticPartner } from './partner.js'
-export type { PartnerDeps, PartnerEvents, PartnerSeed } from './partner-deps.js'
+export type { PartnerDeps, PartnerEvents } from './partner-deps.js'
+export type { PartnerSeed } from './types.js'
 export { parseMetadataDocument, MetadataError, type MetadataErrorReason, type ParsedMetadata } from './metadata-parse.js'
 export {
   fetchMetadataDocument,

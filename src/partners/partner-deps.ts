@@ -4,24 +4,8 @@ import type { GatewayConfig } from '../schema/index.js'
 import type { Logger } from '../log/index.js'
 import type { FetchDocument } from './metadata-fetch.js'
 import type { SnapshotKind, SnapshotStore } from './snapshot.js'
-import type { KeySet, KeyState, PartnerIdentity } from './types.js'
-
-/**
- * Key state handed from a partner to its successor when a reload keeps its metadata source unchanged, so a
- * reload neither refetches every document nor drops last-known-good keys while a partner's host is down.
- */
-export interface PartnerSeed {
-  keySet: KeySet
-  accepted: PartnerIdentity | undefined
-  lastFetch: { at: number; ok: boolean; error?: string; detail?: string }
-  failures: number
-  /** When the next background refresh was due, epoch ms (the successor keeps the schedule). */
-  refreshDueAt: number | undefined
-  /** Start of the last on-demand refetch, epoch ms (the cooldown carries over). */
-  lastOnDemandAt: number | undefined
-  /** The keys came from a snapshot on disk and no fetch has succeeded since. */
-  fromSnapshot?: boolean
-}
+import type { KeyState } from './types.js'
+import type { PartnerSeed } from './types.js'
 
 /** Where a metadata partner keeps its last-known-good document on disk (metadata.cacheDir), and under which kind. */
 export interface PartnerSnapshots {

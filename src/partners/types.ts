@@ -1,7 +1,6 @@
 // Who we trust: the types shared by the registry, the key cache and the token validator.
 import type { PartnerConfig, TrustLevel } from '../schema/index.js'
 import type { SigningKey } from '../certs/index.js'
-import type { PartnerSeed } from './partner-deps.js'
 
 /** A snapshot of a partner's keys. Replaced whole on every successful (re)load, never mutated. */
 export interface KeySet {
@@ -69,4 +68,21 @@ export interface PartnerRegistry {
   loadAll(): Promise<void>
   all(): readonly Partner[]
   close(): void
+}
+
+/**
+ * Key state handed from a partner to its successor when a reload keeps its metadata source unchanged, so a
+ * reload neither refetches every document nor drops last-known-good keys while a partner's host is down.
+ */
+export interface PartnerSeed {
+  keySet: KeySet
+  accepted: PartnerIdentity | undefined
+  lastFetch: { at: number; ok: boolean; error?: string; detail?: string }
+  failures: number
+  /** When the next background refresh was due, epoch ms (the successor keeps the schedule). */
+  refreshDueAt: number | undefined
+  /** Start of the last on-demand refetch, epoch ms (the cooldown carries over). */
+  lastOnDemandAt: number | undefined
+  /** The keys came from a snapshot on disk and no fetch has succeeded since. */
+  fromSnapshot?: boolean
 }

@@ -13,7 +13,8 @@ import { verifyActorSignature } from './signature.js'
 import { enforceTrustPolicy } from './trust-policy.js'
 import type { Identity } from '../identity/index.js'
 import { applySidPolicy } from './user-claims.js'
-import type { ValidationTrace, VerifiedToken } from './verify-token.js'
+import type { VerifiedToken } from './verified.js'
+import type { ValidationTrace } from './verified.js'
 
 /** The servers and the partners configured with each, prepared once per validator (registries never change). */
 export interface AuthzTrust {

@@ -6,7 +6,7 @@ import type { Partner, PartnerRegistry } from '../partners/index.js'
 import { assertWithin } from './time.js'
 import { enforceTrustPolicy } from './trust-policy.js'
 import type { Identity } from '../identity/index.js'
-import type { VerifiedToken } from './verify-token.js'
+import type { VerifiedToken } from './verified.js'
 
 export interface TokenCacheOptions {
   /** tokens.cacheMaxEntries; 0 disables the cache (createTokenCache returns undefined). */

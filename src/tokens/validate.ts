@@ -13,7 +13,8 @@ import { createSignatureMemo } from './signature.js'
 import { createTokenCache, type TokenCache } from './token-cache.js'
 import type { Identity } from '../identity/index.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
-import { verifyToken, type ValidationTrace, type VerifyDeps } from './verify-token.js'
+import { verifyToken, type VerifyDeps } from './verify-token.js'
+import type { ValidationTrace } from './verified.js'
 
 export type TokenResult = 'ok' | 'rejected' | 'forbidden' | 'unavailable'
 

@@ -16,6 +16,7 @@ import { enforceTrustPolicy } from './trust-policy.js'
 import type { UserClaims } from '../identity/index.js'
 import type { Identity } from '../identity/index.js'
 import { applySidPolicy } from './user-claims.js'
+import type { ValidationTrace, VerifiedToken } from './verified.js'
 
 export interface VerifyDeps {
   settings: ValidationSettings
@@ -25,22 +26,6 @@ export interface VerifyDeps {
   authz?: AuthzTrust | undefined
   /** Actor tokens known not to verify under a key set (a replayed bad token skips the RSA work). */
   signatureMemo?: SignatureMemo | undefined
-}
-
-/** Filled in as validation learns things, so a failure can still be attributed (metrics label, log detail). */
-export interface ValidationTrace {
-  /** Registered partner name, or 'unknown' before the issuer was found. */
-  partner: string
-}
-
-/** A fully verified token: what the token cache keeps. */
-export interface VerifiedToken {
-  identity: Identity
-  /** The registry's partner object at verification time: a reload replaces it and so invalidates the cache. */
-  partner: Partner
-  trustedForDelegation: boolean
-  /** Whose keys verified: `partner` itself, or an authorization server's metadata (identity.authorizationServer). */
-  keyHolder: Partner
 }
 
 /** [MS-XOAUTH] examples name the wrapper claim `actort`; no implementation does (§3.2). Note it, ignore it. */

@@ -1,7 +1,10 @@
 // Unit: admin.reloadToken and the logging keys in the one schema: defaults, the token's length rule (its value
 // never in a problem message), and print-defaults showing the secret empty.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, DEFAULTS, loadConfigObject, renderDefaultsYaml, renderExampleYaml } from '../../../src/config/index.js'
+import { ConfigError, loadConfigObject } from '../../../src/config/index.js'
+import { renderExampleYaml } from '../../../src/schema/index.js'
+import { renderDefaultsYaml } from '../../../src/schema/index.js'
+import { DEFAULTS } from '../../../src/schema/index.js'
 import { makeTempDir, writeCertFiles } from '../config/fixtures.js'
 
 let temp: ReturnType<typeof makeTempDir>

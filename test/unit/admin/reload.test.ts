@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import pino from 'pino'
 import { Writable } from 'node:stream'
 import { createReloadControl, type ReloadDeps } from '../../../src/config/reload.js'
-import { ConfigError, type GatewayConfig, type LoadedConfig } from '../../../src/config/index.js'
+import { ConfigError, type LoadedConfig } from '../../../src/config/index.js'
+import type { GatewayConfig } from '../../../src/schema/index.js'
 
 const config = (partners: string[], listenPort = 8443): GatewayConfig =>
   ({ partners: partners.map((name) => ({ name, trustLevel: 'full' })), listen: { inbound: { host: '0.0.0.0', port: listenPort } } }) as unknown as GatewayConfig

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { describeChanges } from '../../../src/config/config-changes.js'
 import { certificateStatus, displayUrl, EXPIRY_WARNING_DAYS } from '../../../src/admin/status-data.js'
-import type { GatewayConfig } from '../../../src/config/index.js'
+import type { GatewayConfig } from '../../../src/schema/index.js'
 import type { SigningKey } from '../../../src/certs/x509.js'
 
 describe('displayUrl', () => {

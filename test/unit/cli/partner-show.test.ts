@@ -1,7 +1,7 @@
 // Unit: the lines `partner list` prints per partner, for each way a partner can be registered.
 import { describe, expect, it } from 'vitest'
 import { partnerSummary } from '../../../src/cli/partner-show.js'
-import type { PartnerConfig } from '../../../src/config/index.js'
+import type { PartnerConfig } from '../../../src/schema/index.js'
 
 const base = { trustLevel: 'full', acceptSid: false, allowHttp: false, tls: { insecureSkipVerify: false } } as const
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { ConfigError, DEFAULTS, loadConfigObject } from '../../../src/config/index.js'
+import { ConfigError, loadConfigObject } from '../../../src/config/index.js'
+import { DEFAULTS } from '../../../src/schema/index.js'
 import { HR_ADDIN_ID, SERVICE_ID, makeTempDir, problemsOf, validRaw, writeCertFiles, type CertFiles } from './fixtures.js'
 
 const temp = makeTempDir()

@@ -4,7 +4,7 @@
 // must fit in terminationGracePeriodSeconds, or the kubelet kills both mid-drain.
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { DEFAULTS } from '../../../src/config/index.js'
+import { DEFAULTS } from '../../../src/schema/index.js'
 import { loadManifests, pick, type Manifest } from './deploy-files.js'
 
 const manifests = loadManifests()

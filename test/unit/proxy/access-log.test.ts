@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { GatewayError, tokenInvalid } from '../../../src/errors.js'
 import { outcomeOf, userForLog, type OutcomeFacts } from '../../../src/inbound/access-log.js'
-import type { GatewayConfig } from '../../../src/config/index.js'
+import type { GatewayConfig } from '../../../src/schema/index.js'
 
 const logging = (over: Partial<GatewayConfig['logging']> = {}): GatewayConfig['logging'] => ({ level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 0, ...over })
 const user = { upn: 'alice@contoso.com', smtp: 'alice.mail@contoso.com', sip: 'sip:alice@contoso.com', nameid: 'S-1-5-21' }
