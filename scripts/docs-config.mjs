@@ -1,4 +1,4 @@
-// `npm run docs` generator: config/gateway.example.yaml, rendered from src/config/schema.ts (via the compiled
+// `npm run docs` generator: config/gateway.example.yaml, rendered from src/schema/schema.ts (via the compiled
 // dist/) exactly as `s2s-gateway check-config --print-example` prints it. test/unit/config/schema.test.ts
 // fails when the committed file is not current.
 import { spawnSync } from 'node:child_process'

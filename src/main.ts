@@ -1,6 +1,6 @@
 // Entry point for `s2s-gateway serve`: reads config, starts the gateway, reloads on SIGHUP (and file changes
 // with --watch), drains on SIGTERM. Nothing else. A bad reload is logged with every problem, counted, and the
-// old configuration keeps serving (app.ts, admin/reload.ts).
+// old configuration keeps serving (lifecycle/build-gateway.ts, config/reload.ts).
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
 import { watchConfigFile, type ConfigWatcher } from './config/index.js'
 import { loadConfigFile } from './config/index.js'

@@ -5,7 +5,7 @@
 import { loadConfigFile } from '../../src/config/index.js'
 import { createLogger } from '../../src/log/logger.js'
 import { serve } from '../../src/main.js'
-import { startGateway } from '../../src/lifecycle/server.js'
+import { startGateway } from '../../src/lifecycle/start-gateway.js'
 
 const [configPath = '', engine = 'http-proxy'] = process.argv.slice(2)
 process.on('SIGUSR2', () => process.exit(0))

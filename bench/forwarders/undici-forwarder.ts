@@ -1,5 +1,5 @@
 // Bench: a reference forwarder on undici (a devDependency), behind the gateway's own Forwarder interface
-// (src/proxy/forward.ts), so the same gateway can be measured with another engine in the same run. Not used
+// (src/upstream/forward.ts), so the same gateway can be measured with another engine in the same run. Not used
 // in production: the engine stays http-proxy until these figures say otherwise (issue 6).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { Pool } from 'undici'

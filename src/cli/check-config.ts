@@ -1,5 +1,5 @@
 // CLI: `s2s-gateway check-config`: validate a file offline and print every problem at once, or print the
-// documented defaults / example generated from config/schema.ts.
+// documented defaults / example generated from schema/schema.ts.
 import { resolve } from 'node:path'
 import { ConfigError, loadConfigFile } from '../config/index.js'
 import { renderExampleYaml } from '../schema/index.js'

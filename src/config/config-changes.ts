@@ -14,7 +14,7 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 /**
  * What only a restart changes: where each listener binds, whether it exists, and whether inbound serves TLS.
- * The TLS files (reloaded: app.ts) and the outbound shared secret (read per call) take effect at once.
+ * The TLS files (reloaded: lifecycle/build-gateway.ts) and the outbound shared secret (read per call) take effect at once.
  */
 function bindings(listen: GatewayConfig['listen']): unknown {
   const at = (l: { host: string; port: number } | undefined) => (l === undefined ? null : [l.host, l.port])

@@ -103,7 +103,7 @@ export function createForwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingM
   }
 }
 
-/** The listener itself (app.ts guards its connections and server.ts makes it listen). */
+/** The listener itself (lifecycle/build-gateway.ts guards its connections and start-gateway.ts makes it listen). */
 export function createForwardAuthServer(deps: ForwardAuthDeps): Server {
   const server = createServer(createForwardAuthHandler(deps))
   installHttpGuards(server, deps.logger, 'forward_auth')

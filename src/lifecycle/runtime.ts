@@ -25,11 +25,11 @@ import type { AdminRuntime } from '../admin/index.js'
  * admin/ runtime-view.ts); this interface is their union plus what only the lifecycle uses.
  */
 export interface Runtime extends DecisionRuntime, OutboundRuntime, AdminRuntime {
-  /** listen.inbound.tls read and checked (a reload hands it to the listener: app.ts), when configured. */
+  /** listen.inbound.tls read and checked (a reload hands it to the listener: lifecycle/build-gateway.ts), when configured. */
   readonly inboundTls: TlsPair | undefined
   /**
    * Stop the registry's timers. The forwarder is not closed here: a newer runtime may share it (same upstream),
-   * so its owner (app.ts: reload and close) retires or closes it.
+   * so its owner (lifecycle/build-gateway.ts: reload and close) retires or closes it.
    */
   close(): void
 }
@@ -46,7 +46,7 @@ export interface RuntimeDeps {
   tokenEvents?: TokenEvents
   forwardEvents?: ForwardEvents
   outboundEvents?: OutboundEvents
-  /** Builds the forwarder (default: http-proxy, proxy/forward.ts); bench/ plugs in a reference engine here. */
+  /** Builds the forwarder (default: http-proxy, upstream/forward.ts); bench/ plugs in a reference engine here. */
   createForwarder?: (upstream: GatewayConfig['upstream'], events: ForwardEvents | undefined) => Forwarder
   /** Reuse the previous runtime's forwarder (and its pooled sockets) when the upstream did not change. */
   previous?: Runtime

@@ -27,7 +27,7 @@ export function withoutQueries(text: string): string {
 /**
  * Log calls never see a raw URL (issue 17): fastify writes some into its messages ("Reply was already sent ... in the
  * "/x?token=..." route"), into its `req` field and into its errors' messages. The message, every string argument, `req`
- * and `err` are cut here, whoever logs them; our own fields carry paths without queries (proxy/access-log.ts).
+ * and `err` are cut here, whoever logs them; our own fields carry paths without queries (inbound/access-log.ts).
  */
 const serializers = {
   req: (req: { method?: unknown; url?: unknown }) => ({ method: req.method, path: typeof req.url === 'string' ? req.url.split('?', 1)[0] : undefined }),

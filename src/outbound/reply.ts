@@ -1,5 +1,5 @@
 // Outbound: error answers of the outbound listener. The same catalogue and headers as the inbound side
-// (proxy/reply-error.ts), plus the GW_ code and, for partner faults, which partner and what failed: the caller
+// (inbound/reply-error.ts), plus the GW_ code and, for partner faults, which partner and what failed: the caller
 // is our own backend, which needs to tell "no such partner" from "partner down" from "partner slow".
 import type { ServerResponse } from 'node:http'
 import { publicBody, type GatewayError } from '../errors.js'

@@ -13,7 +13,7 @@ const DEFAULTS_HEADER = [
 
 const EXAMPLE_HEADER = [
   '# s2s-gateway example configuration: every key, with what it does and its default.',
-  '# Generated from src/config/schema.ts; regenerate with',
+  '# Generated from src/schema/schema.ts; regenerate with',
   '#   s2s-gateway check-config --print-example > config/gateway.example.yaml',
   '# Relative paths are resolved against the directory of this file. A string value may name an environment',
   '# variable as ${NAME} (quote it inside { } or [ ]); $${ writes a literal ${.',

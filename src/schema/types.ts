@@ -1,5 +1,5 @@
 // The shape of a loaded, validated configuration. Produced by config/load.ts, frozen, passed down.
-// Every default lives in config/schema.ts; this file only names the shape.
+// Every default lives in schema/schema.ts; this file only names the shape.
 
 export type TrustLevel = 'full' | 'application'
 
@@ -205,7 +205,7 @@ export interface GatewayConfig {
   challenge: {
     listTrustedIssuers: boolean
   }
-  /** Time bounds of client connections, every listener (issue 17). proxy/connection-guard.ts applies them. */
+  /** Time bounds of client connections, every listener (issue 17). net/connection-guard.ts applies them. */
   connections: {
     firstByteTimeoutMs: number
     headersTimeoutMs: number

@@ -7,8 +7,8 @@ import { Writable } from 'node:stream'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../src/certs/create.js'
 import { loadConfigObject } from '../../src/config/index.js'
 import { createLogger } from '../../src/log/logger.js'
-import type { GatewayDeps } from '../../src/lifecycle/app.js'
-import { startGateway, type RunningGateway } from '../../src/lifecycle/server.js'
+import type { GatewayDeps } from '../../src/lifecycle/build-gateway.js'
+import { startGateway, type RunningGateway } from '../../src/lifecycle/start-gateway.js'
 import { PUBLIC_HOST, REALM, SERVICE_ID } from './tokens.js'
 
 export interface TestGateway {

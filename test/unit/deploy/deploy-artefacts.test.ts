@@ -16,7 +16,7 @@ const files = listDeployFiles()
 const yamlFiles = files.filter((f) => /\.ya?ml$/.test(f))
 const jsonFiles = files.filter((f) => f.endsWith('.json'))
 const CONFIG_PATH = '/etc/s2s-gateway/gateway.yaml'
-/** The outcome label values the gateway records (issue 4 §1; src/proxy/access-log.ts). */
+/** The outcome label values the gateway records (issue 4 §1; src/inbound/access-log.ts). */
 const OUTCOMES = ['ok', 'rejected', 'forbidden', 'unavailable', 'bad_request', 'upstream_error', 'aborted', 'public']
 
 /** kubectl's built-in kustomize, when this machine has kubectl (it needs no cluster). */

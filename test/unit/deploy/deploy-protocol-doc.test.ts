@@ -104,7 +104,7 @@ describe('docs/PROTOCOL.md', () => {
   })
 
   it('is what the README, the example configuration and the deploy docs point at, by its path', () => {
-    for (const file of ['README.md', 'config/gateway.example.yaml', 'deploy/README.md', 'src/config/schema.ts']) {
+    for (const file of ['README.md', 'config/gateway.example.yaml', 'deploy/README.md', 'src/schema/schema.ts']) {
       const text = read(file)
       expect(text, file).toMatch(/docs\/PROTOCOL\.md/)
       expect(text.replace(/docs\/PROTOCOL\.md/g, ''), `${file} names the protocol document without its docs/ path`).not.toMatch(/PROTOCOL\.md/)

@@ -1,5 +1,5 @@
 // buildGateway(config, deps): the inbound and admin apps around one swappable Runtime. Never listens, never
-// reads process.env; server.ts listens, main.ts wires signals.
+// reads process.env; start-gateway.ts listens, main.ts wires signals.
 import type { Server } from 'node:http'
 import type { Server as TlsServer } from 'node:tls'
 import type { FastifyInstance } from 'fastify'
@@ -187,7 +187,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
 
 /**
  * New TLS connections get the reloaded certificate and key (open ones keep theirs). The pair was checked by
- * createRuntime (certs/tls-files.ts), so setSecureContext does not refuse it; if it did, the reload fails.
+ * createRuntime (config/tls-files.ts), so setSecureContext does not refuse it; if it did, the reload fails.
  */
 function replaceTls(server: Server, served: TlsPair | undefined, next: TlsPair | undefined, logger: PinoLogger): TlsPair | undefined {
   if (served === undefined || next === undefined) return served

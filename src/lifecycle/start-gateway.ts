@@ -4,7 +4,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { isLoopbackHost } from '../config/index.js'
 import type { GatewayConfig } from '../schema/index.js'
-import { buildGateway, type Gateway, type GatewayDeps } from './app.js'
+import { buildGateway, type Gateway, type GatewayDeps } from './build-gateway.js'
 
 export interface RunningGateway {
   gateway: Gateway
@@ -30,7 +30,7 @@ function urlOf(app: { server: Server } | Server, scheme: string): string {
 export type ListenerSet = 'all' | 'admin' | 'requests'
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps, listeners: ListenerSet = 'all'): Promise<RunningGateway> {
-  const gateway = buildGateway(config, deps) // reads listen.inbound.tls (runtime.ts)
+  const gateway = buildGateway(config, deps) // reads listen.inbound.tls (lifecycle/runtime.ts)
   const tls = gateway.holder.current.inboundTls
   const requests = listeners !== 'admin'
   if (requests && tls === undefined && !isLoopbackHost(config.listen.inbound.host)) {
