@@ -37,16 +37,17 @@ export interface ProfileSummary {
 }
 
 const CATEGORIES: ReadonlyArray<[RegExp, string]> = [
-  [/\/node_modules\/(fastify|find-my-way|avvio|light-my-request|@fastify\/|fast-json-stringify|abstract-logging|process-warning|toad-cache|rfdc|fast-querystring|ret|safe-regex2)/, 'fastify'],
   [/\/node_modules\/(http-proxy|eventemitter3|requires-port|follow-redirects)\//, 'http-proxy'],
   [/\/node_modules\/undici\//, 'undici'],
   [/\/node_modules\/(pino|sonic-boom|thread-stream|fast-redact|@pinojs\/redact|quick-format-unescaped|atomic-sleep|on-exit-leak-free|safe-stable-stringify|fast-safe-stringify)/, 'logging (pino)'],
   [/\/node_modules\/(prom-client|tdigest|bintrees)\//, 'metrics (prom-client)'],
   [/\/node_modules\/lru-cache\//, 'token cache (lru-cache)'],
   [/\/src\/tokens\//, 'ours: tokens/'],
-  [/\/src\/proxy\/access-log/, 'ours: access log'],
+  [/\/src\/inbound\/access-log/, 'ours: access log'],
   [/\/src\/admin\//, 'ours: admin/metrics'],
-  [/\/src\/proxy\//, 'ours: proxy/'],
+  [/\/src\/inbound\//, 'ours: inbound/'],
+  [/\/src\/upstream\//, 'ours: upstream/'],
+  [/\/src\/log\//, 'ours: log/'],
   [/\/src\/identity\//, 'ours: identity/'],
   [/\/src\/partners\//, 'ours: partners/'],
   [/\/src\//, 'ours: other'],

@@ -11,6 +11,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export default async function docsConfig() {
   const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--noCheck'], { cwd: ROOT, stdio: 'inherit' })
   if (tsc.status !== 0) throw new Error(`tsc exited with ${tsc.status}`)
-  const { renderExampleYaml } = await import(pathToFileURL(join(ROOT, 'dist', 'config', 'index.js')).href)
+  const { renderExampleYaml } = await import(pathToFileURL(join(ROOT, 'dist', 'schema', 'index.js')).href)
   writeFileSync(join(ROOT, 'config', 'gateway.example.yaml'), renderExampleYaml())
 }

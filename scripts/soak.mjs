@@ -27,8 +27,8 @@ const BOUNDS = {
 
 async function child() {
   const { loadConfigObject } = await import(join(ROOT, 'dist/config/index.js'))
-  const { createLogger } = await import(join(ROOT, 'dist/logger.js'))
-  const { startGateway } = await import(join(ROOT, 'dist/server.js'))
+  const { createLogger } = await import(join(ROOT, 'dist/log/index.js'))
+  const { startGateway } = await import(join(ROOT, 'dist/lifecycle/index.js'))
   const { Writable } = await import('node:stream')
   const eld = monitorEventLoopDelay({ resolution: 10 })
   eld.enable()
@@ -91,8 +91,8 @@ async function listen(handler) {
 
 async function parent() {
   const { seconds } = parseArgs()
-  const { createSelfSignedCertificate } = await import(join(ROOT, 'dist/certs/create.js'))
-  const { mintActorToken, wrapUserToken } = await import(join(ROOT, 'dist/signing/mint.js'))
+  const { createSelfSignedCertificate } = await import(join(ROOT, 'dist/certs/index.js'))
+  const { mintActorToken, wrapUserToken } = await import(join(ROOT, 'dist/issuer/index.js'))
   const dir = mkdtempSync(join(tmpdir(), 's2s-soak-'))
   const [issuerCert, partnerCert] = await Promise.all([
     createSelfSignedCertificate({ subject: 'CN=soak gateway' }),

@@ -1,4 +1,4 @@
-// Admin: the event hooks partners/, tokens/ and proxy/ call, turned into metric updates. Children are cached
+// Admin: the event hooks partners/, tokens/, upstream/ and inbound/ call, turned into metric updates. Children are cached
 // per label combination (label-cache.ts), and partner labels are checked against the registered names.
 import type { Counter, Histogram } from 'prom-client'
 import type { PartnerEvents } from '../partners/index.js'

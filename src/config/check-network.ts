@@ -1,5 +1,5 @@
 // Config: semantic checks of what touches the network: listeners (and their TLS files), the upstream URL,
-// trustedProxies and publicPaths. Only checks and normalises; main.ts and proxy/ act on the result.
+// trustedProxies and publicPaths. Only checks and normalises; main.ts and inbound/ act on the result.
 import { isIP } from 'node:net'
 import type { GatewayConfig, ListenConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
@@ -61,7 +61,7 @@ export function checkTrustedProxies(config: GatewayConfig, out: ProblemCollector
 
 /**
  * publicPaths are compared to the raw request path, so each must have exactly one reading: no query or
- * fragment, no encoded '/', '\' or '.', no dot segments and no '//' (proxy/ refuses such requests anyway).
+ * fragment, no encoded '/', '\' or '.', no dot segments and no '//' (inbound/ refuses such requests anyway).
  */
 export function checkPublicPaths(config: GatewayConfig, out: ProblemCollector): void {
   const kept: string[] = []

@@ -1,6 +1,6 @@
 // Config: checks of the outbound side (issue 3): listen.outbound (never an open relay off loopback) and each
 // partner's `outbound` section. Fills in the computed defaults (audienceHost, issuerRealm) so outbound/ and
-// signing/ read final values.
+// issuer/ read final values.
 import type { GatewayConfig, PartnerOutboundConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import { isLoopbackHost, normalizeAuthority, principalPartProblem } from './hosts.js'

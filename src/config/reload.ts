@@ -1,4 +1,4 @@
-// Admin: configuration reloads (SIGHUP, POST /reload, serve --watch). The file is loaded and validated first;
+// Config: reloads (SIGHUP, POST /reload, serve --watch). The file is loaded and validated first;
 // a refused file is logged with every problem and counted, and the running configuration keeps serving.
 import type { Logger as PinoLogger } from 'pino'
 import type { LoadedConfig } from './load.js'

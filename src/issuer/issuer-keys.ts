@@ -1,5 +1,5 @@
 // Issuer: our own certificates, loaded from the files config/ already checked. The first one signs our
-// tokens (signing/), every unexpired one is published in our metadata document (metadata-document.ts).
+// tokens (mint.ts), every unexpired one is published in our metadata document (metadata-document.ts).
 import { readFileSync } from 'node:fs'
 import { createPublicKey } from 'node:crypto'
 import { parseCertificateBytes, parsePrivateKeyBytes } from '../config/index.js'

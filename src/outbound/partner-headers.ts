@@ -1,5 +1,5 @@
 // Outbound: the headers of a call to a partner, built from the backend's, and the partner's response headers
-// handed back (Location mapped so that following it never leads to another partner). Removed toward the partner: hop-by-hop ones (proxy/hop-headers.ts), every x-s2s-* header (act-as,
+// handed back (Location mapped so that following it never leads to another partner). Removed toward the partner: hop-by-hop ones (identity/hop-headers.ts), every x-s2s-* header (act-as,
 // the shared secret, our own identity headers), the backend's Authorization, Host, Expect, X-Forwarded-*.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { isIdentityHeaderName } from '../identity/index.js'

@@ -1,4 +1,4 @@
-// Token validation, the entry point (docs/PROTOCOL.md §4): proxy/ hands a bearer token to validate(), and gets an
+// Token validation, the entry point (docs/PROTOCOL.md §4): inbound/ hands a bearer token to validate(), and gets an
 // Identity or a GatewayError. Size cap, then the verified-token cache, then the full verification.
 import type { AuthorizationServers } from '../auth-servers/index.js'
 import type { GatewayConfig } from '../schema/index.js'

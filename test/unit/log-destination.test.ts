@@ -53,7 +53,7 @@ describe('stdout with batching, in a real process', () => {
   it('every line reaches stdout, in order, when the process exits before a flush was due', async () => {
     const { spawnSync } = await import('node:child_process')
     const { fileURLToPath } = await import('node:url')
-    const logger = fileURLToPath(new URL('../../dist/logger.js', import.meta.url))
+    const logger = fileURLToPath(new URL('../../dist/log/logger.js', import.meta.url))
     const script = `import(${JSON.stringify(logger)}).then(({ createLogger }) => { const log = createLogger('info', undefined, 4096); for (let i = 0; i < 3; i++) log.info({ i }, 'line'); process.exit(0) })`
     const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' })
     expect(out.status).toBe(0)

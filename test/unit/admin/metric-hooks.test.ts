@@ -1,4 +1,4 @@
-// Unit: the hooks partners/, tokens/, proxy/ and the outbound side call, as metric samples in a fresh registry;
+// Unit: the hooks partners/, tokens/, inbound/, upstream/ and the outbound side call, as metric samples in a fresh registry;
 // partner labels outside the registered set become 'unknown'.
 import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
