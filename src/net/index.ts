@@ -1,0 +1,16 @@
+// Net: public API of the network rules every stage shares: the one capped HTTP client and the URLs it may
+// request, socket fault classification, loopback and address lists, TLS client options, HTTP status classes.
+// Depends on node built-ins only.
+export {
+  requestCapped,
+  CappedRequestError,
+  type CappedRequestFailure,
+  type CappedRequestOptions,
+  type CappedResponse,
+  type LookupFunction,
+} from './capped-request.js'
+export { checkFetchUrl } from './fetch-url.js'
+export { classifySocketError, errorCode, isTlsErrorCode, type SocketFault } from './fault.js'
+export { createAddressList, isListedAddress, isLoopbackHost } from './address.js'
+export { tlsClientOptions, type TlsClientSettings } from './tls-options.js'
+export { statusClassOf, type StatusClass } from './status-class.js'
