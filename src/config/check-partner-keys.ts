@@ -3,7 +3,7 @@
 import type { PartnerConfig } from './types.js'
 import type { ProblemCollector } from './problems.js'
 import type { PartnerCheckContext } from './check-partners.js'
-import { isLoopbackHost } from './hosts.js'
+import { isLoopbackHost } from '../net/index.js'
 import { checkCaBundle, loadCertificateFile, warnAboutValidity } from './files.js'
 
 /** Also used for authorizationServers entries, which share these three keys. */

@@ -4,6 +4,6 @@ export { loadConfigFile, loadConfigObject, loadConfigText, parseConfigYaml, type
 export { ConfigError, formatProblem, type ConfigProblem } from './problems.js'
 export { AUTHORIZATION_SERVER_SCHEMA, DEFAULTS, PARTNER_DEFAULTS, SCHEMA, PARTNER_SCHEMA, type ConfigDefaults, type PartnerDefaults } from './schema.js'
 export { renderDefaultsYaml, renderExampleYaml } from './render.js'
-export { normalizeAuthority, isLoopbackHost } from './hosts.js'
+export { normalizeAuthority } from './hosts.js'
 export type { Env } from './env.js'
 export { workerCount } from './check-workers.js'
