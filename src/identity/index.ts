@@ -4,6 +4,7 @@ export {
   IDENTITY_PREFIX,
   applyIdentityHeaders,
   encodeHeaderValue,
+  isForwardedName,
   isIdentityHeaderName,
   stripIdentityHeaders,
 } from './headers.js'
