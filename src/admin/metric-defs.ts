@@ -47,8 +47,3 @@ export const METRIC_DEFS = {
 } as const satisfies Record<string, MetricDef>
 
 export type MetricKey = keyof typeof METRIC_DEFS
-
-/** `2xx` for 204; `other` outside 100-599. */
-export function statusClassOf(status: number): string {
-  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other'
-}

@@ -6,7 +6,7 @@ import type { TokenEvents } from '../tokens/index.js'
 import type { ForwardEvents } from '../upstream/index.js'
 import type { Instruments } from './instruments.js'
 import { createLabelCache } from './label-cache.js'
-import { statusClassOf } from './metric-defs.js'
+import { statusClassOf } from '../net/index.js'
 
 /** What the access-log path reports once per inbound request. */
 export interface RequestMetricRecord {

@@ -1,11 +1,11 @@
 // Admin: who may POST /reload. Loopback callers always; anyone else only by presenting admin.reloadToken as
 // `Authorization: Bearer <token>`, compared in constant time. A wrong token is refused even from loopback.
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { isLoopbackHost } from '../config/index.js'
+import { isLoopbackHost } from '../net/index.js'
 
 export type ReloadAccess = 'allowed' | 'unauthorized' | 'forbidden'
 
-/** 127.0.0.0/8, ::1 and IPv4-mapped 127.0.0.0/8: the loopback rule of config/, applied to a socket's address. */
+/** 127.0.0.0/8, ::1 and IPv4-mapped 127.0.0.0/8: the loopback rule of net/, applied to a socket's address. */
 export function isLoopbackAddress(address: string | undefined): boolean {
   return address !== undefined && isLoopbackHost(address)
 }

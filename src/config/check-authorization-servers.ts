@@ -3,7 +3,8 @@
 import type { GatewayConfig, PartnerConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
 import { checkPartnerMetadataSource } from './check-partner-keys.js'
-import { isLoopbackHost, labelProblem } from './hosts.js'
+import { isLoopbackHost } from '../net/index.js'
+import { labelProblem } from './hosts.js'
 
 /** authorization_uri goes between quotes in our challenge: nothing that would need escaping there (RFC 9110 §11.2). */
 const CHALLENGE_SAFE = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]+$/

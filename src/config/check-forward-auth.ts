@@ -2,7 +2,8 @@
 // becomes optional when it is set (the gateway then only publishes its metadata and answers decisions).
 import type { GatewayConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
-import { checkCidr, isLoopbackHost } from './hosts.js'
+import { isLoopbackHost } from '../net/index.js'
+import { checkCidr } from './hosts.js'
 import { checkListenHost, clashes } from './check-network.js'
 
 export function checkForwardAuth(config: GatewayConfig, out: ProblemCollector): void {

@@ -3,7 +3,8 @@
 import { isIP } from 'node:net'
 import type { GatewayConfig, ListenConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
-import { checkCidr, isLoopbackHost } from './hosts.js'
+import { isLoopbackHost } from '../net/index.js'
+import { checkCidr } from './hosts.js'
 import { checkTlsPair } from './tls-files.js'
 import { readConfigFile } from './files.js'
 

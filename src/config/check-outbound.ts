@@ -3,7 +3,8 @@
 // issuer/ read final values.
 import type { GatewayConfig, PartnerOutboundConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
-import { isLoopbackHost, normalizeAuthority, principalPartProblem } from './hosts.js'
+import { isLoopbackHost } from '../net/index.js'
+import { normalizeAuthority, principalPartProblem } from './hosts.js'
 import { checkCaBundle } from './files.js'
 import { checkListenHost, clashes } from './check-network.js'
 

@@ -2,7 +2,7 @@
 // its TLS options), or certificate files parsed exactly as partners/ will parse them.
 import type { PartnerConfig } from '../schema/index.js'
 import type { ProblemCollector } from './problems.js'
-import { isLoopbackHost } from './hosts.js'
+import { isLoopbackHost } from '../net/index.js'
 import { checkCaBundle, loadCertificateFile, warnAboutValidity } from './files.js'
 
 /** Also used for authorizationServers entries, which share these three keys. */

@@ -1,6 +1,6 @@
-// Config: the host, address and name rules the checks share. normalizeAuthority is how publicHosts are stored,
+// Config: the host, address and name rules the checks share (the loopback rule is net/'s isLoopbackHost). normalizeAuthority is how publicHosts are stored,
 // so the aud host check (docs/PROTOCOL.md §4 step 6, §7.5) compares against lowercase punycode without :443/:80.
-import { BlockList, isIP, isIPv6 } from 'node:net'
+import { isIP, isIPv6 } from 'node:net'
 import { domainToASCII } from 'node:url'
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string }
@@ -38,22 +38,6 @@ function splitHostPort(input: string): [string, string | undefined] {
   const colon = input.indexOf(':')
   if (colon === -1 || input.indexOf(':', colon + 1) !== -1) return [input, undefined]
   return [input.slice(0, colon), input.slice(colon + 1)]
-}
-
-const LOOPBACK = new BlockList()
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4')
-LOOPBACK.addAddress('::1', 'ipv6')
-LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6')
-
-/**
- * 127.0.0.0/8, ::1 (also IPv4-mapped loopback) and localhost: the hosts allowHttp may name, and safe binds. The
- * only loopback rule: the config checks and the metadata fetch (partners/metadata-url.ts) both call it.
- */
-export function isLoopbackHost(host: string): boolean {
-  const bare = (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host).toLowerCase()
-  if (bare === 'localhost' || bare === 'localhost.') return true
-  const family = isIP(bare)
-  return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6')
 }
 
 /** A plain address or an address/prefix CIDR (IPv4 or IPv6), as trustedProxies lists them. */

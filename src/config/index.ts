@@ -1,7 +1,7 @@
 // Config: the public API. cli/ and main.ts load a file; everything else receives the frozen GatewayConfig.
 export { loadConfigFile, loadConfigObject, loadConfigText, parseConfigYaml, type LoadOptions, type LoadedConfig } from './load.js'
 export { ConfigError, formatProblem, type ConfigProblem } from './problems.js'
-export { normalizeAuthority, isLoopbackHost } from './hosts.js'
+export { normalizeAuthority } from './hosts.js'
 export type { Env } from './env.js'
 export { workerCount } from './check-workers.js'
 export { isGuid } from './check-service.js'

@@ -7,7 +7,7 @@ import { GatewayError, toGatewayError } from '../errors.js'
 import type { Limiter } from '../limits/index.js'
 import type { Logger } from '../log/index.js'
 import type { RequestObserver } from '../inbound/index.js'
-import { isTrusted } from '../identity/index.js'
+import { isListedAddress } from '../net/index.js'
 import { installHttpGuards } from '../net/index.js'
 import { requestIdOf } from '../inbound/index.js'
 import type { RuntimeHolder } from '../inbound/index.js'
@@ -72,7 +72,7 @@ export function createForwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingM
     let t0 = 0
     try {
       // Only the proxies may describe a request: anyone else could name a URI other than the one it sends.
-      if (!isTrusted(runtime.forwardAuthProxies, req.socket.remoteAddress)) throw new GatewayError('GW_NOT_ALLOWED', { detail: { problem: 'untrusted_caller' } })
+      if (!isListedAddress(runtime.forwardAuthProxies, req.socket.remoteAddress)) throw new GatewayError('GW_NOT_ALLOWED', { detail: { problem: 'untrusted_caller' } })
       state.dialect = dialectOf(rawPathOf(req.url ?? ''))
       if (state.dialect === undefined) throw new GatewayError('GW_NOT_FOUND')
       const described = originalOf(req, state.dialect)

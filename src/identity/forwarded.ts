@@ -1,8 +1,10 @@
 // Proxy: X-Forwarded-For/-Proto/-Host. The gateway sets them; a client's copies survive only when the
 // client is a trusted proxy (listed in `trustedProxies`), in which case ours are appended to theirs. Headers
 // that would make the backend route by another path than the one we checked are never forwarded.
-import { BlockList, isIP } from 'node:net'
+import type { BlockList } from 'node:net'
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import { isForwardedName } from './index.js'
+import { isListedAddress } from '../net/index.js'
 
 /**
  * What a client may claim about where a request came from or how it was routed, believed only from a trusted
@@ -25,35 +27,20 @@ export function isClientClaimName(name: string): boolean {
   return CLIENT_CLAIMS.has(name) || PATH_OVERRIDES.has(name)
 }
 
-/** Build a BlockList from CIDRs or plain addresses (validated by config/load.ts). */
-export function createTrustedProxies(entries: readonly string[]): BlockList {
-  const list = new BlockList()
-  for (const entry of entries) {
-    const [address = '', prefix] = entry.split('/')
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4'
-    if (prefix === undefined) list.addAddress(address, family)
-    else list.addSubnet(address, Number(prefix), family)
-  }
-  return list
-}
-
-export function isTrusted(list: BlockList, address: string | undefined): boolean {
-  if (address === undefined) return false
-  // IPv4-mapped IPv6 (::ffff:127.0.0.1) is how dual-stack sockets report IPv4 peers.
-  const plain = address.startsWith('::ffff:') ? address.slice(7) : address
-  return list.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4')
-}
-
 function append(prior: string | string[] | undefined, value: string): string {
   if (prior === undefined || prior === '') return value
   return `${Array.isArray(prior) ? prior.join(', ') : prior}, ${value}`
 }
 
-/** Drop path overrides always, client claims unless `keep`, and `_` spellings of either always (CGI maps `_` to `-`). */
+/**
+ * Drop path overrides always, client claims unless `keep`, and always the `_` spellings of either and of every
+ * X-Forwarded-* name (CGI maps `_` to `-`, so X_Forwarded_Ssl would read as X-Forwarded-Ssl: no proxy sends them).
+ */
 function dropClientClaims(headers: IncomingHttpHeaders, keep: boolean): void {
   for (const name of Object.keys(headers)) {
-    const dashed = name.includes('_') ? name.replace(/_/g, '-') : name
-    if (PATH_OVERRIDES.has(dashed) || (CLIENT_CLAIMS.has(dashed) && (!keep || dashed !== name))) delete headers[name]
+    if (!name.includes('_')) {
+      if (PATH_OVERRIDES.has(name) || (!keep && CLIENT_CLAIMS.has(name))) delete headers[name]
+    } else if (isForwardedName(name) || isClientClaimName(name.replace(/_/g, '-'))) delete headers[name]
   }
 }
 
@@ -64,7 +51,7 @@ function dropClientClaims(headers: IncomingHttpHeaders, keep: boolean): void {
 export function setForwardedHeaders(req: IncomingMessage, trusted: BlockList, anyTrusted: boolean, claimsSeen = true): void {
   const headers = req.headers
   const remote = req.socket.remoteAddress
-  const keep = anyTrusted && isTrusted(trusted, remote)
+  const keep = anyTrusted && isListedAddress(trusted, remote)
   const proto = 'encrypted' in req.socket && req.socket.encrypted === true ? 'https' : 'http'
   const host = headers.host ?? ''
   if (claimsSeen) dropClientClaims(headers, keep)

@@ -34,15 +34,21 @@ export function isIdentityHeaderName(name: string): boolean {
   return head === IDENTITY_PREFIX
 }
 
+const FORWARDED_PREFIX = 'x-forwarded-'
+
 /**
- * Delete every identity-looking header from an incoming header object (in place), and the underscore
- * spellings of X-Forwarded-* (`X_Forwarded_For` reaches CGI-style backends as HTTP_X_FORWARDED_FOR too).
+ * True for an X-Forwarded-* name in any spelling (node's lower-case names): `x-forwarded-prefix`, `x_forwarded_for`,
+ * `x_forwarded-proto`. `_` is legal in a field name, and CGI-style servers read `X_Forwarded_For` as
+ * HTTP_X_FORWARDED_FOR, like the real one. The one rule for both directions: proxy/forwarded.ts drops the `_`
+ * spellings from clients, outbound/partner-headers.ts every spelling toward partners.
  */
+export function isForwardedName(name: string): boolean {
+  return name.length >= FORWARDED_PREFIX.length && name.slice(0, FORWARDED_PREFIX.length).replace(/_/g, '-') === FORWARDED_PREFIX
+}
+
+/** Delete every identity-looking header from an incoming header object (in place). */
 export function stripIdentityHeaders(headers: IncomingHttpHeaders): void {
-  for (const name of Object.keys(headers)) {
-    if (isIdentityHeaderName(name)) delete headers[name]
-    else if (name.includes('_') && name.replace(/_/g, '-').startsWith('x-forwarded-')) delete headers[name]
-  }
+  for (const name of Object.keys(headers)) if (isIdentityHeaderName(name)) delete headers[name]
 }
 
 // Printable ASCII passes as is; anything else is percent-encoded as UTF-8 (RFC 3986 style), so a header

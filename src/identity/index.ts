@@ -4,9 +4,10 @@ export {
   IDENTITY_PREFIX,
   applyIdentityHeaders,
   encodeHeaderValue,
+  isForwardedName,
   isIdentityHeaderName,
   stripIdentityHeaders,
 } from './headers.js'
 export type { AuthType, Identity, UserClaims } from './types.js'
-export { createTrustedProxies, isClientClaimName, isTrusted, setForwardedHeaders } from './forwarded.js'
+export { isClientClaimName, setForwardedHeaders } from './forwarded.js'
 export { stripHopByHop } from './hop-headers.js'

@@ -9,7 +9,7 @@ import { createTokenValidator, type TokenEvents, type TokenValidator } from '../
 import { buildMetadataDocument, loadIssuerKeys, type IssuerKeys, type MetadataDocument } from '../issuer/index.js'
 import { createChallenge, type Challenge } from '../tokens/index.js'
 import { createForwarder, type ForwardEvents, type Forwarder } from '../upstream/index.js'
-import { createTrustedProxies } from '../identity/index.js'
+import { createAddressList } from '../net/index.js'
 import { createOutbound, type Outbound, type OutboundEvents } from '../outbound/index.js'
 import { createAuthorizationServers, type AuthorizationServers } from '../auth-servers/index.js'
 import { effectiveLimits, type PartnerLimits } from '../limits/index.js'
@@ -107,9 +107,9 @@ export function createRuntime(config: GatewayConfig, deps: RuntimeDeps): Runtime
     issuer,
     document: buildMetadataDocument(config.service, issuer.published),
     forwarder,
-    trustedProxies: createTrustedProxies(config.trustedProxies),
+    trustedProxies: createAddressList(config.trustedProxies),
     anyTrustedProxy: config.trustedProxies.length > 0,
-    forwardAuthProxies: createTrustedProxies(config.forwardAuth.trustedProxies),
+    forwardAuthProxies: createAddressList(config.forwardAuth.trustedProxies),
     forwardOnly: config.upstream.url === '',
     publicPaths: new Set(config.publicPaths),
     limits: limitsByPartner(config),

@@ -2,7 +2,7 @@
 // Used by main.ts (serve), the demo and the integration tests.
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { isLoopbackHost } from '../config/index.js'
+import { isLoopbackHost } from '../net/index.js'
 import type { GatewayConfig } from '../schema/index.js'
 import { buildGateway, type Gateway, type GatewayDeps } from './build-gateway.js'
 

@@ -1,4 +1,18 @@
-// Network edge shared by every listener and client: connection time bounds, listener guards (CONNECT, Node's parser
-// refusals, body framing). Public API.
+// Network edge shared by every listener and client: the one capped HTTP client and the URLs it may request,
+// socket fault classification, loopback and address lists, TLS client options, HTTP status classes, connection
+// time bounds and listener guards (CONNECT, Node's parser refusals, body framing). Public API.
 export { closeIfBodyUnread, guardConnections, listenerLimits, untrackConnection } from './connection-guard.js'
 export { assertMediaType, assertPlainContentLength, continueIfExpected, installHttpGuards, refuseConnect } from './http-guards.js'
+export {
+  requestCapped,
+  CappedRequestError,
+  type CappedRequestFailure,
+  type CappedRequestOptions,
+  type CappedResponse,
+  type LookupFunction,
+} from './capped-request.js'
+export { checkFetchUrl } from './fetch-url.js'
+export { classifySocketError, errorCode, isTlsErrorCode, type SocketFault } from './fault.js'
+export { createAddressList, isListedAddress, isLoopbackHost } from './address.js'
+export { tlsClientOptions, type TlsClientSettings } from './tls-options.js'
+export { statusClassOf, type StatusClass } from './status-class.js'

@@ -1,8 +1,7 @@
 // Outbound: hooks for metrics (admin/): one call per outbound request and one per token minted. Partner labels
 // are registered partner names or 'unknown', never a caller-supplied string. Hook failures are swallowed.
 import type { Logger } from '../log/index.js'
-
-export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'other'
+import type { StatusClass } from '../net/index.js'
 
 export interface OutboundEvents {
   /**
@@ -21,10 +20,6 @@ export interface OutboundCallSummary {
   /** ok (the partner's answer relayed, whatever its status), forbidden, bad_request, upstream_error, error, aborted. */
   outcome: string
   durationMs: number
-}
-
-export function statusClassOf(status: number): StatusClass {
-  return status >= 100 && status < 600 ? (`${Math.floor(status / 100)}xx` as StatusClass) : 'other'
 }
 
 /** Wrap hooks so a throwing metrics hook can never fail a call. */

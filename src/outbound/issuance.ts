@@ -1,13 +1,10 @@
 // Authorization servers, outbound: one client-credentials request to a server's issuance endpoint (issue 7):
-// POST application/x-www-form-urlencoded, no redirects, a deadline and a byte cap, the server's TLS settings.
-// Answers the access token and its lifetime; every failure is an IssuanceError with a short fixed reason.
-import http from 'node:http'
-import https from 'node:https'
-import type { IncomingMessage } from 'node:http'
-import { checkMetadataUrl } from '../partners/index.js'
+// POST application/x-www-form-urlencoded with the capped client of net/ (no redirects, a deadline and a byte cap,
+// the server's TLS settings). Answers the access token and its lifetime; every failure is an IssuanceError with a
+// short fixed reason.
+import { CappedRequestError, checkFetchUrl, requestCapped, type CappedRequestFailure, type CappedResponse, type LookupFunction } from '../net/index.js'
 
-export type IssuanceFailure =
-  | 'url' | 'timeout' | 'network' | 'tls' | 'status' | 'redirect' | 'too_large' | 'not_json' | 'no_token' | 'no_expiry'
+export type IssuanceFailure = CappedRequestFailure | 'not_json' | 'no_token' | 'no_expiry'
 
 /** A token request failed. `reason` is fixed (logs, error bodies); `oauthError` is the server's `error` code, sanitised. */
 export class IssuanceError extends Error {
@@ -32,6 +29,8 @@ export interface IssuanceOptions {
   allowHttp: boolean
   caPem?: string
   insecureSkipVerify: boolean
+  /** The resolver; tests make DNS fail with it. Default dns.lookup. */
+  lookup?: LookupFunction
 }
 
 export interface IssuedAccessToken {
@@ -49,7 +48,7 @@ export type RequestAccessToken = (endpoint: string, form: URLSearchParams, opts:
 
 /** POST the form and read the token answer (RFC 6749 §5.1). `nowSec` is only needed for expires_on. */
 export async function requestAccessToken(endpoint: string, form: URLSearchParams, opts: IssuanceOptions, nowSec: number = Math.floor(Date.now() / 1000)): Promise<IssuedAccessToken> {
-  const target = checkMetadataUrl(endpoint, opts.allowHttp)
+  const target = checkFetchUrl(endpoint, opts.allowHttp)
   if (typeof target === 'string') throw new IssuanceError('url', `issuance endpoint refused: ${target}`)
   const { status, body } = await post(target, Buffer.from(form.toString(), 'latin1'), opts)
   const json = parseJson(body)
@@ -101,50 +100,13 @@ function parseJson(body: Buffer): Record<string, unknown> | undefined {
   }
 }
 
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO$)/
-
-function post(target: URL, body: Buffer, opts: IssuanceOptions): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    let settled = false
-    const settle = (err: IssuanceError | undefined, result?: { status: number; body: Buffer }): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(deadline)
-      if (err !== undefined) {
-        req.destroy()
-        reject(err)
-      } else if (result !== undefined) resolve(result)
-    }
-    const deadline = setTimeout(() => settle(new IssuanceError('timeout', `no complete answer within ${opts.timeoutMs} ms`)), opts.timeoutMs)
-    const options: https.RequestOptions = {
-      method: 'POST',
-      hostname: target.hostname.replace(/^\[(.*)\]$/, '$1'),
-      path: target.pathname + target.search,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length, accept: 'application/json', 'user-agent': 's2s-gateway', 'accept-encoding': 'identity' },
-      agent: false,
-      rejectUnauthorized: !opts.insecureSkipVerify,
-      ...(target.port === '' ? {} : { port: Number(target.port) }),
-      ...(opts.caPem === undefined ? {} : { ca: opts.caPem }),
-    }
-    const req = (target.protocol === 'https:' ? https : http).request(options)
-    req.on('error', (err: Error & { code?: string }) => {
-      const code = typeof err.code === 'string' ? err.code : 'unknown'
-      settle(new IssuanceError(TLS_CODE.test(code) ? 'tls' : 'network', `connection failed (${code})`, { cause: err }))
-    })
-    req.on('response', (res: IncomingMessage) => {
-      const status = res.statusCode ?? 0
-      if (status >= 300 && status < 400) return settle(new IssuanceError('redirect', `redirect (HTTP ${status}) not followed`, { status }))
-      const chunks: Buffer[] = []
-      let total = 0
-      res.on('data', (chunk: Buffer) => {
-        total += chunk.length
-        if (total > opts.maxBytes) return settle(new IssuanceError('too_large', `answer larger than ${opts.maxBytes} bytes`))
-        chunks.push(chunk)
-      })
-      res.on('end', () => settle(undefined, { status, body: Buffer.concat(chunks, total) }))
-      res.on('error', (cause) => settle(new IssuanceError('network', 'connection failed while reading the answer', { cause })))
-      res.on('close', () => settle(new IssuanceError('network', 'connection closed before the answer was complete')))
-    })
-    req.end(body)
-  })
+/** An error answer's body is read too: its `error` code says why (RFC 6749 §5.2). */
+async function post(target: URL, data: Buffer, opts: IssuanceOptions): Promise<CappedResponse> {
+  try {
+    return await requestCapped(target, { ...opts, method: 'POST', body: { contentType: 'application/x-www-form-urlencoded', data }, otherStatus: 'read' })
+  } catch (err) {
+    if (!(err instanceof CappedRequestError)) throw err
+    const status = err.status === undefined ? {} : { status: err.status }
+    throw new IssuanceError(err.reason, err.message, err.cause === undefined ? status : { ...status, cause: err.cause })
+  }
 }

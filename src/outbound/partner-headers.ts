@@ -2,14 +2,10 @@
 // handed back (Location mapped so that following it never leads to another partner). Removed toward the partner: hop-by-hop ones (identity/hop-headers.ts), every x-s2s-* header (act-as,
 // the shared secret, our own identity headers), the backend's Authorization, Host, Expect, X-Forwarded-*.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
-import { isIdentityHeaderName } from '../identity/index.js'
-import { stripHopByHop } from '../identity/index.js'
+import { isForwardedName, isIdentityHeaderName, stripHopByHop } from '../identity/index.js'
 
 /** Set by node from the target URL and the body we send, or ours to set; never copied from the backend. */
 const DROPPED = ['host', 'authorization', 'expect', 'content-length', 'transfer-encoding', 'forwarded']
-
-/** X-Forwarded-* in any spelling: `X-Forwarded-Prefix`, `-Server`, `-Ssl`, and `X_Forwarded_For` (CGI-style partners). */
-const isForwardedName = (name: string): boolean => name.length > 12 && name.replace(/_/g, '-').startsWith('x-forwarded-')
 
 /** How the body goes out: fully buffered (replayable) or streamed after an already-read head. */
 export type OutboundBody =
@@ -24,6 +20,7 @@ export function isReplayable(body: OutboundBody): body is Extract<OutboundBody, 
 export function partnerRequestHeaders(incoming: IncomingHttpHeaders, authorization: string, body: OutboundBody): OutgoingHttpHeaders {
   const headers: IncomingHttpHeaders = { ...incoming }
   stripHopByHop(headers)
+  // X-Forwarded-* in any spelling (`-Prefix`, `-Ssl`, `X_Forwarded_For`): a partner trusting us as a proxy would take them for ours.
   for (const name of Object.keys(headers)) if (isIdentityHeaderName(name) || isForwardedName(name)) delete headers[name]
   for (const name of DROPPED) delete headers[name]
   const out: OutgoingHttpHeaders = { ...headers, authorization }

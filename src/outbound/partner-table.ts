@@ -3,6 +3,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import { readFileSync } from 'node:fs'
+import { tlsClientOptions } from '../net/index.js'
 import type { GatewayConfig, PartnerConfig, PartnerOutboundConfig } from '../schema/index.js'
 
 export interface OutboundPartner {
@@ -34,7 +35,8 @@ export function targetUrl(base: URL, pathAndQuery: string): URL {
 /** `maxSockets`: outbound.maxSocketsPerPartner; at most 16 of them are kept idle. */
 function createAgent(base: URL, caPem: string | undefined, maxSockets: number): http.Agent {
   const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(16, maxSockets), scheduling: 'lifo' as const }
-  return base.protocol === 'https:' ? new https.Agent({ ...options, ...(caPem === undefined ? {} : { ca: caPem }) }) : new http.Agent(options)
+  // outbound has no insecureSkipVerify: a partner we send our tokens to is always verified.
+  return base.protocol === 'https:' ? new https.Agent({ ...options, ...tlsClientOptions({ caPem }) }) : new http.Agent(options)
 }
 
 function retireAgent(agent: http.Agent): void {

@@ -6,9 +6,10 @@ import http from 'node:http'
 import https from 'node:https'
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors.js'
+import { classifySocketError, type SocketFault } from '../net/index.js'
 import type { OutboundBody } from './partner-headers.js'
 
-export type PartnerFault = 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'other'
+export type PartnerFault = 'timeout' | SocketFault
 
 export interface SendOptions {
   url: URL
@@ -29,16 +30,8 @@ class PartnerTimeout extends Error {
   override readonly name = 'PartnerTimeout'
 }
 
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO$)/
-
 export function classifyFault(err: unknown): PartnerFault {
-  if (err instanceof PartnerTimeout) return 'timeout'
-  const code = String((err as NodeJS.ErrnoException | undefined)?.code ?? '')
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'refused'
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'reset'
-  if (code === 'ENOTFOUND' || code.startsWith('EAI_')) return 'dns'
-  if (TLS_CODE.test(code)) return 'tls'
-  return 'other'
+  return err instanceof PartnerTimeout ? 'timeout' : classifySocketError(err)
 }
 
 export function faultError(err: unknown, detail: Record<string, unknown>): GatewayError {

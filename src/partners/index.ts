@@ -14,7 +14,5 @@ export {
   type MetadataFetchOptions,
   type MetadataFetchReason,
 } from './metadata-fetch.js'
-export { isLoopbackHost } from './metadata-url.js'
 export { buildKeySet } from './key-set.js'
 export { createSnapshotStore, type Snapshot, type SnapshotKind, type SnapshotStore } from './snapshot.js'
-export { checkMetadataUrl } from './metadata-url.js'

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
 import { GatewayError } from '../errors.js'
+import { classifySocketError } from '../net/index.js'
 import type { GatewayConfig } from '../schema/index.js'
 import { stripHopByHop } from '../identity/index.js'
 
@@ -52,12 +53,11 @@ class UpstreamTimeout extends Error {
   readonly code = 'GW_UPSTREAM_TIMEOUT'
 }
 
-function classify(err: unknown): UpstreamErrorKind {
+/** net/'s socket fault in the four kinds the upstream metric counts: a name that does not resolve is refused too. */
+export function classifyUpstreamError(err: unknown): UpstreamErrorKind {
   if (err instanceof UpstreamTimeout) return 'timeout'
-  const code = (err as NodeJS.ErrnoException | undefined)?.code
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') return 'refused'
-  if (code === 'ECONNRESET' || code === 'EPIPE') return 'reset'
-  return 'other'
+  const fault = classifySocketError(err)
+  return fault === 'dns' ? 'refused' : fault === 'tls' ? 'other' : fault
 }
 
 function countSockets(map: NodeJS.ReadOnlyDict<unknown[]>): number {
@@ -148,7 +148,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
       // No per-request options: http-proxy then uses its own (target parsed once, on the first request) instead of
       // copying them and parsing the target URL again for every request (issue 11: 1.38 µs against 0.01 µs).
       webWithoutOptions.call(proxy, req, res, (err: Error) => {
-        const kind = classify(err)
+        const kind = classifyUpstreamError(err)
         events.onError?.(kind)
         onError(new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail: { upstreamError: kind } }))
       })
@@ -158,7 +158,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
       timed[kStarted] = { t0: performance.now(), onResponse }
       // A fresh connection per upgrade: an upgraded socket never returns to the keep-alive pool.
       proxy.ws(req, socket, head, { agent: false }, (err) => {
-        const kind = classify(err)
+        const kind = classifyUpstreamError(err)
         events.onError?.(kind)
         onError(new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail: { upstreamError: kind } }))
       })

@@ -4,7 +4,6 @@ import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import { createInstruments } from '../../../src/admin/instruments.js'
 import { createMetricHooks } from '../../../src/admin/metric-hooks.js'
-import { statusClassOf } from '../../../src/admin/metric-defs.js'
 
 function setup() {
   const registry = new Registry()
@@ -82,11 +81,5 @@ describe('createMetricHooks', () => {
     expect(await value('s2s_gateway_config_last_reload_successful')).toBe(1)
     expect(await value('s2s_gateway_config_reloads_total', { result: 'failure' })).toBe(2)
     expect(await value('s2s_gateway_config_reloads_total', { result: 'success' })).toBe(1)
-  })
-})
-
-describe('statusClassOf', () => {
-  it.each([[101, '1xx'], [200, '2xx'], [204, '2xx'], [302, '3xx'], [404, '4xx'], [503, '5xx'], [0, 'other'], [600, 'other']])('%i -> %s', (status, expected) => {
-    expect(statusClassOf(status)).toBe(expected)
   })
 })

@@ -4,6 +4,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { IssuanceError, readTokenAnswer, requestAccessToken, type IssuanceOptions } from '../../../src/outbound/issuance.js'
+import { failingLookup } from '../../helpers/metadata-loopback.js'
 
 const NOW = 1_795_348_800
 const OPTS: IssuanceOptions = { timeoutMs: 2000, maxBytes: 4096, allowHttp: true, insecureSkipVerify: false }
@@ -90,6 +91,18 @@ describe('requestAccessToken', () => {
     const err = await requestAccessToken(url, form, OPTS, NOW).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(IssuanceError)
     expect(err).toMatchObject(expected)
+  })
+
+  // Issue 16: the token request had its own copy of the capped client, which classified a failed name lookup as
+  // `network` (the metadata fetch and partner calls: `dns`), and read an oversized answer until the byte cap or the
+  // deadline instead of refusing its Content-Length at once as the metadata fetch did.
+  it('reports a failing resolver as dns, like the metadata fetch', async () => {
+    await expect(requestAccessToken('https://acs.invalid/t', form, { ...OPTS, lookup: failingLookup }, NOW)).rejects.toMatchObject({ reason: 'dns' })
+  })
+
+  it('refuses an answer whose Content-Length is over maxBytes before reading it', async () => {
+    const url = await serve((_q, s) => void s.writeHead(200, { 'content-length': '5000' }).write('{'))
+    await expect(requestAccessToken(url, form, OPTS, NOW)).rejects.toMatchObject({ reason: 'too_large' })
   })
 
   it('gives up after timeoutMs when the server never answers', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyIdentityHeaders, encodeHeaderValue, isIdentityHeaderName, stripIdentityHeaders } from '../../../src/identity/index.js'
+import { applyIdentityHeaders, encodeHeaderValue, isForwardedName, isIdentityHeaderName, stripIdentityHeaders } from '../../../src/identity/index.js'
 import type { Identity } from '../../../src/identity/types.js'
 
 describe('isIdentityHeaderName', () => {
@@ -18,11 +18,31 @@ describe('isIdentityHeaderName', () => {
   })
 })
 
+describe('isForwardedName', () => {
+  it.each([
+    ['x-forwarded-for', true],
+    ['x-forwarded-prefix', true],
+    ['x_forwarded_for', true],
+    ['x_forwarded-proto', true],
+    ['x-forwarded_ssl', true],
+    // Issue 16: inbound removal counted a bare prefix as X-Forwarded-*, the outbound copy (length > 12) did not.
+    ['x_forwarded_', true],
+    ['x-forwarded-', true],
+    ['x-forwarded', false],
+    ['forwarded', false],
+    ['x-forwardedfor', false],
+    ['xx-forwarded-for', false],
+  ])('%s -> %s', (name, expected) => {
+    expect(isForwardedName(name)).toBe(expected)
+  })
+})
+
 describe('stripIdentityHeaders', () => {
-  it('removes identity headers and underscore spellings of X-Forwarded-*, nothing else', () => {
+  // The `_` spellings of X-Forwarded-* are proxy/forwarded.ts's to drop (test/unit/proxy/forwarded.test.ts).
+  it('removes identity headers in any spelling, nothing else', () => {
     const headers: Record<string, string> = { 'x-s2s-partner': 'a', x_s2s_user_upn: 'b', x_forwarded_for: '1.2.3.4', 'x-forwarded-for': '5.6.7.8', accept: '*/*' }
     stripIdentityHeaders(headers)
-    expect(headers).toEqual({ 'x-forwarded-for': '5.6.7.8', accept: '*/*' })
+    expect(headers).toEqual({ x_forwarded_for: '1.2.3.4', 'x-forwarded-for': '5.6.7.8', accept: '*/*' })
   })
 })
 

@@ -103,6 +103,12 @@ describe('partnerRequestHeaders', () => {
     expect(out).toEqual({ authorization: 'Bearer t', 'content-type': 'text/plain', 'content-length': 5, 'x-anchormailbox': 'alice@contoso.com', accept: 'application/json' })
   })
 
+  // Issue 16: this copy of the X-Forwarded-* rule wanted a name longer than the prefix; the inbound one did not.
+  it('drops X-Forwarded-* in every spelling, a bare prefix too, and keeps other x-forwarded names', () => {
+    const out = partnerRequestHeaders({ 'x-forwarded-ssl': 'on', x_forwarded_for: '10.0.0.1', 'x-forwarded-': '1', x_forwarded_: '1', 'x-forwarded': 'kept', 'x-forwardedfor': 'kept' }, 'Bearer t', { kind: 'buffer', data: Buffer.alloc(0), hadBody: false })
+    expect(out).toEqual({ authorization: 'Bearer t', 'x-forwarded': 'kept', 'x-forwardedfor': 'kept' })
+  })
+
   it('sends no length for a bodyless request, and the declared one (or chunked) for a streamed body', () => {
     expect(partnerRequestHeaders({}, 'Bearer t', { kind: 'buffer', data: Buffer.alloc(0), hadBody: false })['content-length']).toBeUndefined()
     expect(partnerRequestHeaders({}, 'Bearer t', { kind: 'buffer', data: Buffer.alloc(0), hadBody: true })['content-length']).toBe(0)

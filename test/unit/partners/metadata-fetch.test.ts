@@ -5,8 +5,7 @@ import { createSelfSignedCertificate } from '../../../src/certs/create.js'
 import {
   fetchMetadataDocument, MetadataFetchError, type MetadataFetchOptions, type MetadataFetchReason,
 } from '../../../src/partners/metadata-fetch.js'
-import { isLoopbackHost as configIsLoopbackHost } from '../../../src/config/hosts.js'
-import { checkMetadataUrl, isLoopbackHost } from '../../../src/partners/metadata-url.js'
+import { checkFetchUrl, isLoopbackHost } from '../../../src/net/index.js'
 import { failingLookup, resolveToLoopback, startLoopbackServer } from '../../helpers/metadata-loopback.js'
 
 const base: MetadataFetchOptions = { timeoutMs: 2_000, maxBytes: 1_024, allowHttp: true, insecureSkipVerify: false }
@@ -126,13 +125,13 @@ describe('which URLs may be fetched', () => {
 
   // Issue 15 defect 8: the config check accepted http://[::ffff:127.0.0.1]/ with allowHttp, and then every fetch
   // of it was refused. One function decides for both.
+  // Issue 16: net/ holds the only isLoopbackHost; config checks and the fetch's URL rule both import it.
   it('uses the configuration\'s loopback rule, so a URL the config accepts is fetched', async () => {
-    expect(isLoopbackHost).toBe(configIsLoopbackHost)
     for (const host of ['[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[0:0:0:0:0:ffff:127.0.0.2]']) {
-      expect(configIsLoopbackHost(new URL(`http://${host}/`).hostname)).toBe(true)
-      expect(checkMetadataUrl(`http://${host}:1/metadata/json/1`, true)).toBeInstanceOf(URL)
+      expect(isLoopbackHost(new URL(`http://${host}/`).hostname)).toBe(true)
+      expect(checkFetchUrl(`http://${host}:1/metadata/json/1`, true)).toBeInstanceOf(URL)
     }
-    expect(checkMetadataUrl('http://[::ffff:10.0.0.1]:1/metadata/json/1', true)).toBe('http is allowed only for a loopback host')
+    expect(checkFetchUrl('http://[::ffff:10.0.0.1]:1/metadata/json/1', true)).toBe('http is allowed only for a loopback host')
     const server = await startLoopbackServer((_req, res) => json(res, '{"mapped":true}'))
     expect(await fetchMetadataDocument(server.url('/metadata/json/1', '[::ffff:127.0.0.1]'), base)).toEqual({ mapped: true })
   })

@@ -8,7 +8,7 @@ import type { CreatedCertificate } from '../../../src/certs/create.js'
 import { CertificateError, computeX5t, decodeCertificate, parseSigningCertificate } from '../../../src/certs/x509.js'
 import { fetchOptionsFor, loadMetadata } from '../../../src/partners/metadata-load.js'
 import { MAX_KEY_ENTRIES, MetadataError, parseMetadataDocument } from '../../../src/partners/metadata-parse.js'
-import { checkMetadataUrl } from '../../../src/partners/metadata-url.js'
+import { checkFetchUrl } from '../../../src/net/index.js'
 import { EXCHANGE_ID } from '../../helpers/tokens.js'
 import { partnerConfig, METADATA } from '../../helpers/metadata-fakes.js'
 import { testCertificates, unusableCertificate } from '../../helpers/metadata-docs.js'
@@ -146,10 +146,10 @@ describe('certificate reading and URL checks', () => {
     )
   })
 
-  it('checkMetadataUrl: any string gives a URL or a reason, never a throw, and never a non-https remote URL', () => {
+  it('checkFetchUrl: any string gives a URL or a reason, never a throw, and never a non-https remote URL', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.webUrl()), fc.boolean(), (url, allowHttp) => {
-        const result = checkMetadataUrl(url, allowHttp)
+        const result = checkFetchUrl(url, allowHttp)
         if (typeof result === 'string') return
         expect(['https:', 'http:']).toContain(result.protocol)
         if (result.protocol === 'http:') expect(allowHttp).toBe(true)

@@ -1,16 +1,12 @@
-// Who we trust: decide whether a metadata URL may be fetched at all (https, or http to a loopback host when
-// allowed). Used by metadata-fetch.ts before any socket is opened.
-import { isLoopbackHost } from '../config/index.js'
-
-// One loopback rule for the whole gateway (issue 15): the config check that accepts an allowHttp URL and the
-// fetch that follows it must agree, IPv4-mapped IPv6 loopback included.
-export { isLoopbackHost }
+// Net: which URLs the capped client may request at all, decided before any socket is opened: partner metadata
+// (docs/PROTOCOL.md §1.1) and an authorization server's issuance endpoint (issue 7).
+import { isLoopbackHost } from './address.js'
 
 /**
- * The parsed URL when it may be fetched, else a short explanation. https always; http only with `allowHttp`
+ * The parsed URL when it may be requested, else a short explanation. https always; http only with `allowHttp`
  * and a loopback host (issue 2 §5); never user:password in the URL (we send no credentials).
  */
-export function checkMetadataUrl(url: string, allowHttp: boolean): URL | string {
+export function checkFetchUrl(url: string, allowHttp: boolean): URL | string {
   let parsed: URL
   try {
     parsed = new URL(url)
