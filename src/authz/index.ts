@@ -4,7 +4,6 @@ export type { AuthorizationServer, AuthorizationServers, AuthorizationServerSeed
 export { createAuthorizationServers, type AuthorizationServersDeps } from './authorization-servers.js'
 export {
   createAuthzTokenSource,
-  REFRESH_BEFORE_EXPIRY_SEC,
   serverTarget,
   type AuthzIssuedToken,
   type AuthzTokenRequest,

@@ -3,7 +3,7 @@
 import type { DefaultsOf } from './derive.js'
 
 /** Shown after the default in generated docs: "Default: 300 (seconds)." */
-export type Unit = 'ms' | 'seconds' | 'bytes' | 'entries' | 'sockets' | 'requests' | 'requests/s' | 'connections'
+export type Unit = 'ms' | 'seconds' | 'bytes' | 'entries' | 'sockets' | 'requests' | 'requests/s' | 'connections' | 'percent'
 
 interface OptionBase {
   /** One line: what the option does and why you would change it. */

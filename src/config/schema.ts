@@ -48,7 +48,7 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
     url: { type: 'string', required: true, doc: 'Where calls to this partner go: https (http only for a loopback host), no credentials, query or fragment', example: 'https://mail.contoso.com' },
     audienceHost: { type: 'string', setByCheck: true, defaultText: "the url's authority", doc: 'host[:port] put in the aud of our tokens, when the partner knows itself by another name than the url' },
     issuerRealm: { type: 'string', setByCheck: true, defaultText: 'service.realm', doc: 'Realm of the iss and nameid of our tokens, when the partner registered us under another realm' },
-    tokenLifetimeSec: { type: 'integer', default: 3_600, unit: 'seconds', min: 600, max: 43_200, doc: 'Lifetime of the tokens we mint for it (600-43200); each is reused until 5 minutes before it expires' },
+    tokenLifetimeSec: { type: 'integer', default: 3_600, unit: 'seconds', min: 600, max: 43_200, doc: 'Lifetime of the tokens we mint for it (600-43200); each is reused until outbound.tokenRefreshBeforeExpirySec before it expires' },
     actAsUsers: { type: 'boolean', default: false, doc: 'Allow calls on behalf of a user (x-s2s-act-as-* request headers); otherwise they get 403' },
     timeoutMs: ms('How long to wait for its response headers before answering 504', 30_000),
     dateFormat: { type: 'string', default: 'number', values: ['number', 'string'], doc: 'How nbf and exp are written: JSON numbers, or decimal strings for old Exchange/Lync builds that reject numbers' },
@@ -131,6 +131,8 @@ export const SCHEMA = deepFreeze(section('s2s-gateway configuration', {
     replayMaxBytes: { type: 'integer', default: 65_536, unit: 'bytes', min: 0, max: 8_388_608, doc: 'Request bodies up to this size are held in memory so a call the partner answers with 401 can be retried once after realm discovery; larger ones are streamed and not retried (0-8388608)' },
     probeReuseMs: ms('How long one realm-discovery probe of a partner is reused before another may be sent (a partner answering 401 to everything costs one probe per window)', 10_000, 100),
     tokenCacheMaxEntries: { type: 'integer', default: 10_000, unit: 'entries', min: 1, max: 1_000_000, doc: 'Tokens we minted kept for reuse (one per partner, audience and user), least recently used dropped first (1-1000000)' },
+    maxIdleSocketsPerPartner: { type: 'integer', default: 16, unit: 'sockets', min: 1, max: 4_096, doc: 'Of those, idle keep-alive connections kept open for the next call, at most (1-4096; never more than maxSocketsPerPartner); the rest are closed once idle' },
+    tokenRefreshBeforeExpirySec: { type: 'integer', default: 300, unit: 'seconds', min: 30, max: 599, doc: "A token for a partner (one we minted, or one an authorization server gave us) is reused until this long before it expires, then replaced (30-599: below the shortest tokenLifetimeSec, so a minted token is always reused for a while; a server's token is replaced at half its lifetime at the latest)" },
   }),
   trustedProxies: { type: 'string[]', default: [], doc: 'Addresses or CIDRs whose X-Forwarded-For/-Proto/-Host are kept and appended to' },
   forwardAuth: section('Decisions for a reverse proxy that forwards on its own (listen.forwardAuth): /auth/nginx, /auth/envoy/<path>, /auth/forward', {
@@ -156,6 +158,8 @@ export const SCHEMA = deepFreeze(section('s2s-gateway configuration', {
   }),
   metadata: section("Fetching partners' metadata documents", {
     refreshIntervalSec: sec('Background refresh interval, with jitter', 3_600),
+    refreshJitterPercent: { type: 'integer', default: 10, unit: 'percent', min: 0, max: 50, doc: 'Each background refresh waits refreshIntervalSec plus or minus up to this share of it, at random, so partners registered together do not fetch in lockstep (0-50)' },
+    firstRetryMs: ms('Wait before retrying a failed background fetch (or refreshIntervalSec, if shorter); each further failure doubles it, up to refreshIntervalSec', 30_000, 100),
     refetchCooldownSec: sec('At most one on-demand refetch (unknown x5t) per partner per window', 60),
     maxStaleSec: sec('How long last-known-good keys keep serving while refreshes fail', 604_800),
     timeoutMs: ms('Fetch timeout', 5_000),

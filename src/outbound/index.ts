@@ -7,4 +7,4 @@ export { statusClassOf, type OutboundEvents, type StatusClass } from './events.j
 export type { OutboundTarget, AudienceSource } from './target.js'
 export type { ProbeResult } from './discovery.js'
 export { readActAs, ACT_AS_HEADERS } from './act-as.js'
-export { readBody, REPLAY_CAP_BYTES } from './read-body.js'
+export { readBody } from './read-body.js'
