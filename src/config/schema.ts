@@ -123,6 +123,7 @@ export const SCHEMA = deepFreeze(section('s2s-gateway configuration', {
     timeoutMs: ms('How long to wait for the backend before answering 504', 30_000),
     forwardAuthorization: { type: 'boolean', default: false, doc: "Pass the caller's Authorization header on to the backend" },
     maxSockets: { type: 'integer', default: 256, unit: 'sockets', min: 1, doc: 'Keep-alive connections to the backend, at most' },
+    maxIdleSockets: { type: 'integer', default: 64, unit: 'sockets', min: 1, doc: 'Of those, idle connections kept open for the next request, at most (never more than maxSockets); the rest are closed once idle' },
     websockets: { type: 'boolean', default: true, doc: 'Relay WebSocket upgrades after the same checks as any request (false: 501)' },
     websocketIdleSec: sec('An upgraded connection with no traffic either way for this long is closed', 600),
   }),

@@ -102,6 +102,7 @@ describe('a loaded configuration', () => {
     const { config } = loadConfigObject(validRaw(), { baseDir: temp.dir })
     expect(config.metadata).toMatchObject({ refreshJitterPercent: 10, firstRetryMs: 30_000 })
     expect(config.outbound).toMatchObject({ maxIdleSocketsPerPartner: 16, tokenRefreshBeforeExpirySec: 300 })
+    expect(config.upstream.maxIdleSockets).toBe(64)
     expect(DEFAULTS.metadata).toMatchObject({ refreshJitterPercent: 10, firstRetryMs: 30_000 })
     expect(DEFAULTS.outbound).toMatchObject({ maxIdleSocketsPerPartner: 16, tokenRefreshBeforeExpirySec: 300 })
     expect(describeOption(SCHEMA.fields.metadata.fields.refreshJitterPercent)).toMatch(/Default: 10 \(percent\)\.$/)
@@ -115,9 +116,10 @@ describe('a loaded configuration', () => {
     ['outbound', 'maxIdleSocketsPerPartner', 4_097, 'must be between 1 and 4096'],
     ['outbound', 'tokenRefreshBeforeExpirySec', 29, 'must be between 30 and 599'],
     ['outbound', 'tokenRefreshBeforeExpirySec', 600, 'must be between 30 and 599'],
+    ['upstream', 'maxIdleSockets', 0, 'must be at least 1'],
   ])('reports %s.%s = %d by name', (section, key, value, message) => {
     const raw = validRaw()
-    raw[section] = { [key]: value }
+    raw[section] = { ...raw[section], [key]: value }
     expect(problemsOf(raw, temp.dir)).toEqual([{ path: `${section}.${key}`, message }])
   })
 })
