@@ -23,10 +23,10 @@ function httpProxyHandler(): http.RequestListener {
   }
 }
 
-/** The partner agent of src/outbound/partner-table.ts (createAgent, not exported): keep-alive, LIFO, 16 idle. */
+/** The partner agent of src/outbound/partner-table.ts (createAgent, not exported): keep-alive, LIFO, the default idle cap. */
 function outboundHandler(): http.RequestListener {
-  const maxSockets = DEFAULTS.outbound.maxSocketsPerPartner
-  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Math.min(16, maxSockets), scheduling: 'lifo' })
+  const { maxSocketsPerPartner: maxSockets, maxIdleSocketsPerPartner } = DEFAULTS.outbound
+  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxIdleSocketsPerPartner, maxSockets), scheduling: 'lifo' })
   const base = new URL(url)
   return (req, res) => {
     const path = req.url ?? '/'

@@ -80,9 +80,8 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { baseDir: st
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError([{ path: '', message: 'the configuration must be a YAML mapping' }])
   }
-  const walked = walkSection(SCHEMA, raw, '', { env: opts.env ?? {}, baseDir: resolve(opts.baseDir), out })
   // Invalid values were replaced by placeholders of the right type; any problem fails the load below.
-  const config = walked as unknown as GatewayConfig
+  const config: GatewayConfig = walkSection(SCHEMA, raw, '', { env: opts.env ?? {}, baseDir: resolve(opts.baseDir), out })
   const nowMs = (opts.now ?? Date.now)()
   checkService(config.service, out)
   checkListen(config.listen, out)

@@ -2,7 +2,7 @@
 // and reports unknown keys, wrong types and out-of-range numbers. Invalid values become placeholders so the
 // semantic checks (check-*.ts) can still run over the rest; any problem fails the load in the end.
 import { isAbsolute, resolve } from 'node:path'
-import { defaultOf, type Option, type SectionOption } from '../schema/index.js'
+import { defaultOf, type ConfigOf, type Option, type SectionOption } from '../schema/index.js'
 import { childPath, type ProblemCollector } from './problems.js'
 import { substituteEnv, type Env } from './env.js'
 import { unknownKeyMessage } from './suggest.js'
@@ -17,6 +17,13 @@ export interface WalkContext {
 const isMapping = (raw: unknown): raw is Record<string, unknown> =>
   typeof raw === 'object' && raw !== null && !Array.isArray(raw)
 
+/**
+ * The mapping `raw` checked against `section`, defaults filled in. The overload is the one place where the walked
+ * value meets the type derived from the same schema (derive.ts: ConfigOf); TypeScript cannot follow a loop over
+ * Object.entries, and test/unit/config/derive.test.ts checks that the two agree. Keys marked setByCheck are
+ * still absent here: load.ts runs the checks that fill them before the configuration is handed out.
+ */
+export function walkSection<const S extends SectionOption>(section: S, raw: unknown, path: string, ctx: WalkContext): ConfigOf<S>
 export function walkSection(section: SectionOption, raw: unknown, path: string, ctx: WalkContext): Record<string, unknown> {
   const given: Record<string, unknown> = isMapping(raw) ? raw : {}
   if (raw !== undefined && raw !== null && !isMapping(raw)) ctx.out.invalid(path, 'must be a mapping')

@@ -10,9 +10,6 @@ import { JWT_BEARER_ASSERTION_TYPE, mintClientAssertion } from './client-asserti
 import { IssuanceError, requestAccessToken, type IssuanceOptions, type IssuedAccessToken } from './issuance.js'
 import type { AuthorizationServer, AuthorizationServers } from '../auth-servers/index.js'
 
-/** Obtain a new token this long before expiry (or at half its lifetime, when that is shorter). */
-export const REFRESH_BEFORE_EXPIRY_SEC = 300
-
 /** A token from a server, as the outbound path uses it, with what it was asked for. */
 export interface AuthzIssuedToken extends IssuedToken {
   authorizationServer: string
@@ -35,6 +32,8 @@ export interface AuthzTokenSourceDeps {
   serviceId: string
   /** Timeout and byte cap of the token request: metadata.timeoutMs and metadata.maxBytes. */
   limits: { timeoutMs: number; maxBytes: number }
+  /** outbound.tokenRefreshBeforeExpirySec: obtain a new token this long before expiry (or at half its lifetime, when that is shorter). */
+  refreshBeforeExpirySec: number
   /** Clock, epoch ms. Default Date.now. */
   now?: () => number
   log: Logger
@@ -124,7 +123,7 @@ export function createAuthzTokenSource(deps: AuthzTokenSourceDeps): AuthzTokenSo
     }
     const exp = nowSec + answer.expiresInSec
     const token: AuthzIssuedToken = { token: answer.accessToken, nbf: nowSec, exp, x5t: x5tOf(answer.accessToken), authType: 'app', minted: true, authorizationServer: server.name }
-    entries.set(key, { token, refreshAt: exp - Math.min(REFRESH_BEFORE_EXPIRY_SEC, Math.floor(answer.expiresInSec / 2)) })
+    entries.set(key, { token, refreshAt: exp - Math.min(deps.refreshBeforeExpirySec, Math.floor(answer.expiresInSec / 2)) })
     deps.log.info({ partner, authorizationServer: server.name, resource: target.audience, expiresInSec: answer.expiresInSec }, 'access token obtained from the authorization server')
     try {
       deps.onIssued?.(partner)

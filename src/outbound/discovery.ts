@@ -1,11 +1,7 @@
 // Outbound: realm discovery state per partner (docs/PROTOCOL.md §5.5 steps 1-2). What a partner's challenge said
 // is cached; probes are single-flight per partner, and a fresh result is reused instead of probing again, so
 // a partner answering 401 to every call costs at most one probe per outbound.probeReuseMs.
-import { DEFAULTS } from '../schema/index.js'
 import type { BearerChallenge } from './challenge-parse.js'
-
-/** A probe result younger than this is reused by discover(): outbound.probeReuseMs (default 10 s). */
-export const PROBE_REUSE_MS = DEFAULTS.outbound.probeReuseMs
 
 /** What one probe found; `challenge` is undefined when the partner sent no Bearer challenge. */
 export interface ProbeResult {
@@ -26,7 +22,8 @@ export interface Discovery {
   discover(partner: string, probe: Probe): Promise<ProbeResult>
 }
 
-export function createDiscovery(now: () => number = Date.now, reuseMs: number = PROBE_REUSE_MS): Discovery {
+/** `reuseMs`: outbound.probeReuseMs, how long a probe result is reused by discover(). */
+export function createDiscovery(now: () => number, reuseMs: number): Discovery {
   const learnt = new Map<string, BearerChallenge>()
   const results = new Map<string, ProbeResult>()
   const flights = new Map<string, Promise<ProbeResult>>()

@@ -7,11 +7,10 @@ export type { OutboundEvents } from './events.js'
 export type { OutboundTarget, AudienceSource } from './target.js'
 export type { ProbeResult } from './discovery.js'
 export { readActAs, ACT_AS_HEADERS } from './act-as.js'
-export { readBody, REPLAY_CAP_BYTES } from './read-body.js'
+export { readBody } from './read-body.js'
 // Access tokens from an authorization server's issuance endpoint (issue 7), for partners behind one.
 export {
   createAuthzTokenSource,
-  REFRESH_BEFORE_EXPIRY_SEC,
   serverTarget,
   type AuthzIssuedToken,
   type AuthzTokenRequest,

@@ -1,13 +1,14 @@
 // Outbound signing: a bounded cache of the tokens we minted for partners (docs/PROTOCOL.md §5.5 step 4: reuse a
 // token until exp - 5 min). Keys include our signer's x5t, so a token signed by a retired key is never served.
 import { LRUCache } from 'lru-cache'
-import { DEFAULTS } from '../schema/index.js'
 
-/** Refresh this long before exp, so a token never reaches a partner just before it expires. */
-export const REFRESH_BEFORE_EXP_SEC = 300
-
-/** Default bound (outbound.tokenCacheMaxEntries): one entry per (partner, audience, user) in use; users make it large, so it is capped. */
-export const DEFAULT_MAX_ENTRIES = DEFAULTS.outbound.tokenCacheMaxEntries
+/** Read from the configuration (section outbound), whose schema holds the defaults. */
+export interface OutboundTokenCacheLimits {
+  /** outbound.tokenCacheMaxEntries: one entry per (partner, audience, user) in use; users make it large, so it is capped. */
+  maxEntries: number
+  /** outbound.tokenRefreshBeforeExpirySec: a token this close to exp is minted afresh, so none reaches a partner just as it expires. */
+  refreshBeforeExpirySec: number
+}
 
 /** One minted token and its validity, epoch seconds. */
 export interface CachedToken {
@@ -29,7 +30,7 @@ export interface TokenCacheKey {
 }
 
 export interface OutboundTokenCache {
-  /** The token when it is still at least REFRESH_BEFORE_EXP_SEC from expiry, else undefined. */
+  /** The token when it is still at least refreshBeforeExpirySec from expiry, else undefined. */
   get(key: TokenCacheKey, nowSec: number): CachedToken | undefined
   set(key: TokenCacheKey, token: CachedToken): void
   /** Drop every token of a partner (it answered 401: its view of us, or ours of it, changed). */
@@ -39,14 +40,15 @@ export interface OutboundTokenCache {
 
 const keyText = (k: TokenCacheKey): string => [k.partner, k.audience, k.issuer, k.x5t, k.subject].join('\n')
 
-export function createOutboundTokenCache(maxEntries = DEFAULT_MAX_ENTRIES): OutboundTokenCache {
-  const entries = new LRUCache<string, CachedToken>({ max: Math.max(1, maxEntries) })
+export function createOutboundTokenCache(limits: OutboundTokenCacheLimits): OutboundTokenCache {
+  const { refreshBeforeExpirySec } = limits
+  const entries = new LRUCache<string, CachedToken>({ max: Math.max(1, limits.maxEntries) })
   return {
     get(key, nowSec) {
       const text = keyText(key)
       const hit = entries.get(text)
       if (hit === undefined) return undefined
-      if (nowSec >= hit.exp - REFRESH_BEFORE_EXP_SEC || nowSec < hit.nbf) {
+      if (nowSec >= hit.exp - refreshBeforeExpirySec || nowSec < hit.nbf) {
         entries.delete(text)
         return undefined
       }

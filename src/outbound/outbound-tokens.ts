@@ -3,7 +3,7 @@
 // mint.ts and caches per (partner, audience, issuer, our x5t, user) until 5 minutes before exp.
 import type { UserClaims } from '../identity/index.js'
 import { mintActorToken, wrapUserToken, type DateFormat, type TokenSigner } from '../issuer/index.js'
-import { createOutboundTokenCache, type CachedToken, type OutboundTokenCache, type TokenCacheKey } from './outbound-token-cache.js'
+import type { CachedToken, OutboundTokenCache, TokenCacheKey } from './outbound-token-cache.js'
 
 /** Emitted nbf is now minus this (docs/PROTOCOL.md §7.12: receivers with slow clocks reject not-yet-valid tokens). */
 export const NBF_BACKDATE_SEC = 300
@@ -33,8 +33,8 @@ export interface OutboundTokenIssuerDeps {
   signer: TokenSigner
   /** Clock, epoch ms. Default Date.now. */
   now?: () => number
-  /** Default: a new bounded cache. */
-  cache?: OutboundTokenCache
+  /** Bounded by the outbound section of the configuration (createOutboundTokenCache). */
+  cache: OutboundTokenCache
   /** Called once per token minted or wrapped (not for cache hits). Exceptions are swallowed. */
   onIssued?: (partner: string, authType: 'app' | 'user') => void
 }
@@ -52,8 +52,7 @@ export function userSubject(user: UserClaims): string {
 
 export function createOutboundTokenIssuer(deps: OutboundTokenIssuerDeps): OutboundTokenIssuer {
   const now = deps.now ?? Date.now
-  const cache = deps.cache ?? createOutboundTokenCache()
-  const { signer } = deps
+  const { cache, signer } = deps
   const issued = (partner: string, authType: 'app' | 'user'): void => {
     try {
       deps.onIssued?.(partner, authType)

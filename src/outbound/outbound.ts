@@ -82,11 +82,12 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   const table = createPartnerTable(config, deps.readFile)
   const events = guardEvents(deps.events, log)
   const discovery = createDiscovery(now, config.outbound.probeReuseMs)
-  const cache = createOutboundTokenCache(config.outbound.tokenCacheMaxEntries)
+  const cache = createOutboundTokenCache({ maxEntries: config.outbound.tokenCacheMaxEntries, refreshBeforeExpirySec: config.outbound.tokenRefreshBeforeExpirySec })
   const tokens = createOutboundTokenIssuer({ signer: deps.signer, now, cache, onIssued: events.onTokenIssued })
   const serverTokens = createAuthzTokenSource({
     servers: deps.authorizationServers ?? createAuthorizationServers([], { metadata: config.metadata }),
     signer: deps.signer, serviceId: config.service.id, limits: config.metadata, now, log,
+    refreshBeforeExpirySec: config.outbound.tokenRefreshBeforeExpirySec,
     onIssued: (partner) => events.onTokenIssued(partner, 'app'),
   })
 

@@ -32,9 +32,10 @@ export function targetUrl(base: URL, pathAndQuery: string): URL {
   return url
 }
 
-/** `maxSockets`: outbound.maxSocketsPerPartner; at most 16 of them are kept idle. */
-function createAgent(base: URL, caPem: string | undefined, maxSockets: number): http.Agent {
-  const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(16, maxSockets), scheduling: 'lifo' as const }
+/** `limits`: outbound.maxSocketsPerPartner, and outbound.maxIdleSocketsPerPartner of them kept idle at most. */
+function createAgent(base: URL, caPem: string | undefined, limits: GatewayConfig['outbound']): http.Agent {
+  const maxSockets = limits.maxSocketsPerPartner
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(limits.maxIdleSocketsPerPartner, maxSockets), scheduling: 'lifo' as const }
   // outbound has no insecureSkipVerify: a partner we send our tokens to is always verified.
   return base.protocol === 'https:' ? new https.Agent({ ...options, ...tlsClientOptions({ caPem }) }) : new http.Agent(options)
 }
@@ -55,7 +56,7 @@ export function createPartnerTable(
     if (outbound === undefined) continue
     const base = new URL(outbound.url)
     const caPem = outbound.caFile === undefined ? undefined : readText(outbound.caFile)
-    byName.set(partner.name, { name: partner.name, config: partner, outbound, base, agent: createAgent(base, caPem, config.outbound.maxSocketsPerPartner) })
+    byName.set(partner.name, { name: partner.name, config: partner, outbound, base, agent: createAgent(base, caPem, config.outbound) })
   }
   const all = [...byName.values()]
   return {

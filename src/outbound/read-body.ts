@@ -2,11 +2,7 @@
 // retried after realm discovery (issue 3 §1). A larger body is streamed on (head first, then the rest) and is
 // never replayed.
 import type { IncomingMessage } from 'node:http'
-import { DEFAULTS } from '../schema/index.js'
 import type { OutboundBody } from './partner-headers.js'
-
-/** Bodies up to this size are buffered and can be retried: outbound.replayMaxBytes (default 64 KiB). */
-export const REPLAY_CAP_BYTES = DEFAULTS.outbound.replayMaxBytes
 
 function declaredLength(req: IncomingMessage): number | undefined {
   const text = req.headers['content-length']
@@ -18,8 +14,11 @@ export function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length > 0)
 }
 
-/** Resolves once the body ended within `capBytes`, or as soon as it grew past it (then paused, not consumed). */
-export function readBody(req: IncomingMessage, capBytes = REPLAY_CAP_BYTES): Promise<OutboundBody> {
+/**
+ * Resolves once the body ended within `capBytes` (outbound.replayMaxBytes: such a body can be retried), or as
+ * soon as it grew past it (then paused, not consumed).
+ */
+export function readBody(req: IncomingMessage, capBytes: number): Promise<OutboundBody> {
   const hadBody = hasBody(req) || req.headers['content-length'] !== undefined
   const contentLength = declaredLength(req)
   if (!hasBody(req)) {

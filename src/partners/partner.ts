@@ -152,8 +152,7 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
 
   function armTimer(dueAt?: number): void {
     const ok = s.lastFetch?.ok === true
-    const interval = metadata.refreshIntervalSec
-    const delay = dueAt !== undefined ? dueAt - now() : ok ? refreshDelayMs(interval, random) : retryDelayMs(interval, Math.max(s.failures, 1))
+    const delay = dueAt !== undefined ? dueAt - now() : ok ? refreshDelayMs(metadata, random) : retryDelayMs(metadata, Math.max(s.failures, 1))
     timer.arm(delay, () => {
       emit.state(state())
       void runFetch(false)

@@ -1,23 +1,24 @@
 // Who we trust: when the next background metadata refresh of a partner runs: the refresh interval with
-// jitter after a success, exponential backoff after failures. Used by partner.ts.
+// jitter after a success, exponential backoff after failures. Used by partner.ts; the numbers are options of the
+// metadata section (schema/schema.ts).
+import type { GatewayConfig } from '../schema/types.js'
 
-/** Jitter applied to the refresh interval: ±10 %, so partners registered together do not fetch in lockstep. */
-export const REFRESH_JITTER = 0.1
-/** First retry after a failed fetch, in ms (or the refresh interval, if shorter). */
-export const FIRST_RETRY_MS = 30_000
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
-/** Refresh interval with ±10 % jitter; `random` returns [0, 1) like Math.random. */
-export function refreshDelayMs(refreshIntervalSec: number, random: () => number): number {
-  const factor = 1 + (random() * 2 - 1) * REFRESH_JITTER
-  return Math.round(refreshIntervalSec * 1000 * factor)
+/**
+ * refreshIntervalSec ± refreshJitterPercent, so partners registered together do not fetch in lockstep; `random`
+ * returns [0, 1) like Math.random.
+ */
+export function refreshDelayMs(metadata: Pick<GatewayConfig['metadata'], 'refreshIntervalSec' | 'refreshJitterPercent'>, random: () => number): number {
+  const factor = 1 + (random() * 2 - 1) * (metadata.refreshJitterPercent / 100)
+  return Math.round(metadata.refreshIntervalSec * 1000 * factor)
 }
 
-/** Backoff after `failures` consecutive failures (>= 1): min(30 s, interval) doubling, capped at the interval. */
-export function retryDelayMs(refreshIntervalSec: number, failures: number): number {
-  const intervalMs = refreshIntervalSec * 1000
-  const first = Math.min(FIRST_RETRY_MS, intervalMs)
+/** Backoff after `failures` consecutive failures (>= 1): min(firstRetryMs, interval) doubling, capped at the interval. */
+export function retryDelayMs(metadata: Pick<GatewayConfig['metadata'], 'refreshIntervalSec' | 'firstRetryMs'>, failures: number): number {
+  const intervalMs = metadata.refreshIntervalSec * 1000
+  const first = Math.min(metadata.firstRetryMs, intervalMs)
   const doublings = Math.min(Math.max(failures - 1, 0), 40)
   return Math.min(first * 2 ** doublings, intervalMs)
 }

@@ -1,8 +1,9 @@
 // Config: the vocabulary schema.ts is written in. Each option is data (type, default, unit, range, doc), so
 // DEFAULTS, the strict loader (walk.ts) and the generated YAML docs (render.ts) all read the same description.
+import type { DefaultsOf } from './derive.js'
 
 /** Shown after the default in generated docs: "Default: 300 (seconds)." */
-export type Unit = 'ms' | 'seconds' | 'bytes' | 'entries' | 'sockets' | 'requests' | 'requests/s' | 'connections'
+export type Unit = 'ms' | 'seconds' | 'bytes' | 'entries' | 'sockets' | 'requests' | 'requests/s' | 'connections' | 'percent'
 
 interface OptionBase {
   /** One line: what the option does and why you would change it. */
@@ -11,6 +12,12 @@ interface OptionBase {
   required?: boolean
   /** For options whose default is computed from others: how the docs describe it. */
   defaultText?: string
+  /**
+   * A semantic check (check-*.ts) fills the key in when the YAML omits it, so a loaded configuration always has
+   * it (derive.ts then types it as always set). Only for keys whose check really does; a `defaultText` alone
+   * (limits.burst: computed where it is used) leaves the key optional.
+   */
+  setByCheck?: true
 }
 
 export interface StringOption extends OptionBase {
@@ -53,9 +60,10 @@ export interface ListOption extends OptionBase {
   example?: readonly string[]
 }
 
-export interface SectionOption extends OptionBase {
+/** `F`: the fields with their literal types when schema.ts builds the section (derive.ts reads them). */
+export interface SectionOption<F extends Readonly<Record<string, Option>> = Readonly<Record<string, Option>>> extends OptionBase {
   type: 'section'
-  fields: Readonly<Record<string, Option>>
+  fields: F
   /** Absent unless the YAML gives it (listen.inbound.tls); otherwise always present with defaults. */
   optional?: boolean
 }
@@ -90,7 +98,12 @@ export function defaultOf(option: Option): unknown {
   }
 }
 
-/** Every default of a section, nested; options without a default are left out. */
+/**
+ * Every default of a section, nested; options without a default are left out. The overload is where the value
+ * built by walking the fields meets its type derived from the same fields (derive.ts: DefaultsOf); TypeScript
+ * cannot follow a loop over Object.entries, and test/unit/config/derive.test.ts checks that the two agree.
+ */
+export function defaultsOfSection<const S extends SectionOption>(section: S): DefaultsOf<S>
 export function defaultsOfSection(section: SectionOption): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [key, option] of Object.entries(section.fields)) {

@@ -1,23 +1,33 @@
 // Config: every option, its default, its unit and its doc, exactly once. load.ts checks YAML against it,
-// `check-config --print-defaults` and config/gateway.example.yaml are rendered from it (render.ts).
-import type { GatewayConfig, ListenConfig, PartnerConfig } from './types.js'
+// `check-config --print-defaults` and config/gateway.example.yaml are rendered from it (render.ts), and the
+// configuration's types are derived from it (derive.ts, types.ts).
+import type { DefaultsOf } from './derive.js'
 import { deepFreeze } from './freeze.js'
-import { defaultsOfSection, type Option, type SectionOption } from './options.js'
+import { defaultsOfSection, type IntegerOption, type Option, type SectionOption } from './options.js'
+
+// The helpers keep the literal types of what they are given (const type parameters), so derive.ts can read
+// which keys are required, defaulted or optional, and which words a string may be.
+type Fields = Readonly<Record<string, Option>>
+type Defaulted = IntegerOption & { default: number }
 
 const MAX_TIMER_MS = 2_147_483_647 // setTimeout's ceiling
-const port = (doc: string, value: number): Option => ({ type: 'integer', default: value, min: 0, max: 65_535, doc })
-const ms = (doc: string, value: number, min = 1): Option => ({ type: 'integer', default: value, unit: 'ms', min, max: MAX_TIMER_MS, doc })
-const sec = (doc: string, value: number, min = 1): Option => ({ type: 'integer', default: value, unit: 'seconds', min, doc })
-const cap = (doc: string, value: number): Option => ({ type: 'integer', default: value, unit: 'connections', min: 1, doc })
-const section = (doc: string, fields: Record<string, Option>, optional = false): SectionOption =>
-  optional ? { type: 'section', doc, fields, optional } : { type: 'section', doc, fields }
+const port = (doc: string, value: number): Defaulted => ({ type: 'integer', default: value, min: 0, max: 65_535, doc })
+const ms = (doc: string, value: number, min = 1): Defaulted => ({ type: 'integer', default: value, unit: 'ms', min, max: MAX_TIMER_MS, doc })
+const sec = (doc: string, value: number, min = 1): Defaulted => ({ type: 'integer', default: value, unit: 'seconds', min, doc })
+const cap = (doc: string, value: number): Defaulted => ({ type: 'integer', default: value, unit: 'connections', min: 1, doc })
+/** Always present, with its defaults, whether or not the YAML gives it. */
+const section = <const F extends Fields>(doc: string, fields: F): SectionOption<F> => ({ type: 'section', doc, fields })
+/** Absent unless the YAML gives it (listen.inbound.tls, partners[].outbound). */
+const optionalSection = <const F extends Fields>(doc: string, fields: F): SectionOption<F> & { optional: true } =>
+  ({ type: 'section', doc, fields, optional: true })
 
 /** Per-partner admission limits (issue 14 §1); every key optional: an absent key is no limit of that kind. */
-const limitsSection = (doc: string, optional: boolean): SectionOption => section(doc, {
+const LIMITS_FIELDS = {
   ratePerSec: { type: 'integer', unit: 'requests/s', min: 1, max: 1_000_000, doc: 'Token bucket refill: requests admitted per second, on average' },
+  // Not setByCheck: an absent burst stays absent, and limits/limiter.ts computes it where the rate is known.
   burst: { type: 'integer', unit: 'requests', min: 1, max: 10_000_000, defaultText: 'ratePerSec', doc: 'Bucket size: requests admitted at once after a quiet spell (needs ratePerSec)' },
   maxConcurrent: { type: 'integer', unit: 'requests', min: 1, max: 1_000_000, doc: "Requests of one partner in flight to the backend at once (forward-auth decisions are not counted)" },
-}, optional)
+} as const satisfies Fields
 
 /** One registered partner application (docs/PROTOCOL.md §0): by metadata URL, or by application id + realm + certificates. */
 export const PARTNER_SCHEMA = section('A partner application allowed to call us', {
@@ -34,19 +44,19 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
     caFile: { type: 'file', doc: 'PEM CA bundle trusted instead of the system CAs' },
     insecureSkipVerify: { type: 'boolean', default: false, doc: "Skip certificate verification, like Exchange's -TrustAnySSLCertificate (logged as a warning)" },
   }),
-  outbound: section('Calls from our backend to this partner through listen.outbound, signed by our issuer (omit for inbound-only partners)', {
+  outbound: optionalSection('Calls from our backend to this partner through listen.outbound, signed by our issuer (omit for inbound-only partners)', {
     url: { type: 'string', required: true, doc: 'Where calls to this partner go: https (http only for a loopback host), no credentials, query or fragment', example: 'https://mail.contoso.com' },
-    audienceHost: { type: 'string', defaultText: "the url's authority", doc: 'host[:port] put in the aud of our tokens, when the partner knows itself by another name than the url' },
-    issuerRealm: { type: 'string', defaultText: 'service.realm', doc: 'Realm of the iss and nameid of our tokens, when the partner registered us under another realm' },
-    tokenLifetimeSec: { type: 'integer', default: 3_600, unit: 'seconds', min: 600, max: 43_200, doc: 'Lifetime of the tokens we mint for it (600-43200); each is reused until 5 minutes before it expires' },
+    audienceHost: { type: 'string', setByCheck: true, defaultText: "the url's authority", doc: 'host[:port] put in the aud of our tokens, when the partner knows itself by another name than the url' },
+    issuerRealm: { type: 'string', setByCheck: true, defaultText: 'service.realm', doc: 'Realm of the iss and nameid of our tokens, when the partner registered us under another realm' },
+    tokenLifetimeSec: { type: 'integer', default: 3_600, unit: 'seconds', min: 600, max: 43_200, doc: 'Lifetime of the tokens we mint for it (600-43200); each is reused until outbound.tokenRefreshBeforeExpirySec before it expires' },
     actAsUsers: { type: 'boolean', default: false, doc: 'Allow calls on behalf of a user (x-s2s-act-as-* request headers); otherwise they get 403' },
     timeoutMs: ms('How long to wait for its response headers before answering 504', 30_000),
     dateFormat: { type: 'string', default: 'number', values: ['number', 'string'], doc: 'How nbf and exp are written: JSON numbers, or decimal strings for old Exchange/Lync builds that reject numbers' },
     caFile: { type: 'file', doc: 'PEM CA bundle trusted for the url instead of the system CAs' },
-  }, true),
+  }),
   permissions: {
     type: 'table', optional: true, item: section('One permission: paths, a right or methods, call type, users', {
-      name: { type: 'string', defaultText: '<partner>#<index>', doc: 'Label for logs, explain and the x-s2s-permission header: unique per partner, [A-Za-z0-9._#:-]', example: 'read-people' },
+      name: { type: 'string', setByCheck: true, defaultText: '<partner>#<index>', doc: 'Label for logs, explain and the x-s2s-permission header: unique per partner, [A-Za-z0-9._#:-]', example: 'read-people' },
       paths: { type: 'string[]', required: true, minItems: 1, doc: 'Absolute path patterns: * within one segment, ** as a whole segment for zero or more; no %, ?, #, ;, . or .. segments', example: ['/api/people/**', '/api/org'] },
       right: { type: 'string', values: ['read', 'write', 'full'], doc: 'read: GET HEAD OPTIONS PROPFIND REPORT SEARCH; write: read + POST PUT PATCH DELETE MERGE MKCOL COPY MOVE LOCK UNLOCK PROPPATCH and WebSocket upgrades; full: any method. Exactly one of right and methods', example: 'read' },
       methods: { type: 'string[]', minItems: 1, doc: 'Methods granted instead of a right (UPGRADE for a WebSocket upgrade)' },
@@ -56,7 +66,7 @@ export const PARTNER_SCHEMA = section('A partner application allowed to call us'
     examples: [],
     doc: 'What this partner may call (access.deny is checked first). Absent: every path and method (check-config warns); []: nothing',
   },
-  limits: limitsSection('This partner\'s limits, overriding the top-level limits key by key', true),
+  limits: optionalSection('This partner\'s limits, overriding the top-level limits key by key', LIMITS_FIELDS),
 })
 
 /** A third-party token server (ACS-style, docs/PROTOCOL.md §6) that partners with `authorizationServer` go through. */
@@ -72,47 +82,48 @@ export const AUTHORIZATION_SERVER_SCHEMA = section('A third-party authorization 
 })
 
 /** The whole configuration; frozen, like PARTNER_SCHEMA inside it. */
-export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configuration', {
+export const SCHEMA = deepFreeze(section('s2s-gateway configuration', {
   service: section('Who we are: the identity partners register, and put in the aud of their tokens', {
     id: { type: 'string', required: true, doc: 'Our principal id (metadata serviceName, challenge client_id): a GUID, emitted lowercase', example: '5f1c9a3e-7b2d-4c8e-9f10-112233445566' },
     name: { type: 'string', default: 's2s-gateway', doc: 'Display name in the metadata document', example: 'Legacy HR API' },
     realm: { type: 'string', required: true, doc: 'Our realm (challenge realm, metadata realm), stored lowercase; changing it later breaks every partner registration', example: 'contoso.com' },
     realmAliases: { type: 'string[]', default: [], doc: 'More realms accepted in aud, e.g. additional SIP domains' },
     publicHosts: { type: 'string[]', required: true, minItems: 1, doc: 'Authorities partners put in aud (host[:port]); lowercased, IDN to punycode, :443 and :80 dropped', example: ['gw.contoso.com'] },
-    metadataUrl: { type: 'string', defaultText: 'https://<publicHosts[0]>/metadata/json/1', doc: 'Canonical URL of our metadata document, published in its endpoints; a warning when it lacks metadata/json/1 (Exchange recognises the document by it) or is not https' },
+    metadataUrl: { type: 'string', setByCheck: true, defaultText: 'https://<publicHosts[0]>/metadata/json/1', doc: 'Canonical URL of our metadata document, published in its endpoints; a warning when it lacks metadata/json/1 (Exchange recognises the document by it) or is not https' },
   }),
   listen: section('Listeners', {
     inbound: section('Where partners connect: the proxied routes and /metadata/json/1', {
       host: { type: 'string', default: '0.0.0.0', doc: 'Bind address; a non-loopback address without tls starts with a warning' },
       port: port('TCP port (0-65535); 0 picks a free one', 8443),
       maxConnections: cap('Open client connections at most; further ones are closed at once, unanswered (file descriptors stay bounded)', 4_096),
-      tls: section('Serve HTTPS directly (omit when TLS is terminated in front of the gateway)', {
+      tls: optionalSection('Serve HTTPS directly (omit when TLS is terminated in front of the gateway)', {
         cert: { type: 'file', required: true, doc: 'PEM certificate chain', example: 'certs/tls.pem' },
         key: { type: 'file', required: true, doc: 'PEM private key', example: 'certs/tls.key' },
-      }, true),
+      }),
     }),
     admin: section('Health and metrics; loopback unless you really mean otherwise', {
       host: { type: 'string', default: '127.0.0.1', doc: 'Bind address' },
       port: port('TCP port (0-65535); 0 picks a free one', 9464),
       maxConnections: cap('Open connections at most (probes, scrapes, status pages); further ones are closed at once', 64),
     }),
-    outbound: section('Where our backend calls partners (<METHOD> /<partner name>/<path>); unauthenticated, so loopback unless sharedSecret is set. Omit to disable', {
+    outbound: optionalSection('Where our backend calls partners (<METHOD> /<partner name>/<path>); unauthenticated, so loopback unless sharedSecret is set. Omit to disable', {
       host: { type: 'string', default: '127.0.0.1', doc: 'Bind address; a non-loopback address requires sharedSecret' },
       port: port('TCP port (0-65535); 0 picks a free one', 8444),
       maxConnections: cap('Open connections from our backend at most; further ones are closed at once', 1_024),
       sharedSecret: { type: 'string', doc: 'When set, every call must carry it in x-s2s-outbound-secret (at least 16 characters); required off loopback', example: '${S2S_OUTBOUND_SECRET}' },
-    }, true),
-    forwardAuth: section('Where a reverse proxy (nginx auth_request, ingress-nginx, Envoy ext_authz, Traefik, Caddy) asks for a decision per request (section forwardAuth). Omit to disable', {
+    }),
+    forwardAuth: optionalSection('Where a reverse proxy (nginx auth_request, ingress-nginx, Envoy ext_authz, Traefik, Caddy) asks for a decision per request (section forwardAuth). Omit to disable', {
       host: { type: 'string', default: '127.0.0.1', doc: 'Bind address; only callers in forwardAuth.trustedProxies get decisions' },
       port: port('TCP port (0-65535); 0 picks a free one', 8445),
       maxConnections: cap('Open connections from proxies at most; further ones are closed at once', 1_024),
-    }, true),
+    }),
   }),
   upstream: section('The backend behind the gateway', {
-    url: { type: 'string', doc: 'Base URL of the backend (http or https, no credentials). Required unless listen.forwardAuth is set; without it the inbound listener serves only /metadata/json/1', example: 'http://127.0.0.1:8080' },
+    url: { type: 'string', setByCheck: true, doc: 'Base URL of the backend (http or https, no credentials). Required unless listen.forwardAuth is set; without it the inbound listener serves only /metadata/json/1', example: 'http://127.0.0.1:8080' },
     timeoutMs: ms('How long to wait for the backend before answering 504', 30_000),
     forwardAuthorization: { type: 'boolean', default: false, doc: "Pass the caller's Authorization header on to the backend" },
     maxSockets: { type: 'integer', default: 256, unit: 'sockets', min: 1, doc: 'Keep-alive connections to the backend, at most' },
+    maxIdleSockets: { type: 'integer', default: 64, unit: 'sockets', min: 1, doc: 'Of those, idle connections kept open for the next request, at most (never more than maxSockets); the rest are closed once idle' },
     websockets: { type: 'boolean', default: true, doc: 'Relay WebSocket upgrades after the same checks as any request (false: 501)' },
     websocketIdleSec: sec('An upgraded connection with no traffic either way for this long is closed', 600),
   }),
@@ -121,6 +132,8 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     replayMaxBytes: { type: 'integer', default: 65_536, unit: 'bytes', min: 0, max: 8_388_608, doc: 'Request bodies up to this size are held in memory so a call the partner answers with 401 can be retried once after realm discovery; larger ones are streamed and not retried (0-8388608)' },
     probeReuseMs: ms('How long one realm-discovery probe of a partner is reused before another may be sent (a partner answering 401 to everything costs one probe per window)', 10_000, 100),
     tokenCacheMaxEntries: { type: 'integer', default: 10_000, unit: 'entries', min: 1, max: 1_000_000, doc: 'Tokens we minted kept for reuse (one per partner, audience and user), least recently used dropped first (1-1000000)' },
+    maxIdleSocketsPerPartner: { type: 'integer', default: 16, unit: 'sockets', min: 1, max: 4_096, doc: 'Of those, idle keep-alive connections kept open for the next call, at most (1-4096; never more than maxSocketsPerPartner); the rest are closed once idle' },
+    tokenRefreshBeforeExpirySec: { type: 'integer', default: 300, unit: 'seconds', min: 30, max: 599, doc: "A token for a partner (one we minted, or one an authorization server gave us) is reused until this long before it expires, then replaced (30-599: below the shortest tokenLifetimeSec, so a minted token is always reused for a while; a server's token is replaced at half its lifetime at the latest)" },
   }),
   trustedProxies: { type: 'string[]', default: [], doc: 'Addresses or CIDRs whose X-Forwarded-For/-Proto/-Host are kept and appended to' },
   forwardAuth: section('Decisions for a reverse proxy that forwards on its own (listen.forwardAuth): /auth/nginx, /auth/envoy/<path>, /auth/forward', {
@@ -146,6 +159,8 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
   }),
   metadata: section("Fetching partners' metadata documents", {
     refreshIntervalSec: sec('Background refresh interval, with jitter', 3_600),
+    refreshJitterPercent: { type: 'integer', default: 10, unit: 'percent', min: 0, max: 50, doc: 'Each background refresh waits refreshIntervalSec plus or minus up to this share of it, at random, so partners registered together do not fetch in lockstep (0-50)' },
+    firstRetryMs: ms('Wait before retrying a failed background fetch (or refreshIntervalSec, if shorter); each further failure doubles it, up to refreshIntervalSec', 30_000, 100),
     refetchCooldownSec: sec('At most one on-demand refetch (unknown x5t) per partner per window', 60),
     maxStaleSec: sec('How long last-known-good keys keep serving while refreshes fail', 604_800),
     timeoutMs: ms('Fetch timeout', 5_000),
@@ -155,7 +170,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
   challenge: section('The 401 WWW-Authenticate: Bearer challenge', {
     listTrustedIssuers: { type: 'boolean', default: true, doc: 'List partner issuers in trusted_issuers (needed by Exchange; tells anonymous callers who we trust)' },
   }),
-  limits: limitsSection("Limits for every partner (each partner's limits override them key by key); omit for none. A refused request gets 429 and never reaches the backend", false),
+  limits: section("Limits for every partner (each partner's limits override them key by key); omit for none. A refused request gets 429 and never reaches the backend", LIMITS_FIELDS),
   connections: section('Time bounds of every client connection, on each listener (inbound, admin, outbound); a connection past one is closed', {
     firstByteTimeoutMs: ms('A new connection (or TLS handshake) that sends no byte for this long is closed', 10_000),
     headersTimeoutMs: ms('The request head (line and headers) must be complete this long after its first byte', 20_000),
@@ -184,7 +199,7 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
     deny: {
       type: 'table', doc: 'Checked first, for every authenticated request of every partner: a match is 403',
       item: section('A path denied to every partner', {
-        name: { type: 'string', defaultText: 'deny#<index>', doc: 'Label for logs and explain: unique, [A-Za-z0-9._#:-]', example: 'no-admin' },
+        name: { type: 'string', setByCheck: true, defaultText: 'deny#<index>', doc: 'Label for logs and explain: unique, [A-Za-z0-9._#:-]', example: 'no-admin' },
         paths: { type: 'string[]', required: true, minItems: 1, doc: 'Path patterns, as in partners[].permissions', example: ['/api/admin/**'] },
         methods: { type: 'string[]', minItems: 1, doc: 'Only these methods (UPGRADE: WebSocket upgrades). Default: every method' },
       }),
@@ -233,31 +248,10 @@ export const SCHEMA: SectionOption = deepFreeze(section('s2s-gateway configurati
 }))
 
 /** Every default, nested like GatewayConfig. Options without a default (service.id, upstream.url, ...) are absent. */
-export interface ConfigDefaults {
-  service: Pick<GatewayConfig['service'], 'name' | 'realmAliases'>
-  listen: { inbound: ListenConfig; admin: ListenConfig }
-  upstream: Omit<GatewayConfig['upstream'], 'url'>
-  outbound: GatewayConfig['outbound']
-  trustedProxies: string[]
-  forwardAuth: GatewayConfig['forwardAuth']
-  publicPaths: string[]
-  issuer: { certificates: [] }
-  tokens: GatewayConfig['tokens']
-  metadata: GatewayConfig['metadata']
-  challenge: GatewayConfig['challenge']
-  limits: GatewayConfig['limits']
-  connections: GatewayConfig['connections']
-  shutdown: GatewayConfig['shutdown']
-  workers: GatewayConfig['workers']
-  admin: Pick<GatewayConfig['admin'], 'allowedHosts'>
-  logging: GatewayConfig['logging']
-  access: Omit<GatewayConfig['access'], 'deny'> & { deny: [] }
-  authorizationServers: []
-  partners: []
-}
+export type ConfigDefaults = DefaultsOf<typeof SCHEMA>
 
 /** The defaults every partner entry starts from. trustLevel 'application' is the secure choice. */
-export type PartnerDefaults = Pick<PartnerConfig, 'trustLevel' | 'acceptSid' | 'allowHttp' | 'tls'>
+export type PartnerDefaults = DefaultsOf<typeof PARTNER_SCHEMA>
 
-export const DEFAULTS = deepFreeze(defaultsOfSection(SCHEMA)) as unknown as Readonly<ConfigDefaults>
-export const PARTNER_DEFAULTS = deepFreeze(defaultsOfSection(PARTNER_SCHEMA)) as unknown as Readonly<PartnerDefaults>
+export const DEFAULTS: Readonly<ConfigDefaults> = deepFreeze(defaultsOfSection(SCHEMA))
+export const PARTNER_DEFAULTS: Readonly<PartnerDefaults> = deepFreeze(defaultsOfSection(PARTNER_SCHEMA))

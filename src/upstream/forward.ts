@@ -68,7 +68,7 @@ function countSockets(map: NodeJS.ReadOnlyDict<unknown[]>): number {
 
 /** The keep-alive agent settings toward the backend; exported so bench/ runs a bare proxy with the same ones. */
 export function upstreamAgentOptions(upstream: GatewayConfig['upstream']): http.AgentOptions {
-  return { keepAlive: true, maxSockets: upstream.maxSockets, maxFreeSockets: Math.min(64, upstream.maxSockets), scheduling: 'lifo' }
+  return { keepAlive: true, maxSockets: upstream.maxSockets, maxFreeSockets: Math.min(upstream.maxIdleSockets, upstream.maxSockets), scheduling: 'lifo' }
 }
 
 /** The agent the forwarder uses: http or https by the upstream URL's scheme. */

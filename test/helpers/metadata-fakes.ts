@@ -6,6 +6,8 @@ import type { MetadataFetchOptions } from '../../src/partners/metadata-fetch.js'
 
 export const METADATA: GatewayConfig['metadata'] = {
   refreshIntervalSec: 3_600,
+  refreshJitterPercent: 10,
+  firstRetryMs: 30_000,
   refetchCooldownSec: 60,
   maxStaleSec: 86_400,
   timeoutMs: 5_000,

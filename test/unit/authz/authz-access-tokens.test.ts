@@ -2,7 +2,7 @@
 // flight per partner and resource, reuse until shortly before expiry, forgetting, the realm of resource and
 // client_id, the form sent, and failures turned into GW_OUTBOUND_AUTHZ_TOKEN.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createAuthzTokenSource, REFRESH_BEFORE_EXPIRY_SEC, serverTarget } from '../../../src/outbound/access-tokens.js'
+import { createAuthzTokenSource, serverTarget } from '../../../src/outbound/access-tokens.js'
 import { createAuthorizationServers, type AuthorizationServers } from '../../../src/auth-servers/index.js'
 import { IssuanceError, type IssuanceOptions, type IssuedAccessToken } from '../../../src/outbound/issuance.js'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../../src/certs/create.js'
@@ -16,8 +16,10 @@ const SP = '00000003-0000-0ff1-ce00-000000000000'
 const US = '5f1c9a3e-7b2d-4c8e-9f10-112233445566'
 const URL_TENANT = 'https://acs.test/contoso.com/metadata/json/1'
 const ISSUANCE = 'https://acs.test/contoso.com/tokens/OAuth/2'
-const METADATA: GatewayConfig['metadata'] = { refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 1000, maxBytes: 1_048_576 }
+const METADATA: GatewayConfig['metadata'] = { refreshIntervalSec: 3600, refreshJitterPercent: 10, firstRetryMs: 30_000, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 1000, maxBytes: 1_048_576 }
 const T0 = 1_795_348_800_000
+/** outbound.tokenRefreshBeforeExpirySec; not the default (300), so the test shows the configured value is used. */
+const REFRESH_BEFORE_EXPIRY_SEC = 120
 
 let cert: CreatedCertificate
 let ours: CreatedCertificate
@@ -46,7 +48,7 @@ function harness(doc: Record<string, unknown> = acsDoc()) {
   const calls: Call[] = []
   const issued: string[] = []
   const source = createAuthzTokenSource({
-    servers: servers(doc), signer: { privateKey: ours.privateKey, x5t: ours.x5t }, serviceId: US.toUpperCase(), limits: { timeoutMs: 1000, maxBytes: 4096 },
+    servers: servers(doc), signer: { privateKey: ours.privateKey, x5t: ours.x5t }, serviceId: US.toUpperCase(), limits: { timeoutMs: 1000, maxBytes: 4096 }, refreshBeforeExpirySec: REFRESH_BEFORE_EXPIRY_SEC,
     now: () => clock.ms, log: silentLogger, onIssued: (p) => issued.push(p),
     request: (endpoint, form, opts) => new Promise((resolve, reject) => {
       calls.push({ endpoint, form: Object.fromEntries(form), opts, release: (a) => (a instanceof Error ? reject(a) : resolve(a)) })
@@ -82,7 +84,7 @@ describe('createAuthzTokenSource', () => {
     expect(p).toMatchObject({ iss: `${US}@contoso.com`, sub: `${US}@contoso.com`, aud: ISSUANCE, nbf: T0 / 1000, exp: T0 / 1000 + 600, jti: expect.any(String) })
   })
 
-  it('reuses the token until REFRESH_BEFORE_EXPIRY_SEC before expiry, then asks again', async () => {
+  it('reuses the token until outbound.tokenRefreshBeforeExpirySec before expiry, then asks again', async () => {
     const { source, calls, clock } = harness()
     const first = source.issue({ partner: 'sp', server: 'acs', target: target() })
     await settle(calls, 1)

@@ -12,7 +12,7 @@ import { createSnapshotStore, snapshotFileName } from '../../../src/partners/sna
 import { until } from '../../helpers/until.js'
 
 const ACS = '00000001-0000-0000-c000-000000000000'
-const METADATA: GatewayConfig['metadata'] = { refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 1000, maxBytes: 1_048_576 }
+const METADATA: GatewayConfig['metadata'] = { refreshIntervalSec: 3600, refreshJitterPercent: 10, firstRetryMs: 30_000, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 1000, maxBytes: 1_048_576 }
 const T0 = 1_795_348_800_000
 
 let cert: CreatedCertificate

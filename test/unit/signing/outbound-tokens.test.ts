@@ -10,11 +10,13 @@ const signer = (x5t: string): TokenSigner => ({ privateKey: generateKeyPairSync(
 const A = signer('x5t-A-aaaaaaaaaaaaaaaaaaaaaa')
 const B = signer('x5t-B-bbbbbbbbbbbbbbbbbbbbbb')
 const T0 = 1_800_000_000_000
+/** outbound.tokenCacheMaxEntries and outbound.tokenRefreshBeforeExpirySec, at their defaults. */
+const LIMITS = { maxEntries: 10_000, refreshBeforeExpirySec: 300 }
 const request: OutboundTokenRequest = { partner: 'sp', issuer: 'us@contoso.com', audience: 'sp-id/sp.contoso.com@contoso.com', lifetimeSec: 3600, dateFormat: 'number' }
 const part = (token: string, i: number): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[i] ?? '', 'base64url').toString()) as Record<string, unknown>
 
 function issuerAt(clock: { ms: number }, s = A, issued: string[] = []) {
-  return createOutboundTokenIssuer({ signer: s, now: () => clock.ms, cache: createOutboundTokenCache(), onIssued: (p, t) => issued.push(`${p}:${t}`) })
+  return createOutboundTokenIssuer({ signer: s, now: () => clock.ms, cache: createOutboundTokenCache(LIMITS), onIssued: (p, t) => issued.push(`${p}:${t}`) })
 }
 
 describe('createOutboundTokenIssuer', () => {
@@ -69,7 +71,7 @@ describe('createOutboundTokenIssuer', () => {
   })
 
   it('never serves a token signed by another key from a shared cache (our certificate rotated)', async () => {
-    const cache = createOutboundTokenCache()
+    const cache = createOutboundTokenCache(LIMITS)
     const clock = { ms: T0 }
     const old = await createOutboundTokenIssuer({ signer: A, now: () => clock.ms, cache }).issue(request)
     const fresh = await createOutboundTokenIssuer({ signer: B, now: () => clock.ms, cache }).issue(request)
@@ -88,7 +90,7 @@ describe('createOutboundTokenIssuer', () => {
 
 describe('createOutboundTokenCache', () => {
   it('is bounded', () => {
-    const cache = createOutboundTokenCache(2)
+    const cache = createOutboundTokenCache({ ...LIMITS, maxEntries: 2 })
     for (const subject of ['a', 'b', 'c']) cache.set({ partner: 'p', audience: 'a', issuer: 'i', x5t: 'x', subject }, { token: subject, nbf: 0, exp: 10_000, x5t: 'x' })
     expect(cache.size()).toBe(2)
     expect(cache.get({ partner: 'p', audience: 'a', issuer: 'i', x5t: 'x', subject: 'a' }, 100)).toBeUndefined()

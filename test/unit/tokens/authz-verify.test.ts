@@ -17,7 +17,7 @@ const HR_ID = '11111111-2222-3333-4444-555555555555'
 const LYNC_ID = '00000004-0000-0ff1-ce00-000000000000'
 const TENANT_URL = 'https://acs.test/contoso.com/metadata/json/1'
 const GLOBAL_URL = 'https://acs.test/metadata/json/1'
-const METADATA: GatewayConfig['metadata'] = { refreshIntervalSec: 3600, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 1000, maxBytes: 1_048_576 }
+const METADATA: GatewayConfig['metadata'] = { refreshIntervalSec: 3600, refreshJitterPercent: 10, firstRetryMs: 30_000, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 1000, maxBytes: 1_048_576 }
 
 let tenantCert: CreatedCertificate
 let globalCert: CreatedCertificate
