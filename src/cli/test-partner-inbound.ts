@@ -2,7 +2,7 @@
 // mint the token the partner would send us and run it through our validator (the inbound path's checks, in
 // process), explaining a rejection with the same words as `token inspect --config`.
 import type { GatewayConfig } from '../config/types.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import { silentLogger } from '../logger.js'
 import type { Partner, PartnerRegistry } from '../partners/types.js'
 import { mintActorToken, wrapUserToken, type TokenSigner } from '../signing/mint.js'

@@ -4,7 +4,7 @@
 // a 500, so /auth/nginx says "retry later" as a 401 (keys unavailable, a fault of ours) or a 403 (rate limited),
 // each with Retry-After, which the shipped nginx config turns back into 503 and 429 for the client.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
-import { GatewayError, publicBody } from '../errors.js'
+import { GatewayError, publicBody } from '../errors/index.js'
 import { IDENTITY_HEADERS, applyIdentityHeaders } from '../identity/index.js'
 import { closeIfBodyUnread } from '../proxy/connection-guard.js'
 import { errorHeaders } from '../proxy/reply-error.js'

@@ -1,7 +1,7 @@
 // Forward-auth: one access line per decision (listener "forward_auth", the original method and path, never the
 // query), and the same record handed to the inbound listener's observer (metrics, status page).
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { GatewayError } from '../errors.js'
+import type { GatewayError } from '../errors/index.js'
 import type { Logger } from '../logger.js'
 import { userForLog, type AccessRecord, type Outcome, type RequestObserver } from '../proxy/access-log.js'
 import { rawPathOf } from '../proxy/path-guard.js'

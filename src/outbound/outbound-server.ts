@@ -2,7 +2,7 @@
 // Plain node:http rather than fastify: it has one route, must stream bodies untouched (and replay small ones),
 // and parses nothing, so a framework would add only indirection. Each request pins the Runtime it started with.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
-import { GatewayError, toGatewayError } from '../errors.js'
+import { GatewayError, toGatewayError } from '../errors/index.js'
 import type { Logger } from '../logger.js'
 import { refuseConnect } from '../proxy/http-guards.js'
 import { assertUnambiguousTarget, rawPathOf } from '../proxy/path-guard.js'

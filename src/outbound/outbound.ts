@@ -4,7 +4,7 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { createAuthorizationServers, createAuthzTokenSource, type AuthorizationServers } from '../authz/index.js'
 import type { GatewayConfig } from '../config/types.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import type { Logger } from '../logger.js'
 import type { Partner, PartnerRegistry } from '../partners/types.js'
 import type { TokenSigner } from '../signing/mint.js'

@@ -2,7 +2,7 @@
 // (proxy/reply-error.ts), plus the GW_ code and, for partner faults, which partner and what failed: the caller
 // is our own backend, which needs to tell "no such partner" from "partner down" from "partner slow".
 import type { ServerResponse } from 'node:http'
-import { publicBody, type GatewayError } from '../errors.js'
+import { publicBody, type GatewayError } from '../errors/index.js'
 import { closeIfBodyUnread } from '../proxy/connection-guard.js'
 import { errorHeaders } from '../proxy/reply-error.js'
 

@@ -5,7 +5,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import type { OutboundBody } from './partner-headers.js'
 
 export type PartnerFault = 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'other'

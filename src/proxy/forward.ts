@@ -6,7 +6,7 @@ import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import type { GatewayConfig } from '../config/types.js'
 import { stripHopByHop } from './hop-headers.js'
 

@@ -4,7 +4,7 @@
 // authenticated the request). Every answer here is a catalogue answer, written on the raw socket.
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { GatewayError, type ErrorCode } from '../errors.js'
+import { GatewayError, type ErrorCode } from '../errors/index.js'
 import type { Logger } from '../logger.js'
 import { errorBody } from './reply-error.js'
 

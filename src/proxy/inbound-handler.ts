@@ -4,7 +4,7 @@
 // reply-error.ts; the access line and the metrics come from the one InboundCall when the response closes.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger as PinoLogger } from 'pino'
-import { GatewayError, toGatewayError } from '../errors.js'
+import { GatewayError, toGatewayError } from '../errors/index.js'
 import { METADATA_PATH, writeMetadata } from '../issuer/index.js'
 import type { Limiter } from '../limits/index.js'
 import type { RuntimeHolder } from '../runtime.js'

@@ -2,7 +2,7 @@
 // outbound listener through outbound/reply.ts). The body is coarse and serialized once per code; the reason goes
 // to the log, at the level one rule chooses (levelOf).
 import type { ServerResponse } from 'node:http'
-import { GatewayError, publicBody } from '../errors.js'
+import { GatewayError, publicBody } from '../errors/index.js'
 import type { Logger } from '../logger.js'
 import type { Challenge } from './challenge.js'
 import { closeIfBodyUnread } from './connection-guard.js'

@@ -2,7 +2,7 @@
 // Identity or a GatewayError. Size cap, then the verified-token cache, then the full verification.
 import type { AuthorizationServers } from '../authz/types.js'
 import type { GatewayConfig } from '../config/types.js'
-import { GatewayError, tokenInvalid } from '../errors.js'
+import { GatewayError, tokenInvalid } from '../errors/index.js'
 import type { Logger } from '../logger.js'
 import type { PartnerRegistry } from '../partners/types.js'
 import { createAuthzTrust } from './authz-verify.js'
