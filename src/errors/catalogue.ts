@@ -1,48 +1,71 @@
-// The error catalogue: every answer the gateway can give, its status, and the only text a caller sees.
-// Precise reasons (TokenRejectReason) go to logs and metrics, never to the caller: one public answer per status.
+// Errors: the catalogue, every answer the gateway can give on any listener, its status, the only text a caller sees,
+// and whose failure it reports (the one rule for its log level, level.ts, reads that). Precise reasons
+// (TokenRejectReason) go to logs and metrics, never to the caller: one public answer per status.
+
+/**
+ * Whose failure an answer reports, which decides the level of its log line (level.ts):
+ * - `token`: a missing or refused bearer token. Anyone can send one, so it is the floodable answer (debug).
+ * - `caller`: the request is malformed, unknown or not allowed (info).
+ * - `suspect`: a refusal that only an attack or a misconfigured client earns, on the admin listener (warn).
+ * - `peer`: someone else failed: the backend, a partner, its keys, an authorization server (warn).
+ * - `ours`: a fault of the gateway itself (error).
+ * - `none`: nothing failed: a request that arrived while the gateway shuts down (info).
+ */
+export type Fault = 'token' | 'caller' | 'suspect' | 'peer' | 'ours' | 'none'
 
 const CATALOG = {
   /** No credentials at all: 401 with the bare challenge (RFC 6750 §3.1: no error attribute). */
-  GW_TOKEN_MISSING: { status: 401, publicCode: 'unauthorized', message: 'bearer token required' },
+  GW_TOKEN_MISSING: { status: 401, publicCode: 'unauthorized', message: 'bearer token required', fault: 'token' },
   /** Anything wrong with a presented token, whichever step found it. */
-  GW_TOKEN_INVALID: { status: 401, publicCode: 'invalid_token', message: 'token rejected' },
+  GW_TOKEN_INVALID: { status: 401, publicCode: 'invalid_token', message: 'token rejected', fault: 'token' },
   /** Only after full verification: the partner is not allowed what it asks. */
-  GW_NOT_ALLOWED: { status: 403, publicCode: 'forbidden', message: 'not allowed' },
+  GW_NOT_ALLOWED: { status: 403, publicCode: 'forbidden', message: 'not allowed', fault: 'caller' },
   /** HTTP-level faults: two Authorization headers, ambiguous paths, absolute-form targets. */
-  GW_BAD_REQUEST: { status: 400, publicCode: 'bad_request', message: 'bad request' },
-  GW_NOT_FOUND: { status: 404, publicCode: 'not_found', message: 'not found' },
+  GW_BAD_REQUEST: { status: 400, publicCode: 'bad_request', message: 'bad request', fault: 'caller' },
+  GW_NOT_FOUND: { status: 404, publicCode: 'not_found', message: 'not found', fault: 'caller' },
   /** Node's parser: a request head whose headers were not complete in time (server.headersTimeout). */
-  GW_REQUEST_TIMEOUT: { status: 408, publicCode: 'request_timeout', message: 'request timeout' },
+  GW_REQUEST_TIMEOUT: { status: 408, publicCode: 'request_timeout', message: 'request timeout', fault: 'caller' },
   /** Node's parser: chunk extensions over its limit. */
-  GW_PAYLOAD_TOO_LARGE: { status: 413, publicCode: 'payload_too_large', message: 'payload too large' },
+  GW_PAYLOAD_TOO_LARGE: { status: 413, publicCode: 'payload_too_large', message: 'payload too large', fault: 'caller' },
   /** Node's parser: a request head over its 16 KiB limit (--max-http-header-size). */
-  GW_HEADERS_TOO_LARGE: { status: 431, publicCode: 'headers_too_large', message: 'request header fields too large' },
-  GW_NOT_IMPLEMENTED: { status: 501, publicCode: 'not_implemented', message: 'not implemented' },
+  GW_HEADERS_TOO_LARGE: { status: 431, publicCode: 'headers_too_large', message: 'request header fields too large', fault: 'caller' },
+  GW_NOT_IMPLEMENTED: { status: 501, publicCode: 'not_implemented', message: 'not implemented', fault: 'caller' },
   /** The partner that signed the token has no usable keys (never loaded, or older than maxStaleSec). */
-  GW_PARTNER_UNAVAILABLE: { status: 503, publicCode: 'unavailable', message: 'partner keys unavailable, retry later' },
+  GW_PARTNER_UNAVAILABLE: { status: 503, publicCode: 'unavailable', message: 'partner keys unavailable, retry later', fault: 'peer' },
   /** Only after authentication: the partner is over its ratePerSec/burst or maxConcurrent (issue 14 §1). */
-  GW_RATE_LIMITED: { status: 429, publicCode: 'rate_limited', message: 'too many requests, retry later' },
+  GW_RATE_LIMITED: { status: 429, publicCode: 'rate_limited', message: 'too many requests, retry later', fault: 'caller' },
   /** A request that arrived on a kept-alive connection after shutdown began: answered, and the connection closed. */
-  GW_SHUTTING_DOWN: { status: 503, publicCode: 'unavailable', message: 'shutting down, retry' },
-  GW_UPSTREAM_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'upstream unavailable' },
-  GW_UPSTREAM_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'upstream timed out' },
-  GW_INTERNAL: { status: 500, publicCode: 'internal', message: 'internal error' },
+  GW_SHUTTING_DOWN: { status: 503, publicCode: 'unavailable', message: 'shutting down, retry', fault: 'none' },
+  GW_UPSTREAM_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'upstream unavailable', fault: 'peer' },
+  GW_UPSTREAM_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'upstream timed out', fault: 'peer' },
+  GW_INTERNAL: { status: 500, publicCode: 'internal', message: 'internal error', fault: 'ours' },
   // Outbound listener (issue 3): its callers are our own backend, so the texts may be specific.
   /** The path names no partner with an `outbound` section. */
-  GW_OUTBOUND_UNKNOWN_PARTNER: { status: 404, publicCode: 'not_found', message: 'no partner of that name is configured for outbound calls' },
+  GW_OUTBOUND_UNKNOWN_PARTNER: { status: 404, publicCode: 'not_found', message: 'no partner of that name is configured for outbound calls', fault: 'caller' },
   /** listen.outbound.sharedSecret is set and x-s2s-outbound-secret is missing or wrong. */
-  GW_OUTBOUND_SECRET: { status: 403, publicCode: 'forbidden', message: 'x-s2s-outbound-secret missing or wrong' },
+  GW_OUTBOUND_SECRET: { status: 403, publicCode: 'forbidden', message: 'x-s2s-outbound-secret missing or wrong', fault: 'caller' },
   /** x-s2s-act-as-* sent for a partner without outbound.actAsUsers. */
-  GW_OUTBOUND_ACT_AS_DENIED: { status: 403, publicCode: 'forbidden', message: 'calls on behalf of users are not enabled for this partner (outbound.actAsUsers)' },
+  GW_OUTBOUND_ACT_AS_DENIED: { status: 403, publicCode: 'forbidden', message: 'calls on behalf of users are not enabled for this partner (outbound.actAsUsers)', fault: 'caller' },
   /** Neither its challenge, its metadata nor config tell the partner's principal id and realm. */
-  GW_OUTBOUND_AUDIENCE_UNKNOWN: { status: 502, publicCode: 'bad_gateway', message: 'partner principal id or realm unknown (no challenge, metadata or config names it)' },
-  GW_OUTBOUND_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'partner unreachable' },
+  GW_OUTBOUND_AUDIENCE_UNKNOWN: { status: 502, publicCode: 'bad_gateway', message: 'partner principal id or realm unknown (no challenge, metadata or config names it)', fault: 'peer' },
+  GW_OUTBOUND_UNREACHABLE: { status: 502, publicCode: 'bad_gateway', message: 'partner unreachable', fault: 'peer' },
   /** x-s2s-act-as-* sent for a partner with authorizationServer: only app-only tokens come from a token server (issue 7). */
-  GW_OUTBOUND_AUTHZ_USER: { status: 403, publicCode: 'forbidden', message: 'calls on behalf of users are not supported for a partner reached through an authorization server' },
+  GW_OUTBOUND_AUTHZ_USER: { status: 403, publicCode: 'forbidden', message: 'calls on behalf of users are not supported for a partner reached through an authorization server', fault: 'caller' },
   /** The authorization server gave no access token (unreachable, refused our client assertion, no issuance endpoint). */
-  GW_OUTBOUND_AUTHZ_TOKEN: { status: 502, publicCode: 'bad_gateway', message: 'no access token from the authorization server' },
-  GW_OUTBOUND_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'partner timed out' },
-} as const satisfies Record<string, { status: number; publicCode: string; message: string }>
+  GW_OUTBOUND_AUTHZ_TOKEN: { status: 502, publicCode: 'bad_gateway', message: 'no access token from the authorization server', fault: 'peer' },
+  GW_OUTBOUND_TIMEOUT: { status: 504, publicCode: 'gateway_timeout', message: 'partner timed out', fault: 'peer' },
+  // Admin listener (issue 17): refusals before any route, and of POST /reload.
+  /** Host is not an IP literal, localhost or in admin.allowedHosts: a DNS-rebinding name (RFC 9110 §15.5.20). */
+  GW_ADMIN_HOST: { status: 421, publicCode: 'misdirected_request', message: 'host not allowed', fault: 'suspect' },
+  /** A browser's state-changing request (an Origin, or Sec-Fetch-Site cross-site / same-site). */
+  GW_ADMIN_CROSS_ORIGIN: { status: 403, publicCode: 'forbidden', message: 'cross-origin request refused', fault: 'suspect' },
+  /** POST /reload from off loopback without the right admin.reloadToken. */
+  GW_ADMIN_RELOAD_TOKEN: { status: 401, publicCode: 'unauthorized', message: 'reload token required', fault: 'suspect' },
+  /** POST /reload from off loopback when no admin.reloadToken is set. */
+  GW_ADMIN_RELOAD_LOOPBACK: { status: 403, publicCode: 'forbidden', message: 'loopback callers only', fault: 'suspect' },
+  /** fastify's body parser: a Content-Type the admin routes take no body of. */
+  GW_UNSUPPORTED_MEDIA_TYPE: { status: 415, publicCode: 'unsupported_media_type', message: 'unsupported media type', fault: 'caller' },
+} as const satisfies Record<string, { status: number; publicCode: string; message: string; fault: Fault }>
 
 export type ErrorCode = keyof typeof CATALOG
 
@@ -91,6 +114,7 @@ export class GatewayError extends Error {
   readonly code: ErrorCode
   readonly status: number
   readonly publicCode: string
+  readonly fault: Fault
   readonly reason: TokenRejectReason | undefined
   /** Logs only: partner name, x5t, claim name. Never token text, keys or header values. */
   readonly detail: Record<string, unknown>
@@ -109,6 +133,7 @@ export class GatewayError extends Error {
     this.code = code
     this.status = CATALOG[code].status
     this.publicCode = CATALOG[code].publicCode
+    this.fault = CATALOG[code].fault
     this.reason = opts.reason
     this.detail = opts.detail ?? {}
   }
