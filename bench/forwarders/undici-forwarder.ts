@@ -3,7 +3,7 @@
 // in production: the engine stays http-proxy until these figures say otherwise (issue 6).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { Pool } from 'undici'
-import { GatewayError } from '../../src/errors.js'
+import { GatewayError } from '../../src/errors/index.js'
 import type { GatewayConfig } from '../../src/schema/types.js'
 import type { ForwardEvents, Forwarder } from '../../src/upstream/forward.js'
 import { stripHopByHop } from '../../src/identity/hop-headers.js'

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Logger as PinoLogger } from 'pino'
 import type { AdminRuntime } from './runtime-view.js'
 import type { Activity } from './activity.js'
+import { adminClientErrorHandler, answerFrameworkError, registerAdminErrors } from './admin-errors.js'
 import { registerAdminGuard } from './admin-guard.js'
 import type { GatewayMetrics } from './metrics.js'
 import { partnerHealth } from './partner-health.js'
@@ -42,7 +43,15 @@ function readiness(state: AdminState): 'ready' | 'starting' | 'draining' {
 }
 
 export function buildAdminApp(holder: { current: AdminRuntime }, state: AdminState, logger: PinoLogger, ops: AdminOps): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+    // Every error answer is the catalogue's (admin-errors.ts), those fastify would write on its own included.
+    clientErrorHandler: adminClientErrorHandler(logger),
+    frameworkErrors: answerFrameworkError,
+  }) as unknown as FastifyInstance
+  registerAdminErrors(app)
   registerAdminGuard(app, () => holder.current.config.admin.allowedHosts)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_request, reply) => {

@@ -2,9 +2,11 @@
 // loopback or pod address through DNS rebinding (a name the attacker controls resolving to 127.0.0.1): it then
 // sends that name as Host, so only IP literals, localhost and the names in admin.allowedHosts are answered (421 for
 // any other). And a browser's state-changing request (an Origin, or Sec-Fetch-Site cross-site / same-site) is
-// refused: no web page may POST /reload, whichever address the browser reached.
+// refused: no web page may POST /reload, whichever address the browser reached. Both are catalogue answers.
 import { isIP } from 'node:net'
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import { GatewayError, logError } from '../errors/index.js'
+import { REFUSED, sendError } from './admin-errors.js'
 
 /** The name in a Host header without its port, lowercase: `[::1]:9464` -> `::1`, `Localhost:9464` -> `localhost`. */
 export function hostNameOf(host: string): string {
@@ -33,22 +35,23 @@ export function isBrowserStateChange(method: string, origin: string | undefined,
   return origin !== undefined || site === 'cross-site' || site === 'same-site'
 }
 
-function refuse(reply: FastifyReply, status: 421 | 403, message: string): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').send({ result: 'refused', message })
+function refuse(reply: FastifyReply, err: GatewayError, context: Record<string, unknown>, msg: string): FastifyReply {
+  logError(reply.log, err, undefined, context, msg)
+  return sendError(reply, err, { fields: REFUSED })
 }
 
 export function registerAdminGuard(app: FastifyInstance, allowedHosts: () => readonly string[]): void {
   app.addHook('onRequest', (request, reply, done) => {
     if (!isAllowedAdminHost(request.headers.host, allowedHosts())) {
       // The name is caller-chosen text: not logged.
-      request.log.warn({ method: request.method, problem: 'admin_host' }, 'admin request refused: Host is not an IP literal, localhost or in admin.allowedHosts')
-      refuse(reply, 421, 'host not allowed')
+      const err = new GatewayError('GW_ADMIN_HOST', { detail: { problem: 'admin_host' } })
+      refuse(reply, err, { listener: 'admin', method: request.method }, 'admin request refused: Host is not an IP literal, localhost or in admin.allowedHosts')
       return
     }
     const fetchSite = request.headers['sec-fetch-site']
     if (isBrowserStateChange(request.method, request.headers.origin, typeof fetchSite === 'string' ? fetchSite : undefined)) {
-      request.log.warn({ method: request.method, remoteAddress: request.socket.remoteAddress, problem: 'cross_origin' }, 'admin request refused: cross-origin request')
-      refuse(reply, 403, 'cross-origin request refused')
+      const err = new GatewayError('GW_ADMIN_CROSS_ORIGIN', { detail: { problem: 'cross_origin' } })
+      refuse(reply, err, { listener: 'admin', method: request.method, remoteAddress: request.socket.remoteAddress }, 'admin request refused: cross-origin request')
       return
     }
     done()

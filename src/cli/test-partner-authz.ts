@@ -3,7 +3,7 @@
 // an access token is obtained from it (through the same Outbound the listener uses).
 import type { AuthorizationServers } from '../auth-servers/index.js'
 import type { PartnerConfig } from '../schema/index.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import type { Outbound, ProbeResult } from '../outbound/index.js'
 import { listsIssuer } from '../outbound/index.js'
 import { showTime, validityOf } from './partner-show.js'

@@ -2,7 +2,7 @@
 // mint the token the partner would send us and run it through our validator (the inbound path's checks, in
 // process), explaining a rejection with the same words as `token inspect --config`.
 import type { GatewayConfig } from '../schema/index.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import { silentLogger } from '../log/index.js'
 import type { Partner, PartnerRegistry } from '../partners/index.js'
 import { mintActorToken, wrapUserToken, type TokenSigner } from '../issuer/index.js'

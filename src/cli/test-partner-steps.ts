@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import type { GatewayConfig, PartnerConfig } from '../schema/index.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import type { IssuerKeys } from '../issuer/index.js'
 import { fetchMetadataDocument, MetadataError, MetadataFetchError, parseMetadataDocument } from '../partners/index.js'
 import { listsIssuer, readBearerChallenge, type Outbound, type ProbeResult } from '../outbound/index.js'

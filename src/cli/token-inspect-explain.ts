@@ -3,7 +3,7 @@
 // was compared with. Operators read this; the gateway itself never sends it to a caller.
 import type { AuthorizationServers } from '../auth-servers/index.js'
 import type { GatewayConfig } from '../schema/index.js'
-import type { GatewayError, TokenRejectReason } from '../errors.js'
+import type { GatewayError, TokenRejectReason } from '../errors/index.js'
 import type { Partner, PartnerRegistry } from '../partners/index.js'
 import { relativeTime } from './partner-show.js'
 import type { DecodedToken } from './token-inspect-decode.js'

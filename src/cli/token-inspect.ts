@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { loadConfigFile } from '../config/index.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import { silentLogger } from '../log/index.js'
 import { createPartnerRegistry } from '../partners/index.js'
 import { createTokenValidator } from '../tokens/index.js'

@@ -2,12 +2,11 @@
 // send upstream and X-Accel-Expires (how long nginx may cache it); a deny carries the inbound listener's status,
 // challenge and JSON body, with X-Accel-Expires: 0. nginx's auth_request turns anything but 2xx, 401 and 403 into
 // a 500, so /auth/nginx says "retry later" as a 401 (keys unavailable, a fault of ours) or a 403 (rate limited),
-// each with Retry-After, which the shipped nginx config turns back into 503 and 429 for the client.
+// each with Retry-After, which the shipped nginx config turns back into 503 and 429 for the client. A deny is the
+// one error writer's answer (errors/answer.ts); only that mapping and the headers above are this dialect's own.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
-import { GatewayError, publicBody } from '../errors.js'
+import { retryAfterOf, writeErrorAnswer, type GatewayError } from '../errors/index.js'
 import { IDENTITY_HEADERS, applyIdentityHeaders } from '../identity/index.js'
-import { closeIfBodyUnread } from '../net/index.js'
-import { errorHeaders } from '../inbound/index.js'
 import type { DecisionRuntime } from './runtime-view.js'
 import type { Allowed } from './decide.js'
 import { LIMIT_HEADERS } from './decide.js'
@@ -38,14 +37,9 @@ export function answerStatusOf(err: GatewayError, dialect: Dialect | undefined):
 
 export function writeDeny(res: ServerResponse, err: GatewayError, dialect: Dialect | undefined, runtime: DecisionRuntime, requestId: string): void {
   const status = answerStatusOf(err, dialect)
+  const headers: Record<string, string> = { ...LIMIT_HEADERS.get(err), 'x-accel-expires': '0', 'request-id': requestId }
   // A mapped 5xx is not a credentials problem: no challenge, but Retry-After (the nginx config answers 503 with it).
-  const headers = { ...errorHeaders(err, status === err.status ? runtime.challenge : undefined), ...LIMIT_HEADERS.get(err) }
-  if (status !== err.status) headers['retry-after'] ??= '1'
-  headers['x-accel-expires'] = '0'
-  headers['request-id'] = requestId
-  const body = JSON.stringify(publicBody(err))
-  headers['content-length'] = String(Buffer.byteLength(body))
-  closeIfBodyUnread(res.req, res)
-  res.writeHead(status, headers)
-  res.end(body)
+  const mapped = status !== err.status
+  if (mapped) headers['retry-after'] = retryAfterOf(err) ?? '1'
+  writeErrorAnswer(res, err, { status, headers, challenge: mapped ? undefined : runtime.challenge })
 }

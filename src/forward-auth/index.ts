@@ -3,7 +3,7 @@
 // /auth/forward (Traefik forwardAuth, Caddy forward_auth). A plain node:http handler: one decision per request,
 // on the inbound listener's steps (path guard, token validation, permissions, limits) and its access log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { GatewayError, toGatewayError } from '../errors.js'
+import { GatewayError, toGatewayError } from '../errors/index.js'
 import type { Limiter } from '../limits/index.js'
 import type { Logger } from '../log/index.js'
 import type { RequestObserver } from '../inbound/index.js'

@@ -1,11 +1,10 @@
 // Forward-auth: one access line per decision (listener "forward_auth", the original method and path, never the
 // query), and the same record handed to the inbound listener's observer (metrics, status page).
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { GatewayError } from '../errors.js'
+import { logError, type GatewayError } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
 import { userForLog, type AccessRecord, type Outcome, type RequestObserver } from '../inbound/index.js'
 import { rawPathOf } from '../inbound/index.js'
-import { levelOf, logFields } from '../inbound/index.js'
 import type { DecisionRuntime } from './runtime-view.js'
 import type { Identity } from '../identity/index.js'
 import type { Allowed } from './decide.js'
@@ -90,7 +89,9 @@ export function finishDecision(state: DecisionState, req: IncomingMessage, res: 
   }
 }
 
-/** The detail of a deny (claim, x5t, problem), beside the access line: 401s at debug (anyone can send a bad token). */
+const FORWARD_AUTH = { listener: 'forward_auth' } as const
+
+/** The detail of a deny (claim, x5t, problem), beside the access line, at the one rule's level (errors/level.ts). */
 export function logDeny(err: GatewayError, requestId: string, logger: Logger): void {
-  logger[levelOf(err)]({ ...logFields(err), reqId: requestId, listener: 'forward_auth' }, err.message)
+  logError(logger, err, requestId, FORWARD_AUTH)
 }

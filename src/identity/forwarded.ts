@@ -3,7 +3,7 @@
 // that would make the backend route by another path than the one we checked are never forwarded.
 import type { BlockList } from 'node:net'
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import { isForwardedName } from './index.js'
+import { isForwardedName } from './headers.js'
 import { isListedAddress } from '../net/index.js'
 
 /**

@@ -1,6 +1,6 @@
 // Proxy: the authenticate step. Runs before any body is read: one Authorization field, a Bearer token, a verified
 // identity. Public paths skip it; nothing else does.
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import { extractBearer } from '../tokens/index.js'
 import type { MaybePromise } from '../tokens/index.js'
 import type { Identity } from '../identity/index.js'

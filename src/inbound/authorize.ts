@@ -3,7 +3,7 @@
 // The decision itself is access/ (pure); this file reads the request and writes the outcome.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { decideAccess, parseMethodOverrides, type AccessDecision } from '../access/index.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import { IDENTITY_HEADERS } from '../identity/index.js'
 import type { Identity } from '../identity/index.js'
 import type { InboundRuntime } from './runtime-view.js'

@@ -1,7 +1,7 @@
 // Proxy: the one per-request object of the inbound listener. Every field is set in the constructor, so each request
 // has the same shape (one hidden class) and nothing is added on the way; the access line is built from it once.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { GatewayError } from '../errors.js'
+import type { GatewayError } from '../errors/index.js'
 import type { Identity } from '../identity/index.js'
 import type { InboundRuntime } from './runtime-view.js'
 import type { AccessOutcome } from './authorize.js'

@@ -1,10 +1,11 @@
 // Proxy: the inbound listener's one request handler, straight from request to answer (issue 11): the path guard and
 // the one pass over the raw header block, the anonymous metadata document, then authenticate, authorize (access/),
 // admit (limits/) and forward with http-proxy, or relay a WebSocket. Every refusal is a catalogue answer written by
-// reply-error.ts; the access line and the metrics come from the one InboundCall when the response closes.
+// the one error writer (errors/answer.ts); the access line and the metrics come from the one InboundCall when the
+// response closes.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger as PinoLogger } from 'pino'
-import { GatewayError, toGatewayError } from '../errors.js'
+import { GatewayError, logError, toGatewayError, writeErrorAnswer } from '../errors/index.js'
 import { METADATA_PATH, writeMetadata } from '../issuer/index.js'
 import type { Limiter } from '../limits/index.js'
 import type { RuntimeHolder } from './runtime-view.js'
@@ -16,7 +17,6 @@ import { applyPermissionHeader, authorizeRequest } from './authorize.js'
 import { assertMediaType, assertPlainContentLength, continueIfExpected } from '../net/index.js'
 import { InboundCall, requestIdOf } from './inbound-call.js'
 import { assertUnambiguousTarget, rawPathOf } from './path-guard.js'
-import { logError, writeErrorAnswer } from './reply-error.js'
 import { scanRequestHead } from './request-head.js'
 import { prepareUpstreamHeaders } from './upstream-headers.js'
 import { relayUpgrade } from './upgrade-relay.js'
@@ -54,7 +54,7 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
     call.error = err
     try {
       logError(log, err, call.id)
-      writeErrorAnswer(call.res, err, call.runtime.challenge)
+      writeErrorAnswer(call.res, err, { challenge: call.runtime.challenge })
     } catch {
       call.res.destroy()
     }
@@ -70,7 +70,7 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
     if (refused !== undefined) {
       call.error = refused.err
       logError(log, refused.err, call.id)
-      writeErrorAnswer(call.res, refused.err, undefined, refused.headers)
+      writeErrorAnswer(call.res, refused.err, { headers: refused.headers })
       return
     }
     // Only an authenticated partner's handshake is relayed: a public path never opens a channel past the gateway

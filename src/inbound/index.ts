@@ -4,5 +4,4 @@ export { REJECTED_OUTCOMES, userForLog, type AccessRecord, type Outcome, type Re
 export { requestIdOf } from './inbound-call.js'
 export { createInboundListener, type InboundListener } from './inbound-listener.js'
 export { assertUnambiguousTarget, findPathProblem, rawPathOf } from './path-guard.js'
-export { errorBody, errorHeaders, levelOf, logFields } from './reply-error.js'
 export type { InboundRuntime, RuntimeHolder } from './runtime-view.js'

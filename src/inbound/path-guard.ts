@@ -1,6 +1,6 @@
 // Proxy: refuse request targets whose meaning could differ between us and the backend, before routing.
 // The path we forward is the path we checked, byte for byte; `;` is an ordinary character and is kept.
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 
 export type PathProblem =
   | 'not_origin_form' // absolute-form (`http://host/x`), authority-form, asterisk-form

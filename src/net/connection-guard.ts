@@ -1,4 +1,4 @@
-// Proxy: the lifetime of every client connection on a listener (inbound, admin, outbound), issue 17. Node bounds
+// Net: the lifetime of every client connection on a listener (inbound, admin, outbound), issue 17. Node bounds
 // none of it by default: a connection that never sends a byte stays open for ever, a head trickled a byte at a time
 // lives ~90 s, a body may pause for ever, and the unread body of a refused request is drained however large it is.
 // One timer per listener looks at each connection's phase and the bytes it has read since the last look:
@@ -7,13 +7,14 @@
 //   busy     the request is read, the answer is being made: bounded by upstream.timeoutMs, not here
 //   drain    answered before its (small) body was read: the rest must arrive within rejectedBodyTimeoutMs
 //   idle     keep-alive between requests: Node's keepAliveTimeout, set from keepAliveTimeoutMs
-// A refused request whose unread body may exceed rejectedBodyMaxBytes is answered `Connection: close` (closeIfBodyUnread,
-// called by the error writers) and cut as soon as its answer is written.
+// A refused request whose unread body may exceed rejectedBodyMaxBytes is answered `Connection: close` (the error
+// writer's closeIfBodyUnread, errors/unread-body.ts, reads the limit registered here) and cut once its answer is written.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { Server as TlsServer } from 'node:tls'
 import type { GatewayConfig } from '../schema/index.js'
 import type { Logger } from '../log/index.js'
+import { setRejectedBodyLimit, unreadMayExceed } from '../errors/index.js'
 
 export type ConnectionLimits = GatewayConfig['connections'] & { maxConnections: number }
 
@@ -35,28 +36,6 @@ interface Tracked {
 }
 
 const tracked = new WeakMap<Socket, Tracked>()
-
-/** Without a guard (unit tests building a bare app): the schema's default. */
-const DEFAULT_REJECTED_BODY_MAX_BYTES = 65_536
-
-/** True when the part of the body not read yet may be larger than `maxBytes`: chunked, or a larger Content-Length. */
-function unreadMayExceed(req: IncomingMessage, maxBytes: number): boolean {
-  if (req.complete) return false
-  const length = req.headers['content-length']
-  if (length === undefined) return req.headers['transfer-encoding'] !== undefined
-  return Number(length) > maxBytes
-}
-
-/**
- * For an answer written before the request's body was read (a refusal): when that body may be larger than
- * connections.rejectedBodyMaxBytes, say `Connection: close` (Node then closes once the answer is written). Call
- * before the head is written. A small body is left to be drained, so keep-alive clients keep their connection.
- */
-export function closeIfBodyUnread(req: IncomingMessage | undefined, res: ServerResponse): void {
-  if (req === undefined || req.complete || res.headersSent) return
-  const maxBytes = tracked.get(req.socket)?.limits().rejectedBodyMaxBytes ?? DEFAULT_REJECTED_BODY_MAX_BYTES
-  if (unreadMayExceed(req, maxBytes)) res.shouldKeepAlive = false
-}
 
 function onRequest(req: IncomingMessage, res: ServerResponse): void {
   const t = tracked.get(req.socket)
@@ -146,6 +125,7 @@ export function guardConnections(server: Server, limits: () => ConnectionLimits,
   server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
     const now = performance.now()
     tracked.set(socket, { phase: 'head', acceptedAt: now, headAt: undefined, read: 0, progressAt: now, drainAt: 0, req: undefined, limits })
+    setRejectedBodyLimit(socket, () => limits().rejectedBodyMaxBytes)
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   })

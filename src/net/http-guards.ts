@@ -2,25 +2,14 @@
 // drops the socket without an answer), the parser's own refusals (a malformed or oversized head: Node wrote a bare
 // 400/431), a Content-Length with leading zeros, and Expect: 100-continue (Node invited the body before we had
 // authenticated the request). Every answer here is a catalogue answer, written on the raw socket.
-import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { GatewayError, type ErrorCode } from '../errors.js'
+import { GatewayError, writeErrorOnSocket, type ErrorCode } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
-import { errorBody } from '../inbound/index.js'
-
-/** Write a catalogue answer straight on a socket that has no response object, then close it. */
-function answerOnSocket(socket: Duplex, err: GatewayError): void {
-  const body = errorBody(err)
-  socket.on('error', () => {}) // the client may already be gone; nothing to answer then
-  socket.end(
-    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-      `cache-control: no-store\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString()}`,
-  )
-}
 
 /** Answer a CONNECT with our 400 and close: this gateway is not a forward proxy and tunnels nothing. */
 export function refuseConnect(socket: Duplex, log: Logger, listener = 'inbound'): void {
-  answerOnSocket(socket, new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'connect' } }))
+  writeErrorOnSocket(socket, new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'connect' } }))
   // The authority it asked for is not logged: it is caller-chosen text, and no request line reached routing.
   log.info({ listener, method: 'CONNECT', status: 400, outcome: 'bad_request', code: 'GW_BAD_REQUEST', problem: 'connect' }, 'request')
 }
@@ -46,7 +35,7 @@ export function refuseUnparsed(error: Error & { code?: string }, socket: Duplex 
     return
   }
   const err = new GatewayError(PARSER_ANSWERS[problem] ?? 'GW_BAD_REQUEST', { detail: { problem } })
-  answerOnSocket(socket, err)
+  writeErrorOnSocket(socket, err)
   log.info({ listener, status: err.status, outcome: 'bad_request', code: err.code, problem }, 'request')
 }
 

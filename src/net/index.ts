@@ -1,7 +1,7 @@
 // Network edge shared by every listener and client: the one capped HTTP client and the URLs it may request,
 // socket fault classification, loopback and address lists, TLS client options, HTTP status classes, connection
 // time bounds and listener guards (CONNECT, Node's parser refusals, body framing). Public API.
-export { closeIfBodyUnread, guardConnections, listenerLimits, untrackConnection } from './connection-guard.js'
+export { guardConnections, listenerLimits, untrackConnection } from './connection-guard.js'
 export { assertMediaType, assertPlainContentLength, continueIfExpected, installHttpGuards, refuseConnect } from './http-guards.js'
 export {
   requestCapped,
@@ -16,3 +16,4 @@ export { classifySocketError, errorCode, isTlsErrorCode, type SocketFault } from
 export { createAddressList, isListedAddress, isLoopbackHost } from './address.js'
 export { tlsClientOptions, type TlsClientSettings } from './tls-options.js'
 export { statusClassOf, type StatusClass } from './status-class.js'
+export { refuseUnparsed } from './http-guards.js'

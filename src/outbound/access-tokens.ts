@@ -1,7 +1,7 @@
 // Authorization servers, outbound (issue 7): the access tokens we send to partners configured with a server.
 // Client-credentials grant at the server's issuance endpoint, authenticated with our client assertion; cached per
 // (partner, resource, client_id, our x5t, endpoint) until shortly before expiry, one request in flight per key.
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
 import type { OutboundTarget } from './target.js'
 import type { TokenSigner } from '../issuer/index.js'

@@ -2,7 +2,7 @@
 // Read them into the outer token's claims (docs/PROTOCOL.md §3.2-3.3), strictly: one field each, no control
 // characters, non-ASCII as percent-encoded UTF-8 (how the inbound side writes x-s2s-user-* values).
 import type { IncomingHttpHeaders } from 'node:http'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import type { UserClaims } from '../identity/index.js'
 
 /** Header -> claim. Every one is removed before forwarding (with all other x-s2s-* headers). */

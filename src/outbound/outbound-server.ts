@@ -2,9 +2,10 @@
 // Plain node:http rather than fastify: it has one route, must stream bodies untouched (and replay small ones),
 // and parses nothing, so a framework would add only indirection. Each request pins the Runtime it started with.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
-import { GatewayError, toGatewayError } from '../errors.js'
+import type { Duplex } from 'node:stream'
+import { GatewayError, logError, toGatewayError, writeErrorOnSocket } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
-import { refuseConnect } from '../net/index.js'
+import { refuseConnect, refuseUnparsed } from '../net/index.js'
 import { assertUnambiguousTarget, rawPathOf } from '../inbound/index.js'
 import type { OutboundRuntime } from './runtime-view.js'
 import { readActAs } from './act-as.js'
@@ -116,6 +117,13 @@ function callOutcome(errorStatus: number | undefined, finished: boolean): string
   return errorStatus >= 500 && errorStatus !== 501 ? 'error' : 'bad_request'
 }
 
+/** An upgrade (WebSocket, h2c) is answered on its socket: there is no response object for it. */
+function refuseUpgrade(req: IncomingMessage, socket: Duplex, log: Logger): void {
+  const err = new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade' } })
+  writeErrorOnSocket(socket, err)
+  log.info({ listener: 'outbound', method: req.method, path: rawPathOf(req.url ?? ''), status: err.status, outcome: 'bad_request', code: err.code, problem: 'upgrade' }, 'request')
+}
+
 export function createOutboundServer(opts: OutboundServerOptions): http.Server {
   const server = http.createServer((req, res) => {
     const state: CallState = { runtime: opts.holder.current, partner: 'unknown', startedAt: performance.now() }
@@ -123,17 +131,17 @@ export function createOutboundServer(opts: OutboundServerOptions): http.Server {
     handle(req, res, state, opts).catch((err: unknown) => {
       const error = toGatewayError(err)
       state.error = error
-      if (error.status >= 500) opts.log.warn({ code: error.code, ...error.detail, err: error.cause }, error.message)
+      logError(opts.log, error)
       writeOutboundError(res, error, state.partner)
       // Whatever the backend still sends is not read; close rather than keep a half-read connection.
       if (!req.complete) res.once('finish', () => req.socket.destroy())
     })
   })
-  // WebSockets and other upgrades are not relayed in this version.
-  server.on('upgrade', (_req, socket) => {
-    socket.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
-  })
+  // WebSockets and other upgrades are not relayed in this version: our 501 and a line, nothing reaches a partner.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => refuseUpgrade(req, socket, opts.log))
   // Not a forward proxy: CONNECT gets our 400 and a log line (without a listener, Node drops the socket unanswered).
   server.on('connect', (_req, socket) => refuseConnect(socket, opts.log, 'outbound'))
+  // A request Node's parser refused: our catalogue answer and a line, not Node's bare 400 and silence.
+  server.on('clientError', (error: Error, socket: Duplex) => refuseUnparsed(error, socket, opts.log, 'outbound'))
   return server
 }

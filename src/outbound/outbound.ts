@@ -5,7 +5,7 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:h
 import { createAuthorizationServers, type AuthorizationServers } from '../auth-servers/index.js'
 import { createAuthzTokenSource } from './access-tokens.js'
 import type { GatewayConfig } from '../schema/index.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
 import type { Partner, PartnerRegistry } from '../partners/index.js'
 import type { TokenSigner } from '../issuer/index.js'

@@ -1,26 +1,18 @@
-// Outbound: error answers of the outbound listener. The same catalogue and headers as the inbound side
-// (inbound/reply-error.ts), plus the GW_ code and, for partner faults, which partner and what failed: the caller
-// is our own backend, which needs to tell "no such partner" from "partner down" from "partner slow".
+// Outbound: the dialect of the outbound listener's error answers, on top of the one error writer (errors/answer.ts):
+// the body adds the GW_ code and, for partner faults, which partner and what failed, because the caller is our own
+// backend, which needs to tell "no such partner" from "partner down" from "partner slow".
 import type { ServerResponse } from 'node:http'
-import { publicBody, type GatewayError } from '../errors.js'
-import { closeIfBodyUnread } from '../net/index.js'
-import { errorHeaders } from '../inbound/index.js'
+import { writeErrorAnswer, type GatewayError } from '../errors/index.js'
 
-export function outboundErrorBody(err: GatewayError, partner: string): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...publicBody(err), code: err.code }
-  if (partner !== 'unknown') body['partner'] = partner
+/** The fields after `error` and `message`: code, then partner (once the path named one) and fault. */
+export function outboundErrorFields(err: GatewayError, partner: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = { code: err.code }
+  if (partner !== 'unknown') fields['partner'] = partner
   const fault = err.detail['fault']
-  if (typeof fault === 'string') body['fault'] = fault
-  return body
+  if (typeof fault === 'string') fields['fault'] = fault
+  return fields
 }
 
 export function writeOutboundError(res: ServerResponse, err: GatewayError, partner: string): void {
-  if (res.headersSent) {
-    res.destroy()
-    return
-  }
-  const body = JSON.stringify(outboundErrorBody(err, partner))
-  closeIfBodyUnread(res.req, res)
-  res.writeHead(err.status, { ...errorHeaders(err, undefined), 'content-length': Buffer.byteLength(body) })
-  res.end(body)
+  writeErrorAnswer(res, err, { fields: outboundErrorFields(err, partner) })
 }

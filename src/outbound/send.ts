@@ -5,9 +5,9 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
-import { GatewayError } from '../errors.js'
-import { classifySocketError, type SocketFault } from '../net/index.js'
+import { GatewayError } from '../errors/index.js'
 import type { OutboundBody } from './partner-headers.js'
+import { classifySocketError, type SocketFault } from '../net/index.js'
 
 export type PartnerFault = 'timeout' | SocketFault
 

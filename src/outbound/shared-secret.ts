@@ -3,7 +3,7 @@
 // length leaks through timing. The header is removed before forwarding (with every x-s2s-* header).
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 
 export const SECRET_HEADER = 'x-s2s-outbound-secret'
 

@@ -1,7 +1,7 @@
 // Who we trust: when the next background metadata refresh of a partner runs: the refresh interval with
 // jitter after a success, exponential backoff after failures. Used by partner.ts; the numbers are options of the
 // metadata section (schema/schema.ts).
-import type { GatewayConfig } from '../schema/types.js'
+import type { GatewayConfig } from '../schema/index.js'
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1

@@ -1,6 +1,6 @@
 // Token validation, steps 4 (parse), 6, 7 and 8 for the actor token (docs/PROTOCOL.md §4): every actor claim check
 // that needs no key and no partner lookup, run before the signature so bad tokens are refused cheaply.
-import { tokenInvalid } from '../errors.js'
+import { tokenInvalid } from '../errors/index.js'
 import { hasControlChar, isTrueClaim } from './claim-values.js'
 import type { JsonObject } from './json-object.js'
 import { parseAudience, parsePrincipal, type Principal } from './principal.js'

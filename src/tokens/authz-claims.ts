@@ -1,7 +1,7 @@
 // Token validation, authorization-server tokens (issue 7, docs/PROTOCOL.md §6): every claim check that needs no key,
 // run before the signature like actor-claims.ts. iss names the server, aud realm equals iss realm, and the acting
 // application is `actor` (user token: nameid is the user) or `nameid` (app-only), both `<clientId>@<realm>`.
-import { tokenInvalid } from '../errors.js'
+import { tokenInvalid } from '../errors/index.js'
 import { hasControlChar } from './claim-values.js'
 import type { JsonObject } from './json-object.js'
 import { parseAudience, parsePrincipal, type Principal } from './principal.js'

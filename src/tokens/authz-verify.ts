@@ -2,7 +2,7 @@
 // issuer (a Map lookup on the issuer id, before the self-issued rules), then check it completely: claims, the
 // partner it names (configured with THAT server), the server's signature, the trust policy, the Identity.
 import type { AuthorizationServer, AuthorizationServers } from '../auth-servers/index.js'
-import { GatewayError, tokenInvalid } from '../errors.js'
+import { GatewayError, tokenInvalid } from '../errors/index.js'
 import type { Partner, PartnerRegistry } from '../partners/index.js'
 import { checkAuthzClaims, type AuthzClaims } from './authz-claims.js'
 import type { ClassifiedToken } from './classify.js'

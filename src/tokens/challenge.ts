@@ -2,17 +2,14 @@
 // commas, so TokenHelper-style clients that take the 36 characters after `Bearer realm="` can read it.
 import type { AuthorizationServers } from '../auth-servers/index.js'
 import type { GatewayConfig } from '../schema/index.js'
+import type { Challenge } from '../errors/index.js'
 import type { PartnerRegistry } from '../partners/index.js'
 
 // A value we put between quotes: no quote, backslash, comma or whitespace (RFC 9110 §11.2 quoted-string).
 const SAFE_VALUE = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]+$/
 
-export interface Challenge {
-  /** Header value for a request that carried no token. */
-  missing(): string
-  /** Header value for a rejected token (adds error="invalid_token"). */
-  invalid(): string
-}
+/** The interface the one error writer takes (errors/answer.ts), built here from the configuration. */
+export type { Challenge }
 
 /**
  * `servers` (issue 7): their issuers join trusted_issuers, and the first configured authorizationUri is sent as

@@ -1,6 +1,6 @@
 // Token validation, steps 2-3 (docs/PROTOCOL.md §4.2-4.3): tell an app-only actor token from an outer user-context
 // token, and check the JOSE headers: RS256 only for the actor, alg none only for the outer wrapper.
-import { tokenInvalid } from '../errors.js'
+import { tokenInvalid } from '../errors/index.js'
 import { decodeJwt, type DecodedJwt } from './decode.js'
 
 /** Headers that name keys or extensions we never honour: keys come from the partner registry only (§7.1). */

@@ -1,6 +1,6 @@
 // Token validation, step 1 (docs/PROTOCOL.md §4.1): size cap, then split a compact JWS into its three segments and
 // decode header and payload strictly. Knows nothing of algorithms or claims (classify.ts does).
-import { tokenInvalid } from '../errors.js'
+import { tokenInvalid } from '../errors/index.js'
 import { parseJsonObject, type JsonObject } from './json-object.js'
 
 /** Exactly three base64url segments, the last possibly empty (outer token). A JWE has five. Compiled once. */

@@ -1,6 +1,6 @@
 // Token validation, step 1 (docs/PROTOCOL.md §4.1): take the bearer token out of the Authorization header value.
 // Duplicate Authorization headers are the proxy layer's concern (it sees rawHeaders); this sees one value.
-import { tokenInvalid } from '../errors.js'
+import { tokenInvalid } from '../errors/index.js'
 
 /** RFC 6750 §2.1 scheme, compared case-insensitively (RFC 9110 §11.1). */
 const SCHEME = 'bearer'

@@ -1,6 +1,6 @@
 // Token validation, step 9 (docs/PROTOCOL.md §4.9): the outer user-context token must be bound to its actor token
 // (iss = actor nameid, aud = actor aud) and be valid now; the effective window is the intersection of both.
-import { tokenInvalid } from '../errors.js'
+import { tokenInvalid } from '../errors/index.js'
 import type { ActorClaims } from './actor-claims.js'
 import type { JsonObject } from './json-object.js'
 import type { ValidationSettings } from './settings.js'

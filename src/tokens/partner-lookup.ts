@@ -1,6 +1,6 @@
 // Token validation, step 4 (docs/PROTOCOL.md §4.4): find the registered partner named by the actor's iss and check
 // the issuer realm. An unknown issuer is refused, with no fallback to any other key or partner.
-import { GatewayError, tokenInvalid } from '../errors.js'
+import { GatewayError, tokenInvalid } from '../errors/index.js'
 import type { Partner, PartnerIdentity, PartnerRegistry } from '../partners/index.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
 import type { Principal } from './principal.js'

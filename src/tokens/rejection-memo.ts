@@ -5,7 +5,7 @@
 // that could turn into an acceptance is never kept: not yet valid, a partner without keys, a signature (the
 // signature memo handles those, per key set), or an issuer not known while some partner's identity is still unknown.
 import { LRUCache } from 'lru-cache'
-import { GatewayError, type TokenRejectReason } from '../errors.js'
+import { GatewayError, type TokenRejectReason } from '../errors/index.js'
 
 /** 401 reasons that depend only on the token bytes, the configuration, and (expired) time moving forward. */
 const FINAL_REASONS: ReadonlySet<TokenRejectReason> = new Set<TokenRejectReason>([

@@ -2,7 +2,7 @@
 // keys only (never ours, never keys named by the token), with one rate-limited refetch for rotation (§1.6.5).
 import { hash, verify } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { GatewayError, tokenInvalid } from '../errors.js'
+import { GatewayError, tokenInvalid } from '../errors/index.js'
 import type { KeySet, Partner } from '../partners/index.js'
 import type { SigningKey } from '../certs/index.js'
 import type { ActorToken } from './classify.js'

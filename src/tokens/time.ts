@@ -1,6 +1,6 @@
 // Token validation, step 8 (docs/PROTOCOL.md §4.8): nbf/exp of the actor and the outer token, as JSON numbers or
 // decimal strings (§2.2, §8), checked against the injected clock with skew and against the lifetime cap.
-import { tokenInvalid } from '../errors.js'
+import { tokenInvalid } from '../errors/index.js'
 import type { JsonObject } from './json-object.js'
 
 /** At most 12 digits: year 33658 and beyond is not a date anyone sends. Compiled once. */

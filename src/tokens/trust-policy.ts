@@ -1,6 +1,6 @@
 // Token validation, step 10 (docs/PROTOCOL.md §4.10): what a fully verified partner may ask for. Applied only after
 // the signature verified (403 must never answer an unverified token) and again on every token-cache hit.
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../errors/index.js'
 import type { Partner } from '../partners/index.js'
 import type { AuthType } from '../identity/index.js'
 

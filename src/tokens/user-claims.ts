@@ -1,6 +1,6 @@
 // Token validation, steps 9-10 for the user (docs/PROTOCOL.md §3.3, §4.9-4.10): read the outer token's user claims
 // and apply the SID rule (a Windows SID nameid only for partners with acceptSid).
-import { tokenInvalid } from '../errors.js'
+import { tokenInvalid } from '../errors/index.js'
 import { hasControlChar, hasOuterWhitespace } from './claim-values.js'
 import type { JsonObject } from './json-object.js'
 import type { UserClaims } from '../identity/index.js'

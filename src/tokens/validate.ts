@@ -2,7 +2,7 @@
 // Identity or a GatewayError. Size cap, then the verified-token cache, then the full verification.
 import type { AuthorizationServers } from '../auth-servers/index.js'
 import type { GatewayConfig } from '../schema/index.js'
-import { GatewayError, tokenInvalid } from '../errors.js'
+import { GatewayError, tokenInvalid } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
 import type { PartnerRegistry } from '../partners/index.js'
 import { createAuthzTrust } from './authz-verify.js'

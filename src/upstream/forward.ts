@@ -6,10 +6,10 @@ import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
-import { GatewayError } from '../errors.js'
-import { classifySocketError } from '../net/index.js'
+import { GatewayError } from '../errors/index.js'
 import type { GatewayConfig } from '../schema/index.js'
 import { stripHopByHop } from '../identity/index.js'
+import { classifySocketError } from '../net/index.js'
 
 export type UpstreamErrorKind = 'timeout' | 'refused' | 'reset' | 'other'
 

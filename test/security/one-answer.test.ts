@@ -3,7 +3,7 @@
 // after authentication. fast-check generates the claims at test time; each request is found by its client-request-id.
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { GatewayError } from '../../src/errors.js'
+import { GatewayError } from '../../src/errors/index.js'
 import type { Forwarder } from '../../src/upstream/forward.js'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { metadataPartner, startTestGateway, type TestGateway } from '../helpers/gateway.js'

@@ -54,7 +54,7 @@ describe('browsers may not change admin state', () => {
   it('POST /reload with Sec-Fetch-Site: cross-site and no Origin is refused (403)', async () => {
     const res = await admin('POST', '/reload', [host(), 'Sec-Fetch-Site: cross-site'])
     expect(res.status).toBe(403)
-    expect(JSON.parse(res.body)).toEqual({ result: 'refused', message: 'cross-origin request refused' })
+    expect(JSON.parse(res.body)).toEqual({ error: 'forbidden', message: 'cross-origin request refused', result: 'refused' })
   })
 
   it('Sec-Fetch-Site: same-site is refused too', async () => {
@@ -64,7 +64,7 @@ describe('browsers may not change admin state', () => {
   it('issue 15 defect 6: an Origin from a loopback caller is refused as cross-origin, not as "loopback callers only"', async () => {
     const res = await admin('POST', '/reload', [host(), 'Origin: http://x'])
     expect(res.status).toBe(403)
-    expect(JSON.parse(res.body)).toEqual({ result: 'refused', message: 'cross-origin request refused' })
+    expect(JSON.parse(res.body)).toEqual({ error: 'forbidden', message: 'cross-origin request refused', result: 'refused' })
   })
 
   it('a plain loopback POST /reload still passes the guard (501 here: this gateway has no file to reload)', async () => {

@@ -7,7 +7,7 @@ import { createAuthorizationServers, type AuthorizationServers } from '../../../
 import { IssuanceError, type IssuanceOptions, type IssuedAccessToken } from '../../../src/outbound/issuance.js'
 import { createSelfSignedCertificate, type CreatedCertificate } from '../../../src/certs/create.js'
 import type { GatewayConfig } from '../../../src/schema/types.js'
-import { GatewayError } from '../../../src/errors.js'
+import { GatewayError } from '../../../src/errors/index.js'
 import { silentLogger } from '../../../src/log/logger.js'
 import type { OutboundTarget } from '../../../src/outbound/index.js'
 

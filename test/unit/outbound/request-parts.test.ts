@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../src/errors.js'
+import { GatewayError } from '../../../src/errors/index.js'
 import { readActAs } from '../../../src/outbound/act-as.js'
 import { splitTarget } from '../../../src/outbound/outbound-server.js'
 import { partnerRequestHeaders } from '../../../src/outbound/partner-headers.js'

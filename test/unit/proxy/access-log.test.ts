@@ -2,7 +2,7 @@
 // user as configured (logging.userClaim) or pseudonymised (logging.redactUsers).
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { GatewayError, tokenInvalid } from '../../../src/errors.js'
+import { GatewayError, tokenInvalid } from '../../../src/errors/index.js'
 import { outcomeOf, userForLog, type OutcomeFacts } from '../../../src/inbound/access-log.js'
 import type { GatewayConfig } from '../../../src/schema/index.js'
 

@@ -1,7 +1,7 @@
 // Unit: the key-free checks and claim mapping of authorization-server tokens (issue 7, docs/PROTOCOL.md §6): iss, aud
 // (ours, realm = iss realm), the acting application from actor or nameid, the user claims and nii fallback.
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../src/errors.js'
+import { GatewayError } from '../../../src/errors/index.js'
 import { checkAuthzClaims } from '../../../src/tokens/authz-claims.js'
 import { createValidationSettings } from '../../../src/tokens/settings.js'
 import { EXCHANGE_ID, PUBLIC_HOST, REALM, SERVICE_ID } from '../../helpers/tokens.js'

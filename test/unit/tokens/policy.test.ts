@@ -1,6 +1,6 @@
 // Trust policy (docs/PROTOCOL.md §4.10): 403 only for fully verified tokens; 503 when the partner has no keys.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../src/errors.js'
+import { GatewayError } from '../../../src/errors/index.js'
 import { EXCHANGE_ID, makeTestPartner, REALM } from '../../helpers/tokens.js'
 import { fakePartner } from './fakes.js'
 import { actor, makeHarness, makeWorld, NOW, SKEW, userToken, type World } from './world.js'

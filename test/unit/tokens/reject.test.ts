@@ -1,6 +1,6 @@
 // Every docs/PROTOCOL.md §4 step's rejection, one table row each: the token next to the reason it must be refused for.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../src/errors.js'
+import { GatewayError } from '../../../src/errors/index.js'
 import { b64u, EXCHANGE_ID, PUBLIC_HOST, REALM, SERVICE_ID, signRaw, wrapRaw } from '../../helpers/tokens.js'
 import { es256, hmacWith, jws, pssWith, seg, withPayloadText } from './forge.js'
 import { actor, makeHarness, makeWorld, MAX_LIFETIME, NOW, SKEW, times, userToken, type Harness, type World } from './world.js'

@@ -2,7 +2,7 @@
 // (code, reason, partner, metrics event) without being checked again, and no refusal that a later moment or a
 // partner's metadata could turn into an acceptance may be kept.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { GatewayError, tokenInvalid, type TokenRejectReason } from '../../../src/errors.js'
+import { GatewayError, tokenInvalid, type TokenRejectReason } from '../../../src/errors/index.js'
 import { createRejectionMemo } from '../../../src/tokens/rejection-memo.js'
 import { PUBLIC_HOST, SERVICE_ID } from '../../helpers/tokens.js'
 import { actor, makeHarness, makeWorld, NOW, type World } from './world.js'

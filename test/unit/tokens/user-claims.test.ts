@@ -1,6 +1,6 @@
 // User claims that cannot become a header value, or differ from the user only by white space, are refused (issue 17).
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../src/errors.js'
+import { GatewayError } from '../../../src/errors/index.js'
 import { readUserClaims } from '../../../src/tokens/user-claims.js'
 
 function reasonOf(payload: Record<string, unknown>): unknown {

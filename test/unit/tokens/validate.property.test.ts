@@ -4,7 +4,7 @@
 import { sign, verify, type KeyObject } from 'node:crypto'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../src/errors.js'
+import { GatewayError } from '../../../src/errors/index.js'
 import { extractBearer } from '../../../src/tokens/index.js'
 import { classifyToken } from '../../../src/tokens/classify.js'
 import type { Identity } from '../../../src/identity/types.js'

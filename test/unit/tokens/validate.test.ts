@@ -1,7 +1,7 @@
 // The validator's contract: only GatewayErrors come out, events name registered partners only, hostile input
 // never becomes a 500 and a mutated token is never accepted.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../src/errors.js'
+import { GatewayError } from '../../../src/errors/index.js'
 import { actor, makeHarness, makeWorld, userToken, type World } from './world.js'
 
 let w: World
