@@ -1,9 +1,10 @@
-// Admin: the event hooks partners/, tokens/, upstream/ and inbound/ call, turned into metric updates. Children are cached
+// Admin: the event hooks partners/, tokens/, upstream/, outbound/ and inbound/ call, turned into metric updates. Children are cached
 // per label combination (label-cache.ts), and partner labels are checked against the registered names.
 import type { Counter, Histogram } from 'prom-client'
 import type { PartnerEvents } from '../partners/index.js'
 import type { TokenEvents } from '../tokens/index.js'
 import type { ForwardEvents } from '../upstream/index.js'
+import type { OutboundEvents } from '../outbound/index.js'
 import type { Instruments } from './instruments.js'
 import { createLabelCache } from './label-cache.js'
 import { statusClassOf } from '../net/index.js'
@@ -24,12 +25,6 @@ export interface RequestMetricRecord {
   access?: 'allow' | 'deny' | 'shadow_deny' | undefined
 }
 
-/** For the outbound side (issue 3): calls to partners and tokens we mint. */
-export interface OutboundEvents {
-  onRequest?(partner: string, statusCode: number): void
-  onTokenIssued?(partner: string, authType: 'app' | 'user'): void
-}
-
 export interface MetricHooks {
   partnerEvents: PartnerEvents
   tokenEvents: TokenEvents
@@ -37,8 +32,6 @@ export interface MetricHooks {
   outboundEvents: OutboundEvents
   requestStarted(): void
   requestDone(record: RequestMetricRecord): void
-  /** A call through the outbound listener finished: counted in requests_total with listener="outbound" (not in flight). */
-  outboundCallDone(record: RequestMetricRecord): void
   configReloaded(result: 'success' | 'failure', atMs: number): void
   /** The configuration in use was loaded at start-up: timestamp only, not a reload. */
   configLoaded(atMs: number): void
@@ -99,7 +92,11 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
       onError: (kind) => upstreamErrors.get1(kind).inc(),
     },
     outboundEvents: {
-      onRequest: (partner, status) => outbound.get2(label(partner), statusClassOf(status)).inc(),
+      onOutbound: (partner, statusClass, call) => {
+        outbound.get2(label(partner), statusClass).inc()
+        // The outbound listener's calls are requests too: listener="outbound" (issue 13), never in flight.
+        if (call !== undefined) countRequest({ listener: 'outbound', partner, authType: call.authType, outcome: call.outcome, durationMs: call.durationMs })
+      },
       onTokenIssued: (partner, authType) => issued.get2(label(partner), authType).inc(),
     },
     requestStarted: () => ins.inFlight.inc(),
@@ -109,7 +106,6 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
       if (record.code === 'GW_RATE_LIMITED') limited.get2(label(record.partner), record.reason === 'concurrency' ? 'concurrency' : 'rate').inc()
       if (record.access !== undefined) countDecision(label(record.partner), record.access)
     },
-    outboundCallDone: countRequest,
     configReloaded(result, atMs) {
       ins.configReloads.labels(result).inc()
       ins.configLastReloadSuccessful.set(result === 'success' ? 1 : 0)

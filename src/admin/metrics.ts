@@ -6,7 +6,7 @@ import { createInstruments } from './instruments.js'
 import { registerScrapeGauges, type ScrapeSource } from './metric-collect.js'
 import { createMetricHooks, type MetricHooks } from './metric-hooks.js'
 
-export type { OutboundEvents, RequestMetricRecord } from './metric-hooks.js'
+export type { RequestMetricRecord } from './metric-hooks.js'
 export type { ScrapeSource } from './metric-collect.js'
 
 export interface GatewayMetrics extends MetricHooks {

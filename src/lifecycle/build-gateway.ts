@@ -20,7 +20,6 @@ import { createRuntime, type Runtime, type RuntimeDeps, type RuntimeHolder } fro
 import type { TlsPair } from '../config/index.js'
 import { isLoopbackHost } from '../net/index.js'
 import { createOutboundServer } from '../outbound/index.js'
-import { representativeStatus, type OutboundEvents } from '../outbound/index.js'
 import { createLimiter } from '../limits/index.js'
 import { createUpgradeTracker } from '../upstream/index.js'
 import { createForwardAuthServer } from '../forward-auth/index.js'
@@ -84,7 +83,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     partnerEvents: chainEvents(metrics.partnerEvents, deps.partnerEvents),
     tokenEvents: chainEvents(metrics.tokenEvents, deps.tokenEvents),
     forwardEvents: chainEvents(metrics.forwardEvents, deps.forwardEvents),
-    outboundEvents: chainEvents(outboundMetrics(metrics), deps.outboundEvents),
+    outboundEvents: chainEvents(metrics.outboundEvents, deps.outboundEvents),
   })
   const holder: RuntimeHolder = { current: createRuntime(config, runtimeDeps()) }
   // Outlives reloads: a new configuration changes the limits, not what partners have used (issue 14 §1).
@@ -198,17 +197,6 @@ function replaceTls(server: Server, served: TlsPair | undefined, next: TlsPair |
 }
 
 /** The outbound hooks of the metrics module, which counts by status code; ours report a status class. */
-function outboundMetrics(metrics: GatewayMetrics): OutboundEvents {
-  return {
-    onOutbound: (partner, statusClass, call) => {
-      metrics.outboundEvents.onRequest?.(partner, representativeStatus(statusClass))
-      // The outbound listener's calls are requests too: listener="outbound" (issue 13).
-      if (call !== undefined) metrics.outboundCallDone({ listener: 'outbound', partner, authType: call.authType, outcome: call.outcome, durationMs: call.durationMs })
-    },
-    onTokenIssued: (partner, authType) => metrics.outboundEvents.onTokenIssued?.(partner, authType),
-  }
-}
-
 /** Stop accepting; resolves when in-flight calls are done (idle keep-alive connections close at once). */
 function closeServer(server: Server): Promise<void> {
   if (!server.listening) return Promise.resolve()

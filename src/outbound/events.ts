@@ -36,8 +36,3 @@ export function guardEvents(events: OutboundEvents | undefined, log: Logger): Re
     onTokenIssued: guard('onTokenIssued', events?.onTokenIssued?.bind(events)),
   }
 }
-
-/** A status code of the given class (200 for '2xx', 0 for 'other'): for metric hooks that take a code. */
-export function representativeStatus(statusClass: StatusClass): number {
-  return statusClass === 'other' ? 0 : Number(statusClass[0]) * 100
-}

@@ -19,5 +19,4 @@ export {
 } from './access-tokens.js'
 export { CLIENT_ASSERTION_LIFETIME_SEC, JWT_BEARER_ASSERTION_TYPE, mintClientAssertion } from './client-assertion.js'
 export { IssuanceError, requestAccessToken, type IssuanceFailure, type IssuanceOptions, type IssuedAccessToken } from './issuance.js'
-export { representativeStatus } from './events.js'
 export type { OutboundRuntime } from './runtime-view.js'
