@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { logError, type GatewayError } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
-import { userForLog, type AccessRecord, type Outcome, type RequestObserver } from '../inbound/index.js'
+import { outcomeOfError, userForLog, type AccessRecord, type Outcome, type RequestObserver } from '../inbound/index.js'
 import { rawPathOf } from '../inbound/index.js'
 import type { DecisionRuntime } from './runtime-view.js'
 import type { Identity } from '../identity/index.js'
@@ -27,14 +27,7 @@ export interface DecisionState {
 }
 
 function outcomeOf(state: DecisionState, res: ServerResponse): Outcome {
-  const err = state.error
-  if (err !== undefined) {
-    if (err.code === 'GW_PARTNER_UNAVAILABLE') return 'unavailable'
-    if (err.code === 'GW_RATE_LIMITED') return 'limited'
-    if (err.status === 401) return 'rejected'
-    if (err.status === 403) return 'forbidden'
-    return err.status >= 500 ? 'error' : 'bad_request'
-  }
+  if (state.error !== undefined) return outcomeOfError(state.error)
   return res.writableFinished ? 'ok' : 'aborted'
 }
 

@@ -4,9 +4,9 @@
 // users are shown as configured, or hashed (logging.redactUsers).
 import { createHash } from 'node:crypto'
 import type { Logger as PinoLogger } from 'pino'
+import type { GatewayError } from '../errors/index.js'
 import type { GatewayConfig } from '../schema/index.js'
-import type { AuthType } from '../identity/index.js'
-import type { UserClaims } from '../identity/index.js'
+import type { AuthType, UserClaims } from '../identity/index.js'
 import type { InboundCall } from './inbound-call.js'
 import { rawPathOf } from './path-guard.js'
 
@@ -66,16 +66,22 @@ export interface RequestObserver {
 /** What `outcomeOf` reads of a request. */
 export type OutcomeFacts = Pick<InboundCall, 'error' | 'identity' | 'upstreamStatus' | 'upgrade'> & { res: { writableFinished: boolean } }
 
+/**
+ * The outcome of a request refused or failed with `err`: the one rule for every listener's access line and
+ * s2s_gateway_requests_total (inbound, forward-auth decisions and outbound calls). Statuses are the catalogue's,
+ * before any dialect maps them (/auth/nginx answers an unavailable partner with 401, still counted unavailable).
+ */
+export function outcomeOfError(err: GatewayError): Outcome {
+  if (err.code === 'GW_PARTNER_UNAVAILABLE') return 'unavailable'
+  if (err.code === 'GW_RATE_LIMITED') return 'limited'
+  if (err.status === 401) return 'rejected'
+  if (err.status === 403) return 'forbidden'
+  if (err.status === 502 || err.status === 504) return 'upstream_error' // the backend, or a partner called outbound
+  return err.status >= 500 && err.code !== 'GW_NOT_IMPLEMENTED' ? 'error' : 'bad_request'
+}
+
 export function outcomeOf(call: OutcomeFacts): Outcome {
-  const err = call.error
-  if (err !== undefined) {
-    if (err.status === 401) return 'rejected'
-    if (err.status === 403) return 'forbidden'
-    if (err.code === 'GW_PARTNER_UNAVAILABLE') return 'unavailable'
-    if (err.code === 'GW_RATE_LIMITED') return 'limited'
-    if (err.code === 'GW_UPSTREAM_TIMEOUT' || err.code === 'GW_UPSTREAM_UNREACHABLE') return 'upstream_error'
-    return err.status >= 500 && err.code !== 'GW_NOT_IMPLEMENTED' ? 'error' : 'bad_request'
-  }
+  if (call.error !== undefined) return outcomeOfError(call.error)
   if (!call.res.writableFinished) {
     // A relayed WebSocket (or the backend's refusal of one) is written to the socket, never through `res`.
     return call.upstreamStatus !== undefined && call.upgrade !== undefined ? 'ok' : 'aborted'

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream'
 import { GatewayError, logError, toGatewayError, writeErrorOnSocket } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
 import { refuseConnect, refuseUnparsed } from '../net/index.js'
-import { assertUnambiguousTarget, rawPathOf } from '../inbound/index.js'
+import { assertUnambiguousTarget, outcomeOfError, rawPathOf } from '../inbound/index.js'
 import type { OutboundRuntime } from './runtime-view.js'
 import { readActAs } from './act-as.js'
 import { statusClassOf } from '../net/index.js'
@@ -90,7 +90,7 @@ function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, lo
   const durationMs = Math.round((performance.now() - state.startedAt) * 1000) / 1000
   // 0: the exchange broke off before it completed (a side went away); counted as 499, nginx's "client closed".
   state.runtime.outbound.events.onOutbound(state.partner, statusClassOf(status || 499), {
-    authType: state.result?.token.authType, outcome: callOutcome(state.error?.status, res.writableFinished), durationMs,
+    authType: state.result?.token.authType, outcome: callOutcome(state.error, res.writableFinished), durationMs,
   })
   const fields: Record<string, unknown> = {
     method: req.method,
@@ -110,11 +110,9 @@ function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, lo
 }
 
 /** The requests_total outcome of an outbound call: the inbound vocabulary (issue 13). */
-function callOutcome(errorStatus: number | undefined, finished: boolean): string {
-  if (errorStatus === undefined) return finished ? 'ok' : 'aborted'
-  if (errorStatus === 403) return 'forbidden'
-  if (errorStatus === 502 || errorStatus === 504) return 'upstream_error'
-  return errorStatus >= 500 && errorStatus !== 501 ? 'error' : 'bad_request'
+function callOutcome(error: GatewayError | undefined, finished: boolean): string {
+  if (error === undefined) return finished ? 'ok' : 'aborted'
+  return outcomeOfError(error)
 }
 
 /** An upgrade (WebSocket, h2c) is answered on its socket: there is no response object for it. */

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { GatewayError, tokenInvalid } from '../../../src/errors/index.js'
-import { outcomeOf, userForLog, type OutcomeFacts } from '../../../src/inbound/access-log.js'
+import { outcomeOf, outcomeOfError, userForLog, type OutcomeFacts } from '../../../src/inbound/access-log.js'
 import type { GatewayConfig } from '../../../src/schema/index.js'
 
 const logging = (over: Partial<GatewayConfig['logging']> = {}): GatewayConfig['logging'] => ({ level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 0, ...over })
@@ -47,5 +47,25 @@ describe('outcomeOf', () => {
     ['internal', new GatewayError('GW_INTERNAL'), undefined, true, 'error'],
   ])('%s', (_label, error, who, finished, expected) => {
     expect(outcomeOf(call(error, who, finished))).toBe(expected)
+  })
+})
+
+describe('outcomeOfError: one rule for the inbound, forward-auth and outbound listeners', () => {
+  // Every code the outbound listener answers with, and the ones whose outcome the three listeners used to disagree on.
+  it.each([
+    ['GW_OUTBOUND_SECRET', 'forbidden'],
+    ['GW_OUTBOUND_ACT_AS_DENIED', 'forbidden'],
+    ['GW_OUTBOUND_UNKNOWN_PARTNER', 'bad_request'],
+    ['GW_OUTBOUND_UNREACHABLE', 'upstream_error'],
+    ['GW_OUTBOUND_TIMEOUT', 'upstream_error'],
+    ['GW_OUTBOUND_AUDIENCE_UNKNOWN', 'upstream_error'],
+    ['GW_OUTBOUND_AUTHZ_TOKEN', 'upstream_error'],
+    ['GW_NOT_IMPLEMENTED', 'bad_request'], // forward-auth used to count it as error
+    ['GW_RATE_LIMITED', 'limited'],
+    ['GW_PARTNER_UNAVAILABLE', 'unavailable'],
+    ['GW_SHUTTING_DOWN', 'error'],
+    ['GW_HEADERS_TOO_LARGE', 'bad_request'],
+  ] as const)('%s is %s', (code, expected) => {
+    expect(outcomeOfError(new GatewayError(code))).toBe(expected)
   })
 })
