@@ -1,11 +1,12 @@
 // Bench: `--baseline REF` measures the gateway of another commit in the same run, next to the current one, so a
 // change's effect is a before/after pair from the same machine and minute. The commit's src/ is exported with
-// git archive and compiled into bench/.baseline/ (inside the package, so node_modules resolve); the gateway
-// child script is the current one.
+// git archive and compiled into bench/.baseline/ (inside the package, so node_modules resolve), with the commit's
+// own gateway child script (bench/children, bench/forwarders): the child imports src/ by path, and a commit that
+// moved files would not start under today's child.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BUILD, ROOT } from './paths.js'
+import { ROOT } from './paths.js'
 
 export interface Baseline {
   ref: string
@@ -20,15 +21,15 @@ export function prepareBaseline(ref: string): Baseline {
   const dir = join(ROOT, 'bench', '.baseline', short)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(join(dir, 'tree'), { recursive: true })
-  const archive = execFileSync('git', ['archive', '--format=tar', ref, 'src'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 })
+  const parts = ['src', 'bench/children', 'bench/forwarders']
+  const archive = execFileSync('git', ['archive', '--format=tar', ref, ...parts], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 })
   execFileSync('tar', ['-x', '-C', join(dir, 'tree')], { input: archive })
   writeFileSync(
     join(dir, 'tree', 'tsconfig.json'),
-    JSON.stringify({ extends: join(ROOT, 'tsconfig.json'), compilerOptions: { rootDir: '.', outDir: join(dir, 'build'), noEmit: false, sourceMap: false }, include: ['src'] }),
+    JSON.stringify({ extends: join(ROOT, 'tsconfig.json'), compilerOptions: { rootDir: '.', outDir: join(dir, 'build'), noEmit: false, sourceMap: false }, include: parts }),
   )
   execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(dir, 'tree', 'tsconfig.json'), '--noCheck'], { cwd: ROOT, stdio: 'inherit' })
-  const children = join(dir, 'build', 'bench', 'children')
-  mkdirSync(children, { recursive: true })
-  copyFileSync(join(BUILD, 'bench', 'children', 'gateway.js'), join(children, 'gateway.js'))
-  return { ref, short, gatewayScript: join(children, 'gateway.js') }
+  const gatewayScript = join(dir, 'build', 'bench', 'children', 'gateway.js')
+  if (!existsSync(gatewayScript)) throw new Error(`${ref}: no bench/children/gateway.ts to run its gateway with`)
+  return { ref, short, gatewayScript }
 }
