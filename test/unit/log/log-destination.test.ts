@@ -1,7 +1,7 @@
 // Unit (issue 11): the line batcher in front of stdout. Lines must reach the sink whole, in order, once enough
 // bytes wait or a second after the first of them, and nothing may be left behind by take().
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createLineBatcher } from '../../src/log/log-destination.js'
+import { createLineBatcher } from '../../../src/log/log-destination.js'
 
 function recorder(): { writes: string[]; write(text: string): void } {
   const writes: string[] = []
@@ -53,7 +53,7 @@ describe('stdout with batching, in a real process', () => {
   it('every line reaches stdout, in order, when the process exits before a flush was due', async () => {
     const { spawnSync } = await import('node:child_process')
     const { fileURLToPath } = await import('node:url')
-    const logger = fileURLToPath(new URL('../../dist/log/logger.js', import.meta.url))
+    const logger = fileURLToPath(new URL('../../../dist/log/logger.js', import.meta.url))
     const script = `import(${JSON.stringify(logger)}).then(({ createLogger }) => { const log = createLogger('info', undefined, 4096); for (let i = 0; i < 3; i++) log.info({ i }, 'line'); process.exit(0) })`
     const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' })
     expect(out.status).toBe(0)

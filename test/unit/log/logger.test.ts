@@ -2,7 +2,7 @@
 // the `req` field fastify logs and errors' messages and stacks, whoever the caller is.
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { createLogger, withoutQueries } from '../../src/log/logger.js'
+import { createLogger, withoutQueries } from '../../../src/log/logger.js'
 
 function capture(): { log: ReturnType<typeof createLogger>; text: () => string } {
   const lines: string[] = []
