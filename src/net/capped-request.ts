@@ -30,6 +30,23 @@ export class CappedRequestError extends Error {
 /** The resolver node:net calls; injectable so tests can make DNS fail or point a name at loopback. */
 export type LookupFunction = NonNullable<TcpNetConnectOpts['lookup']>
 
+/**
+ * What a caller configures for fetching one small document with the capped client: partner and authorization
+ * server metadata (metadata.timeoutMs, metadata.maxBytes) and an authorization server's token answer.
+ */
+export interface FetchSettings extends TlsClientSettings {
+  /** Deadline for connect, headers and body together, ms. */
+  timeoutMs: number
+  /** Largest accepted body, bytes. */
+  maxBytes: number
+  /** Permit http:// for loopback hosts only (tests); never for other hosts. */
+  allowHttp: boolean
+  /** Skip certificate verification (Exchange's -TrustAnySSLCertificate); logged as a warning where configured. */
+  insecureSkipVerify: boolean
+  /** The resolver; tests make DNS fail with it. Default dns.lookup. */
+  lookup?: LookupFunction
+}
+
 export interface CappedRequestOptions extends TlsClientSettings {
   method: 'GET' | 'POST'
   /** Sent with its Content-Type and Content-Length; none for GET. */

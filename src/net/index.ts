@@ -9,6 +9,7 @@ export {
   type CappedRequestFailure,
   type CappedRequestOptions,
   type CappedResponse,
+  type FetchSettings,
   type LookupFunction,
 } from './capped-request.js'
 export { checkFetchUrl } from './fetch-url.js'

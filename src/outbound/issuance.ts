@@ -2,7 +2,7 @@
 // POST application/x-www-form-urlencoded with the capped client of net/ (no redirects, a deadline and a byte cap,
 // the server's TLS settings). Answers the access token and its lifetime; every failure is an IssuanceError with a
 // short fixed reason.
-import { CappedRequestError, checkFetchUrl, requestCapped, type CappedRequestFailure, type CappedResponse, type LookupFunction } from '../net/index.js'
+import { CappedRequestError, checkFetchUrl, requestCapped, type CappedRequestFailure, type CappedResponse, type FetchSettings } from '../net/index.js'
 
 export type IssuanceFailure = CappedRequestFailure | 'not_json' | 'no_token' | 'no_expiry'
 
@@ -20,18 +20,8 @@ export class IssuanceError extends Error {
   }
 }
 
-export interface IssuanceOptions {
-  /** Deadline for connect, headers and body together, ms (metadata.timeoutMs, default 5000). */
-  timeoutMs: number
-  /** Largest accepted answer, bytes (metadata.maxBytes, default 1 MiB). */
-  maxBytes: number
-  /** http:// only for loopback hosts, and only when the server's allowHttp is set. */
-  allowHttp: boolean
-  caPem?: string
-  insecureSkipVerify: boolean
-  /** The resolver; tests make DNS fail with it. Default dns.lookup. */
-  lookup?: LookupFunction
-}
+/** How the token answer is fetched: the server's TLS settings and the metadata section's deadline and byte cap. */
+export type IssuanceOptions = FetchSettings
 
 export interface IssuedAccessToken {
   accessToken: string

@@ -10,7 +10,6 @@ export {
   MetadataFetchError,
   type FetchDocument,
   type FetchPurpose,
-  type LookupFunction,
   type MetadataFetchOptions,
   type MetadataFetchReason,
 } from './metadata-fetch.js'

@@ -1,8 +1,6 @@
 // Who we trust: fetch one partner's metadata document over https (docs/PROTOCOL.md §1.1, §1.6 step 6) with the
 // capped client of net/ (a hard deadline, a byte cap, no redirects), and parse it as JSON. Feeds metadata-parse.ts.
-import { CappedRequestError, checkFetchUrl, requestCapped, type CappedRequestFailure, type LookupFunction } from '../net/index.js'
-
-export type { LookupFunction }
+import { CappedRequestError, checkFetchUrl, requestCapped, type CappedRequestFailure, type FetchSettings } from '../net/index.js'
 
 export type MetadataFetchReason = CappedRequestFailure | 'not_json'
 
@@ -20,19 +18,8 @@ export class MetadataFetchError extends Error {
   }
 }
 
-export interface MetadataFetchOptions {
-  /** Deadline for connect, headers and body together, in ms (config metadata.timeoutMs, default 5000). */
-  timeoutMs: number
-  /** Largest accepted body, in bytes (config metadata.maxBytes, default 1 MiB). */
-  maxBytes: number
-  /** Permit http:// for loopback hosts only. Default false. */
-  allowHttp: boolean
-  /** PEM CA bundle used instead of the system CAs. */
-  caPem?: string
-  /** Skip TLS verification (Exchange's -TrustAnySSLCertificate). Default false. */
-  insecureSkipVerify: boolean
-  lookup?: LookupFunction
-}
+/** Deadline, byte cap, http for loopback only, TLS: config metadata.timeoutMs and maxBytes, the partner's tls. */
+export type MetadataFetchOptions = FetchSettings
 
 /**
  * What asked for the document. `onDemand`: a refetch after an unknown key (the cooldown applies), so a fetcher
