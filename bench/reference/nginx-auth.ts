@@ -2,7 +2,7 @@
 // and paths swapped for the run's own, in front of the echo backend, asking a forward-auth gateway. Every swap
 // must match the shipped file exactly once (the integration tests use the same renderer), so neither a bench nor a
 // test can run another configuration than the one we ship. Without the decision cache, only `proxy_cache` is off.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../paths.js'
 import { writeNginxMain } from './nginx.js'
@@ -39,6 +39,7 @@ export function renderShippedNginxSite(a: NginxSiteAddresses, text = readFileSyn
 
 /** A one-worker nginx (like the plain nginx reference row) running the shipped site; access log to a file. */
 export function writeNginxAuthConfig(dir: string, site: Omit<NginxSiteAddresses, 'cacheDir'>): { command: string; args: string[] } {
+  mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'site.conf'), renderShippedNginxSite({ ...site, cacheDir: join(dir, 'auth-cache') }))
   return writeNginxMain(dir, `  include ${join(dir, 'site.conf')};`)
 }
