@@ -21,6 +21,17 @@ export async function runLatencyPass(
   log: (line: string) => void,
 ): Promise<LatencyPass> {
   log(`added latency: open loop at ${opts.rate} req/s (half the bare proxy's best req/s above), ${opts.durationSec} s per row and repeat`)
+  const samples = await measureOpenLoop(rows, ctx, opts, log)
+  return { rate: opts.rate, samples, results: compareLatency(rows, samples, opts.rate) }
+}
+
+/** Every row at the same open-loop rate, interleaved, a fresh process per row and repeat. */
+export async function measureOpenLoop(
+  rows: readonly Row[],
+  ctx: RunContext,
+  opts: { rate: number; repeats: number; durationSec: number; warmupSec: number; connections: number },
+  log: (line: string) => void,
+): Promise<Sample[]> {
   const samples: Sample[] = []
   for (let repeat = 0; repeat < opts.repeats; repeat++) {
     for (const row of orderFor(rows, repeat)) {
@@ -29,7 +40,7 @@ export async function runLatencyPass(
       log(`  [${repeat + 1}/${opts.repeats}] ${row.id.padEnd(16)} ${sample.rps.toFixed(0).padStart(7)} req/s  p50 ${sample.p50Ms.toFixed(2).padStart(6)} ms  p99 ${sample.p99Ms.toFixed(2).padStart(6)} ms  ${sample.cpuUsPerRequest.toFixed(0).padStart(4)} µs CPU/req${sample.unexpected > 0 ? `  ${sample.unexpected} UNEXPECTED` : ''}`)
     }
   }
-  return { rate: opts.rate, samples, results: compareLatency(rows, samples, opts.rate) }
+  return samples
 }
 
 const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')

@@ -2,6 +2,7 @@
 // with CPU time and peak RSS of the process under test read from /proc around it (CPU: with its companions, e.g.
 // the gateway that nginx asks in the nginx-auth rows).
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { runLoad, type LoadResult } from './load/index.js'
 import { cpuBusyMicros, peakRssBytes, treeCpuMicros } from './proc.js'
 import type { Row } from './rows.js'
@@ -50,6 +51,17 @@ function unexpectedOf(row: Row, load: LoadResult): number {
   return wrongStatus + load.socketErrors
 }
 
+/**
+ * `workers: N` on fewer proxy CPUs: each worker's JIT warms on its own and gets a share of the CPU, so the warm-up
+ * lasts as many times longer as workers share a CPU, giving each worker the warm-up a single process gets.
+ */
+export function warmupScale(row: Row, ctx: RunContext): number {
+  const workers = row.configOverrides?.['workers']
+  if (typeof workers !== 'number' || workers <= 1) return 1
+  const cpus = ctx.pinning.proxyCpus === undefined ? availableParallelism() : ctx.pinning.proxyCpus.split(',').length
+  return Math.max(1, Math.ceil(workers / cpus))
+}
+
 export async function measureRow(
   row: Row,
   ctx: RunContext,
@@ -62,8 +74,9 @@ export async function measureRow(
     // With a rate, warm-up and window are both open loop at that rate (the added-latency pass, latency.ts).
     const base = { url: target.url, mode: 'rotate' as const, file, connections: opts.connections, cpus: ctx.pinning.loadCpus, ...(opts.rate === undefined ? {} : { rate: opts.rate }) }
     let start = 0
-    if (opts.warmupSec > 0) {
-      const warm = await runLoad(ctx.generator, { ...base, start: 0, durationSec: opts.warmupSec })
+    const warmupSec = opts.warmupSec * warmupScale(row, ctx)
+    if (warmupSec > 0) {
+      const warm = await runLoad(ctx.generator, { ...base, start: 0, durationSec: warmupSec })
       start = warm.sent // continue the pool where the warm-up stopped: the cold scenario must never hit its cache
     }
     const logBefore = target.logSize()

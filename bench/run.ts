@@ -21,6 +21,7 @@ import { summariseProfile, type ProfileSummary } from './profile.js'
 import { extrasMarkdown, failuresOf, floorFailuresOf, fullMarkdown, markdownTable, noiseNote, profileMarkdown, referenceOf, summarise, type RunReport } from './report.js'
 import { judgeTargets, latencyRate, latencyRows, targetsMarkdown, verdictFailures } from './judge.js'
 import { latencyMarkdown, latencyNoise, runLatencyPass, type LatencyPass } from './latency.js'
+import { runWorkersPass, workersPassRate, workersPassRows, type WorkersPass } from './workers-pass.js'
 import { COLD_POOL, REJECT_POOL, ROWS, USERS, type Row } from './rows.js'
 import { runSoak, soakMarkdown } from './soak.js'
 import { choosePinning, freePort, hasCommand, spawnPinned, stopProcess, waitForHttp } from './spawn.js'
@@ -165,6 +166,12 @@ async function main(): Promise<void> {
     if (opts.latencySec > 0 && rate !== undefined && latencyRowsRun.length > 1) {
       latency = await runLatencyPass(latencyRowsRun, ctx, { rate, repeats: opts.repeats, durationSec: opts.latencySec, warmupSec: opts.warmupSec, connections: opts.connections }, log)
     }
+    const workerRows = workersPassRows(rows)
+    const workersRate = workersPassRate(workerRows, samples)
+    let workers: WorkersPass | undefined
+    if (opts.latencySec > 0 && workersRate !== undefined && workerRows.length > 1) {
+      workers = await runWorkersPass(workerRows, ctx, { rate: workersRate, repeats: opts.repeats, durationSec: opts.latencySec, warmupSec: opts.warmupSec, connections: opts.connections }, log)
+    }
     const startup = opts.startup ? await measureStartup(ctx) : undefined
     if (startup !== undefined) log(`  start-up to ready with ${startup.partners} partners: ${startup.readyMs.toFixed(0)} ms`)
     const memory = opts.memoryTokens > 0 ? await measureMemory(ctx, opts.memoryTokens, opts.connections) : undefined
@@ -172,7 +179,7 @@ async function main(): Promise<void> {
     const profiles = opts.profile ? await profileRows(rows, ctx, opts, join(RESULTS, `${stamp}-profiles`)) : {}
 
     const summaries = summarise(rows, samples)
-    const pairs = comparePairs(samples)
+    const pairs = [...comparePairs(samples), ...(workers?.pairs ?? [])]
     const verdicts = judgeTargets(ROWS, summaries, latency?.results)
     // A target left out on purpose (--only, --latency 0) is reported as not measured, not as missed.
     failures.push(...verdictFailures(verdicts, opts.only !== undefined || opts.latencySec === 0), ...failuresOf(summaries, startup, memory), ...pairFailures(pairs))
