@@ -1,4 +1,4 @@
-// Proxy: X-Forwarded-For/-Proto/-Host. The gateway sets them; a client's copies survive only when the
+// Identity: X-Forwarded-For/-Proto/-Host. The gateway sets them; a client's copies survive only when the
 // client is a trusted proxy (listed in `trustedProxies`), in which case ours are appended to theirs. Headers
 // that would make the backend route by another path than the one we checked are never forwarded.
 import type { BlockList } from 'node:net'
@@ -8,13 +8,14 @@ import { isListedAddress } from '../net/index.js'
 
 /**
  * What a client may claim about where a request came from or how it was routed, believed only from a trusted
- * proxy: the X-Forwarded family, RFC 7239 Forwarded, and the client-address headers backends read instead
- * (X-Real-IP: nginx; True-Client-IP: Akamai, Cloudflare; X-Forwarded-Prefix: Spring, Traefik).
+ * proxy: every X-Forwarded-* name (For/Proto/Host, and -Port, -Prefix, -Server, -Ssl, -Scheme, -Client-Cert ...,
+ * read by Spring, Rack, Envoy-aware backends), RFC 7239 Forwarded, the client-address headers backends read instead
+ * (X-Real-IP: nginx; True-Client-IP: Akamai, Cloudflare), and the scheme flags IIS and ARR backends read
+ * (Front-End-Https: on, X-Url-Scheme).
  */
-const CLIENT_CLAIMS: ReadonlySet<string> = new Set([
-  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-prefix', 'x-forwarded-server',
-  'forwarded', 'x-real-ip', 'x-client-ip', 'true-client-ip',
-])
+const CLIENT_CLAIMS: ReadonlySet<string> = new Set(['forwarded', 'x-real-ip', 'x-client-ip', 'true-client-ip', 'front-end-https', 'x-url-scheme'])
+
+const isClaim = (name: string): boolean => CLIENT_CLAIMS.has(name) || name.startsWith('x-forwarded-')
 
 /**
  * Never forwarded, from anyone: IIS URL Rewrite, Symfony and Laravel route by these instead of the request
@@ -24,7 +25,7 @@ const PATH_OVERRIDES: ReadonlySet<string> = new Set(['x-original-url', 'x-rewrit
 
 /** True for a (lower-case, `-` spelled) name a client must not set unless trusted, or ever: the two sets above. */
 export function isClientClaimName(name: string): boolean {
-  return CLIENT_CLAIMS.has(name) || PATH_OVERRIDES.has(name)
+  return isClaim(name) || PATH_OVERRIDES.has(name)
 }
 
 function append(prior: string | string[] | undefined, value: string): string {
@@ -39,7 +40,7 @@ function append(prior: string | string[] | undefined, value: string): string {
 function dropClientClaims(headers: IncomingHttpHeaders, keep: boolean): void {
   for (const name of Object.keys(headers)) {
     if (!name.includes('_')) {
-      if (PATH_OVERRIDES.has(name) || (!keep && CLIENT_CLAIMS.has(name))) delete headers[name]
+      if (PATH_OVERRIDES.has(name) || (!keep && isClaim(name))) delete headers[name]
     } else if (isForwardedName(name) || isClientClaimName(name.replace(/_/g, '-'))) delete headers[name]
   }
 }

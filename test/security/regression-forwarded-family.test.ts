@@ -1,0 +1,56 @@
+// Regression: only a fixed list of X-Forwarded-* names (For, Proto, Host, Port, Prefix, Server) was a client claim,
+// so an untrusted caller's X-Forwarded-Ssl: on or X-Forwarded-Scheme: https reached the backend, and Rack, Rails or
+// Spring then believed the request came over TLS (secure cookies, redirects, "https only" checks); likewise
+// X-Forwarded-Client-Cert (Envoy's XFCC, a client identity) and the IIS/ARR scheme flags Front-End-Https and
+// X-Url-Scheme. Every X-Forwarded-* name, and those two, now survive only from a trusted proxy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { rawGet } from '../helpers/raw-http.js'
+
+let upstream: EchoUpstream
+let open: TestGateway
+let behindProxy: TestGateway
+beforeAll(async () => {
+  upstream = await startEchoUpstream()
+  open = await startTestGateway(upstream.url, { publicPaths: ['/public/ping'] })
+  behindProxy = await startTestGateway(upstream.url, { publicPaths: ['/public/ping'], trustedProxies: ['127.0.0.0/8'] })
+})
+afterAll(async () => {
+  await open?.close()
+  await behindProxy?.close()
+  await upstream?.close()
+})
+
+const SENT: Record<string, string> = {
+  'x-forwarded-ssl': 'on',
+  'x-forwarded-scheme': 'https',
+  'x-forwarded-protocol': 'https',
+  'x-forwarded-client-cert': 'By=spiffe://admin;URI=spiffe://admin',
+  'x-forwarded-uri': '/admin',
+  'front-end-https': 'on',
+  'x-url-scheme': 'https',
+}
+const NAMES = Object.keys(SENT)
+
+async function seenHeaders(gateway: TestGateway): Promise<Record<string, unknown>> {
+  upstream.seen.length = 0
+  // Sent in mixed case, as a client would; Node lower-cases names.
+  const lines = Object.entries(SENT).map(([name, value]) => `${name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase())}: ${value}`)
+  const res = await rawGet(gateway.url, '/public/ping', lines)
+  expect(res.status).toBe(200)
+  return upstream.seen[0]?.headers ?? {}
+}
+
+describe('regression: the whole X-Forwarded family and the IIS scheme flags are client claims', () => {
+  it('from an untrusted client: none of them reach the backend, and ours are set', async () => {
+    const h = await seenHeaders(open)
+    expect(NAMES.filter((n) => h[n] !== undefined)).toEqual([])
+    expect([h['x-forwarded-for'], h['x-forwarded-proto']]).toEqual(['127.0.0.1', 'http'])
+  })
+
+  it('from a trusted proxy: every one of them is kept as sent', async () => {
+    const h = await seenHeaders(behindProxy)
+    expect(Object.fromEntries(NAMES.map((n) => [n, h[n]]))).toEqual(SENT)
+  })
+})
