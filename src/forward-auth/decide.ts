@@ -9,7 +9,7 @@ import { GatewayError } from '../errors/index.js'
 import type { LimitHeaders, Limiter } from '../limits/index.js'
 import { findPathProblem } from '../inbound/index.js'
 import type { DecisionRuntime } from './runtime-view.js'
-import { extractBearer } from '../tokens/index.js'
+import { bearerText } from '../tokens/index.js'
 import type { MaybePromise } from '../tokens/index.js'
 import type { Identity } from '../identity/index.js'
 import type { OriginalRequest } from './original.js'
@@ -39,7 +39,7 @@ export function checkOriginal(original: OriginalRequest, runtime: DecisionRuntim
 /** Validate the token the proxy passed on; an answer at once unless partner keys must be loaded first. */
 export function authenticate(req: IncomingMessage, runtime: DecisionRuntime): MaybePromise<Identity> {
   if (countFields(req.rawHeaders, 'authorization') > 1) throw deny({ problem: 'duplicate_authorization' })
-  const token = extractBearer(req.headers.authorization)
+  const token = bearerText(req.headers.authorization) // its characters: checked by the validator on a cache miss
   if (token === undefined) throw new GatewayError('GW_TOKEN_MISSING')
   return runtime.validator.validateNow(token)
 }

@@ -1,7 +1,7 @@
 // Proxy: the authenticate step. Runs before any body is read: one Authorization field, a Bearer token, a verified
 // identity. Public paths skip it; nothing else does.
 import { GatewayError } from '../errors/index.js'
-import { extractBearer } from '../tokens/index.js'
+import { bearerText } from '../tokens/index.js'
 import type { MaybePromise } from '../tokens/index.js'
 import type { Identity } from '../identity/index.js'
 import type { InboundCall } from './inbound-call.js'
@@ -16,7 +16,7 @@ export function authenticateCall(call: InboundCall): MaybePromise<Identity | und
   if (runtime.publicPaths.size > 0 && runtime.publicPaths.has(rawPathOf(req.url ?? ''))) return undefined
   // Node keeps only the first Authorization field; a second one is an HTTP-level fault, not a token fault.
   if (call.authorizations > 1) throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'duplicate_authorization' } })
-  const token = extractBearer(req.headers.authorization)
+  const token = bearerText(req.headers.authorization) // its characters: checked by the validator on a cache miss
   if (token === undefined) throw new GatewayError('GW_TOKEN_MISSING')
   // An upgrade is refused (501) after the access decision (authorize.ts), not here.
   return runtime.validator.validateNow(token)

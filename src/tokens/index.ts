@@ -1,5 +1,5 @@
 // Token validation, public API: inbound/ extracts the bearer token and validates it; identity/ reads the Identity.
-export { extractBearer } from './extract.js'
+export { bearerText, extractBearer } from './extract.js'
 export { normaliseHost, parseAudience, parsePrincipal, type Audience, type Principal } from './principal.js'
 export {
   createTokenValidator,

@@ -15,6 +15,7 @@ import type { Identity } from '../identity/index.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
 import { verifyToken, type VerifyDeps } from './verify-token.js'
 import type { ValidationTrace } from './verified.js'
+import { assertTokenChars } from './extract.js'
 
 export type TokenResult = 'ok' | 'rejected' | 'forbidden' | 'unavailable'
 
@@ -39,7 +40,7 @@ export interface TokenValidatorDeps {
 
 export interface TokenValidator {
   /**
-   * Validate a bearer token.
+   * Validate a bearer token, as it came after `Bearer` (its characters are checked here: base64url and ".").
    * @throws GatewayError only: GW_TOKEN_INVALID (with a reason), GW_NOT_ALLOWED, GW_PARTNER_UNAVAILABLE
    */
   validate(token: string): Promise<Identity>
@@ -122,6 +123,7 @@ function validateOnce(state: ValidatorState, token: string, trace: ValidationTra
   }
   let result: MaybePromise<Identity>
   try {
+    assertTokenChars(token) // a hit skipped it: its text is a token that passed (see extract.ts bearerText)
     result = andThen(verifyToken(token, nowSec, state.verifyDeps, trace), (verified) => {
       cache.store(key, verified, nowMs)
       return verified.identity

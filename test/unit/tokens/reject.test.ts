@@ -156,6 +156,9 @@ const transport: Row[] = [
   ['empty header segment', (w) => '.' + actor(w.exchange).split('.').slice(1).join('.'), 'malformed'],
   ['std base64 characters', (w) => actor(w.exchange).replace(/-/g, '+').replace(/_/g, '/') + '+/', 'malformed'],
   ['padding =', (w) => actor(w.exchange) + '==', 'malformed'],
+  // The request path hands the validator the raw text after `Bearer`; the validator checks its characters itself.
+  ['a character outside base64url and "."', (w) => actor(w.exchange) + '$', 'malformed'],
+  ['a blank inside', (w) => actor(w.exchange).replace('.', ' .'), 'malformed'],
   ['segment of length 4n+1', () => `${b64u('{"alg":"RS256"}')}A.${seg('{}')}.c2ln`, 'malformed'],
   ['non-canonical trailing bits in the signature', (w) => flipLastBit(actor(w.exchange)), 'malformed'],
   ['payload not JSON', () => `${b64u('{"alg":"RS256"}')}.${seg('not json')}.c2ln`, 'malformed'],
