@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import type { Logger as PinoLogger } from 'pino'
 import type { GatewayError } from '../errors/index.js'
+import { logFlatLine } from '../log/index.js'
 import type { GatewayConfig } from '../schema/index.js'
 import type { AuthType, UserClaims } from '../identity/index.js'
 import type { InboundCall } from './inbound-call.js'
@@ -145,7 +146,7 @@ export function finishCall(call: InboundCall, log: PinoLogger, observer: Request
   let record: AccessRecord
   try {
     record = accessRecordOf(call)
-    if (log.isLevelEnabled('info')) log.info(record, 'request')
+    logFlatLine(log, record, 'request')
   } catch (err) {
     log.error({ reqId: call.id, method: call.req.method, status: call.res.statusCode, outcome: 'error', err }, 'request')
     return
