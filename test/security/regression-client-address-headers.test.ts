@@ -46,3 +46,41 @@ describe('regression: client-address headers', () => {
     expect([h['x_real_ip'], h['true_client_ip']]).toEqual([undefined, undefined])
   })
 })
+
+// Regression: only a fixed list of X-Forwarded-* names (For, Proto, Host, Port, Prefix, Server) was a client claim,
+// so an untrusted caller's X-Forwarded-Ssl: on or X-Forwarded-Scheme: https reached the backend, and Rack, Rails or
+// Spring then believed the request came over TLS; likewise X-Forwarded-Client-Cert (Envoy's XFCC, a client
+// identity) and the IIS/ARR scheme flags Front-End-Https and X-Url-Scheme. Every X-Forwarded-* name, and those
+// two, now survive only from a trusted proxy.
+const SENT: Record<string, string> = {
+  'x-forwarded-ssl': 'on',
+  'x-forwarded-scheme': 'https',
+  'x-forwarded-protocol': 'https',
+  'x-forwarded-client-cert': 'By=spiffe://admin;URI=spiffe://admin',
+  'x-forwarded-uri': '/admin',
+  'front-end-https': 'on',
+  'x-url-scheme': 'https',
+}
+const NAMES = Object.keys(SENT)
+
+async function seenFamily(gateway: TestGateway): Promise<Record<string, unknown>> {
+  upstream.seen.length = 0
+  // Sent in mixed case, as a client would; Node lower-cases names.
+  const lines = Object.entries(SENT).map(([name, value]) => `${name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase())}: ${value}`)
+  const res = await rawGet(gateway.url, '/public/ping', lines)
+  expect(res.status).toBe(200)
+  return upstream.seen[0]?.headers ?? {}
+}
+
+describe('regression: the whole X-Forwarded family and the IIS scheme flags are client claims', () => {
+  it('from an untrusted client: none of them reach the backend, and ours are set', async () => {
+    const h = await seenFamily(open)
+    expect(NAMES.filter((n) => h[n] !== undefined)).toEqual([])
+    expect([h['x-forwarded-for'], h['x-forwarded-proto']]).toEqual(['127.0.0.1', 'http'])
+  })
+
+  it('from a trusted proxy: every one of them is kept as sent', async () => {
+    const h = await seenFamily(behindProxy)
+    expect(Object.fromEntries(NAMES.map((n) => [n, h[n]]))).toEqual(SENT)
+  })
+})
