@@ -1,4 +1,4 @@
-// Admin: what a reload changed, for the audit line: partners added, removed or changed (by name), and whether
+// Config: what a reload changed, for the audit line: partners added, removed or changed (by name), and whether
 // the listen addresses changed (those need a restart; TLS files and the outbound secret do not). Names only,
 // never values: a config holds secrets.
 import type { GatewayConfig } from '../schema/index.js'

@@ -1,4 +1,4 @@
-// Admin: `serve --watch`: reload when the configuration file changes, or one of the files it names whose change
+// Config: `serve --watch`: reload when the configuration file changes, or one of the files it names whose change
 // should reach the running gateway by itself (the inbound TLS certificate and key, renewed by cert-manager and
 // the like). Watches the files' directories (editors replace files, and Kubernetes swaps a ConfigMap's or
 // Secret's `..data` symlink), debounces bursts of events, and fires only when some file's bytes changed, so a

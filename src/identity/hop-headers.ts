@@ -1,4 +1,4 @@
-// Proxy: hop-by-hop header removal, both directions. http-proxy 1.18 copies every header as is and ignores
+// Identity: hop-by-hop header removal, both directions. http-proxy 1.18 copies every header as is and ignores
 // the ones a peer nominates in `Connection` (http-party/node-http-proxy#446); RFC 9110 §7.6.1 says drop them.
 import type { IncomingHttpHeaders } from 'node:http'
 

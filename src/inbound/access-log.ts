@@ -1,4 +1,4 @@
-// Proxy: one access/audit line per inbound request, written when the response closes, and the same record
+// Inbound: one access/audit line per inbound request, written when the response closes, and the same record
 // handed to metrics and the status page: built once, logged through the root logger with the request id as a field.
 // The path is logged without its query string (a client may put a token there); no header value is ever logged;
 // users are shown as configured, or hashed (logging.redactUsers).

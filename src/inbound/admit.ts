@@ -1,4 +1,4 @@
-// Proxy: the limits step (issue 14 §1), after authentication and the permission decision and before anything
+// Inbound: the limits step (issue 14 §1), after authentication and the permission decision and before anything
 // reaches the backend (so before 100 Continue). A refused request gets 429 with Retry-After and the RateLimit
 // fields; an admitted one holds its partner's concurrency slot until its response closes (inbound-handler.ts).
 import { GatewayError } from '../errors/index.js'

@@ -1,4 +1,4 @@
-// Proxy: the authenticate step. Runs before any body is read: one Authorization field, a Bearer token, a verified
+// Inbound: the authenticate step. Runs before any body is read: one Authorization field, a Bearer token, a verified
 // identity. Public paths skip it; nothing else does.
 import { GatewayError } from '../errors/index.js'
 import { bearerText } from '../tokens/index.js'

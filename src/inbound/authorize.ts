@@ -1,4 +1,4 @@
-// Proxy: the authorize step (issue 10). Runs right after authentication, in the same onRequest hook, so a
+// Inbound: the authorize step (issue 10). Runs right after authentication, in the same onRequest hook, so a
 // refused request never reaches the backend and `Expect: 100-continue` is answered only once it is allowed.
 // The decision itself is access/ (pure); this file reads the request and writes the outcome.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'

@@ -1,4 +1,4 @@
-// Proxy: the one per-request object of the inbound listener. Every field is set in the constructor, so each request
+// Inbound: the one per-request object of the inbound listener. Every field is set in the constructor, so each request
 // has the same shape (one hidden class) and nothing is added on the way; the access line is built from it once.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GatewayError } from '../errors/index.js'

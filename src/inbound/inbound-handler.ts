@@ -1,4 +1,4 @@
-// Proxy: the inbound listener's one request handler, straight from request to answer (issue 11): the path guard and
+// Inbound: the inbound listener's one request handler, straight from request to answer (issue 11): the path guard and
 // the one pass over the raw header block, the anonymous metadata document, then authenticate, authorize (access/),
 // admit (limits/) and forward with http-proxy, or relay a WebSocket. Every refusal is a catalogue answer written by
 // the one error writer (errors/answer.ts); the access line and the metrics come from the one InboundCall when the

@@ -1,4 +1,4 @@
-// Proxy: the inbound listener: a plain node:http (or https) server around the one handler (inbound-handler.ts),
+// Inbound: the inbound listener: a plain node:http (or https) server around the one handler (inbound-handler.ts),
 // with the HTTP-level guards below it and WebSocket handshakes routed through the same handler.
 import http, { type Server } from 'node:http'
 import https from 'node:https'

@@ -1,4 +1,4 @@
-// Proxy: refuse request targets whose meaning could differ between us and the backend, before routing.
+// Inbound: refuse request targets whose meaning could differ between us and the backend, before routing.
 // The path we forward is the path we checked, byte for byte; `;` is an ordinary character and is kept.
 import { GatewayError } from '../errors/index.js'
 

@@ -1,4 +1,4 @@
-// Proxy: the one pass over a request's raw header block. It counts what Node folds silently (Host, Authorization:
+// Inbound: the one pass over a request's raw header block. It counts what Node folds silently (Host, Authorization:
 // Node keeps the first of each) and notes whether any name needs the header rewrite's slower checks or may be a
 // method override, so a request without x-s2s-*, `_`, forwarded-claim or override names is decided and rewritten
 // without walking its headers again.

@@ -1,4 +1,4 @@
-// Proxy: relay an admitted WebSocket handshake (issue 14 §3): identity headers exactly as for HTTP (spoofed
+// Inbound: relay an admitted WebSocket handshake (issue 14 §3): identity headers exactly as for HTTP (spoofed
 // x-s2s-* stripped), the Upgrade and Connection headers put back after the hop-by-hop sweep, then http-proxy's
 // ws pass. Refused with 501 when upstream.websockets is false or the upgrade is not a WebSocket handshake.
 import { GatewayError } from '../errors/index.js'

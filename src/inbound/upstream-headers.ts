@@ -1,4 +1,4 @@
-// Proxy: turn the client's headers into the backend's, in place. Order matters: everything a client could
+// Inbound: turn the client's headers into the backend's, in place. Order matters: everything a client could
 // spoof is removed first (Connection-nominated, hop-by-hop, x-s2s-*, X-Forwarded-*), then ours are set, so a
 // `Connection: x-s2s-partner` cannot remove the header we add.
 import type { IncomingMessage } from 'node:http'

@@ -1,4 +1,4 @@
-// Proxy: HTTP-level guards for requests Node would otherwise answer in its own words or not at all: CONNECT (Node
+// Net: HTTP-level guards for requests Node would otherwise answer in its own words or not at all: CONNECT (Node
 // drops the socket without an answer), the parser's own refusals (a malformed or oversized head: Node wrote a bare
 // 400/431), a Content-Length with leading zeros, and Expect: 100-continue (Node invited the body before we had
 // authenticated the request). Every answer here is a catalogue answer, written on the raw socket.

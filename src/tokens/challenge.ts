@@ -1,4 +1,4 @@
-// Proxy: the WWW-Authenticate challenge sent with every 401 (docs/PROTOCOL.md §5.4): realm first, no spaces after
+// Tokens: the WWW-Authenticate challenge sent with every 401 (docs/PROTOCOL.md §5.4): realm first, no spaces after
 // commas, so TokenHelper-style clients that take the 36 characters after `Bearer realm="` can read it.
 import type { AuthorizationServers } from '../auth-servers/index.js'
 import type { GatewayConfig } from '../schema/index.js'

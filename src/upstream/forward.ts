@@ -1,4 +1,4 @@
-// Proxy: forward an authenticated request to the backend with http-proxy over a keep-alive agent. Bodies are
+// Upstream: forward an authenticated request to the backend with http-proxy over a keep-alive agent. Bodies are
 // streamed untouched. Two http-proxy 1.18 defects are handled here: client aborts on Node >= 15.5 leak the
 // upstream socket (http-party/node-http-proxy#1559), and hop-by-hop headers pass through (#446).
 import http from 'node:http'

@@ -1,4 +1,4 @@
-// Proxy: WebSocket upgrades (issue 14 §3). An upgrade request is not a second pipeline: it is handed to fastify's
+// Upstream: WebSocket upgrades (issue 14 §3). An upgrade request is not a second pipeline: it is handed to fastify's
 // routing on a ServerResponse bound to its socket, so the path guard, authentication, permissions, limits and the
 // access line treat it exactly like any request, and a refusal is an ordinary HTTP answer followed by a close.
 // Once admitted, http-proxy relays the upgrade to the backend; the tracker below closes an upgraded connection when
