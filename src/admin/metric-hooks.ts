@@ -1,5 +1,6 @@
-// Admin: the event hooks partners/, tokens/, upstream/, outbound/ and inbound/ call, turned into metric updates. Children are cached
-// per label combination (label-cache.ts), and partner labels are checked against the registered names.
+// Admin: the event hooks partners/, tokens/, upstream/, outbound/ and inbound/ call, turned into metric updates. Each
+// label combination gets a cell (metric-cells.ts) that adds to its series in place, cached per combination
+// (label-cache.ts); partner labels are checked against the registered names.
 import type { Counter, Histogram } from 'prom-client'
 import type { PartnerEvents } from '../partners/index.js'
 import type { TokenEvents } from '../tokens/index.js'
@@ -7,6 +8,7 @@ import type { ForwardEvents } from '../upstream/index.js'
 import type { OutboundEvents } from '../outbound/index.js'
 import type { Instruments } from './instruments.js'
 import { createLabelCache } from './label-cache.js'
+import { counterCell, gaugeCell, histogramCell } from './metric-cells.js'
 import { statusClassOf } from '../net/index.js'
 
 /** What the access-log path reports once per inbound request. */
@@ -39,8 +41,8 @@ export interface MetricHooks {
   accessDenials(partner: string): { deny: number; shadowDeny: number }
 }
 
-const counters = (c: Counter) => createLabelCache((values) => c.labels(...values))
-const histograms = (h: Histogram) => createLabelCache((values) => h.labels(...values))
+const counters = (c: Counter) => createLabelCache((values) => counterCell(c, values))
+const histograms = (h: Histogram) => createLabelCache((values) => histogramCell(h, values))
 
 /** `label(name)` maps anything that is not a registered partner name to 'unknown'. */
 export function createMetricHooks(ins: Instruments, label: (partner: string | undefined) => string): MetricHooks {
@@ -48,7 +50,7 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
   const requestsOf = new Map<string, ReturnType<typeof counters>>()
   const requestsBy = (listener: string): ReturnType<typeof counters> => {
     let cache = requestsOf.get(listener)
-    if (cache === undefined) requestsOf.set(listener, (cache = createLabelCache((values) => ins.requests.labels(listener, ...values))))
+    if (cache === undefined) requestsOf.set(listener, (cache = createLabelCache((values) => counterCell(ins.requests, [listener, ...values]))))
     return cache
   }
   const requestDuration = histograms(ins.requestDuration)
@@ -58,8 +60,8 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
     requestDuration.get2(listener, record.outcome).observe(record.durationMs / 1000)
   }
   const validations = counters(ins.tokenValidations)
-  const cacheHit = ins.tokenCache.labels('hit')
-  const cacheMiss = ins.tokenCache.labels('miss')
+  const cache = counters(ins.tokenCache)
+  const inFlight = gaugeCell(ins.inFlight, [])
   const upstreamDuration = histograms(ins.upstreamDuration)
   const upstreamErrors = counters(ins.upstreamErrors)
   const fetches = counters(ins.metadataFetches)
@@ -85,7 +87,7 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
     },
     tokenEvents: {
       onResult: (partner, result, reason) => validations.get3(label(partner), result, reason).inc(),
-      onCache: (hit) => (hit ? cacheHit : cacheMiss).inc(),
+      onCache: (hit) => cache.get1(hit ? 'hit' : 'miss').inc(),
     },
     forwardEvents: {
       onResponse: (status, durationMs) => upstreamDuration.get1(statusClassOf(status)).observe(durationMs / 1000),
@@ -99,9 +101,9 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
       },
       onTokenIssued: (partner, authType) => issued.get2(label(partner), authType).inc(),
     },
-    requestStarted: () => ins.inFlight.inc(),
+    requestStarted: () => inFlight.inc(),
     requestDone(record) {
-      ins.inFlight.dec()
+      inFlight.dec()
       countRequest(record)
       if (record.code === 'GW_RATE_LIMITED') limited.get2(label(record.partner), record.reason === 'concurrency' ? 'concurrency' : 'rate').inc()
       if (record.access !== undefined) countDecision(label(record.partner), record.access)
