@@ -31,6 +31,12 @@ interface Tracked {
   progressAt: number
   /** When the answer to a request with an unread body was written. */
   drainAt: number
+  /**
+   * The request being read or drained; let go once the connection is idle (issue 11). A Tracked lives as long as its
+   * connection, so it is soon in V8's old generation, and a request it still points at survives every young-generation
+   * GC until the next request on that connection replaces it: response, headers and buffers copied and promoted with
+   * it (under load, twice the bare proxy's bytes surviving each scavenge; BENCHMARKS.md).
+   */
   req: IncomingMessage | undefined
   limits: () => ConnectionLimits
 }
@@ -47,6 +53,7 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   res.once('finish', () => {
     if (req.complete) {
       t.phase = 'idle'
+      t.req = undefined
       return
     }
     // Answered before the body was read: a large or unknown rest is never read; a small one only for a while.
@@ -86,6 +93,7 @@ function overdue(t: Tracked, socket: Socket, now: number): CutReason | undefined
     case 'drain':
       if (t.req?.complete === true) {
         t.phase = 'idle'
+        t.req = undefined
         return undefined
       }
       return now - t.drainAt > limits.rejectedBodyTimeoutMs ? 'rejected_body' : undefined
