@@ -4,7 +4,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { GatewayError, logError, toGatewayError, writeErrorOnSocket } from '../errors/index.js'
-import type { Logger } from '../log/index.js'
+import { logFlatLine, type Logger } from '../log/index.js'
 import { refuseConnect, refuseUnparsed } from '../net/index.js'
 import { assertUnambiguousTarget, outcomeOfError, rawPathOf } from '../inbound/index.js'
 import type { OutboundRuntime } from './runtime-view.js'
@@ -92,21 +92,21 @@ function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, lo
   state.runtime.outbound.events.onOutbound(state.partner, statusClassOf(status || 499), {
     authType: state.result?.token.authType, outcome: callOutcome(state.error, res.writableFinished), durationMs,
   })
-  const fields: Record<string, unknown> = {
+  const { result, error } = state
+  // Flat fields, serialized by hand as pino would (log/flat-line.ts, issue 11); an error's detail takes pino's path.
+  const fields = {
     method: req.method,
     partner: state.partner,
     path: rawPathOf(req.url ?? ''),
     status: status || undefined,
-    outcome: state.error !== undefined ? 'error' : res.writableFinished ? 'ok' : 'aborted',
+    outcome: error !== undefined ? 'error' : res.writableFinished ? 'ok' : 'aborted',
     durationMs,
+    authType: result?.token.authType,
+    retried: result?.retried,
+    x5t: result?.token.x5t,
   }
-  if (state.result !== undefined) {
-    fields['authType'] = state.result.token.authType
-    fields['retried'] = state.result.retried
-    fields['x5t'] = state.result.token.x5t
-  }
-  if (state.error !== undefined) Object.assign(fields, { code: state.error.code, ...state.error.detail })
-  log.info(fields, 'outbound call')
+  if (error === undefined) logFlatLine(log, fields, 'outbound call')
+  else log.info({ ...fields, code: error.code, ...error.detail }, 'outbound call')
 }
 
 /** The requests_total outcome of an outbound call: the inbound vocabulary (issue 13). */

@@ -72,6 +72,19 @@ describe('app-only calls', () => {
     expect(second?.headers.authorization).toBe(first?.headers.authorization)
   })
 
+  it('writes one flat access line per call: the path without its query, never the token', async () => {
+    const res = await call(out, '/sharepoint/_api/line-check?$filter=secret-query-7a1')
+    expect(res.status).toBe(200)
+    const lines = gw.logs().filter((l) => l['msg'] === 'outbound call' && l['path'] === '/sharepoint/_api/line-check')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ level: 30, method: 'GET', partner: 'sharepoint', status: 200, outcome: 'ok', authType: 'app', retried: false, x5t: gw.issuerCert.x5t })
+    expect(typeof lines[0]?.['durationMs']).toBe('number')
+    const token = (sharepoint.accepted.at(-1)?.headers.authorization ?? '').replace(/^Bearer /, '')
+    expect(token.length).toBeGreaterThan(100)
+    expect(gw.logText()).not.toContain(token)
+    expect(gw.logText()).not.toContain('secret-query-7a1')
+  })
+
   it('forwards method, path, query and body, and removes what the partner must not see', async () => {
     const body = JSON.stringify({ title: 'hello' })
     const res = await call(out, '/sharepoint/_api/items?x=1&y=%2F', {

@@ -51,6 +51,13 @@ describe('logFlatLine writes what pino writes', () => {
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ durationMs: null, status: 200, msg: 'request', service: 's2s-gateway' })
   })
 
+  it('hands the fields to a logger that is not pino\'s through its own info', () => {
+    const seen: Array<[object, string | undefined]> = []
+    const recorder = { debug: () => {}, info: (obj: object, msg?: string) => void seen.push([obj, msg]), warn: () => {}, error: () => {} }
+    logFlatLine(recorder, { path: '/p', status: 200 }, 'outbound call')
+    expect(seen).toEqual([[{ path: '/p', status: 200 }, 'outbound call']])
+  })
+
   it('writes nothing below the logger\'s level', async () => {
     const { lines, logger } = capture('warn')
     logFlatLine(logger, ACCESS, 'request')
