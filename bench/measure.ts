@@ -28,6 +28,25 @@ export interface Sample {
   loadLagP99Ms?: number
   /** The timed window on CLOCK_MONOTONIC, µs (to cut a --cpu-prof profile to it). */
   window: { fromUs: number; toUs: number }
+  /**
+   * Verified-token cache misses during the timed window (gateway rows, from its /metrics): a warm row must have none,
+   * else its warm-up did not reach every token of its pool and the window measured verifications too.
+   */
+  cacheMisses?: number
+}
+
+const MISSES = /^s2s_gateway_token_cache_total\{result="miss"\} (\d+)/m
+
+/** The gateway's verified-token cache misses so far; undefined when there is no admin listener to ask. */
+async function tokenCacheMisses(adminUrl: string | undefined): Promise<number | undefined> {
+  if (adminUrl === undefined) return undefined
+  try {
+    const res = await fetch(`${adminUrl}/metrics`)
+    const match = MISSES.exec(await res.text())
+    return match === null ? 0 : Number(match[1])
+  } catch {
+    return undefined
+  }
 }
 
 /** Round-robin order, rotated by one per repeat so no row always runs right after the same neighbour. */
@@ -38,6 +57,14 @@ export function orderFor<T>(rows: readonly T[], repeat: number): T[] {
 
 export function poolFile(row: Row, ctx: RunContext): string {
   return ctx.pools[row.pool]
+}
+
+/** Pools whose rows measure verified-token cache hits (every token reused). */
+const WARM_POOLS: ReadonlySet<string> = new Set(['appWarm', 'userWarm'])
+
+/** Tokens in the row's pool file (one per line). */
+function poolSizeOf(row: Row, ctx: RunContext): number {
+  return readFileSync(poolFile(row, ctx), 'utf8').split('\n').filter((line) => line !== '').length
 }
 
 export function firstToken(file: string): string | undefined {
@@ -78,7 +105,13 @@ export async function measureRow(
     if (warmupSec > 0) {
       const warm = await runLoad(ctx.generator, { ...base, start: 0, durationSec: warmupSec })
       start = warm.sent // continue the pool where the warm-up stopped: the cold scenario must never hit its cache
+      // A warm row's window must be cache hits only: on a slow machine one second did not reach every one of
+      // user-warm's 1,000 tokens (the first sight of each is a full verification), so warm up until it has.
+      for (let more = 0; WARM_POOLS.has(row.pool) && start < poolSizeOf(row, ctx) && more < 10; more++) {
+        start += (await runLoad(ctx.generator, { ...base, start, durationSec: 1 })).sent
+      }
     }
+    const missesBefore = await tokenCacheMisses(target.adminUrl)
     const logBefore = target.logSize()
     // The process under test and its companions (nginx rows), each with its children (workers: N)
     const cpuOf = (): number => [target.pid, ...target.companionPids].reduce((sum, pid) => sum + treeCpuMicros(pid), 0)
@@ -93,6 +126,7 @@ export async function measureRow(
     const wallUs = (performance.now() - wallBefore) * 1000
     const peak = peakRssBytes(target.pid)
     const logBytes = target.logSize() - logBefore
+    const missesAfter = await tokenCacheMisses(target.adminUrl)
     await target.stop(opts.nodeArgs?.some((a) => a.startsWith('--cpu-prof')) === true ? 'SIGUSR2' : 'SIGTERM')
     stopped = true
     return {
@@ -110,6 +144,7 @@ export async function measureRow(
       foreignCpuShare: ctx.pinning.proxyCpus === undefined ? NaN : Math.max(0, busyUs - cpuUs) / wallUs,
       window: { fromUs, toUs },
       ...(load.lagP99Ms === undefined ? {} : { loadLagP99Ms: load.lagP99Ms }),
+      ...(missesBefore === undefined || missesAfter === undefined ? {} : { cacheMisses: missesAfter - missesBefore }),
     }
   } finally {
     if (!stopped) await target.stop('SIGKILL').catch(() => undefined)

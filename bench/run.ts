@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       for (const row of orderFor(rows, repeat)) {
         const sample = await measureRow(row, ctx, { repeat, connections: opts.connections, durationSec: opts.durationSec, warmupSec: opts.warmupSec })
         samples.push(sample)
-        log(`  [${repeat + 1}/${opts.repeats}] ${row.id.padEnd(16)} ${sample.rps.toFixed(0).padStart(7)} req/s  p99 ${sample.p99Ms.toFixed(2).padStart(6)} ms  ${sample.cpuUsPerRequest.toFixed(0).padStart(4)} µs CPU/req${sample.unexpected > 0 ? `  ${sample.unexpected} UNEXPECTED` : ''}`)
+        log(`  [${repeat + 1}/${opts.repeats}] ${row.id.padEnd(16)} ${sample.rps.toFixed(0).padStart(7)} req/s  p99 ${sample.p99Ms.toFixed(2).padStart(6)} ms  ${sample.cpuUsPerRequest.toFixed(0).padStart(4)} µs CPU/req${sample.cacheMisses === undefined ? '' : `  ${sample.cacheMisses} cache misses`}${sample.unexpected > 0 ? `  ${sample.unexpected} UNEXPECTED` : ''}`)
       }
     }
     const latencyRowsRun = latencyRows(rows, ROWS)
