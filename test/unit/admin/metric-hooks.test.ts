@@ -66,6 +66,15 @@ describe('createMetricHooks', () => {
     expect(await value('s2s_gateway_tokens_issued_total', { partner: 'unknown', auth_type: 'user' })).toBe(1)
   })
 
+  it('shows a labelled series only once its first event happened (no zero series for what never occurred)', async () => {
+    const { hooks, value } = setup()
+    expect(await value('s2s_gateway_token_cache_total', { result: 'hit' })).toBeUndefined()
+    hooks.tokenEvents.onCache?.(true)
+    expect(await value('s2s_gateway_token_cache_total', { result: 'hit' })).toBe(1)
+    expect(await value('s2s_gateway_token_cache_total', { result: 'miss' })).toBeUndefined()
+    expect(await value('s2s_gateway_requests_in_flight')).toBe(0)
+  })
+
   it('counts reloads and keeps the time of the configuration in use', async () => {
     const { hooks, value } = setup()
     hooks.configLoaded(1_000_000)
