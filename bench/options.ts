@@ -63,7 +63,7 @@ const HELP = `npm run bench -- [options]
   --load wrk|autocannon  load generator (default: wrk when installed)
   --keep-logs         keep the processes' log files under bench/results/
   --no-write          do not update BENCHMARKS.md
-  --variant NAME=JSON also measure the gateway scenarios with JSON merged into the config (rows <id>~NAME),
+  --variant NAME=JSON also measure the gateway scenarios (outbound included) with JSON merged into the config (rows <id>~NAME),
                       e.g. --variant quiet='{"logging":{"level":"warn"}}' (repeatable); NAME=node:FLAGS runs
                       them with extra node flags instead, e.g. --variant semi64='node:--max-semi-space-size=64'
   --node-args "..."   extra node flags for the gateway processes (space-separated)

@@ -4,6 +4,11 @@ import type { AccessDenyConfig, PermissionConfig } from '../src/schema/types.js'
 import type { TokenPools } from './tokens.js'
 
 export type RowKind = 'bare' | 'bare-undici' | 'bare-outbound' | 'gateway' | 'gateway-undici' | 'gateway-outbound' | 'nginx' | 'haproxy' | 'haproxy-jwt' | 'nginx-auth' | 'nginx-auth-cached'
+
+/** Rows that run our own gateway on the test load: --variant, --build and --baseline add their copies next to these. */
+export function isOwnGateway(kind: RowKind): boolean {
+  return kind === 'gateway' || kind === 'gateway-outbound'
+}
 export type Pool = keyof Omit<TokenPools, 'generated' | 'sizes'>
 
 export interface Target {

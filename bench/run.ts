@@ -22,7 +22,7 @@ import { extrasMarkdown, failuresOf, floorFailuresOf, fullMarkdown, markdownTabl
 import { judgeTargets, latencyRate, latencyRows, targetsMarkdown, verdictFailures } from './judge.js'
 import { latencyMarkdown, latencyNoise, runLatencyPass, type LatencyPass } from './latency.js'
 import { runWorkersPass, workersPassRate, workersPassRows, type WorkersPass } from './workers-pass.js'
-import { COLD_POOL, REJECT_POOL, ROWS, USERS, type Row } from './rows.js'
+import { COLD_POOL, isOwnGateway, REJECT_POOL, ROWS, USERS, type Row } from './rows.js'
 import { runSoak, soakMarkdown } from './soak.js'
 import { choosePinning, freePort, hasCommand, spawnPinned, stopProcess, waitForHttp } from './spawn.js'
 import { measureStartup } from './startup.js'
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     let rows = selectRows(opts)
     if (opts.variants.length > 0) {
       rows = rows.flatMap((row) => {
-        if (row.kind !== 'gateway') return [row]
+        if (!isOwnGateway(row.kind)) return [row]
         const { target: _target, ...rest } = row
         return [
           row,
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     }
     if (opts.builds.length > 0) {
       rows = rows.flatMap((row) => {
-        if (row.kind !== 'gateway') return [row]
+        if (!isOwnGateway(row.kind)) return [row]
         const { target: _target, ...rest } = row
         return [row, ...opts.builds.map((b) => ({ ...rest, id: `${row.id}+${b.name}`, label: `${row.label} {${b.name}}`, reference: true, gatewayScript: join(resolve(b.dir), 'bench', 'children', 'gateway.js') }))]
       })
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       log(`baseline: ${ref} (${base.short}) compiled`)
       // Each gateway row is followed by the same scenario on the baseline build (no target: it is the "before").
       rows = rows.flatMap((row) => {
-        if (row.kind !== 'gateway' || row.gatewayScript !== undefined || row.configOverrides !== undefined || row.nodeArgs !== undefined) return [row]
+        if (!isOwnGateway(row.kind) || row.gatewayScript !== undefined || row.configOverrides !== undefined || row.nodeArgs !== undefined) return [row]
         const { target: _target, ...rest } = row
         return [row, { ...rest, id: `${row.id}@${base.short}`, label: `${row.label} (as of ${base.short})`, reference: true, gatewayScript: base.gatewayScript }]
       })

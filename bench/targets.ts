@@ -60,8 +60,10 @@ async function command(row: Row, ctx: RunContext, port: number, adminPort: numbe
         ports: { inbound: await freePort(), admin: adminPort },
         partners,
         outbound: { port, partnerStubUrl: echoUrl },
+        ...(row.configOverrides === undefined ? {} : { overrides: row.configOverrides }),
       })
-      return [process.execPath, [...ctx.gatewayNodeArgs, ...nodeArgs, childScript('children/gateway'), config, 'http-proxy']]
+      const script = row.gatewayScript ?? childScript('children/gateway')
+      return [process.execPath, [...ctx.gatewayNodeArgs, ...(row.nodeArgs ?? []), ...nodeArgs, script, config, 'http-proxy']]
     }
     case 'gateway':
     case 'gateway-undici': {
