@@ -102,10 +102,10 @@ describe('a loaded configuration', () => {
   it('takes the former constants from the schema when the file omits them', () => {
     const { config } = loadConfigObject(validRaw(), { baseDir: temp.dir })
     expect(config.metadata).toMatchObject({ refreshJitterPercent: 10, firstRetryMs: 30_000 })
-    expect(config.outbound).toMatchObject({ maxIdleSocketsPerPartner: 16, tokenRefreshBeforeExpirySec: 300 })
+    expect(config.outbound).toMatchObject({ maxIdleSocketsPerPartner: 64, tokenRefreshBeforeExpirySec: 300 })
     expect(config.upstream.maxIdleSockets).toBe(64)
     expect(DEFAULTS.metadata).toMatchObject({ refreshJitterPercent: 10, firstRetryMs: 30_000 })
-    expect(DEFAULTS.outbound).toMatchObject({ maxIdleSocketsPerPartner: 16, tokenRefreshBeforeExpirySec: 300 })
+    expect(DEFAULTS.outbound).toMatchObject({ maxIdleSocketsPerPartner: 64, tokenRefreshBeforeExpirySec: 300 })
     expect(describeOption(SCHEMA.fields.metadata.fields.refreshJitterPercent)).toMatch(/Default: 10 \(percent\)\.$/)
   })
 
