@@ -22,12 +22,26 @@ export interface PartnerTable {
   retire(): void
 }
 
-/** `<base path>/<rest>`: the base path without its trailing '/', then the caller's path and query. */
+/**
+ * Where one parse of `<origin><base path><rest>` could read the caller's text differently from the pathname and
+ * search setters: '#' (a fragment there, %23 for the setters) and controls or spaces (trimmed at the ends there).
+ * Node's parser lets neither through in a request target, so the slow path is for safety only.
+ */
+const NOT_PLAIN = /[\x00-\x20#\x7f]/
+
+/**
+ * `<base path>/<rest>`: the base path without its trailing '/', then the caller's path and query, percent-encoded
+ * and with dot segments resolved as URL's pathname and search setters do. outbound.url has no credentials, query
+ * or fragment (config check), so `origin + pathname` is the whole base; one parse of the joined text then gives
+ * what the setters give (a unit test compares both on every printable character), in a quarter of the time.
+ */
 export function targetUrl(base: URL, pathAndQuery: string): URL {
+  const prefix = base.pathname.endsWith('/') ? base.pathname.replace(/\/+$/, '') : base.pathname
+  if (!NOT_PLAIN.test(pathAndQuery)) return new URL(`${base.origin}${prefix}${pathAndQuery.startsWith('/') ? '' : '/'}${pathAndQuery}`)
   const url = new URL(base.href)
   const q = pathAndQuery.indexOf('?')
   const path = q === -1 ? pathAndQuery : pathAndQuery.slice(0, q)
-  url.pathname = base.pathname.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`)
+  url.pathname = prefix + (path.startsWith('/') ? path : `/${path}`)
   url.search = q === -1 ? '' : pathAndQuery.slice(q)
   return url
 }

@@ -29,6 +29,29 @@ describe('splitTarget and targetUrl', () => {
   ])('%s + %s -> %s', (base, rest, expected) => {
     expect(targetUrl(new URL(base), rest).href).toBe(expected)
   })
+
+  // What targetUrl did before it joined text and parsed once (issue 11): URL's own setters, the reference.
+  function bySetters(base: URL, pathAndQuery: string): string {
+    const url = new URL(base.href)
+    const q = pathAndQuery.indexOf('?')
+    const path = q === -1 ? pathAndQuery : pathAndQuery.slice(0, q)
+    url.pathname = base.pathname.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`)
+    url.search = q === -1 ? '' : pathAndQuery.slice(q)
+    return url.href
+  }
+  const bases = ['https://mail.contoso.com', 'https://sp.contoso.com/sites/hr/', 'http://127.0.0.1:9000/base', 'https://[::1]:8443/a%20b//']
+  const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i))
+  const rests = [
+    ...printable.flatMap((c) => [`/x${c}y`, `/${c}`, `/a?q=${c}&r=${c}${c}`, `${c}/z`]),
+    '/a/./b', '/a/../b', '/a/%2e/b', '/a/%2E%2e/b', '/a/.%2e/', '/..', '/.', '/a/..?q=/../', '//double//slash', '/\\back\\slash',
+    '/é/ü?ß=€', '/%zz/%', '?only=query', '', '/a?', '/a??b', '/a?#b', '/#frag', '/a b', '/tab\tin', ' /lead', '/trail ',
+  ]
+  it('joins as the pathname and search setters do, for every printable character, dot segments and the rest', () => {
+    const differing = bases.flatMap((base) => rests.filter((rest) => targetUrl(new URL(base), rest).href !== bySetters(new URL(base), rest)).map((rest) => [base, rest]))
+    expect(differing).toEqual([])
+    // The cases that take the setters' own path are in the list too, so both paths are compared.
+    expect(rests.filter((rest) => /[\x00-\x20#\x7f]/.test(rest)).length).toBeGreaterThan(5)
+  })
 })
 
 describe('readActAs', () => {
