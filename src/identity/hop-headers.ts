@@ -24,16 +24,22 @@ export function nominatedHeaders(connection: string | string[] | undefined): str
   return names
 }
 
+const ALWAYS: ReadonlySet<string> = new Set(HOP_BY_HOP)
+
 /**
- * Remove hop-by-hop headers and every header `Connection` nominates, in place. Returns the nominated names
- * so the caller can also drop identity-looking variants of them (the caller strips x-s2s-* separately).
+ * Every lowercased name that must not cross this hop: the hop-by-hop ones and those `Connection` nominates, each
+ * in both spellings (`Connection: X_S2S_Partner` must also remove the hyphen spelling Node keeps as a separate
+ * name, and the other way round). The usual `Connection` value costs nothing: a shared set.
  */
+export function hopByHopNames(connection: string | string[] | undefined): ReadonlySet<string> {
+  const nominated = nominatedHeaders(connection)
+  if (nominated.length === 0) return ALWAYS
+  const names = new Set(HOP_BY_HOP)
+  for (const name of nominated) names.add(name).add(name.replace(/-/g, '_')).add(name.replace(/_/g, '-'))
+  return names
+}
+
+/** Remove hop-by-hop headers and every header `Connection` nominates, in place (the caller strips x-s2s-* separately). */
 export function stripHopByHop(headers: IncomingHttpHeaders): void {
-  for (const name of nominatedHeaders(headers.connection)) {
-    delete headers[name]
-    // `Connection: X_S2S_Partner` must also remove the underscore spelling Node kept as a separate name.
-    delete headers[name.replace(/-/g, '_')]
-    delete headers[name.replace(/_/g, '-')]
-  }
-  for (const name of HOP_BY_HOP) delete headers[name]
+  for (const name of hopByHopNames(headers.connection)) delete headers[name]
 }

@@ -2,7 +2,7 @@
 // handed back (Location mapped so that following it never leads to another partner). Removed toward the partner: hop-by-hop ones (identity/hop-headers.ts), every x-s2s-* header (act-as,
 // the shared secret, our own identity headers), the backend's Authorization, Host, Expect, X-Forwarded-*.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
-import { isForwardedName, isIdentityHeaderName, stripHopByHop } from '../identity/index.js'
+import { hopByHopNames, isForwardedName, isIdentityHeaderName, stripHopByHop } from '../identity/index.js'
 
 /** Set by node from the target URL and the body we send, or ours to set; never copied from the backend. */
 const DROPPED = ['host', 'authorization', 'expect', 'content-length', 'transfer-encoding', 'forwarded']
@@ -65,18 +65,20 @@ export function locationForBackend(value: string, origin: AnswerOrigin): string 
  * challenges stay readable), hop-by-hop ones removed, Location mapped by locationForBackend; node frames the body.
  */
 export function backendResponseHeaders(response: IncomingMessage, origin?: AnswerOrigin): OutgoingHttpHeaders {
-  const kept: IncomingHttpHeaders = { ...response.headers }
-  stripHopByHop(kept)
-  delete kept['transfer-encoding']
-  const out: OutgoingHttpHeaders = {}
-  for (const name of Object.keys(kept)) {
-    let values = response.headersDistinct[name]
-    if (values === undefined) continue
-    if (name === 'location' && origin !== undefined) {
-      values = values.map((v) => locationForBackend(v, origin)).filter((v): v is string => v !== undefined)
-      if (values.length === 0) continue
-    }
-    out[name] = values.length === 1 ? values[0] : values
+  // One pass over the fields as received (issue 11): a copy of `headers` plus `headersDistinct` built each name twice.
+  const dropped = hopByHopNames(response.headers.connection)
+  const raw = response.rawHeaders
+  const out: Record<string, string | string[]> = {}
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase()
+    if (name === 'transfer-encoding' || dropped.has(name)) continue
+    let value: string | undefined = raw[i + 1] as string
+    if (name === 'location' && origin !== undefined) value = locationForBackend(value, origin)
+    if (value === undefined) continue
+    const before = out[name]
+    if (before === undefined) out[name] = value
+    else if (Array.isArray(before)) before.push(value)
+    else out[name] = [before, value]
   }
   return out
 }
