@@ -80,7 +80,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: CallStat
   if (partner === undefined) throw new GatewayError('GW_OUTBOUND_UNKNOWN_PARTNER')
   state.partner = name
   const user = readActAs(req.headers, req.rawHeaders)
-  const body = await readBody(req, runtime.config.outbound.replayMaxBytes)
+  const read = readBody(req, runtime.config.outbound.replayMaxBytes)
+  const body = read instanceof Promise ? await read : read
   state.result = await outbound.call({ partner: name, method: req.method ?? 'GET', pathAndQuery: rest, headers: req.headers, user, body })
   relay(state.result, res, partner)
 }

@@ -41,6 +41,8 @@ export interface OutboundTokenIssuerDeps {
 
 export interface OutboundTokenIssuer {
   issue(request: OutboundTokenRequest): Promise<IssuedToken>
+  /** The token `issue` would serve from the cache, now; undefined when one would have to be signed. */
+  cached(request: OutboundTokenRequest): IssuedToken | undefined
   /** Forget a partner's tokens, so the next call mints afresh. */
   forgetPartner(partner: string): void
 }
@@ -61,9 +63,20 @@ export function createOutboundTokenIssuer(deps: OutboundTokenIssuerDeps): Outbou
     }
   }
 
+  const keyOf = (request: OutboundTokenRequest, subject: string): TokenCacheKey =>
+    ({ partner: request.partner, audience: request.audience, issuer: request.issuer, x5t: signer.x5t, subject })
+
+  /** The token sent for `request`: the app-only actor token, or the outer token that names the user. */
+  const sentKey = (request: OutboundTokenRequest): TokenCacheKey => keyOf(request, request.user === undefined ? '' : userSubject(request.user))
+
+  function cached(request: OutboundTokenRequest): IssuedToken | undefined {
+    const hit = cache.get(sentKey(request), Math.floor(now() / 1000))
+    return hit === undefined ? undefined : { ...hit, authType: request.user === undefined ? 'app' : 'user', minted: false }
+  }
+
   /** The actor token (app-only, or delegating for users), from the cache or freshly signed. */
   async function actor(request: OutboundTokenRequest, delegating: boolean, nowSec: number): Promise<CachedToken & { minted: boolean }> {
-    const key: TokenCacheKey = { partner: request.partner, audience: request.audience, issuer: request.issuer, x5t: signer.x5t, subject: delegating ? 'actor' : '' }
+    const key = keyOf(request, delegating ? 'actor' : '')
     const hit = cache.get(key, nowSec)
     if (hit !== undefined) return { ...hit, minted: false }
     const nbf = nowSec - NBF_BACKDATE_SEC
@@ -82,9 +95,7 @@ export function createOutboundTokenIssuer(deps: OutboundTokenIssuerDeps): Outbou
     async issue(request) {
       const nowSec = Math.floor(now() / 1000)
       if (request.user === undefined) return { ...(await actor(request, false, nowSec)), authType: 'app' }
-      const key: TokenCacheKey = {
-        partner: request.partner, audience: request.audience, issuer: request.issuer, x5t: signer.x5t, subject: userSubject(request.user),
-      }
+      const key = sentKey(request)
       const hit = cache.get(key, nowSec)
       if (hit !== undefined) return { ...hit, authType: 'user', minted: false }
       const inner = await actor(request, true, nowSec)
@@ -98,6 +109,7 @@ export function createOutboundTokenIssuer(deps: OutboundTokenIssuerDeps): Outbou
       issued(request.partner, 'user')
       return { ...entry, authType: 'user', minted: true }
     },
+    cached,
     forgetPartner: (partner) => cache.forgetPartner(partner),
   }
 }

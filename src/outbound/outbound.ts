@@ -10,7 +10,7 @@ import type { Logger } from '../log/index.js'
 import type { Partner, PartnerRegistry } from '../partners/index.js'
 import type { TokenSigner } from '../issuer/index.js'
 import { createOutboundTokenCache } from './outbound-token-cache.js'
-import { createOutboundTokenIssuer, type IssuedToken } from './outbound-tokens.js'
+import { createOutboundTokenIssuer, type IssuedToken, type OutboundTokenRequest } from './outbound-tokens.js'
 import type { UserClaims } from '../identity/index.js'
 import { listsIssuer } from './challenge-parse.js'
 import { createDiscovery, type ProbeResult } from './discovery.js'
@@ -59,6 +59,10 @@ export interface OutboundResult {
   /** True when a 401 led to a probe and a second attempt. */
   retried: boolean
 }
+
+/** A call sent, its response still to come. */
+type Started = Omit<OutboundResult, 'retried' | 'response'> & { response: Promise<IncomingMessage> }
+type Attempt = Omit<OutboundResult, 'retried'>
 
 export interface Outbound {
   partner(name: string): OutboundPartner | undefined
@@ -123,6 +127,14 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     return result
   }
 
+  /** The target without waiting, when the partner's identity is known (or not needed) and no probe is: the usual call. */
+  function knownTarget(p: OutboundPartner): OutboundTarget | undefined {
+    const partner = registered(p.name)
+    const identity = partner?.identity()
+    if (partner !== undefined && identity === undefined) return undefined // its document may still be loading
+    return resolveTarget({ serviceId: config.service.id, config: p.config, outbound: p.outbound, challenge: discovery.known(p.name), identity }, false)
+  }
+
   async function target(p: OutboundPartner, path: string): Promise<OutboundTarget> {
     const inputs = async () => ({ serviceId: config.service.id, config: p.config, outbound: p.outbound, challenge: discovery.known(p.name), identity: await identityOf(p) })
     const known = resolveTarget(await inputs(), false)
@@ -141,18 +153,42 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       if (user !== undefined) throw new GatewayError('GW_OUTBOUND_AUTHZ_USER', { detail: { partner: p.name } })
       return serverTokens.issue({ partner: p.name, server, target: t })
     }
-    const { tokenLifetimeSec: lifetimeSec, dateFormat } = p.outbound
-    return { target: t, token: await tokens.issue({ partner: p.name, issuer: t.issuer, audience: t.audience, lifetimeSec, dateFormat, ...(user === undefined ? {} : { user }) }) }
+    return { target: t, token: await tokens.issue(tokenRequest(p, t, user)) }
   }
 
-  async function attempt(p: OutboundPartner, c: OutboundCall, path: string) {
-    const { target: t, token } = await issue(p, await target(p, path), c.user)
+  function tokenRequest(p: OutboundPartner, t: OutboundTarget, user: UserClaims | undefined): OutboundTokenRequest {
+    const { tokenLifetimeSec: lifetimeSec, dateFormat } = p.outbound
+    return { partner: p.name, issuer: t.issuer, audience: t.audience, lifetimeSec, dateFormat, ...(user === undefined ? {} : { user }) }
+  }
+
+  function start(p: OutboundPartner, c: OutboundCall, t: OutboundTarget, token: IssuedToken): Started {
     const url = targetUrl(p.base, c.pathAndQuery)
     const exchange = send(
       { url, method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent },
       { partner: p.name },
     )
-    return { target: t, token, url, request: exchange.request, response: await exchange.response }
+    return { target: t, token, url, request: exchange.request, response: exchange.response }
+  }
+
+  /**
+   * The usual call, started without waiting: target known and our token cached (issue 11). A chain of awaits
+   * through target and token costs a promise and a microtask turn each, for values that are ready.
+   */
+  function startNow(p: OutboundPartner, c: OutboundCall): Started | undefined {
+    if (p.config.authorizationServer !== undefined) return undefined
+    const t = knownTarget(p)
+    const token = t === undefined ? undefined : tokens.cached(tokenRequest(p, t, c.user))
+    return t === undefined || token === undefined ? undefined : start(p, c, t, token)
+  }
+
+  async function attempt(p: OutboundPartner, c: OutboundCall, path: string): Promise<Attempt> {
+    const started = startNow(p, c) ?? (await startAfterWaiting(p, c, path))
+    return { ...started, response: await started.response }
+  }
+
+  async function startAfterWaiting(p: OutboundPartner, c: OutboundCall, path: string): Promise<Started> {
+    const { target: t, token } = await issue(p, await target(p, path), c.user)
+    return start(p, c, t, token)
   }
 
   async function call(c: OutboundCall): Promise<OutboundResult> {

@@ -14,19 +14,22 @@ export function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length > 0)
 }
 
+const NO_BYTES = Buffer.alloc(0)
+
 /**
- * Resolves once the body ended within `capBytes` (outbound.replayMaxBytes: such a body can be retried), or as
- * soon as it grew past it (then paused, not consumed).
+ * The body at once when there is none to wait for (no body, or one declared larger than the cap: streamed);
+ * else resolves once the body ended within `capBytes` (outbound.replayMaxBytes: such a body can be retried), or
+ * as soon as it grew past it (then paused, not consumed).
  */
-export function readBody(req: IncomingMessage, capBytes: number): Promise<OutboundBody> {
+export function readBody(req: IncomingMessage, capBytes: number): OutboundBody | Promise<OutboundBody> {
   const hadBody = hasBody(req) || req.headers['content-length'] !== undefined
   const contentLength = declaredLength(req)
   if (!hasBody(req)) {
     req.resume() // nothing to read; let 'end' fire
-    return Promise.resolve({ kind: 'buffer', data: Buffer.alloc(0), hadBody })
+    return { kind: 'buffer', data: NO_BYTES, hadBody }
   }
   if (contentLength !== undefined && contentLength > capBytes) {
-    return Promise.resolve({ kind: 'stream', head: Buffer.alloc(0), rest: req, contentLength })
+    return { kind: 'stream', head: NO_BYTES, rest: req, contentLength }
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []

@@ -45,6 +45,26 @@ describe('createOutboundTokenIssuer', () => {
     expect(t.authType).toBe('user')
   })
 
+  it('cached: what issue would serve from the cache, without signing; nothing before a token exists or once it must be replaced', async () => {
+    const clock = { ms: T0 }
+    const issued: string[] = []
+    const issuer = issuerAt(clock, A, issued)
+    const user = { ...request, user: { upn: 'alice@contoso.com' } }
+    expect([issuer.cached(request), issuer.cached(user)]).toEqual([undefined, undefined])
+    const app = await issuer.issue(request)
+    const outer = await issuer.issue(user)
+    expect(issuer.cached(request)).toEqual({ ...app, minted: false })
+    expect(issuer.cached(user)).toEqual({ ...outer, minted: false })
+    expect(issuer.cached({ ...request, user: { upn: 'bob@contoso.com' } })).toBeUndefined()
+    expect(issuer.cached({ ...request, audience: 'other/sp.contoso.com@contoso.com' })).toBeUndefined()
+    clock.ms = T0 + (3600 - 300) * 1000
+    expect(issuer.cached(request)).toBeUndefined()
+    clock.ms = T0
+    issuer.forgetPartner('sp')
+    expect(issuer.cached(user)).toBeUndefined()
+    expect(issued).toEqual(['sp:app', 'sp:user'])
+  })
+
   it('reuses a token until 5 minutes before exp, then mints a new one', async () => {
     const clock = { ms: T0 }
     const issued: string[] = []
