@@ -42,6 +42,18 @@ export function disturbed(bare: Sample, row: Sample): boolean {
   return !(bare.p50Ms <= DISTURBED.bareP50Ms) || busy(bare) || busy(row)
 }
 
+/**
+ * The open-loop rate is more than the row's one process can serve: even at its least CPU per request in the
+ * throughput pass (where batching makes a request cheapest) `rate` requests need a whole CPU or more each second.
+ * Its queue then grows for as long as the window lasts, so its p99 misses any bound, disturbed or not. Returns that
+ * share of a CPU, or undefined when the rate fits (or the row had no throughput window).
+ */
+export function overload(rate: number, throughput: readonly Sample[], row: string): { cpuShare: number; cpuUsPerRequest: number } | undefined {
+  const cpuUsPerRequest = Math.min(...throughput.filter((s) => s.row === row && s.cpuUsPerRequest > 0).map((s) => s.cpuUsPerRequest))
+  const cpuShare = (rate * cpuUsPerRequest) / 1e6
+  return Number.isFinite(cpuShare) && cpuShare >= 1 ? { cpuShare, cpuUsPerRequest } : undefined
+}
+
 export interface LatencyResult {
   row: string
   /** Requests per second sent, open loop. */
@@ -59,10 +71,13 @@ export interface LatencyResult {
   unexpected: number
   foreignCpuShare: number
   maxDeltaMs: number | undefined
+  /** Set when the rate is beyond the row's capacity (overload()): then the target is missed whatever the pairs say. */
+  overloaded: { cpuShare: number; cpuUsPerRequest: number } | undefined
   met: boolean | undefined
 }
 
-export function compareLatency(rows: readonly Row[], samples: readonly Sample[], rate: number): LatencyResult[] {
+/** `throughput`: the closed-loop samples of the same run, for overload(); without them no row counts as overloaded. */
+export function compareLatency(rows: readonly Row[], samples: readonly Sample[], rate: number, throughput: readonly Sample[] = []): LatencyResult[] {
   const bare = samples.filter((s) => s.row === 'bare')
   return rows
     .filter((row) => row.id !== 'bare' && samples.some((s) => s.row === row.id))
@@ -79,6 +94,8 @@ export function compareLatency(rows: readonly Row[], samples: readonly Sample[],
       // pairs' unexpected answers judge (a wrong status shows in every window, kept ones included).
       const unexpected = kept.reduce((n, p) => n + p.unexpected, 0)
       const maxDeltaMs = row.target?.maxP99DeltaMs
+      const overloaded = overload(rate, throughput, row.id)
+      const judged = deltas.length === 0 ? undefined : unexpected === 0 && deltaMs <= (maxDeltaMs ?? Infinity)
       return {
         row: row.id,
         rate,
@@ -92,7 +109,8 @@ export function compareLatency(rows: readonly Row[], samples: readonly Sample[],
         unexpected,
         foreignCpuShare: median(mine.map((s) => s.foreignCpuShare)),
         maxDeltaMs,
-        met: maxDeltaMs === undefined || deltas.length === 0 ? undefined : unexpected === 0 && deltaMs <= maxDeltaMs,
+        overloaded,
+        met: maxDeltaMs === undefined ? undefined : overloaded !== undefined ? false : judged,
       }
     })
 }
@@ -130,8 +148,11 @@ function latencyVerdict(row: Row, maxDeltaMs: number, latency: readonly LatencyR
   const unexpected = r.unexpected > 0 ? `; **${r.unexpected} unexpected responses**` : ''
   const left = r.disturbed === 0 ? '' : `; ${r.disturbed} of ${r.disturbed + r.deltas.length} pairs left out as disturbed`
   const delta = r.deltas.length === 0 ? 'no undisturbed pair' : `${signed(r.deltaMs)} ms (pairs ${r.deltas.map(signed).join(', ')})`
-  const measured = `${delta}: p99 ${f(r.p99Ms)} vs ${f(r.bareP99Ms)} ms, p50 ${f(r.p50Ms)} ms, at ${r.rate} req/s${left}${unexpected}`
-  return { target, wanted, measured, met: r.met, straddles: Math.min(...r.deltas) <= maxDeltaMs && Math.max(...r.deltas) > maxDeltaMs }
+  const over = r.overloaded === undefined ? '' :
+    `overloaded (${r.rate} req/s at its least CPU per request in the throughput pass, ${f(r.overloaded.cpuUsPerRequest, 0)} µs, need ${f(r.overloaded.cpuShare * 100, 0)}% of its CPU), `
+  const measured = `${over}${delta}: p99 ${f(r.p99Ms)} vs ${f(r.bareP99Ms)} ms, p50 ${f(r.p50Ms)} ms, at ${r.rate} req/s${left}${unexpected}`
+  const straddles = r.overloaded === undefined && Math.min(...r.deltas) <= maxDeltaMs && Math.max(...r.deltas) > maxDeltaMs
+  return { target, wanted, measured, met: r.met, straddles }
 }
 
 /** Every target of `all` (the rows that carry one), in table order: the ratios, then the added latency. */

@@ -17,12 +17,12 @@ export interface LatencyPass {
 export async function runLatencyPass(
   rows: readonly Row[],
   ctx: RunContext,
-  opts: { rate: number; repeats: number; durationSec: number; warmupSec: number; connections: number },
+  opts: { rate: number; repeats: number; durationSec: number; warmupSec: number; connections: number; throughput: readonly Sample[] },
   log: (line: string) => void,
 ): Promise<LatencyPass> {
   log(`added latency: open loop at ${opts.rate} req/s (half the bare proxy's best req/s above), ${opts.durationSec} s per row and repeat`)
   const samples = await measureOpenLoop(rows, ctx, opts, log)
-  return { rate: opts.rate, samples, results: compareLatency(rows, samples, opts.rate) }
+  return { rate: opts.rate, samples, results: compareLatency(rows, samples, opts.rate, opts.throughput) }
 }
 
 /** Every row at the same open-loop rate, interleaved, a fresh process per row and repeat. */
@@ -58,7 +58,8 @@ export function latencyMarkdown(pass: LatencyPass): string {
   ]
   for (const r of pass.results) {
     const each = pass.samples.filter((s) => s.row === r.row).map((s) => f(s.p99Ms)).join(', ')
-    const target = r.maxDeltaMs === undefined ? '' : `≤ +${r.maxDeltaMs} ms: ${r.met === true ? 'met' : r.met === false ? '**MISSED**' : 'not judged'}`
+    const over = r.overloaded === undefined ? '' : ` (overloaded: ${f(r.overloaded.cpuShare * 100, 0)}% of its CPU)`
+    const target = r.maxDeltaMs === undefined ? '' : `≤ +${r.maxDeltaMs} ms: ${r.met === true ? 'met' : r.met === false ? '**MISSED**' : 'not judged'}${over}`
     const delta = `${r.deltaMs >= 0 ? '+' : ''}${f(r.deltaMs)}${r.disturbed > 0 ? ` (${r.disturbed} disturbed pairs left out)` : ''}`
     lines.push(`| ${r.row} | ${f(r.p50Ms)} | ${each} | ${delta} | ${f(r.cpuUsPerRequest, 0)} | ${f(r.foreignCpuShare * 100, 0)}% | ${lag(pass.samples.filter((x) => x.row === r.row))} | ${target} |`)
   }

@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     const rate = latencyRate(samples)
     let latency: LatencyPass | undefined
     if (opts.latencySec > 0 && rate !== undefined && latencyRowsRun.length > 1) {
-      latency = await runLatencyPass(latencyRowsRun, ctx, { rate, repeats: opts.repeats, durationSec: opts.latencySec, warmupSec: opts.warmupSec, connections: opts.connections }, log)
+      latency = await runLatencyPass(latencyRowsRun, ctx, { rate, repeats: opts.repeats, durationSec: opts.latencySec, warmupSec: opts.warmupSec, connections: opts.connections, throughput: samples }, log)
     }
     const workerRows = workersPassRows(rows)
     const workersRate = workersPassRate(workerRows, samples)

@@ -116,6 +116,23 @@ describe('the added-latency pass', () => {
     expect(verdict?.met).toBeUndefined()
   })
 
+  it('misses the target when the rate needs more than the row’s CPU, whatever its pairs say', () => {
+    const rows = [row('bare', { kind: 'bare' }), row('app-warm', { target: { minRatio: 0.9, maxP99DeltaMs: 1, floor: 0.3 } })]
+    // Every pair disturbed (the bare proxy backed up): nothing to compare, yet 5000 req/s at 210 µs is 105% of a CPU.
+    const open = [sample('bare', 0, { p50Ms: 3, p99Ms: 150 }), sample('app-warm', 0, { p50Ms: 300, p99Ms: 450 })]
+    const throughput = [sample('app-warm', 0, { cpuUsPerRequest: 260 }), sample('app-warm', 1, { cpuUsPerRequest: 210 })]
+    const [over] = compareLatency(rows, open, 5000, throughput)
+    expect([over?.deltas, over?.met, over?.overloaded?.cpuUsPerRequest]).toEqual([[], false, 210])
+    expect(over?.overloaded?.cpuShare).toBeCloseTo(1.05, 6)
+    const [verdict] = judgeTargets(rows, [], [over as LatencyResult]).filter((v) => v.target.startsWith('added'))
+    expect([verdict?.met, verdict?.straddles]).toEqual([false, false])
+    expect(verdict?.measured).toContain('overloaded (5000 req/s at its least CPU per request in the throughput pass, 210 µs, need 105% of its CPU)')
+    // At a rate its cheapest window fits in, the pairs judge as before; without throughput samples nothing is overloaded.
+    expect(compareLatency(rows, open, 4000, throughput)[0]?.overloaded).toBeUndefined()
+    expect(compareLatency(rows, open, 4000, throughput)[0]?.met).toBeUndefined()
+    expect(compareLatency(rows, open, 5000)[0]?.met).toBeUndefined()
+  })
+
   it('counts a pair as disturbed when another process held the proxy’s CPU or the generator ran late, in either window', () => {
     const quiet = sample('bare', 0, { p50Ms: 0.4, foreignCpuShare: 0.02, loadLagP99Ms: 1.1 })
     const row = sample('app-warm', 0, { p50Ms: 0.6, foreignCpuShare: 0.05, loadLagP99Ms: 1.2 })
