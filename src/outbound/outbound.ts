@@ -7,7 +7,7 @@ import { createAuthzTokenSource } from './access-tokens.js'
 import type { GatewayConfig } from '../schema/index.js'
 import { GatewayError } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
-import type { Partner, PartnerRegistry } from '../partners/index.js'
+import type { Partner, PartnerIdentity, PartnerRegistry } from '../partners/index.js'
 import type { TokenSigner } from '../issuer/index.js'
 import { createOutboundTokenCache } from './outbound-token-cache.js'
 import { createOutboundTokenIssuer, type IssuedToken, type OutboundTokenRequest } from './outbound-tokens.js'
@@ -19,7 +19,7 @@ import { createPartnerTable, targetUrl, type OutboundPartner } from './partner-t
 import { isReplayable, partnerRequestHeaders, type OutboundBody } from './partner-headers.js'
 import { probePartner } from './probe.js'
 import { send } from './send.js'
-import { resolveTarget, type OutboundTarget } from './target.js'
+import { resolveTarget, type OutboundTarget, type TargetInputs } from './target.js'
 
 export interface OutboundDeps {
   config: GatewayConfig
@@ -127,20 +127,22 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     return result
   }
 
+  const inputsOf = (p: OutboundPartner, identity: PartnerIdentity | undefined): TargetInputs =>
+    ({ serviceId: config.service.id, config: p.config, outbound: p.outbound, challenge: discovery.known(p.name), identity })
+
   /** The target without waiting, when the partner's identity is known (or not needed) and no probe is: the usual call. */
   function knownTarget(p: OutboundPartner): OutboundTarget | undefined {
     const partner = registered(p.name)
     const identity = partner?.identity()
     if (partner !== undefined && identity === undefined) return undefined // its document may still be loading
-    return resolveTarget({ serviceId: config.service.id, config: p.config, outbound: p.outbound, challenge: discovery.known(p.name), identity }, false)
+    return resolveTarget(inputsOf(p, identity), false)
   }
 
   async function target(p: OutboundPartner, path: string): Promise<OutboundTarget> {
-    const inputs = async () => ({ serviceId: config.service.id, config: p.config, outbound: p.outbound, challenge: discovery.known(p.name), identity: await identityOf(p) })
-    const known = resolveTarget(await inputs(), false)
+    const known = resolveTarget(inputsOf(p, await identityOf(p)), false)
     if (known !== undefined) return known
     await discover(p, path)
-    const found = resolveTarget(await inputs(), true)
+    const found = resolveTarget(inputsOf(p, await identityOf(p)), true)
     if (found === undefined) throw new GatewayError('GW_OUTBOUND_AUDIENCE_UNKNOWN', { detail: { partner: p.name } })
     return found
   }
