@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
 import { GatewayError } from '../errors/index.js'
 import type { GatewayConfig } from '../schema/index.js'
-import { stripHopByHop } from '../identity/index.js'
+import { withoutHopByHop } from '../identity/index.js'
 import { classifySocketError } from '../net/index.js'
 
 export type UpstreamErrorKind = 'timeout' | 'refused' | 'reset' | 'other'
@@ -104,7 +104,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     proxyReq.setTimeout(upstream.timeoutMs, () => proxyReq.destroy(new UpstreamTimeout('upstream timed out')))
   })
   proxy.on('proxyRes', (proxyRes, req, res) => {
-    stripHopByHop(proxyRes.headers) // #446, response side
+    proxyRes.headers = withoutHopByHop(proxyRes.headers) // #446, response side (read by http-proxy after this event)
     // The client's Connection header was stripped before forwarding, so http-proxy would fill in keep-alive:
     // say what Node decided from the client's request instead (RFC 9112 §9.6: `close` means close).
     proxyRes.headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close'

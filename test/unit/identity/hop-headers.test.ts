@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { nominatedHeaders, stripHopByHop } from '../../../src/identity/hop-headers.js'
+import { nominatedHeaders, stripHopByHop, withoutHopByHop } from '../../../src/identity/hop-headers.js'
 
 describe('nominatedHeaders', () => {
   it.each([
@@ -31,5 +31,24 @@ describe('stripHopByHop', () => {
     }
     stripHopByHop(headers)
     expect(headers).toEqual({ 'transfer-encoding': 'chunked', host: 'h', 'x-keep': 'yes' })
+  })
+})
+
+describe('withoutHopByHop', () => {
+  it('gives what stripHopByHop leaves, in a fresh object, and leaves its input alone', () => {
+    const heads: Array<Record<string, string>> = [
+      { 'content-type': 'text/plain', date: 'd', connection: 'keep-alive', 'keep-alive': 'timeout=5', 'content-length': '3' },
+      { connection: 'close, X_Secret', 'x-secret': 's', x_secret: 's', trailer: 'x', 'x-keep': '1' },
+      { 'x-keep': '1' },
+    ]
+    for (const head of heads) {
+      const before = { ...head }
+      const stripped = { ...head }
+      stripHopByHop(stripped)
+      const copy = withoutHopByHop(head)
+      expect(copy).toEqual(stripped)
+      expect(copy).not.toBe(head)
+      expect(head).toEqual(before)
+    }
   })
 })
