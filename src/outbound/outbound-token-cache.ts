@@ -38,7 +38,7 @@ export interface OutboundTokenCache {
   size(): number
 }
 
-const keyText = (k: TokenCacheKey): string => [k.partner, k.audience, k.issuer, k.x5t, k.subject].join('\n')
+const keyText = (k: TokenCacheKey): string => `${k.partner}\n${k.audience}\n${k.issuer}\n${k.x5t}\n${k.subject}`
 
 export function createOutboundTokenCache(limits: OutboundTokenCacheLimits): OutboundTokenCache {
   const { refreshBeforeExpirySec } = limits
