@@ -99,7 +99,11 @@ export async function measureRow(
   let stopped = false
   try {
     // With a rate, warm-up and window are both open loop at that rate (the added-latency pass, latency.ts).
-    const base = { url: target.url, mode: 'rotate' as const, file, connections: opts.connections, cpus: ctx.pinning.loadCpus, ...(opts.rate === undefined ? {} : { rate: opts.rate }) }
+    const base = {
+      url: target.url, mode: 'rotate' as const, file, connections: opts.connections, cpus: ctx.pinning.loadCpus,
+      ...(opts.rate === undefined ? {} : { rate: opts.rate }),
+      ...(ctx.clientHeadFile === undefined ? {} : { headFile: ctx.clientHeadFile }),
+    }
     let start = 0
     const warmupSec = opts.warmupSec * warmupScale(row, ctx)
     if (warmupSec > 0) {

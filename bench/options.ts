@@ -28,6 +28,8 @@ export interface BenchOptions {
   memoryTokens: number
   startup: boolean
   keepLogs: boolean
+  /** wrk's requests carry a real client's header block (tokens.ts CLIENT_HEAD) instead of Host and Authorization only. */
+  clientHead: boolean
   /** Update BENCHMARKS.md: the Targets table (full runs and --check), the latest-summary section (full runs). */
   writeBenchmarks: boolean
   /** Experimental gateway rows: name -> config overrides, each run for every selected gateway scenario. */
@@ -62,6 +64,8 @@ const HELP = `npm run bench -- [options]
   --load-cpu LIST     CPUs of the load generator and echo backend (default 0)
   --load wrk|autocannon  load generator (default: wrk when installed)
   --keep-logs         keep the processes' log files under bench/results/
+  --client-head       wrk's requests carry a real client's header block (eight more fields, Connection among them)
+                      instead of Host and Authorization only; every row alike (not the open-loop pass)
   --no-write          do not update BENCHMARKS.md
   --variant NAME=JSON also measure the gateway scenarios (outbound included) with JSON merged into the config (rows <id>~NAME),
                       e.g. --variant quiet='{"logging":{"level":"warn"}}' (repeatable); NAME=node:FLAGS runs
@@ -78,7 +82,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
     connections: 32, durationSec: 2, warmupSec: 1, repeats: 2, check: false, latencySec: 3, floors: false, soakSec: 0, profile: false,
     only: undefined, references: true, pin: true, proxyCpus: '1', loadCpus: '0', load: undefined,
-    memoryTokens: 200_000, startup: true, keepLogs: false, writeBenchmarks: true, serve: undefined, baselines: [], variants: [], gatewayNodeArgs: [], builds: [],
+    memoryTokens: 200_000, startup: true, keepLogs: false, clientHead: false, writeBenchmarks: true, serve: undefined, baselines: [], variants: [], gatewayNodeArgs: [], builds: [],
   }
   const args = [...argv]
   const value = (name: string): string => {
@@ -117,6 +121,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break
       }
       case '--keep-logs': o.keepLogs = true; break
+      case '--client-head': o.clientHead = true; break
       case '--no-write': o.writeBenchmarks = false; break
       case '--baseline': o.baselines.push(value(arg)); break
       case '--build': {

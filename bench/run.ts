@@ -27,7 +27,7 @@ import { runSoak, soakMarkdown } from './soak.js'
 import { choosePinning, freePort, hasCommand, spawnPinned, stopProcess, waitForHttp } from './spawn.js'
 import { measureStartup } from './startup.js'
 import type { RunContext } from './targets.js'
-import { makeTokenPools } from './tokens.js'
+import { makeTokenPools, writeClientHead } from './tokens.js'
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`)
 
@@ -99,7 +99,10 @@ async function main(): Promise<void> {
 
   const echoPort = await freePort()
   const echo = spawnPinned(pinning.loadCpus, process.execPath, [childScript('children/echo'), String(echoPort)], ['ignore', 'inherit', 'inherit'])
-  const ctx: RunContext = { generator, pinning, workDir, fixtures, pools, echoPort, keepLogs: opts.keepLogs, gatewayNodeArgs: opts.gatewayNodeArgs }
+  const ctx: RunContext = {
+    generator, pinning, workDir, fixtures, pools, echoPort, keepLogs: opts.keepLogs, gatewayNodeArgs: opts.gatewayNodeArgs,
+    ...(opts.clientHead ? { clientHeadFile: writeClientHead(workDir) } : {}),
+  }
   const failures: string[] = []
   try {
     await waitForHttp(`http://127.0.0.1:${echoPort}/`, (s) => s === 200, { timeoutMs: 10_000, child: echo })

@@ -24,6 +24,8 @@ export interface RunContext {
   keepLogs: boolean
   /** Extra node flags for gateway processes (--node-args). */
   gatewayNodeArgs: readonly string[]
+  /** --client-head: the file of extra request header lines wrk sends with every request. */
+  clientHeadFile?: string
 }
 
 export interface StartedTarget {

@@ -110,3 +110,25 @@ export function makeTokenPools(dir: string, partner: BenchPartner, opts: { coldP
     sizes: { 'app-warm': 1, 'user-warm': users.length, cold: cold.length, 'reject-early': early.length, 'reject-sig': sig.length },
   }
 }
+
+/**
+ * What an Exchange Web Services client sends besides Host and Authorization (--client-head): with these the
+ * gateway's header work meets a real head (Authorization among other fields, a Connection field to drop), which
+ * wrk's two fields never show.
+ */
+export const CLIENT_HEAD: readonly string[] = [
+  'User-Agent: ExchangeServicesClient/15.02.1544.004',
+  'Accept: text/xml',
+  'Accept-Encoding: gzip, deflate',
+  'X-AnchorMailbox: alice@contoso.com',
+  'Client-Request-Id: 2f0e6b1a-8d4e-4c3b-9a77-1f2e3d4c5b6a',
+  'Return-Client-Request-Id: true',
+  'Prefer: IdType="EwsId"',
+  'Connection: Keep-Alive',
+]
+
+export function writeClientHead(dir: string): string {
+  const file = join(dir, 'client-head.txt')
+  writeFileSync(file, `${CLIENT_HEAD.join('\n')}\n`)
+  return file
+}

@@ -20,6 +20,8 @@ export interface LoadRequest {
   cpus: string | undefined
   /** Open loop: requests per second sent whatever the answers do (rotate mode only); closed loop otherwise. */
   rate?: number
+  /** wrk, rotate mode: a file of `Name: value` lines sent with every request (--client-head). */
+  headFile?: string
 }
 
 export interface LoadResult {
@@ -56,6 +58,7 @@ function commandFor(generator: LoadGenerator, load: LoadRequest): [string, strin
   if (generator === 'wrk') {
     const script = benchAsset(load.mode === 'generate' ? 'load/generate.lua' : 'load/rotate.lua')
     const args = ['-t1', `-c${load.connections}`, `-d${load.durationSec}s`, '--timeout', '5s', '-s', script, load.url, '--', load.file, String(load.start)]
+    if (load.headFile !== undefined && load.mode === 'rotate') args.push(load.headFile)
     return ['wrk', args]
   }
   const args = [childScript('load/autocannon-runner'), load.url, String(load.connections), String(load.durationSec), load.mode, load.file, String(load.start)]
