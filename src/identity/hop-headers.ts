@@ -40,14 +40,14 @@ export function hopByHopNames(connection: string | string[] | undefined): Readon
 }
 
 /**
- * A copy without what stripHopByHop removes. Built fresh rather than deleted from: deleting a property that is not
+ * A copy without what stripHopByHop removes (and without `alsoDropped`, lowercased names). Built fresh rather than deleted from: deleting a property that is not
  * an object's last turns it into a V8 dictionary, and every later read, copy and walk of it pays (a response head
  * with `Connection` and `Keep-Alive`: 0.6 µs against 0.2 µs for the strip and one copy, in-process).
  */
-export function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+export function withoutHopByHop(headers: IncomingHttpHeaders, alsoDropped?: ReadonlySet<string>): IncomingHttpHeaders {
   const dropped = hopByHopNames(headers.connection)
   const kept: IncomingHttpHeaders = {}
-  for (const name of Object.keys(headers)) if (!dropped.has(name)) kept[name] = headers[name]
+  for (const name of Object.keys(headers)) if (!dropped.has(name) && alsoDropped?.has(name) !== true) kept[name] = headers[name]
   return kept
 }
 
