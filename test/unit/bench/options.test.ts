@@ -15,4 +15,7 @@ describe('parseOptions', () => {
     expect(parseOptions(['--latency', '0']).latencySec).toBe(0)
     expect(() => parseOptions(['--latency'])).toThrow(/needs a value/)
   })
+  it('--client-head is off unless asked for', () => {
+    expect([parseOptions([]).clientHead, parseOptions(['--client-head']).clientHead]).toEqual([false, true])
+  })
 })
