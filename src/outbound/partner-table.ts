@@ -24,8 +24,8 @@ export interface PartnerTable {
 
 /**
  * Where one parse of `<origin><base path><rest>` could read the caller's text differently from the pathname and
- * search setters: '#' (a fragment there, %23 for the setters) and controls or spaces (trimmed at the ends there).
- * Node's parser lets neither through in a request target, so the slow path is for safety only.
+ * search setters: '#' (a fragment there, %23 for the setters; Node's parser passes it on in a request target) and
+ * controls or spaces (trimmed at the ends there; Node's parser refuses them). Such text takes the setters.
  */
 const NOT_PLAIN = /[\x00-\x20#\x7f]/
 

@@ -51,4 +51,9 @@ describe('withoutHopByHop', () => {
       expect(head).toEqual(before)
     }
   })
+
+  it('also leaves out the names it is given', () => {
+    const head = { host: 'h', authorization: 'Bearer t', expect: '100-continue', connection: 'keep-alive', 'x-keep': '1' }
+    expect(withoutHopByHop(head, new Set(['authorization', 'expect']))).toEqual({ host: 'h', 'x-keep': '1' })
+  })
 })
