@@ -6,7 +6,7 @@ import { Pool } from 'undici'
 import { GatewayError } from '../../src/errors/index.js'
 import type { GatewayConfig } from '../../src/schema/types.js'
 import type { ForwardEvents, Forwarder } from '../../src/upstream/forward.js'
-import { stripHopByHop } from '../../src/identity/hop-headers.js'
+import { withoutHopByHop } from '../../src/identity/hop-headers.js'
 
 /** Headers undici refuses to send (it frames and manages the connection itself). */
 const REFUSED = ['connection', 'keep-alive', 'upgrade', 'transfer-encoding', 'expect', 'te', 'proxy-connection'] as const
@@ -41,11 +41,11 @@ export function createUndiciForwarder(upstream: GatewayConfig['upstream'], event
       pool.stream(
         { path: basePath + (req.url ?? '/'), method: req.method as 'GET', headers: headers as IncomingHttpHeaders, body, signal: abort.signal },
         ({ statusCode, headers: responseHeaders }) => {
-          stripHopByHop(responseHeaders)
+          const kept = withoutHopByHop(responseHeaders as IncomingHttpHeaders)
           const ms = performance.now() - t0
           onResponse?.(statusCode, ms)
           events?.onResponse?.(statusCode, ms)
-          res.writeHead(statusCode, responseHeaders as Record<string, string | string[]>)
+          res.writeHead(statusCode, kept as Record<string, string | string[]>)
           return res
         },
         (err) => {

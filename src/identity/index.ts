@@ -10,4 +10,4 @@ export {
 } from './headers.js'
 export type { AuthType, Identity, UserClaims } from './types.js'
 export { isClientClaimName, setForwardedHeaders } from './forwarded.js'
-export { hopByHopNames, stripHopByHop, withoutHopByHop } from './hop-headers.js'
+export { hopByHopNames, withoutHopByHop } from './hop-headers.js'

@@ -1,10 +1,10 @@
 // Unit: the partner's response headers handed to the backend (partner-headers.ts backendResponseHeaders), one pass
-// over rawHeaders since issue 11, against what the former two-step version gave (a copy of `headers` cleaned of
-// hop-by-hop names, then `headersDistinct` per name), kept here as the reference.
+// over rawHeaders since issue 11, against what the former two-step version gave (`headers` without hop-by-hop
+// names, then `headersDistinct` per name), kept here as the reference.
 import { request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import { createServer, type AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { stripHopByHop } from '../../../src/identity/index.js'
+import { withoutHopByHop } from '../../../src/identity/index.js'
 import { backendResponseHeaders, locationForBackend, type AnswerOrigin } from '../../../src/outbound/partner-headers.js'
 
 /** A partner's answer as node's parser hands it over: these fields written on a real socket, in this order and case. */
@@ -33,9 +33,7 @@ async function response(raw: string[]): Promise<IncomingMessage> {
 }
 
 function reference(res: IncomingMessage, origin?: AnswerOrigin): OutgoingHttpHeaders {
-  const kept: IncomingHttpHeaders = { ...res.headers }
-  stripHopByHop(kept)
-  delete kept['transfer-encoding']
+  const kept: IncomingHttpHeaders = withoutHopByHop(res.headers, new Set(['transfer-encoding']))
   const out: OutgoingHttpHeaders = {}
   for (const name of Object.keys(kept)) {
     let values = res.headersDistinct[name]
