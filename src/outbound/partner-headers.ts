@@ -67,10 +67,20 @@ export function locationForBackend(value: string, origin: AnswerOrigin): string 
  * The partner's response headers for the backend, each field kept separate (several WWW-Authenticate
  * challenges stay readable), hop-by-hop ones removed, Location mapped by locationForBackend; node frames the body.
  */
+/** The values of every Connection field as received (reading `headers` for it would build that whole object). */
+function connectionValues(raw: readonly string[]): string[] | undefined {
+  let values: string[] | undefined
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 10 && name.toLowerCase() === 'connection') (values ??= []).push(raw[i + 1] as string)
+  }
+  return values
+}
+
 export function backendResponseHeaders(response: IncomingMessage, origin?: AnswerOrigin): OutgoingHttpHeaders {
   // One pass over the fields as received (issue 11): a copy of `headers` plus `headersDistinct` built each name twice.
-  const dropped = hopByHopNames(response.headers.connection)
   const raw = response.rawHeaders
+  const dropped = hopByHopNames(connectionValues(raw))
   const out: Record<string, string | string[]> = {}
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase()
