@@ -11,16 +11,51 @@ export type FlatValue = string | number | boolean | undefined
 
 const CENSORED = '"[redacted]"'
 
+/** Printable ASCII but '"' and '\\': written between quotes as it is, as JSON.stringify would write it. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
+/** JSON text of a string: most values (ids, methods, names, paths) need no escaping, so no JSON.stringify call. */
+const quoted = (text: string): string => (PLAIN.test(text) ? `"${text}"` : JSON.stringify(text))
+
+/** '', '.001' … '.999' without trailing zeros: the decimals of a number of thousandths, from a table. */
+const THOUSANDTHS: readonly string[] = Array.from({ length: 1000 }, (_, i) => (i === 0 ? '' : `.${String(i).padStart(3, '0').replace(/0+$/, '')}`))
+
+/**
+ * JSON text of a number, as `String(value)` writes it. The access line's durations are rounded to thousandths, and
+ * V8 writes such a double through its general shortest-digits conversion; written from integers instead, it is the
+ * same text: a decimal of at most 12 significant digits is the shortest that reads back as its own nearest double.
+ */
+export function numberText(value: number): string {
+  if (Number.isInteger(value)) return `${value}`
+  const thousandths = Math.round(value * 1000)
+  if (thousandths > 0 && thousandths < 1e12 && thousandths / 1000 === value) {
+    const whole = Math.floor(thousandths / 1000)
+    return `${whole}${THOUSANDTHS[thousandths - whole * 1000] ?? ''}`
+  }
+  return Number.isFinite(value) ? `${value}` : 'null'
+}
+
+/** pino's epochTime, written once per millisecond instead of once per line. */
+let lastNow = Number.NaN
+let lastTime = ''
+function epochTime(): string {
+  const now = Date.now()
+  if (now !== lastNow) {
+    lastNow = now
+    lastTime = `,"time":${now}`
+  }
+  return lastTime
+}
+
 interface PinoInternals {
-  write: ((line: string) => unknown) | undefined
+  stream: { write?: (line: string) => unknown } | undefined
   chindings: unknown
   time: unknown
 }
 
 function internalsOf(log: PinoLogger): PinoInternals {
   const raw = log as unknown as Record<symbol, unknown>
-  const stream = raw[pino.symbols.streamSym] as { write?: (line: string) => unknown } | undefined
-  return { write: stream?.write?.bind(stream), chindings: raw[pino.symbols.chindingsSym], time: raw[pino.symbols.timeSym] }
+  return { stream: raw[pino.symbols.streamSym] as PinoInternals['stream'], chindings: raw[pino.symbols.chindingsSym], time: raw[pino.symbols.timeSym] }
 }
 
 const isPino = (log: Logger): log is PinoLogger => typeof (log as Partial<PinoLogger>).isLevelEnabled === 'function'
@@ -35,23 +70,24 @@ export function logFlatLine<T extends { readonly [K in keyof T]: FlatValue }>(lo
     return
   }
   if (!log.isLevelEnabled('info')) return
-  const { write, chindings, time } = internalsOf(log)
-  if (write === undefined || typeof chindings !== 'string' || typeof time !== 'function') {
+  const { stream, chindings, time } = internalsOf(log)
+  if (typeof stream?.write !== 'function' || typeof chindings !== 'string' || typeof time !== 'function') {
     log.info(fields as object, msg)
     return
   }
-  let line = `{"level":${log.levels.values['info'] ?? 30}${String(time())}${chindings}`
+  const timeText = time === pino.stdTimeFunctions.epochTime ? epochTime() : String(time())
+  let line = `{"level":${log.levels.values['info'] ?? 30}${timeText}${chindings}`
   for (const name in fields) {
     const value: unknown = fields[name as keyof T]
     if (value === undefined) continue
     if (name === 'authorization' || name === 'token') line += `,"${name}":${CENSORED}`
-    else if (typeof value === 'string') line += `,"${name}":${JSON.stringify(value)}`
-    else if (typeof value === 'number') line += `,"${name}":${Number.isFinite(value) ? value : 'null'}`
+    else if (typeof value === 'string') line += `,"${name}":${quoted(value)}`
+    else if (typeof value === 'number') line += `,"${name}":${numberText(value)}`
     else if (typeof value === 'boolean') line += `,"${name}":${value}`
     else {
       log.info(fields as object, msg)
       return
     }
   }
-  write(`${line},"msg":${JSON.stringify(msg)}}\n`)
+  stream.write(`${line},"msg":${quoted(msg)}}\n`)
 }

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../../../src/log/index.js'
-import { logFlatLine, type FlatValue } from '../../../src/log/flat-line.js'
+import { logFlatLine, numberText, type FlatValue } from '../../../src/log/flat-line.js'
 
 function capture(level = 'info'): { lines: string[]; logger: pino.Logger } {
   const lines: string[] = []
@@ -34,6 +34,8 @@ describe('logFlatLine writes what pino writes', () => {
     ['an access record, undefined fields left out', ACCESS],
     ['strings that need escaping', { path: '/a"b\\c\u0001\u007f', user: 'ünïcödé@contoso.com', reason: 'tab\there' }],
     ['booleans, zero and negative numbers', { wouldDeny: true, status: 0, durationMs: -0.5 }],
+    ['durations in thousandths, whole, tiny and large', { durationMs: 0.007, authMs: 10.5, upstreamMs: 123_456.789, status: 504, partnerMs: 1e-7 }],
+    ['a message and values that need escaping', { reqId: 'id "quoted"', path: '/\u2028\u00e9' }],
     ['a field named token or authorization is censored, as the scrub does', { token: 'eyJ.secret.sig', authorization: 'Bearer x', path: '/p' }],
     ['a nested value takes pino\'s own path, scrub included', { reqId: 'r', headers: { authorization: 'Bearer x' } }],
   ])('%s', async (_label, fields) => {
@@ -42,6 +44,14 @@ describe('logFlatLine writes what pino writes', () => {
     expect(ours).toBe(theirs)
     expect(ours).not.toContain('secret')
     expect(ours).not.toContain('Bearer')
+  })
+
+  it('escapes a lone surrogate, as JSON.stringify does (pino writes it raw, which UTF-8 cannot hold)', async () => {
+    const { lines, logger } = capture()
+    logFlatLine(logger, { path: '/a\ud800b' }, 'request')
+    await new Promise((r) => setImmediate(r))
+    expect(lines[0]).toContain('"path":"/a\\ud800b"')
+    expect((JSON.parse(lines[0] ?? '') as { path: string }).path).toBe('/a\ud800b')
   })
 
   it('writes a non-finite number as null, still valid JSON', async () => {
@@ -63,5 +73,56 @@ describe('logFlatLine writes what pino writes', () => {
     logFlatLine(logger, ACCESS, 'request')
     await new Promise((r) => setImmediate(r))
     expect(lines).toEqual([])
+  })
+})
+
+describe('numberText writes a number as String() does', () => {
+  it('for every thousandths value up to 200 ms, as the access line rounds its durations', () => {
+    const wrong: string[] = []
+    for (let t = 1; t <= 200_000; t++) {
+      const value = Math.round((t / 1000) * 1000) / 1000
+      if (numberText(value) !== String(value)) wrong.push(`${value}: ${numberText(value)}`)
+    }
+    expect(wrong).toEqual([])
+  })
+
+  it('for durations rounded from random times, large thousandths, integers and anything else', () => {
+    const values = [0, -0, 1, 30, 200, 2 ** 31, 1_764_700_000_000, 999_999_999.999, 999_999_999.9991, 1e12, 1e12 + 0.5, 0.1, 0.0005, 1e-7, -0.5, -1.234, 1e21, 2 ** 53]
+    let seed = 42
+    const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
+    for (let i = 0; i < 50_000; i++) {
+      const ms = random() * 10 ** Math.floor(random() * 13)
+      values.push(Math.round(ms * 1000) / 1000, ms, -ms)
+    }
+    const wrong = values.filter((v) => numberText(v) !== String(v)).map((v) => `${v}: ${numberText(v)}`)
+    expect(wrong).toEqual([])
+  })
+
+  it('writes what JSON cannot hold as null', () => {
+    expect([Number.NaN, Infinity, -Infinity].map(numberText)).toEqual(['null', 'null', 'null'])
+  })
+})
+
+describe('logFlatLine with pino\'s own clock', () => {
+  it('writes the same line as pino but for the time, which is the current epoch time', async () => {
+    const lines: string[] = []
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
+    const logger = createLogger('info', sink)
+    const before = Date.now()
+    for (let i = 0; i < 3; i++) {
+      logger.info(ACCESS, 'request')
+      logFlatLine(logger, ACCESS, 'request')
+    }
+    const after = Date.now()
+    await new Promise((r) => setImmediate(r))
+    expect(lines).toHaveLength(6)
+    for (const line of lines) {
+      const time = (JSON.parse(line) as { time: number }).time
+      expect(time).toBeGreaterThanOrEqual(before)
+      expect(time).toBeLessThanOrEqual(after)
+    }
+    const withoutTime = lines.map((line) => line.replace(/,"time":\d+,/, ',"time":T,'))
+    expect(withoutTime[1]).toBe(withoutTime[0])
+    expect(withoutTime[5]).toBe(withoutTime[4])
   })
 })
