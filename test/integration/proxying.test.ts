@@ -37,7 +37,16 @@ async function eventually(check: () => boolean, limitMs = 10_000): Promise<void>
 }
 
 describe('client aborts (http-party/node-http-proxy#1559)', () => {
+  // A stack of its own, whose upstream timeout (60 s) cannot close the backend requests within `eventually`'s
+  // 10 s: only the gateway's reaction to each client going away can.
+  let abortStack: Stack
+  beforeAll(async () => {
+    abortStack = await startStack(({ upstreamUrl }) => ({ upstream: { url: upstreamUrl, timeoutMs: 60_000 } }))
+  })
+  afterAll(() => abortStack?.close())
+
   it('1,000 aborts, mid-request and mid-response, leave no upstream sockets open', async () => {
+    const { upstream, exchange, gw } = abortStack
     const token = exchange.actorToken()
     const pending: http.ServerResponse[] = []
     upstream.handler = (req, res) => {
