@@ -52,6 +52,15 @@ export function userSubject(user: UserClaims): string {
   return JSON.stringify([user.nameid ?? null, user.nii ?? null, user.upn ?? null, user.smtp ?? null, user.sip ?? null])
 }
 
+/**
+ * An IssuedToken as one literal shape (issue 11). Built by spreading the cached entry, each call's token and the
+ * results holding it missed their inline caches: `--log-ic` showed the outbound listener's reads of `token`,
+ * `authType` and `x5t` as megamorphic misses on every call.
+ */
+function issuedToken(entry: CachedToken, authType: IssuedToken['authType'], minted: boolean): IssuedToken {
+  return { token: entry.token, nbf: entry.nbf, exp: entry.exp, x5t: entry.x5t, authType, minted }
+}
+
 export function createOutboundTokenIssuer(deps: OutboundTokenIssuerDeps): OutboundTokenIssuer {
   const now = deps.now ?? Date.now
   const { cache, signer } = deps
@@ -71,7 +80,7 @@ export function createOutboundTokenIssuer(deps: OutboundTokenIssuerDeps): Outbou
 
   function cached(request: OutboundTokenRequest): IssuedToken | undefined {
     const hit = cache.get(sentKey(request), Math.floor(now() / 1000))
-    return hit === undefined ? undefined : { ...hit, authType: request.user === undefined ? 'app' : 'user', minted: false }
+    return hit === undefined ? undefined : issuedToken(hit, request.user === undefined ? 'app' : 'user', false)
   }
 
   /** The actor token (app-only, or delegating for users), from the cache or freshly signed. */
@@ -94,10 +103,13 @@ export function createOutboundTokenIssuer(deps: OutboundTokenIssuerDeps): Outbou
   return {
     async issue(request) {
       const nowSec = Math.floor(now() / 1000)
-      if (request.user === undefined) return { ...(await actor(request, false, nowSec)), authType: 'app' }
+      if (request.user === undefined) {
+        const actorToken = await actor(request, false, nowSec)
+        return issuedToken(actorToken, 'app', actorToken.minted)
+      }
       const key = sentKey(request)
       const hit = cache.get(key, nowSec)
-      if (hit !== undefined) return { ...hit, authType: 'user', minted: false }
+      if (hit !== undefined) return issuedToken(hit, 'user', false)
       const inner = await actor(request, true, nowSec)
       // The outer token lives exactly as long as its actor (Exchange clamps outer exp to the actor's).
       const token = wrapUserToken({
@@ -107,7 +119,7 @@ export function createOutboundTokenIssuer(deps: OutboundTokenIssuerDeps): Outbou
       const entry = { token, nbf: inner.nbf, exp: inner.exp, x5t: inner.x5t }
       cache.set(key, entry)
       issued(request.partner, 'user')
-      return { ...entry, authType: 'user', minted: true }
+      return issuedToken(entry, 'user', true)
     },
     cached,
     forgetPartner: (partner) => cache.forgetPartner(partner),
