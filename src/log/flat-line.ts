@@ -1,9 +1,10 @@
 // Log: one line of flat fields, serialized by hand and handed to the logger's own stream. The access line is written
 // once per request, and pino's general path (hooks, per-key serializer lookups, the scrub's object walk, its JSON)
 // measured 3.7–4.1 µs for it (issue 11). The line is byte for byte what pino writes for the same object: level,
-// pino's time, the logger's bindings, the fields in order, msg. The second line of defence holds as in pino's path
-// (a field named authorization or token is censored); a value that is not a string, number or boolean takes pino's
-// path with its full scrub, and a logger that is not pino's gets the fields through its own `info`.
+// pino's time, the logger's bindings, the fields in order, msg (but for a lone surrogate, escaped here as
+// JSON.stringify does, where pino writes it raw and UTF-8 cannot hold it). The second line of defence holds as in
+// pino's path (a field named authorization or token is censored); a value that is not a string, number or boolean
+// takes pino's path with its full scrub, and a logger that is not pino's gets the fields through its own `info`.
 import pino, { type Logger as PinoLogger } from 'pino'
 import type { Logger } from './logger.js'
 
