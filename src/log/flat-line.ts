@@ -48,16 +48,8 @@ function epochTime(): string {
   return lastTime
 }
 
-interface PinoInternals {
-  stream: { write?: (line: string) => unknown } | undefined
-  chindings: unknown
-  time: unknown
-}
-
-function internalsOf(log: PinoLogger): PinoInternals {
-  const raw = log as unknown as Record<symbol, unknown>
-  return { stream: raw[pino.symbols.streamSym] as PinoInternals['stream'], chindings: raw[pino.symbols.chindingsSym], time: raw[pino.symbols.timeSym] }
-}
+/** The parts of a pino logger the line is written with (read per call: `setBindings` may change the bindings). */
+type PinoParts = Record<symbol, unknown> & { [pino.symbols.streamSym]?: { write?: (line: string) => unknown } }
 
 const isPino = (log: Logger): log is PinoLogger => typeof (log as Partial<PinoLogger>).isLevelEnabled === 'function'
 
@@ -71,7 +63,10 @@ export function logFlatLine<T extends { readonly [K in keyof T]: FlatValue }>(lo
     return
   }
   if (!log.isLevelEnabled('info')) return
-  const { stream, chindings, time } = internalsOf(log)
+  const parts = log as unknown as PinoParts
+  const stream = parts[pino.symbols.streamSym]
+  const chindings = parts[pino.symbols.chindingsSym]
+  const time = parts[pino.symbols.timeSym]
   if (typeof stream?.write !== 'function' || typeof chindings !== 'string' || typeof time !== 'function') {
     log.info(fields as object, msg)
     return

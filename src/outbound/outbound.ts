@@ -62,15 +62,6 @@ export interface OutboundResult {
 
 /** A call sent, its response still to come. */
 type Started = Omit<OutboundResult, 'retried' | 'response'> & { response: Promise<IncomingMessage> }
-type Attempt = Omit<OutboundResult, 'retried'>
-
-/**
- * The result as one literal shape (issue 11): spread from the attempt, its map differed from call to call and the
- * listener's every read of it (relay, access line) was a megamorphic inline-cache miss (`--log-ic`).
- */
-function resultOf(a: Attempt, retried: boolean): OutboundResult {
-  return { response: a.response, request: a.request, token: a.token, target: a.target, url: a.url, retried }
-}
 
 export interface Outbound {
   partner(name: string): OutboundPartner | undefined
@@ -191,10 +182,14 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     return t === undefined || token === undefined ? undefined : start(p, c, t, token)
   }
 
-  async function attempt(p: OutboundPartner, c: OutboundCall, path: string): Promise<Attempt> {
+  /**
+   * The result as one literal (issue 11): spread from the started call, its map differed from call to call and the
+   * listener's every read of it (relay, access line) was a megamorphic inline-cache miss (`--log-ic`).
+   */
+  async function attempt(p: OutboundPartner, c: OutboundCall, path: string, retried: boolean): Promise<OutboundResult> {
     const started = startNow(p, c) ?? (await startAfterWaiting(p, c, path))
     const response = await started.response
-    return { response, request: started.request, token: started.token, target: started.target, url: started.url }
+    return { response, request: started.request, token: started.token, target: started.target, url: started.url, retried }
   }
 
   async function startAfterWaiting(p: OutboundPartner, c: OutboundCall, path: string): Promise<Started> {
@@ -206,18 +201,18 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     const p = requirePartner(c.partner)
     if (c.user !== undefined && p.config.authorizationServer !== undefined) throw new GatewayError('GW_OUTBOUND_AUTHZ_USER', { detail: { partner: p.name } })
     if (c.user !== undefined && !p.outbound.actAsUsers) throw new GatewayError('GW_OUTBOUND_ACT_AS_DENIED', { detail: { partner: p.name } })
-    const first = await attempt(p, c, c.pathAndQuery)
-    if (first.response.statusCode !== 401) return resultOf(first, false)
+    const first = await attempt(p, c, c.pathAndQuery, false)
+    if (first.response.statusCode !== 401) return first
     // The partner's view of us (or ours of it) changed: no cached token for it is worth sending again.
     tokens.forgetPartner(p.name)
     serverTokens.forgetPartner(p.name)
     if (!isReplayable(c.body)) {
       discover(p, c.pathAndQuery).catch((err: unknown) => log.warn({ partner: p.name, err }, 'partner probe failed'))
-      return resultOf(first, false)
+      return first
     }
     first.response.resume()
     await discover(p, c.pathAndQuery).catch((err: unknown) => log.warn({ partner: p.name, err }, 'partner probe failed'))
-    return resultOf(await attempt(p, c, c.pathAndQuery), true)
+    return attempt(p, c, c.pathAndQuery, true)
   }
 
   return {
