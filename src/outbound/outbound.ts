@@ -15,7 +15,7 @@ import type { UserClaims } from '../identity/index.js'
 import { listsIssuer } from './challenge-parse.js'
 import { createDiscovery, type ProbeResult } from './discovery.js'
 import { guardEvents, type OutboundEvents } from './events.js'
-import { createPartnerTable, targetUrl, type OutboundPartner } from './partner-table.js'
+import { createPartnerTable, targetPath, type OutboundPartner } from './partner-table.js'
 import { isReplayable, partnerRequestHeaders, type OutboundBody } from './partner-headers.js'
 import { probePartner } from './probe.js'
 import { send } from './send.js'
@@ -54,8 +54,8 @@ export interface OutboundResult {
   request: ClientRequest
   token: IssuedToken
   target: OutboundTarget
-  /** The partner URL the request went to. */
-  url: URL
+  /** The path and query the request went to, under the partner's outbound.url origin (targetPath). */
+  path: string
   /** True when a 401 led to a probe and a second attempt. */
   retried: boolean
 }
@@ -163,12 +163,12 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   }
 
   function start(p: OutboundPartner, c: OutboundCall, t: OutboundTarget, token: IssuedToken): Started {
-    const url = targetUrl(p.base, c.pathAndQuery)
+    const path = targetPath(p, c.pathAndQuery)
     const exchange = send(
-      { url, method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent },
+      { endpoint: p.endpoint, path, method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent },
       { partner: p.name },
     )
-    return { target: t, token, url, request: exchange.request, response: exchange.response }
+    return { target: t, token, path, request: exchange.request, response: exchange.response }
   }
 
   /**
@@ -189,7 +189,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   async function attempt(p: OutboundPartner, c: OutboundCall, path: string, retried: boolean): Promise<OutboundResult> {
     const started = startNow(p, c) ?? (await startAfterWaiting(p, c, path))
     const response = await started.response
-    return { response, request: started.request, token: started.token, target: started.target, url: started.url, retried }
+    return { response, request: started.request, token: started.token, target: started.target, path: started.path, retried }
   }
 
   async function startAfterWaiting(p: OutboundPartner, c: OutboundCall, path: string): Promise<Started> {

@@ -35,9 +35,12 @@ export function partnerRequestHeaders(incoming: IncomingHttpHeaders, authorizati
   return out
 }
 
-/** Where a partner's answer came from: the URL we requested, the partner's base URL (outbound.url), its name. */
+/**
+ * Where a partner's answer came from: the URL we requested (made only for a Location to resolve), the partner's base
+ * URL (outbound.url), its name.
+ */
 export interface AnswerOrigin {
-  requested: URL
+  requested: () => URL
   base: URL
   partner: string
 }
@@ -52,7 +55,7 @@ export interface AnswerOrigin {
 export function locationForBackend(value: string, origin: AnswerOrigin): string | undefined {
   let url: URL
   try {
-    url = new URL(value, origin.requested)
+    url = new URL(value, origin.requested())
   } catch {
     return undefined
   }

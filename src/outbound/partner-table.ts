@@ -12,7 +12,23 @@ export interface OutboundPartner {
   outbound: PartnerOutboundConfig
   /** outbound.url, parsed; its path is the prefix of every call. */
   base: URL
+  /** What every request to the partner is sent to, read from `base` once. */
+  endpoint: PartnerEndpoint
   agent: http.Agent
+}
+
+/** The parts of outbound.url a request is made with (`http.request`'s options). */
+export interface PartnerEndpoint {
+  protocol: string
+  /** Without the brackets of an IPv6 literal. */
+  hostname: string
+  port: number | undefined
+  /** The base path without its trailing '/': every call's path starts with it. */
+  prefix: string
+}
+
+export function endpointOf(base: URL): PartnerEndpoint {
+  return { protocol: base.protocol, hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'), port: base.port === '' ? undefined : Number(base.port), prefix: base.pathname.replace(/\/+$/, '') }
 }
 
 export interface PartnerTable {
@@ -46,6 +62,32 @@ export function targetUrl(base: URL, pathAndQuery: string): URL {
   return url
 }
 
+/**
+ * Text URL's parser leaves as it is in a path and in a query: letters, digits and `-._~!$&()*+,;=:@/?%`. Not a backslash
+ * (read as '/'), nor the characters it percent-encodes in one or the other (space, controls, '"', '#', '<', '>', '`',
+ * '{', '}', "'" and anything beyond ASCII), nor '^', '|', '[' and ']', which are not worth the doubt.
+ */
+const INERT = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/
+
+/** A '.' or '..' segment, plain or percent-encoded, which URL's parser resolves. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i
+
+/**
+ * The path and query requested of the partner for `pathAndQuery`: exactly `pathname + search` of targetUrl (a unit
+ * test compares them), joined as text when URL's parser would change nothing (issue 11: one URL parse per call
+ * cost 3.4 µs of the whole process), else from targetUrl.
+ */
+export function targetPath(partner: Pick<OutboundPartner, 'base' | 'endpoint'>, pathAndQuery: string): string {
+  const q = pathAndQuery.indexOf('?')
+  const path = q === -1 ? pathAndQuery : pathAndQuery.slice(0, q)
+  // An empty query ('/a?') has no `search`: the parser's path keeps it out.
+  if (INERT.test(pathAndQuery) && q !== pathAndQuery.length - 1 && !DOT_SEGMENT.test(path)) {
+    return `${partner.endpoint.prefix}${pathAndQuery.startsWith('/') ? '' : '/'}${pathAndQuery}`
+  }
+  const url = targetUrl(partner.base, pathAndQuery)
+  return url.pathname + url.search
+}
+
 /** `limits`: outbound.maxSocketsPerPartner, and outbound.maxIdleSocketsPerPartner of them kept idle at most. */
 function createAgent(base: URL, caPem: string | undefined, limits: GatewayConfig['outbound']): http.Agent {
   const maxSockets = limits.maxSocketsPerPartner
@@ -70,7 +112,7 @@ export function createPartnerTable(
     if (outbound === undefined) continue
     const base = new URL(outbound.url)
     const caPem = outbound.caFile === undefined ? undefined : readText(outbound.caFile)
-    byName.set(partner.name, { name: partner.name, config: partner, outbound, base, agent: createAgent(base, caPem, config.outbound) })
+    byName.set(partner.name, { name: partner.name, config: partner, outbound, base, endpoint: endpointOf(base), agent: createAgent(base, caPem, config.outbound) })
   }
   const all = [...byName.values()]
   return {

@@ -2,14 +2,15 @@
 // `Authorization: Bearer`, which makes S2S resources answer 401 with their `WWW-Authenticate: Bearer` challenge.
 import { readBearerChallenge } from './challenge-parse.js'
 import type { ProbeResult } from './discovery.js'
-import { targetUrl, type OutboundPartner } from './partner-table.js'
+import { targetPath, type OutboundPartner } from './partner-table.js'
 import { send } from './send.js'
 
 /** GET `<outbound.url><path>` with `Authorization: Bearer ` and read the challenge; the body is discarded. */
 export async function probePartner(partner: OutboundPartner, pathAndQuery: string, now: () => number): Promise<ProbeResult> {
   const exchange = send(
     {
-      url: targetUrl(partner.base, pathAndQuery),
+      endpoint: partner.endpoint,
+      path: targetPath(partner, pathAndQuery),
       method: 'GET',
       headers: { authorization: 'Bearer ', accept: '*/*', 'user-agent': 's2s-gateway' },
       body: { kind: 'buffer', data: Buffer.alloc(0), hadBody: false },

@@ -7,12 +7,15 @@ import https from 'node:https'
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors/index.js'
 import type { OutboundBody } from './partner-headers.js'
+import type { PartnerEndpoint } from './partner-table.js'
 import { classifySocketError, type SocketFault } from '../net/index.js'
 
 export type PartnerFault = 'timeout' | SocketFault
 
 export interface SendOptions {
-  url: URL
+  endpoint: PartnerEndpoint
+  /** Path and query, as targetPath gives them. */
+  path: string
   method: string
   headers: OutgoingHttpHeaders
   body: OutboundBody
@@ -42,13 +45,13 @@ export function faultError(err: unknown, detail: Record<string, unknown>): Gatew
 
 /** Start the exchange; the body is written (buffer) or piped (stream) at once. */
 export function send(opts: SendOptions, detail: Record<string, unknown>): Exchange {
-  const { url } = opts
-  const request = (url.protocol === 'https:' ? https : http).request({
+  const { endpoint } = opts
+  const request = (endpoint.protocol === 'https:' ? https : http).request({
     method: opts.method,
-    protocol: url.protocol,
-    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port === '' ? undefined : Number(url.port),
-    path: url.pathname + url.search,
+    protocol: endpoint.protocol,
+    hostname: endpoint.hostname,
+    port: endpoint.port,
+    path: opts.path,
     headers: opts.headers,
     agent: opts.agent,
   })

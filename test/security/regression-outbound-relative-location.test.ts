@@ -53,6 +53,13 @@ describe('regression: a relative Location led a following backend to another par
     stack.upstream.handler = undefined
   })
 
+  it('a relative Location is resolved against the path requested of the partner, then mapped', async () => {
+    redirectFromStart('next?x=1') // from /exchange-base/start: /exchange-base/next?x=1
+    const relayed = await call(out, '/exchange/start')
+    expect([relayed.status, relayed.headers.location]).toEqual([307, '/exchange/next?x=1'])
+    stack.upstream.handler = undefined
+  })
+
   it('a redirect within the partner\'s own base URL is mapped onto the listener and followed through it', async () => {
     redirectFromStart(`${stack.upstream.url}/exchange-base/next?x=1`)
     const relayed = await call(out, '/exchange/start')

@@ -7,7 +7,7 @@ import { GatewayError } from '../../../src/errors/index.js'
 import { readActAs } from '../../../src/outbound/act-as.js'
 import { splitTarget } from '../../../src/outbound/outbound-server.js'
 import { partnerRequestHeaders } from '../../../src/outbound/partner-headers.js'
-import { targetUrl } from '../../../src/outbound/partner-table.js'
+import { endpointOf, targetPath, targetUrl } from '../../../src/outbound/partner-table.js'
 import { checkSharedSecret, secretMatches } from '../../../src/outbound/shared-secret.js'
 
 describe('splitTarget and targetUrl', () => {
@@ -51,6 +51,27 @@ describe('splitTarget and targetUrl', () => {
     expect(differing).toEqual([])
     // The cases that take the setters' own path are in the list too, so both paths are compared.
     expect(rests.filter((rest) => /[\x00-\x20#\x7f]/.test(rest)).length).toBeGreaterThan(5)
+  })
+
+  it('targetPath is targetUrl\'s pathname and search, whether joined as text or parsed', () => {
+    let seed = 7
+    const random = (n: number): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n
+    const alphabet = ['a', 'Z', '0', '/', '.', '?', '%', '%2e', '%2E', '2e', '&', '=', '~', '-', '_', '!', '$', "'", '(', '*', '+', ',', ';', ':', '@', '[', ']', '^', '|', '\\', '`', '{', '}', '"', '<', '>', '#', ' ', 'é']
+    const randoms = Array.from({ length: 20_000 }, () => Array.from({ length: 1 + random(8) }, () => alphabet[random(alphabet.length)]).join(''))
+    const all = [...rests, ...randoms, ...randoms.map((r) => `/${r}`)]
+    const differing = bases.flatMap((text) => {
+      const base = new URL(text)
+      const partner = { base, endpoint: endpointOf(base) }
+      return all.filter((rest) => {
+        const url = targetUrl(base, rest)
+        return targetPath(partner, rest) !== url.pathname + url.search
+      }).map((rest) => [text, rest])
+    })
+    expect(differing).toEqual([])
+    // Both ways are compared: most of these are joined as text, thousands are not.
+    const inert = all.filter((rest) => /^[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/.test(rest))
+    expect(inert.length).toBeGreaterThan(5_000)
+    expect(all.length - inert.length).toBeGreaterThan(5_000)
   })
 })
 
