@@ -56,7 +56,7 @@ function relay(result: OutboundResult, res: ServerResponse, partner: { name: str
     request.destroy()
     return
   }
-  res.writeHead(response.statusCode ?? 502, backendResponseHeaders(response, { requested: () => new URL(`${partner.base.origin}${result.path}`), base: partner.base, partner: partner.name }))
+  res.writeHead(response.statusCode ?? 502, backendResponseHeaders(response, { requestedPath: result.path, base: partner.base, partner: partner.name }))
   response.pipe(res)
   response.once('error', () => res.destroy())
   response.once('aborted', () => res.destroy())

@@ -36,11 +36,11 @@ export function partnerRequestHeaders(incoming: IncomingHttpHeaders, authorizati
 }
 
 /**
- * Where a partner's answer came from: the URL we requested (made only for a Location to resolve), the partner's base
- * URL (outbound.url), its name.
+ * Where a partner's answer came from: the path and query we requested (under the base URL's origin; made a URL only
+ * for a Location to resolve), the partner's base URL (outbound.url), its name.
  */
 export interface AnswerOrigin {
-  requested: () => URL
+  requestedPath: string
   base: URL
   partner: string
 }
@@ -55,7 +55,7 @@ export interface AnswerOrigin {
 export function locationForBackend(value: string, origin: AnswerOrigin): string | undefined {
   let url: URL
   try {
-    url = new URL(value, origin.requested())
+    url = new URL(value, `${origin.base.origin}${origin.requestedPath}`)
   } catch {
     return undefined
   }

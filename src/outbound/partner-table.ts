@@ -63,9 +63,9 @@ export function targetUrl(base: URL, pathAndQuery: string): URL {
 }
 
 /**
- * Text URL's parser leaves as it is in a path and in a query: letters, digits and `-._~!$&()*+,;=:@/?%`. Not a backslash
- * (read as '/'), nor the characters it percent-encodes in one or the other (space, controls, '"', '#', '<', '>', '`',
- * '{', '}', "'" and anything beyond ASCII), nor '^', '|', '[' and ']', which are not worth the doubt.
+ * Text URL's parser leaves as it is in a path and in a query: letters, digits and `-._~!$&()*+,;=:@/?%`. Not a
+ * backslash (read as '/'), nor the characters it percent-encodes in one or the other (space, controls, '"', '#', '<',
+ * '>', '`', '{', '}', "'" and anything beyond ASCII), nor '^', '|', '[' and ']', which are not worth the doubt.
  */
 const INERT = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/
 
