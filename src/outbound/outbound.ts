@@ -12,7 +12,7 @@ import type { TokenSigner } from '../issuer/index.js'
 import { createOutboundTokenCache } from './outbound-token-cache.js'
 import { createOutboundTokenIssuer, type IssuedToken, type OutboundTokenRequest } from './outbound-tokens.js'
 import type { UserClaims } from '../identity/index.js'
-import { listsIssuer } from './challenge-parse.js'
+import { listsIssuer, type BearerChallenge } from './challenge-parse.js'
 import { createDiscovery, type ProbeResult } from './discovery.js'
 import { guardEvents, type OutboundEvents } from './events.js'
 import { createPartnerTable, targetPath, type OutboundPartner } from './partner-table.js'
@@ -129,12 +129,24 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   const inputsOf = (p: OutboundPartner, identity: PartnerIdentity | undefined): TargetInputs =>
     ({ serviceId: config.service.id, config: p.config, outbound: p.outbound, challenge: discovery.known(p.name), identity })
 
+  /**
+   * The last target resolved for each partner, with the identity and challenge it was resolved from: both are
+   * replaced, never changed, when a document or probe brings news, so the same pair gives the same target, and the
+   * usual call does not build its audience and issuer strings again (issue 11). One entry per configured partner.
+   */
+  const lastTargets = new Map<OutboundPartner, { identity: PartnerIdentity | undefined; challenge: BearerChallenge | undefined; target: OutboundTarget | undefined }>()
+
   /** The target without waiting, when the partner's identity is known (or not needed) and no probe is: the usual call. */
   function knownTarget(p: OutboundPartner): OutboundTarget | undefined {
     const partner = registered(p.name)
     const identity = partner?.identity()
     if (partner !== undefined && identity === undefined) return undefined // its document may still be loading
-    return resolveTarget(inputsOf(p, identity), false)
+    const challenge = discovery.known(p.name)
+    const last = lastTargets.get(p)
+    if (last !== undefined && last.identity === identity && last.challenge === challenge) return last.target
+    const target = resolveTarget(inputsOf(p, identity), false)
+    lastTargets.set(p, { identity, challenge, target })
+    return target
   }
 
   async function target(p: OutboundPartner, path: string): Promise<OutboundTarget> {
