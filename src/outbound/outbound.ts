@@ -130,11 +130,11 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     ({ serviceId: config.service.id, config: p.config, outbound: p.outbound, challenge: discovery.known(p.name), identity })
 
   /**
-   * The last target resolved for each partner, with the identity and challenge it was resolved from: both are
-   * replaced, never changed, when a document or probe brings news, so the same pair gives the same target, and the
-   * usual call does not build its audience and issuer strings again (issue 11). One entry per configured partner.
+   * The last target resolved for each partner, with the identity (its two fields: a partner whose document is not
+   * loaded yet gives a new object per call) and the challenge (replaced, never changed, by a probe) it was resolved
+   * from, so the usual call does not build its audience and issuer strings again (issue 11). One entry per partner.
    */
-  const lastTargets = new Map<OutboundPartner, { identity: PartnerIdentity | undefined; challenge: BearerChallenge | undefined; target: OutboundTarget | undefined }>()
+  const lastTargets = new Map<OutboundPartner, { id: string | undefined; realm: string | undefined; challenge: BearerChallenge | undefined; target: OutboundTarget | undefined }>()
 
   /** The target without waiting, when the partner's identity is known (or not needed) and no probe is: the usual call. */
   function knownTarget(p: OutboundPartner): OutboundTarget | undefined {
@@ -143,9 +143,9 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     if (partner !== undefined && identity === undefined) return undefined // its document may still be loading
     const challenge = discovery.known(p.name)
     const last = lastTargets.get(p)
-    if (last !== undefined && last.identity === identity && last.challenge === challenge) return last.target
+    if (last !== undefined && last.id === identity?.id && last.realm === identity?.realm && last.challenge === challenge) return last.target
     const target = resolveTarget(inputsOf(p, identity), false)
-    lastTargets.set(p, { identity, challenge, target })
+    lastTargets.set(p, { id: identity?.id, realm: identity?.realm, challenge, target })
     return target
   }
 
