@@ -66,10 +66,6 @@ export function locationForBackend(value: string, origin: AnswerOrigin): string 
   return `/${origin.partner}${rest === '' ? '/' : rest}${url.search}${url.hash}`
 }
 
-/**
- * The partner's response headers for the backend, each field kept separate (several WWW-Authenticate
- * challenges stay readable), hop-by-hop ones removed, Location mapped by locationForBackend; node frames the body.
- */
 /** The values of every Connection field as received (reading `headers` for it would build that whole object). */
 function connectionValues(raw: readonly string[]): string[] | undefined {
   let values: string[] | undefined
@@ -80,6 +76,10 @@ function connectionValues(raw: readonly string[]): string[] | undefined {
   return values
 }
 
+/**
+ * The partner's response headers for the backend, each field kept separate (several WWW-Authenticate
+ * challenges stay readable), hop-by-hop ones removed, Location mapped by locationForBackend; node frames the body.
+ */
 export function backendResponseHeaders(response: IncomingMessage, origin?: AnswerOrigin): OutgoingHttpHeaders {
   // One pass over the fields as received (issue 11): a copy of `headers` plus `headersDistinct` built each name twice.
   const raw = response.rawHeaders
