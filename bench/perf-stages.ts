@@ -6,6 +6,7 @@
 // It prints µs per request: the total, per binary, the frames of our own code (src/) inclusive of everything
 // under them, and each frame text given (for example `stream` for http-proxy's forward, `_http_server`).
 import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 
 interface Sample {
   /** Frames as perf names them, leaf first. */
@@ -16,7 +17,45 @@ interface Sample {
 
 const SAMPLE_HZ = 2000
 
+/**
+ * V8 reuses the memory of code it has thrown away, and `--perf-basic-prof` appends the new code's line to the map
+ * without removing the old one; perf then names a hot function by whichever came first (a deoptimised
+ * `accessRecordOf` standing for node's `emitCloseNT`, 62 µs per request). Of overlapping lines only the newest is
+ * kept (the original is saved as `.orig` once): code alive at the end of the run is the code that was hot in it.
+ */
+function keepNewestCode(file: string): void {
+  const pidText = execFileSync('perf', ['script', '-i', file, '-F', 'pid'], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim()
+    .split('\n', 1)[0]
+  const map = `/tmp/perf-${Number(pidText)}.map`
+  if (!existsSync(map)) return
+  const original = existsSync(`${map}.orig`) ? `${map}.orig` : map
+  const lines = readFileSync(original, 'utf8').split('\n').filter((line) => line !== '')
+  const kept: { start: bigint; end: bigint; line: string }[] = [] // sorted by start, never overlapping
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] as string
+    const [startText, sizeText] = line.split(' ', 2)
+    const start = BigInt(`0x${startText}`)
+    const end = start + BigInt(`0x${sizeText}`)
+    let low = 0
+    let high = kept.length
+    while (low < high) {
+      const mid = (low + high) >> 1
+      if ((kept[mid] as { start: bigint }).start < start) low = mid + 1
+      else high = mid
+    }
+    const before = kept[low - 1]
+    const after = kept[low]
+    if ((before !== undefined && before.end > start) || (after !== undefined && after.start < end)) continue
+    kept.splice(low, 0, { start, end, line })
+  }
+  if (original === map) renameSync(map, `${map}.orig`)
+  writeFileSync(map, `${kept.map((entry) => entry.line).join('\n')}\n`)
+}
+
 function readSamples(file: string): Sample[] {
+  keepNewestCode(file)
   const text = execFileSync('perf', ['script', '-i', file, '-F', 'ip,sym,dso'], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString()
   const samples: Sample[] = []
   for (const block of text.split('\n\n')) {
