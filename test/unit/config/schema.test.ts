@@ -41,7 +41,7 @@ describe('DEFAULTS', () => {
       shutdown: { drainTimeoutMs: 10_000 },
       workers: 1,
       admin: { allowedHosts: [] },
-      logging: { level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 16384 },
+      logging: { level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 65536 },
       access: { mode: 'enforce', caseInsensitivePaths: false, deny: [] },
       authorizationServers: [],
       partners: [],

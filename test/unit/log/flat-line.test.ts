@@ -1,22 +1,31 @@
 // The access line's hand-written serializer (log/flat-line.ts) must write exactly what pino writes for the same
-// fields through the same logger: the log shape is a contract (issue 11: "a rewrite of how, not of what").
+// fields through the same logger: the log shape is a contract (issue 11: "a rewrite of how, not of what"), whether
+// the line goes to a stream as a string or into the stdout batch's bytes.
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../../../src/log/index.js'
-import { logFlatLine, numberText, type FlatValue } from '../../../src/log/flat-line.js'
+import { logFlatLine, type FlatValue } from '../../../src/log/flat-line.js'
+import { numberText } from '../../../src/log/json-text.js'
+import { LineBatch } from '../../../src/log/line-batch.js'
 
-function capture(level = 'info'): { lines: string[]; logger: pino.Logger } {
+type Destination = 'a stream' | 'the stdout batch'
+const DESTINATIONS: Destination[] = ['a stream', 'the stdout batch']
+
+function capture(level = 'info', destination: Destination = 'a stream'): { lines: string[]; logger: pino.Logger } {
   const lines: string[] = []
-  const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
+  const sink =
+    destination === 'a stream'
+      ? new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
+      : new LineBatch({ write: (bytes) => void lines.push(bytes.toString('utf8')) }, 1) // 1 byte: every line written at once
   // A fixed clock, so pino's line and ours can be compared whole; the rest is the gateway's own logger setup.
   const logger = createLogger(level, sink)
   ;(logger as unknown as Record<symbol, unknown>)[pino.symbols.timeSym] = () => ',"time":1764700000000'
   return { lines, logger }
 }
 
-async function both(fields: Record<string, FlatValue | object>): Promise<[string | undefined, string | undefined]> {
-  const { lines, logger } = capture()
+async function both(fields: Record<string, FlatValue | object>, destination: Destination): Promise<[string | undefined, string | undefined]> {
+  const { lines, logger } = capture('info', destination)
   logger.info(fields, 'request')
   logFlatLine(logger, fields as Record<string, FlatValue>, 'request')
   await new Promise((r) => setImmediate(r))
@@ -29,7 +38,7 @@ const ACCESS = {
   durationMs: 1.234, authMs: 0.012, upstreamMs: 1.1, access: undefined, permission: undefined, deny: undefined, wouldDeny: undefined,
 }
 
-describe('logFlatLine writes what pino writes', () => {
+describe.each(DESTINATIONS)('logFlatLine writes what pino writes, to %s', (destination) => {
   it.each([
     ['an access record, undefined fields left out', ACCESS],
     ['strings that need escaping', { path: '/a"b\\c\u0001\u007f', user: 'ünïcödé@contoso.com', reason: 'tab\there' }],
@@ -39,7 +48,7 @@ describe('logFlatLine writes what pino writes', () => {
     ['a field named token or authorization is censored, as the scrub does', { token: 'eyJ.secret.sig', authorization: 'Bearer x', path: '/p' }],
     ['a nested value takes pino\'s own path, scrub included', { reqId: 'r', headers: { authorization: 'Bearer x' } }],
   ])('%s', async (_label, fields) => {
-    const [theirs, ours] = await both(fields)
+    const [theirs, ours] = await both(fields, destination)
     expect(theirs).toBeDefined()
     expect(ours).toBe(theirs)
     expect(ours).not.toContain('secret')
@@ -47,7 +56,7 @@ describe('logFlatLine writes what pino writes', () => {
   })
 
   it('escapes a lone surrogate, as JSON.stringify does (pino writes it raw, which UTF-8 cannot hold)', async () => {
-    const { lines, logger } = capture()
+    const { lines, logger } = capture('info', destination)
     logFlatLine(logger, { path: '/a\ud800b' }, 'request')
     await new Promise((r) => setImmediate(r))
     expect(lines[0]).toContain('"path":"/a\\ud800b"')
@@ -55,7 +64,7 @@ describe('logFlatLine writes what pino writes', () => {
   })
 
   it('writes a non-finite number as null, still valid JSON', async () => {
-    const { lines, logger } = capture()
+    const { lines, logger } = capture('info', destination)
     logFlatLine(logger, { durationMs: Number.NaN, status: 200 }, 'request')
     await new Promise((r) => setImmediate(r))
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ durationMs: null, status: 200, msg: 'request', service: 's2s-gateway' })
@@ -69,7 +78,7 @@ describe('logFlatLine writes what pino writes', () => {
   })
 
   it('writes nothing below the logger\'s level', async () => {
-    const { lines, logger } = capture('warn')
+    const { lines, logger } = capture('warn', destination)
     logFlatLine(logger, ACCESS, 'request')
     await new Promise((r) => setImmediate(r))
     expect(lines).toEqual([])
@@ -103,10 +112,13 @@ describe('numberText writes a number as String() does', () => {
   })
 })
 
-describe('logFlatLine with pino\'s own clock', () => {
+describe.each(DESTINATIONS)('logFlatLine with pino\'s own clock, to %s', (destination) => {
   it('writes the same line as pino but for the time, which is the current epoch time', async () => {
     const lines: string[] = []
-    const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
+    const sink =
+      destination === 'a stream'
+        ? new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
+        : new LineBatch({ write: (bytes) => void lines.push(bytes.toString('utf8')) }, 1)
     const logger = createLogger('info', sink)
     const before = Date.now()
     for (let i = 0; i < 3; i++) {
