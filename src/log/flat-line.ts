@@ -15,18 +15,6 @@ export type FlatValue = string | number | boolean | undefined
 
 const CENSORED = '"[redacted]"'
 
-/** pino's epochTime, written once per millisecond instead of once per line. */
-let lastNow = Number.NaN
-let lastTime = ''
-function epochTime(): string {
-  const now = Date.now()
-  if (now !== lastNow) {
-    lastNow = now
-    lastTime = `,"time":${now}`
-  }
-  return lastTime
-}
-
 /** The parts of a pino logger the line is written with (read per call: `setBindings` may change the bindings). */
 type PinoParts = Record<symbol, unknown> & { [pino.symbols.streamSym]?: { write?: (line: string) => unknown } }
 
@@ -36,10 +24,13 @@ const isPino = (log: Logger): log is PinoLogger => typeof (log as Partial<PinoLo
  * The line's pieces, in pino's order; false (the line unfinished) at a value that is not a string, number or boolean.
  * Field names are the code's own identifiers (ASCII), never input.
  */
-function writeLine(out: LineOut, level: number, time: string, chindings: string, fields: { readonly [name: string]: unknown }, msg: string): boolean {
+function writeLine(out: LineOut, level: number, time: number | string, chindings: string, fields: { readonly [name: string]: unknown }, msg: string): boolean {
   out.ascii('{"level":')
   out.number(level)
-  out.text(time)
+  if (typeof time === 'number') {
+    out.ascii(',"time":')
+    out.number(time)
+  } else out.text(time)
   out.text(chindings)
   for (const name in fields) {
     const value = fields[name]
@@ -79,9 +70,9 @@ export function logFlatLine<T extends { readonly [K in keyof T]: FlatValue }>(lo
     return
   }
   const level = log.levels.values['info'] ?? 30
-  const timeText = time === pino.stdTimeFunctions.epochTime ? epochTime() : String(time())
+  const timeValue = time === pino.stdTimeFunctions.epochTime ? Date.now() : String(time()) // pino's default: `,"time":<ms>`
   if (stream instanceof LineBatch) {
-    if (writeLine(stream, level, timeText, chindings, fields, msg)) stream.endLine()
+    if (writeLine(stream, level, timeValue, chindings, fields, msg)) stream.endLine()
     else {
       stream.dropLine()
       log.info(fields as object, msg)
@@ -89,6 +80,6 @@ export function logFlatLine<T extends { readonly [K in keyof T]: FlatValue }>(lo
     return
   }
   const text = new LineText()
-  if (writeLine(text, level, timeText, chindings, fields, msg)) stream.write(text.line)
+  if (writeLine(text, level, timeValue, chindings, fields, msg)) stream.write(text.line)
   else log.info(fields as object, msg)
 }

@@ -85,6 +85,10 @@ export class LineBatch implements LineOut {
   }
 
   number(value: number): void {
+    if (Number.isSafeInteger(value) && value >= 0) {
+      this.#digits(value) // statuses, and pino's epoch time without a string per line
+      return
+    }
     const thousandths = thousandthsOf(value)
     if (thousandths === undefined) {
       this.ascii(numberText(value))
@@ -142,7 +146,7 @@ export class LineBatch implements LineOut {
     if (whole.length > 0) this.#sink.write(whole)
   }
 
-  /** A non-negative integer below 1e9, as digits. */
+  /** A non-negative integer below 2^53, as digits. */
   #digits(value: number): void {
     let width = 1
     for (let power = 10; power <= value; power *= 10) width++
@@ -151,7 +155,7 @@ export class LineBatch implements LineOut {
     let rest = value
     for (let at = this.#at + width - 1; at >= this.#at; at--) {
       const next = Math.floor(rest / 10)
-      bytes[at] = 0x30 + rest - next * 10
+      bytes[at] = 0x30 + (rest - next * 10)
       rest = next
     }
     this.#at += width

@@ -91,7 +91,7 @@ describe('LineBatch', () => {
     const sink = recorder()
     const batch = new LineBatch(sink, 1 << 20, 1000)
     const strings = ['', 'plain /api/items?x=1', 'quote " only', 'back\\slash only', 'tab\there', '\u0000\u001f\u007f', 'ünïcödé', '\u2028', 'emoji 😀', 'lone \ud800 surrogate', 'x'.repeat(5000)]
-    const numbers = [0, -0, 1, 30, 200, 504, 0.001, 0.008, 2.017, 10.5, 999_999_999.999, 1e9, 123_456.789, 1_764_700_000_000, -0.5, 1e-7, 0.1 + 0.2, 2 ** 53, 1e21]
+    const numbers = [0, -0, 1, 30, 200, 504, 0.001, 0.008, 2.017, 10.5, 999_999_999.999, 1e9, 123_456.789, 1_764_700_000_000, Number.MAX_SAFE_INTEGER, -0.5, 1e-7, 0.1 + 0.2, 2 ** 53, 1e21]
     for (const text of strings) {
       batch.quoted(text)
       batch.ascii('\n')
