@@ -15,7 +15,7 @@ export interface LineOut {
 }
 
 /** Printable ASCII but '"' and '\\': written between quotes as it is, as JSON.stringify would write it. */
-export const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
 
 /** '', '.001' … '.999' without trailing zeros: the decimals of a number of thousandths, from a table. */
 const THOUSANDTHS: readonly string[] = Array.from({ length: 1000 }, (_, i) => (i === 0 ? '' : `.${String(i).padStart(3, '0').replace(/0+$/, '')}`))

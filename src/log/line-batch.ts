@@ -7,6 +7,8 @@ import { decimalsOf, numberText, thousandthsOf, type LineOut } from './json-text
 /** What a batch is handed to: sonic-boom in production, a recorder in tests. It keeps the bytes it is given. */
 export interface LineSink {
   write(bytes: Buffer): unknown
+  /** Calls back once what it was given is written (sonic-boom's flush). */
+  flush?(done: (err?: Error) => void): void
 }
 
 /** Lines wait at most this long before they are written (a quiet gateway's lines are not held back). */
@@ -29,7 +31,9 @@ export class LineBatch implements LineOut {
   /** Start of the line being written: the bytes before it are whole lines. */
   #lineStart = 0
   #timer: NodeJS.Timeout | undefined
-  readonly #flushLater = (): void => this.flush()
+  readonly #flushLater = (): void => {
+    this.flush()
+  }
 
   constructor(sink: LineSink, bufferBytes: number, flushAfterMs = FLUSH_AFTER_MS) {
     this.#sink = sink
@@ -114,10 +118,13 @@ export class LineBatch implements LineOut {
     this.#at = this.#lineStart
   }
 
-  /** Hand every whole line to the sink now. */
-  flush(): void {
+  /** Hand every whole line to the sink now; `done` (pino's `logger.flush(cb)`) once the sink has written them. */
+  flush(done?: (err?: Error) => void): void {
     const whole = this.take()
     if (whole.length > 0) this.#sink.write(whole)
+    if (done === undefined) return
+    if (this.#sink.flush === undefined) done()
+    else this.#sink.flush(done)
   }
 
   /** Every whole line, no longer waiting (empty when none): for a write the caller makes itself. */

@@ -58,6 +58,23 @@ describe('LineBatch', () => {
     expect(sink.writes).toEqual([])
   })
 
+  it('flush(done), as pino\'s logger.flush(cb) calls it, hands the lines over and calls back once the sink has written them', () => {
+    const writes: string[] = []
+    const pending: Array<() => void> = []
+    const sink = { write: (bytes: Buffer) => void writes.push(bytes.toString()), flush: (done: () => void) => void pending.push(done) }
+    const batch = new LineBatch(sink, 4096, 1000)
+    batch.write('a\n')
+    let called = 0
+    batch.flush(() => called++)
+    expect(writes).toEqual(['a\n'])
+    expect(called).toBe(0) // the sink has not written yet
+    pending.forEach((done) => done())
+    expect(called).toBe(1)
+    const bare = new LineBatch(recorder(), 4096, 1000)
+    bare.flush(() => called++) // a sink without flush: at once
+    expect(called).toBe(2)
+  })
+
   it('keeps a line whole when it outgrows the buffer: the lines before it go, it moves, none is cut', () => {
     const sink = recorder()
     const batch = new LineBatch(sink, 100, 1000)
