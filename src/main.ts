@@ -52,7 +52,7 @@ export async function startServing(opts: ServeOptions): Promise<Serving> {
   const { config, warnings } = load()
   const role = primaryRole(config) // workers above 1: this process is the primary (src/workers/)
   // The primary of several workers serves no request: its few lines (a worker died, a reload) are written at once.
-  const logger = createLogger(config.logging.level, opts.logDestination, role === undefined ? config.logging.bufferBytes : 0)
+  const logger = createLogger(config.logging.level, opts.logDestination, { ...config.logging, bufferBytes: role === undefined ? config.logging.bufferBytes : 0 })
   logWarnings(logger, warnings)
   const running = await startGateway(config, { logger, loadConfig: load, ...role?.deps }, role?.listeners)
   role?.started(running, logger)

@@ -1,7 +1,8 @@
 // Logging contract for core code: a pino-compatible subset, so core functions take a logger as a dependency
 // and fastify's own logger (pino) can be passed straight in. Never log tokens, keys or Authorization headers.
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino'
-import { stdoutDestination } from './log-destination.js'
+import { DEFAULTS } from '../schema/index.js'
+import { stdoutDestination, type StdoutOptions } from './log-destination.js'
 
 export interface Logger {
   debug(obj: object, msg?: string): void
@@ -82,7 +83,7 @@ export function scrubFields(fields: Fields): Fields {
  * line of defence anything that looks like an Authorization header or a token field is censored, and query strings
  * are cut.
  */
-export function createLogger(level: string, destination?: DestinationStream, bufferBytes = 0): PinoLogger {
+export function createLogger(level: string, destination?: DestinationStream, stdout: StdoutOptions = { bufferBytes: 0, maxPendingBytes: DEFAULTS.logging.maxPendingBytes }): PinoLogger {
   const options = {
     level,
     base: { service: 's2s-gateway' },
@@ -90,5 +91,12 @@ export function createLogger(level: string, destination?: DestinationStream, buf
     serializers,
     hooks: { logMethod },
   }
-  return pino(options, destination ?? stdoutDestination(bufferBytes))
+  const logger: PinoLogger = pino(
+    options,
+    destination ??
+      stdoutDestination(stdout, (droppedLines, droppedBytes, droppedLinesTotal) => {
+        logger.warn({ droppedLines, droppedBytes, droppedLinesTotal }, 'log lines dropped: stdout did not take them fast enough')
+      }),
+  )
+  return logger
 }

@@ -192,6 +192,7 @@ export const SCHEMA = deepFreeze(section('s2s-gateway configuration', {
     userClaim: { type: 'string', default: 'upn', values: ['upn', 'smtp', 'sip', 'nameid'], doc: 'User claim shown in access lines (the first of upn, smtp, sip, nameid when absent)' },
     redactUsers: { type: 'boolean', default: false, doc: 'Show users in access lines as sha256:<16 hex> (pseudonymous: stable per user) instead of the claim' },
     bufferBytes: { type: 'integer', default: 65_536, min: 0, max: 1_048_576, unit: 'bytes', doc: 'Lines are written to stdout once this many bytes wait, and at least once a second (0: every line at once); read at start-up' },
+    maxPendingBytes: { type: 'integer', default: 16_777_216, min: 65_536, max: 1_073_741_824, unit: 'bytes', doc: 'Lines waiting for a stdout that does not keep up, at most (65536-1073741824); past it lines are dropped, counted, and reported in a warning once stdout takes lines again; read at start-up' },
   }),
   access: section('Authorization after authentication: partners[].permissions and rules for every partner', {
     mode: { type: 'string', default: 'enforce', values: ['enforce', 'shadow'], doc: 'shadow: decide, log (wouldDeny) and count, but block nothing, to try a policy on live traffic' },

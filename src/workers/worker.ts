@@ -44,7 +44,7 @@ export function workerConfig(config: GatewayConfig): GatewayConfig {
 
 export async function serveWorker(logDestination?: DestinationStream, signals: WorkerSignals = process): Promise<{ running: RunningGateway; logger: PinoLogger }> {
   const config = await receiveConfig()
-  const logger = createLogger(config.logging.level, logDestination, config.logging.bufferBytes).child({ worker: cluster.worker?.id })
+  const logger = createLogger(config.logging.level, logDestination, config.logging).child({ worker: cluster.worker?.id })
   const remote = createRemoteFetch(send)
   // Messages may arrive while the listeners start (metadata answers for the warm-up): listen first.
   let running: RunningGateway | undefined

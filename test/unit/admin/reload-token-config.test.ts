@@ -29,7 +29,7 @@ async function load(extra: Record<string, unknown>) {
 describe('admin and logging options', () => {
   it('default to no reload token, upn users, no redaction', () => {
     expect(DEFAULTS.admin).toEqual({ allowedHosts: [] })
-    expect(DEFAULTS.logging).toEqual({ level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 65536 })
+    expect(DEFAULTS.logging).toEqual({ level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 65536, maxPendingBytes: 16777216 })
   })
 
   it('take a reload token from the environment', async () => {

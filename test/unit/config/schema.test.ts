@@ -41,7 +41,7 @@ describe('DEFAULTS', () => {
       shutdown: { drainTimeoutMs: 10_000 },
       workers: 1,
       admin: { allowedHosts: [] },
-      logging: { level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 65536 },
+      logging: { level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 65536, maxPendingBytes: 16777216 },
       access: { mode: 'enforce', caseInsensitivePaths: false, deny: [] },
       authorizationServers: [],
       partners: [],

@@ -6,7 +6,7 @@ import { GatewayError, tokenInvalid } from '../../../src/errors/index.js'
 import { outcomeOf, outcomeOfError, userForLog, type OutcomeFacts } from '../../../src/inbound/access-log.js'
 import type { GatewayConfig } from '../../../src/schema/index.js'
 
-const logging = (over: Partial<GatewayConfig['logging']> = {}): GatewayConfig['logging'] => ({ level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 0, ...over })
+const logging = (over: Partial<GatewayConfig['logging']> = {}): GatewayConfig['logging'] => ({ level: 'info', userClaim: 'upn', redactUsers: false, bufferBytes: 0, maxPendingBytes: 16_777_216, ...over })
 const user = { upn: 'alice@contoso.com', smtp: 'alice.mail@contoso.com', sip: 'sip:alice@contoso.com', nameid: 'S-1-5-21' }
 
 describe('userForLog', () => {
