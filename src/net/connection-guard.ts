@@ -50,7 +50,8 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   t.req = req
   t.headAt = undefined
   t.progressAt = performance.now()
-  res.once('finish', () => {
+  res.on('finish', () => {
+    // 'finish' is emitted once: `on` spares the once-wrapper and its removal on every request.
     if (req.complete) {
       t.phase = 'idle'
       t.req = undefined

@@ -98,7 +98,8 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
       proxyReq.destroy()
       return
     }
-    res.once('close', () => {
+    // 'close' is emitted once: `on` spares the once-wrapper and its removal on every request.
+    res.on('close', () => {
       if (!res.writableFinished) proxyReq.destroy()
     })
     proxyReq.setTimeout(upstream.timeoutMs, () => proxyReq.destroy(new UpstreamTimeout('upstream timed out')))
@@ -110,7 +111,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     proxyRes.headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close'
     // A backend that breaks off mid-body: http-proxy pipes its response into ours, and a pipe does not end its
     // destination when the source fails, so the client would wait forever. Cut the client off as well.
-    proxyRes.once('close', () => {
+    proxyRes.on('close', () => {
       if (proxyRes.complete) return
       events.onError?.('reset')
       res.destroy()
