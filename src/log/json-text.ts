@@ -21,7 +21,7 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
 const THOUSANDTHS: readonly string[] = Array.from({ length: 1000 }, (_, i) => (i === 0 ? '' : `.${String(i).padStart(3, '0').replace(/0+$/, '')}`))
 
 /** The decimals of a count of thousandths below 1000 ('' for 0). */
-export const decimalsOf = (thousandths: number): string => THOUSANDTHS[thousandths] ?? ''
+const decimalsOf = (thousandths: number): string => THOUSANDTHS[thousandths] ?? ''
 
 /**
  * The count of thousandths `value` is exactly, when it is positive and the count below 1e12 (statuses, and the

@@ -2,7 +2,7 @@
 // is written into it piece by piece (plain ASCII copied a character at a time, numbers as digits), so no string is
 // built, joined or converted per line; pino's own lines are copied in as UTF-8. Once `bufferBytes` wait, or a second
 // after the first of them, the whole lines are handed to the sink (sonic-boom in its buffer mode) in one write.
-import { decimalsOf, numberText, thousandthsOf, type LineOut } from './json-text.js'
+import { numberText, thousandthsOf, type LineOut } from './json-text.js'
 
 /** What a batch is handed to: sonic-boom in production, a recorder in tests. It keeps the bytes it is given. */
 export interface LineSink {
@@ -100,7 +100,7 @@ export class LineBatch implements LineOut {
     }
     const whole = Math.floor(thousandths / 1000)
     this.#digits(whole)
-    this.ascii(decimalsOf(thousandths - whole * 1000))
+    this.#decimals(thousandths - whole * 1000)
   }
 
   /** The line written since the last one ended is whole (it ends with its own '\n'). */
@@ -151,6 +151,23 @@ export class LineBatch implements LineOut {
     if (this.#at + bytes <= this.#bytes.length) return
     const whole = this.#moveOn(bytes)
     if (whole.length > 0) this.#sink.write(whole)
+  }
+
+  /** '.001' … '.999' without trailing zeros for 1 … 999 thousandths, nothing for 0 (as decimalsOf, without its table). */
+  #decimals(thousandths: number): void {
+    if (thousandths === 0) return
+    this.#room(4)
+    const bytes = this.#bytes
+    const first = (thousandths / 100) | 0
+    const rest = thousandths - first * 100
+    const second = (rest / 10) | 0
+    const third = rest - second * 10
+    let at = this.#at
+    bytes[at++] = 0x2e
+    bytes[at++] = 0x30 + first
+    if (rest !== 0) bytes[at++] = 0x30 + second
+    if (third !== 0) bytes[at++] = 0x30 + third
+    this.#at = at
   }
 
   /** A non-negative integer below 2^53, as digits. */

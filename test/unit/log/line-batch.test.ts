@@ -129,6 +129,24 @@ describe('LineBatch', () => {
     expect(lines).toEqual([...strings.map((text) => JSON.stringify(text)), ...numbers.map(String), 'null', 'null', 'null'])
   })
 
+  it('writes every duration in thousandths up to 200 ms, and a spread of larger ones, as String() does', () => {
+    const sink = recorder()
+    const batch = new LineBatch(sink, 1 << 22, 1000)
+    const values: number[] = []
+    for (let t = 0; t <= 200_000; t++) values.push(t / 1000)
+    for (let t = 1; t < 1e12; t = t * 7 + 3) values.push(t / 1000, Math.round(t * 1.37) / 1000)
+    for (const value of values) {
+      batch.number(value)
+      batch.ascii('\n')
+      batch.endLine()
+    }
+    batch.flush()
+    const lines = sink.writes.join('').split('\n').slice(0, -1)
+    const wrong = values.filter((value, i) => lines[i] !== String(value)).map((value) => `${value}`)
+    expect(lines).toHaveLength(values.length)
+    expect(wrong).toEqual([])
+  })
+
   it('copies text as it is, ASCII or not', () => {
     const sink = recorder()
     const batch = new LineBatch(sink, 1 << 20, 1000)
