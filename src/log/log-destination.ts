@@ -1,7 +1,8 @@
 // Logging: where the process logger writes. stdout through sonic-boom (pino's own asynchronous writer), with lines
 // gathered first (logging.bufferBytes) as the bytes they will be written as (line-batch.ts): sonic-boom measures its
 // whole pending text (Buffer.byteLength) on every write and converts it to UTF-8 again when it writes, which made
-// one access line cost 4-6 µs of CPU in writing alone, and each separate write is a thread-pool round trip.
+// one access line cost 4-6 µs of CPU in writing alone, and each separate write is a thread-pool round trip. What
+// waits for stdout is bounded (logging.maxPendingBytes): past it lines are dropped, counted and reported.
 import { writeSync } from 'node:fs'
 import type { EventEmitter } from 'node:events'
 import type { DestinationStream } from 'pino'
@@ -60,7 +61,8 @@ export function countingDrops<T extends string | Buffer>(sonic: EventEmitter & {
 export function stdoutDestination({ bufferBytes, maxPendingBytes }: StdoutOptions, report: DropReport): DestinationStream {
   if (bufferBytes <= 0) {
     const sonic = pino.destination({ dest: 1, sync: false, maxLength: maxPendingBytes })
-    return { write: countingDrops<string>(sonic, report) }
+    const unbatched: DestinationStream & Pick<LineSink, 'flush'> = { write: countingDrops<string>(sonic, report), flush: (done) => sonic.flush(done) }
+    return unbatched // pino's logger.flush(cb) reaches sonic-boom's flush through it
   }
   // In its buffer mode sonic-boom writes the Buffers it is given (its typings know only strings).
   const sonic = pino.destination({ dest: 1, sync: false, contentMode: 'buffer', maxLength: maxPendingBytes }) as unknown as LineSink & EventEmitter & { write(bytes: Buffer): unknown }
