@@ -24,8 +24,8 @@ const THOUSANDTHS: readonly string[] = Array.from({ length: 1000 }, (_, i) => (i
 const decimalsOf = (thousandths: number): string => THOUSANDTHS[thousandths] ?? ''
 
 /**
- * The count of thousandths `value` is exactly, when it is positive and the count below 1e12 (statuses, and the
- * access line's durations, which are rounded to thousandths); else undefined. V8 writes such a double through its
+ * The count of thousandths `value` is exactly, when it is positive and the count below 1e12 (the access line's
+ * durations, which are rounded to thousandths); else undefined. V8 writes such a double through its
  * general shortest-digits conversion; written from integers instead, it is the same text: a decimal of at most 12
  * significant digits is the shortest that reads back as its own nearest double.
  */
