@@ -2,7 +2,7 @@
 // stdout (the access log for the gateway, nginx and HAProxy) written to a file, and wait until it serves.
 import type { ChildProcess } from 'node:child_process'
 import { createPublicKey } from 'node:crypto'
-import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeGatewayConfig, AUDIENCE, PUBLIC_HOST, type BenchPartner, type Fixtures } from './fixtures.js'
 import type { LoadGenerator } from './load/index.js'
@@ -100,12 +100,37 @@ async function command(row: Row, ctx: RunContext, port: number, adminPort: numbe
   }
 }
 
-/** Start the row's process and wait until a request with the row's first token gets the expected status. */
-export async function startTarget(
-  row: Row,
-  ctx: RunContext,
-  opts: { nodeArgs?: readonly string[]; partners?: readonly BenchPartner[]; firstToken: string | undefined; timeoutMs?: number },
-): Promise<StartedTarget> {
+type StartOptions = { nodeArgs?: readonly string[]; partners?: readonly BenchPartner[]; firstToken: string | undefined; timeoutMs?: number }
+
+/** A start that failed because a port found free was taken before the process bound it (another process's connection). */
+class PortTaken extends Error {}
+
+/**
+ * Start the row's process and wait until a request with the row's first token gets the expected status. `freePort`
+ * can only say a port was free a moment ago: an outgoing connection may take it as its local port before the
+ * process listens (seen once in a `--check` of 48 starts), so a start that failed with EADDRINUSE is tried once
+ * more on new ports; any other failure is reported with the last lines of the process's log.
+ */
+export async function startTarget(row: Row, ctx: RunContext, opts: StartOptions): Promise<StartedTarget> {
+  try {
+    return await startOnce(row, ctx, opts)
+  } catch (err) {
+    if (!(err instanceof PortTaken)) throw err
+    process.stderr.write(`${row.id}: ${err.message}; starting again on other ports\n`)
+    return startOnce(row, ctx, opts)
+  }
+}
+
+/** The last lines of a log, for an error message (the log itself is removed with the process). */
+function logTail(file: string, lines = 8): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}
+
+async function startOnce(row: Row, ctx: RunContext, opts: StartOptions): Promise<StartedTarget> {
   sequence++
   const port = await freePort()
   const adminPort = await freePort()
@@ -140,8 +165,10 @@ export async function startTarget(
     const headers: Record<string, string> = opts.firstToken === undefined ? {} : { authorization: `Bearer ${opts.firstToken}` }
     await waitForHttp(url, (status) => status === row.expect, { timeoutMs, child, headers })
   } catch (err) {
+    const tail = logTail(logFile)
     await stop('SIGKILL').catch(() => undefined)
-    throw new Error(`${row.id}: ${(err as Error).message} (log: ${logFile})`)
+    const message = `${row.id}: ${(err as Error).message}; the log ended with:\n${tail}`
+    throw /EADDRINUSE/.test(tail) ? new PortTaken(message) : new Error(message)
   }
   if (child.pid === undefined) throw new Error(`${row.id}: no pid`)
   const companionPids = companion === undefined ? [] : [companion.pid]
