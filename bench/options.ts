@@ -47,9 +47,9 @@ export interface BenchOptions {
 const HELP = `npm run bench -- [options]
   --connections N     concurrent connections (default 32)
   --duration S        measured whole seconds per row and repeat (default 2)
-  --warmup S          unmeasured whole seconds before each measurement (default 1)
+  --warmup S          unmeasured whole seconds before each measurement (default 6: until JIT and caches settle)
   --repeats N         interleaved repeats, fresh processes each time (default 2; 3 with --check)
-  --check             short form (~2 min): only the rows the targets need (no references, start-up, memory);
+  --check             short form (~5 min): only the rows the targets need (no references, start-up, memory);
                       prints and writes the Targets table; exit 1 when a target is missed
   --latency S         seconds per row and repeat of the open-loop added-latency pass (default 3; 0 skips it)
   --floors            with --check: exit 1 only below the regression floors (capacity × bare, see rows.ts)
@@ -80,7 +80,7 @@ const HELP = `npm run bench -- [options]
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
-    connections: 32, durationSec: 2, warmupSec: 1, repeats: 2, check: false, latencySec: 3, floors: false, soakSec: 0, profile: false,
+    connections: 32, durationSec: 2, warmupSec: 6, repeats: 2, check: false, latencySec: 3, floors: false, soakSec: 0, profile: false,
     only: undefined, references: true, pin: true, proxyCpus: '1', loadCpus: '0', load: undefined,
     memoryTokens: 200_000, startup: true, keepLogs: false, clientHead: false, writeBenchmarks: true, serve: undefined, baselines: [], variants: [], gatewayNodeArgs: [], builds: [],
   }
