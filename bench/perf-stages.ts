@@ -98,8 +98,9 @@ function ownerOf(sample: Sample): string {
   const { frames } = sample
   if (sample.helper) {
     const text = frames.join(' ')
-    if (/Scaveng|Marking|Sweep|Heap|Evacuat|Compact/.test(text)) return 'thread: garbage collection'
-    if (/Compil|Turbofan|Maglev|Optimiz/.test(text)) return 'thread: JIT compiler'
+    // The compiler first: its frames name the heap too (`JSHeapBroker`).
+    if (/compiler::|Compil|Turbofan|Maglev|Optimiz/.test(text)) return 'thread: JIT compiler'
+    if (/Scaveng|Marking|Sweep|Evacuat|Compact|Heap::/.test(text)) return 'thread: garbage collection'
     if (/uv__work|uv__fs|uv_fs/.test(text)) return "thread: libuv's pool (the log's writes)"
     return 'thread: other'
   }

@@ -107,9 +107,10 @@ class PortTaken extends Error {}
 
 /**
  * Start the row's process and wait until a request with the row's first token gets the expected status. `freePort`
- * can only say a port was free a moment ago: an outgoing connection may take it as its local port before the
- * process listens (seen once in a `--check` of 48 starts), so a start that failed with EADDRINUSE is tried once
- * more on new ports; any other failure is reported with the last lines of the process's log.
+ * can only say a port was free a moment ago: another process's outgoing connection may take it as its local port
+ * before the process listens, so a start that failed with EADDRINUSE is tried once more on new ports; any failure
+ * is reported with the last lines of the process's log (a start that failed in a `--check`, cause unknown, had
+ * its log removed with it).
  */
 export async function startTarget(row: Row, ctx: RunContext, opts: StartOptions): Promise<StartedTarget> {
   try {
