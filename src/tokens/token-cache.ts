@@ -28,6 +28,11 @@ export interface TokenCache {
   store(key: string, verified: VerifiedToken, nowMs: number): void
 }
 
+/** The key of a token's text in the verified-token cache, the rejection memo and the signature memo. */
+export function tokenKeyOf(text: string): string {
+  return hash('sha256', text, 'base64url')
+}
+
 /**
  * registry.findById for the hit path, remembered per id once no partner is waiting for its identity: a registry
  * is never mutated (a reload builds a new one, and a new cache), and identities only go from unknown to known,
@@ -71,7 +76,7 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache | undefine
 
   return {
     // One-shot crypto.hash (Node >= 20.12): no Hash object per request, about 1 µs less than createHash().
-    keyOf: (token) => hash('sha256', token, 'base64url'),
+    keyOf: tokenKeyOf,
     lookup(key, nowSec) {
       const entry = entries.get(key)
       if (entry === undefined) return undefined

@@ -124,7 +124,7 @@ function validateOnce(state: ValidatorState, token: string, trace: ValidationTra
   let result: MaybePromise<Identity>
   try {
     assertTokenChars(token) // a hit skipped it: its text is a token that passed (see extract.ts bearerText)
-    result = andThen(verifyToken(token, nowSec, state.verifyDeps, trace), (verified) => {
+    result = andThen(verifyToken(token, nowSec, state.verifyDeps, trace, key), (verified) => {
       cache.store(key, verified, nowMs)
       return verified.identity
     })

@@ -60,22 +60,25 @@ function buildIdentity(
 /**
  * Verify a token completely. `nowSec` is the injected clock, in epoch seconds. Every key-free check runs first and
  * synchronously; the result is ready at once when the partner is loaded and a current key verifies (no async hop),
- * a promise only when keys must be loaded or refetched.
+ * a promise only when keys must be loaded or refetched. `tokenKey` is the verified-token cache's key of `token` when
+ * the caller has computed it (validate.ts); it is the signature memo's key of an app-only token too.
  * @throws GatewayError GW_TOKEN_INVALID, GW_NOT_ALLOWED or GW_PARTNER_UNAVAILABLE (thrown, or as the rejection of
  *   the returned promise)
  */
-export function verifyToken(token: string, nowSec: number, deps: VerifyDeps, trace: ValidationTrace): MaybePromise<VerifiedToken> {
+export function verifyToken(token: string, nowSec: number, deps: VerifyDeps, trace: ValidationTrace, tokenKey?: string): MaybePromise<VerifiedToken> {
   const classified = classifyToken(token)
+  // An app-only token is its own actor token: the verified-token cache's key of it is the signature memo's key too.
+  const actorKey = classified.kind === 'app' ? tokenKey : undefined
   const { authz } = deps
-  if (authz === undefined) return verifySelfIssued(classified, nowSec, deps, trace)
+  if (authz === undefined) return verifySelfIssued(classified, nowSec, deps, trace, actorKey)
   // Issue 7: a token whose iss is an authorization server's issuer is recognised first.
   const servers = matchAuthorizationServers(authz, deps.registry, classified.actor.payload['iss'])
   if (servers instanceof Promise || servers.length > 0) {
     return andThen(servers, (found) =>
-      found.length === 0 ? verifySelfIssued(classified, nowSec, deps, trace) : verifyAuthzToken(classified, found, nowSec, { settings: deps.settings, trust: authz }, trace),
+      found.length === 0 ? verifySelfIssued(classified, nowSec, deps, trace, actorKey) : verifyAuthzToken(classified, found, nowSec, { settings: deps.settings, trust: authz }, trace),
     )
   }
-  return verifySelfIssued(classified, nowSec, deps, trace)
+  return verifySelfIssued(classified, nowSec, deps, trace, actorKey)
 }
 
 /**
@@ -90,7 +93,7 @@ function attributeClaimedPartner(classified: ClassifiedToken, deps: VerifyDeps, 
 }
 
 /** docs/PROTOCOL.md §4: a partner's own (self-issued) token. */
-function verifySelfIssued(classified: ClassifiedToken, nowSec: number, deps: VerifyDeps, trace: ValidationTrace): MaybePromise<VerifiedToken> {
+function verifySelfIssued(classified: ClassifiedToken, nowSec: number, deps: VerifyDeps, trace: ValidationTrace, actorKey: string | undefined): MaybePromise<VerifiedToken> {
   let actor: ActorClaims
   let outer: OuterClaims | undefined
   try {
@@ -104,7 +107,7 @@ function verifySelfIssued(classified: ClassifiedToken, nowSec: number, deps: Ver
   return andThen(lookupPartner(deps.registry, actor.issuer, deps.settings), (partner) => {
     trace.partner = partner.name
     const user = outer === undefined ? undefined : applySidPolicy(outer.user, partner.acceptSid)
-    return andThen(verifyActorSignature(partner, classified.actor, deps.signatureMemo), (key): VerifiedToken => {
+    return andThen(verifyActorSignature(partner, classified.actor, deps.signatureMemo, actorKey), (key): VerifiedToken => {
       enforceTrustPolicy(partner, classified.kind, actor.trustedForDelegation)
       return { identity: buildIdentity(partner, actor, outer, user, key), partner, trustedForDelegation: actor.trustedForDelegation, keyHolder: partner }
     })
