@@ -88,7 +88,7 @@ function verifyWith(partner: Partner, actor: ActorToken, keys: KeySet, memoCache
 }
 
 /** The memo's key of an actor token: the key of its whole text, as the verified-token cache keys tokens. */
-export function actorKeyOf(actor: ActorToken): string {
+function actorKeyOf(actor: ActorToken): string {
   return tokenKeyOf(`${actor.signingInput}.${actor.signature}`)
 }
 

@@ -28,7 +28,10 @@ export interface TokenCache {
   store(key: string, verified: VerifiedToken, nowMs: number): void
 }
 
-/** The key of a token's text in the verified-token cache, the rejection memo and the signature memo. */
+/**
+ * The key of a token's text in the verified-token cache, the rejection memo and the signature memo: its SHA-256,
+ * base64url. One-shot crypto.hash (Node >= 20.12): no Hash object per request, about 1 µs less than createHash().
+ */
 export function tokenKeyOf(text: string): string {
   return hash('sha256', text, 'base64url')
 }
@@ -75,7 +78,6 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache | undefine
   }
 
   return {
-    // One-shot crypto.hash (Node >= 20.12): no Hash object per request, about 1 µs less than createHash().
     keyOf: tokenKeyOf,
     lookup(key, nowSec) {
       const entry = entries.get(key)
