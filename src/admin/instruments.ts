@@ -24,6 +24,7 @@ export function createInstruments(registry: Registry) {
     rateLimited: counter(d.rateLimited, registry),
     upstreamDuration: histogram(d.upstreamDuration, registry),
     upstreamErrors: counter(d.upstreamErrors, registry),
+    upstreamRetries: counter(d.upstreamRetries, registry),
     metadataFetches: counter(d.metadataFetches, registry),
     refetchSuppressed: counter(d.refetchSuppressed, registry),
     outboundRequests: counter(d.outboundRequests, registry),

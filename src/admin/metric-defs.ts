@@ -29,6 +29,7 @@ export const METRIC_DEFS = {
   tokenCache: { name: 's2s_gateway_token_cache_total', type: 'counter', labels: ['result'], help: 'Verified-token cache lookups (hit|miss)' },
   upstreamDuration: { name: 's2s_gateway_upstream_duration_seconds', type: 'histogram', labels: ['status_class'], help: 'Time until the backend answered with headers, by status class', buckets: LATENCY_BUCKETS },
   upstreamErrors: { name: 's2s_gateway_upstream_errors_total', type: 'counter', labels: ['kind'], help: 'Backend failures (timeout|refused|reset|other)' },
+  upstreamRetries: { name: 's2s_gateway_upstream_retries_total', type: 'counter', labels: [], help: 'Requests sent to the backend a second time, on a new connection, because the reused keep-alive connection they went out on was reset before any answer (GET, HEAD, OPTIONS and TRACE without a body only; upstream.idleTimeoutMs below the backend\'s keep-alive timeout keeps this at 0)' },
   metadataFetches: { name: 's2s_gateway_metadata_fetches_total', type: 'counter', labels: ['partner', 'result'], help: 'Metadata fetches of partners and authorization servers, by name (ok|error|refused)' },
   metadataAge: { name: 's2s_gateway_metadata_age_seconds', type: 'gauge', labels: ['partner'], help: 'Age of the keys in use, from their last successful fetch (metadata partners with keys only)' },
   metadataStale: { name: 's2s_gateway_metadata_stale', type: 'gauge', labels: ['partner'], help: '1 while a partner is served from last-known-good keys because refreshes fail' },

@@ -64,6 +64,7 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
   const inFlight = gaugeCell(ins.inFlight, [])
   const upstreamDuration = histograms(ins.upstreamDuration)
   const upstreamErrors = counters(ins.upstreamErrors)
+  const upstreamRetries = counterCell(ins.upstreamRetries, [])
   const fetches = counters(ins.metadataFetches)
   const suppressed = counters(ins.refetchSuppressed)
   const outbound = counters(ins.outboundRequests)
@@ -92,6 +93,7 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
     forwardEvents: {
       onResponse: (status, durationMs) => upstreamDuration.get1(statusClassOf(status)).observe(durationMs / 1000),
       onError: (kind) => upstreamErrors.get1(kind).inc(),
+      onRetry: () => upstreamRetries.inc(),
     },
     outboundEvents: {
       onOutbound: (partner, statusClass, call) => {

@@ -18,3 +18,4 @@ export { createAddressList, isListedAddress, isLoopbackHost } from './address.js
 export { tlsClientOptions, type TlsClientSettings } from './tls-options.js'
 export { statusClassOf, type StatusClass } from './status-class.js'
 export { refuseUnparsed } from './http-guards.js'
+export { IDLE_SWEEP_MS, keepAliveHintMs, limitIdleSockets, type IdleLimit } from './idle-sockets.js'

@@ -177,7 +177,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   function start(p: OutboundPartner, c: OutboundCall, t: OutboundTarget, token: IssuedToken): Started {
     const path = targetPath(p, c.pathAndQuery)
     const exchange = send(
-      { endpoint: p.endpoint, path, method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent },
+      { endpoint: p.endpoint, path, method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent, idle: p.idle },
       { partner: p.name },
     )
     return { target: t, token, path, request: exchange.request, response: exchange.response }

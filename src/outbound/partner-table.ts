@@ -3,7 +3,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import { readFileSync } from 'node:fs'
-import { tlsClientOptions } from '../net/index.js'
+import { limitIdleSockets, tlsClientOptions, type IdleLimit } from '../net/index.js'
 import type { GatewayConfig, PartnerConfig, PartnerOutboundConfig } from '../schema/index.js'
 
 export interface OutboundPartner {
@@ -15,6 +15,8 @@ export interface OutboundPartner {
   /** What every request to the partner is sent to, read from `base` once. */
   endpoint: PartnerEndpoint
   agent: http.Agent
+  /** How long the agent's idle connections are kept (outbound.idleTimeoutMs and the partner's Keep-Alive hint). */
+  idle: IdleLimit
 }
 
 /** The parts of outbound.url a request is made with (`http.request`'s options). */
@@ -96,7 +98,8 @@ function createAgent(base: URL, caPem: string | undefined, limits: GatewayConfig
   return base.protocol === 'https:' ? new https.Agent({ ...options, ...tlsClientOptions({ caPem }) }) : new http.Agent(options)
 }
 
-function retireAgent(agent: http.Agent): void {
+function retireAgent(agent: http.Agent, idle: IdleLimit): void {
+  idle.stop()
   for (const list of Object.values(agent.freeSockets)) for (const socket of list ?? []) socket.destroy()
   // The agent's own 'free' listener pools the socket first; this one then closes it.
   agent.on('free', (socket: { destroy(): void }) => socket.destroy())
@@ -112,12 +115,13 @@ export function createPartnerTable(
     if (outbound === undefined) continue
     const base = new URL(outbound.url)
     const caPem = outbound.caFile === undefined ? undefined : readText(outbound.caFile)
-    byName.set(partner.name, { name: partner.name, config: partner, outbound, base, endpoint: endpointOf(base), agent: createAgent(base, caPem, config.outbound) })
+    const agent = createAgent(base, caPem, config.outbound)
+    byName.set(partner.name, { name: partner.name, config: partner, outbound, base, endpoint: endpointOf(base), agent, idle: limitIdleSockets(agent, config.outbound.idleTimeoutMs) })
   }
   const all = [...byName.values()]
   return {
     get: (name) => byName.get(name),
     all: () => all,
-    retire: () => all.forEach((p) => retireAgent(p.agent)),
+    retire: () => all.forEach((p) => retireAgent(p.agent, p.idle)),
   }
 }

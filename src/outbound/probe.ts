@@ -16,6 +16,7 @@ export async function probePartner(partner: OutboundPartner, pathAndQuery: strin
       body: { kind: 'buffer', data: Buffer.alloc(0), hadBody: false },
       timeoutMs: partner.outbound.timeoutMs,
       agent: partner.agent,
+      idle: partner.idle,
     },
     { partner: partner.name, probe: true },
   )

@@ -8,7 +8,7 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:h
 import { GatewayError } from '../errors/index.js'
 import type { OutboundBody } from './partner-headers.js'
 import type { PartnerEndpoint } from './partner-table.js'
-import { classifySocketError, type SocketFault } from '../net/index.js'
+import { classifySocketError, type IdleLimit, type SocketFault } from '../net/index.js'
 
 export type PartnerFault = 'timeout' | SocketFault
 
@@ -22,6 +22,8 @@ export interface SendOptions {
   /** Socket inactivity allowed, and time from the request sent to the complete response head, ms (outbound.timeoutMs). */
   timeoutMs: number
   agent: http.Agent
+  /** Told the partner's Keep-Alive hint of each response (the agent's idle limit). */
+  idle: IdleLimit
 }
 
 export interface Exchange {
@@ -71,6 +73,7 @@ export function send(opts: SendOptions, detail: Record<string, unknown>): Exchan
     })
     request.once('response', (res) => {
       settled()
+      opts.idle.noteHint(res.socket, res.headers['keep-alive'])
       resolve(res)
     })
     request.once('error', (err) => {

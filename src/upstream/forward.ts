@@ -1,15 +1,18 @@
 // Upstream: forward an authenticated request to the backend with http-proxy over a keep-alive agent. Bodies are
 // streamed untouched. Two http-proxy 1.18 defects are handled here: client aborts on Node >= 15.5 leak the
-// upstream socket (http-party/node-http-proxy#1559), and hop-by-hop headers pass through (#446).
+// upstream socket (http-party/node-http-proxy#1559), and hop-by-hop headers pass through (#446). Idle connections
+// are closed before the backend closes them (upstream.idleTimeoutMs, net/idle-sockets.ts), and a request without
+// a body and with a safe method that meets a reused connection's reset before any answer is sent once more, on a
+// new connection: the backend closed that connection as we reused it, which is a race, not a failure.
 import http from 'node:http'
 import https from 'node:https'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
 import { GatewayError } from '../errors/index.js'
 import type { GatewayConfig } from '../schema/index.js'
 import { withoutHopByHop } from '../identity/index.js'
-import { classifySocketError } from '../net/index.js'
+import { classifySocketError, errorCode, limitIdleSockets } from '../net/index.js'
 
 export type UpstreamErrorKind = 'timeout' | 'refused' | 'reset' | 'other'
 
@@ -17,6 +20,8 @@ export interface ForwardEvents {
   /** Response headers arrived from the backend. */
   onResponse?(statusCode: number, durationMs: number): void
   onError?(kind: UpstreamErrorKind): void
+  /** A request was sent again on a new connection after a reused one was reset before any answer. */
+  onRetry?(): void
 }
 
 export interface Forwarder {
@@ -84,20 +89,50 @@ export function createUpstreamAgent(upstream: GatewayConfig['upstream']): http.A
  * copy ~2 MB and cost ~5 ms under load (issue 6, measured with --trace-gc-nvp).
  */
 const kStarted = Symbol('s2s-gateway.forwardStarted')
-type TimedRequest = IncomingMessage & { [kStarted]?: { t0: number; onResponse: ((status: number, ms: number) => void) | undefined } }
+
+/** One forwarded request: its timing and callers, the backend request in flight, and whether it was sent again. */
+interface Attempt {
+  t0: number
+  onResponse: ((status: number, ms: number) => void) | undefined
+  onError: (err: GatewayError) => void
+  proxyReq: ClientRequest | undefined
+  answered: boolean
+  resent: boolean
+}
+type TimedRequest = IncomingMessage & { [kStarted]?: Attempt }
+
+/** Methods RFC 9110 §9.2.1 calls safe; sent again only without a body (nothing to replay but the head). */
+const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
+
+/** The backend closed a reused connection just as the request went out: nothing of it was answered. */
+function mayResend(err: Error, req: IncomingMessage, res: ServerResponse, attempt: Attempt): boolean {
+  if (attempt.resent || attempt.answered || attempt.proxyReq?.reusedSocket !== true) return false
+  const code = errorCode(err)
+  if (code !== 'ECONNRESET' && code !== 'EPIPE') return false
+  if (res.headersSent || req.socket.destroyed || !RESENDABLE.has(req.method ?? '')) return false
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')
+}
+
+function upstreamError(err: Error, kind: UpstreamErrorKind): GatewayError {
+  return new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail: { upstreamError: kind } })
+}
 
 export function createForwarder(upstream: GatewayConfig['upstream'], events: ForwardEvents = {}): Forwarder {
   const agent = createUpstreamAgent(upstream)
+  const idle = limitIdleSockets(agent, upstream.idleTimeoutMs)
   const proxy = httpProxy.createProxyServer({ target: upstream.url, agent, xfwd: false, secure: true, prependPath: true })
 
   // The three-argument form http-proxy accepts at run time (its typings only know the four-argument one).
-  const webWithoutOptions = proxy.web as unknown as (req: IncomingMessage, res: ServerResponse, callback: (err: Error) => void) => void
+  const webWithoutOptions = proxy.web as unknown as (req: IncomingMessage, res: ServerResponse, callback: (err: Error, req: IncomingMessage, res: ServerResponse) => void) => void
   proxy.on('proxyReq', (proxyReq, req, res) => {
     // #1559: `aborted` no longer fires; a closed response that did not finish means the client went away.
     if (res.destroyed || req.socket.destroyed) {
       proxyReq.destroy()
       return
     }
+    const attempt = (req as TimedRequest)[kStarted]
+    if (attempt !== undefined) attempt.proxyReq = proxyReq
     // 'close' is emitted once: `on` spares the once-wrapper and its removal on every request.
     res.on('close', () => {
       if (!res.writableFinished) proxyReq.destroy()
@@ -105,6 +140,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     proxyReq.setTimeout(upstream.timeoutMs, () => proxyReq.destroy(new UpstreamTimeout('upstream timed out')))
   })
   proxy.on('proxyRes', (proxyRes, req, res) => {
+    idle.noteHint(proxyRes.socket, proxyRes.headers['keep-alive'])
     proxyRes.headers = withoutHopByHop(proxyRes.headers) // #446, response side (read by http-proxy after this event)
     // The client's Connection header was stripped before forwarding, so http-proxy would fill in keep-alive:
     // say what Node decided from the client's request instead (RFC 9112 §9.6: `close` means close).
@@ -118,6 +154,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     })
     const start = (req as TimedRequest)[kStarted]
     if (start === undefined) return
+    start.answered = true
     const status = proxyRes.statusCode ?? 0
     const ms = performance.now() - start.t0
     start.onResponse?.(status, ms)
@@ -141,34 +178,52 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
   // Emitted instead of the callback when the client's socket is already gone: nothing to answer.
   proxy.on('econnreset', () => events.onError?.('reset'))
 
+  function failed(err: Error, attempt: Attempt): void {
+    const kind = classifyUpstreamError(err)
+    events.onError?.(kind)
+    attempt.onError(upstreamError(err, kind))
+  }
+
+  /** http-proxy's callback for the first attempt (it passes the request and the response along). */
+  function firstAttemptFailed(err: Error, req: IncomingMessage, res: ServerResponse): void {
+    const attempt = (req as TimedRequest)[kStarted]
+    if (attempt === undefined || attempt.resent) return // the attempt that replaced this one answers
+    if (!mayResend(err, req, res, attempt)) return failed(err, attempt)
+    attempt.resent = true
+    attempt.proxyReq = undefined
+    events.onRetry?.()
+    // On a connection of its own (`Connection: close`), not another pooled one that may be closing as well.
+    proxy.web(req, res, { agent: false }, resendFailed)
+  }
+
+  function resendFailed(err: Error, req: IncomingMessage): void {
+    const attempt = (req as TimedRequest)[kStarted]
+    if (attempt !== undefined) failed(err, attempt)
+  }
+
   return {
     forward(req, res, onError, onResponse) {
       // Request headers were prepared by upstream-headers.ts (hop-by-hop stripped, #446 request side).
       const timed: TimedRequest = req
-      timed[kStarted] = { t0: performance.now(), onResponse }
+      timed[kStarted] = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: false }
       // No per-request options: http-proxy then uses its own (target parsed once, on the first request) instead of
       // copying them and parsing the target URL again for every request (issue 11: 1.38 µs against 0.01 µs).
-      webWithoutOptions.call(proxy, req, res, (err: Error) => {
-        const kind = classifyUpstreamError(err)
-        events.onError?.(kind)
-        onError(new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail: { upstreamError: kind } }))
-      })
+      webWithoutOptions.call(proxy, req, res, firstAttemptFailed)
     },
     upgrade(req, socket, head, onError, onResponse) {
       const timed: TimedRequest = req
-      timed[kStarted] = { t0: performance.now(), onResponse }
+      const attempt: Attempt = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: true }
+      timed[kStarted] = attempt
       // A fresh connection per upgrade: an upgraded socket never returns to the keep-alive pool.
-      proxy.ws(req, socket, head, { agent: false }, (err) => {
-        const kind = classifyUpstreamError(err)
-        events.onError?.(kind)
-        onError(new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail: { upstreamError: kind } }))
-      })
+      proxy.ws(req, socket, head, { agent: false }, (err) => failed(err, attempt))
     },
     close() {
+      idle.stop()
       agent.destroy()
       proxy.close()
     },
     retire() {
+      idle.stop()
       // A released socket is destroyed instead of pooled; the ones idle now are closed at once.
       agent.keepSocketAlive = () => false
       for (const list of Object.values(agent.freeSockets)) for (const socket of list ?? []) socket.destroy()

@@ -24,7 +24,7 @@ describe('loadConfigObject: a valid configuration', () => {
     const { config } = loadConfigObject(validRaw(), { baseDir: dir })
     expect(config.tokens).toEqual({ clockSkewSec: 300, maxLifetimeSec: 90_000, maxTokenBytes: 8192, cacheMaxEntries: 10_000 })
     expect(config.metadata).toEqual({ refreshIntervalSec: 3600, refreshJitterPercent: 10, firstRetryMs: 30_000, refetchCooldownSec: 60, maxStaleSec: 604_800, timeoutMs: 5000, maxBytes: 1_048_576 })
-    expect(config.upstream).toEqual({ url: 'http://127.0.0.1:8080', timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256, maxIdleSockets: 64, websockets: true, websocketIdleSec: 600 })
+    expect(config.upstream).toEqual({ url: 'http://127.0.0.1:8080', timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256, maxIdleSockets: 64, idleTimeoutMs: 4_000, websockets: true, websocketIdleSec: 600 })
     expect(config.challenge.listTrustedIssuers).toBe(true)
     expect(config.shutdown.drainTimeoutMs).toBe(10_000)
     expect(config.logging.level).toBe('info')

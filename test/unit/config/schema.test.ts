@@ -27,8 +27,8 @@ describe('DEFAULTS', () => {
     expect(DEFAULTS).toEqual({
       service: { name: 's2s-gateway', realmAliases: [] },
       listen: { inbound: { host: '0.0.0.0', port: 8443, maxConnections: 4096 }, admin: { host: '127.0.0.1', port: 9464, maxConnections: 64 } },
-      upstream: { timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256, maxIdleSockets: 64, websockets: true, websocketIdleSec: 600 },
-      outbound: { maxSocketsPerPartner: 64, replayMaxBytes: 65_536, probeReuseMs: 10_000, tokenCacheMaxEntries: 10_000, maxIdleSocketsPerPartner: 64, tokenRefreshBeforeExpirySec: 300 },
+      upstream: { timeoutMs: 30_000, forwardAuthorization: false, maxSockets: 256, maxIdleSockets: 64, idleTimeoutMs: 4_000, websockets: true, websocketIdleSec: 600 },
+      outbound: { maxSocketsPerPartner: 64, replayMaxBytes: 65_536, probeReuseMs: 10_000, tokenCacheMaxEntries: 10_000, maxIdleSocketsPerPartner: 64, idleTimeoutMs: 4_000, tokenRefreshBeforeExpirySec: 300 },
       trustedProxies: [],
       forwardAuth: { trustedProxies: ['127.0.0.1/32', '::1/128'], maxCacheSec: 60 },
       publicPaths: [],

@@ -1,0 +1,212 @@
+// Integration: the gateway's keep-alive connections to the backend. An idle one is closed before the backend would
+// close it (upstream.idleTimeoutMs, or the backend's `Keep-Alive: timeout=N` less a second), and a safe request
+// without a body that meets a reused connection's reset before any answer is sent once more on a new connection;
+// anything else still gets its 502. The backend is a raw TCP server, so the test decides exactly when it resets
+// and sees exactly who closes a connection.
+import net from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
+import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
+import { makeTestPartner, type TestPartner } from '../helpers/tokens.js'
+import { until } from '../helpers/until.js'
+
+interface Conn {
+  requests: string[]
+  /** The gateway closed its side (FIN) while the backend still held the connection open. */
+  closedByGateway: boolean
+  closed: boolean
+}
+
+interface RawBackend {
+  url: string
+  conns: Conn[]
+  close(): Promise<void>
+}
+
+/**
+ * Answers 200 with `extraHead` (e.g. a Keep-Alive hint) and never closes a connection itself, except that it
+ * resets the connection when `resetOn(conn, index)` says so for the request just read (index 0: its first one).
+ */
+async function startRawBackend(opts: { extraHead?: string; resetOn?: (index: number) => boolean; answerAfterMs?: number } = {}): Promise<RawBackend> {
+  const conns: Conn[] = []
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    const conn: Conn = { requests: [], closedByGateway: false, closed: false }
+    conns.push(conn)
+    sockets.add(socket)
+    let buffered = ''
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1')
+      let end: number
+      while ((end = buffered.indexOf('\r\n\r\n')) !== -1) {
+        const head = buffered.slice(0, end)
+        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0)
+        if (buffered.length < end + 4 + length) return
+        buffered = buffered.slice(end + 4 + length)
+        const index = conn.requests.push(head.split('\r\n')[0] ?? '') - 1
+        if (opts.resetOn?.(index) === true) {
+          socket.resetAndDestroy()
+          return
+        }
+        const answer = (): void => {
+          socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n${opts.extraHead ?? ''}\r\nok`)
+        }
+        if (opts.answerAfterMs === undefined) answer()
+        else setTimeout(answer, opts.answerAfterMs)
+      }
+    })
+    socket.on('end', () => {
+      conn.closedByGateway = !conn.closed
+      socket.end()
+    })
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      conn.closed = true
+      sockets.delete(socket)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as net.AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}`,
+    conns,
+    close: () => new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy()
+      server.close(() => resolve())
+    }),
+  }
+}
+
+let backend: RawBackend | undefined
+let gw: TestGateway | undefined
+let meta: MetadataServer | undefined
+let exchange: TestPartner
+
+afterEach(async () => {
+  await gw?.close()
+  await meta?.close()
+  await backend?.close()
+  gw = meta = backend = undefined
+})
+
+async function start(backendOpts: Parameters<typeof startRawBackend>[0], upstream: RawConfig = {}): Promise<void> {
+  backend = await startRawBackend(backendOpts)
+  exchange = await makeTestPartner()
+  meta = await startMetadataServer(exchange)
+  gw = await startTestGateway(backend.url, { partners: [metadataPartner('exchange', meta.url)], upstream: { url: backend.url, timeoutMs: 5000, ...upstream } })
+}
+
+async function call(path: string, init: RequestInit = {}): Promise<number> {
+  const res = await fetch(`${gw?.url}${path}`, { ...init, headers: { authorization: `Bearer ${exchange.actorToken()}` } })
+  await res.arrayBuffer()
+  return res.status
+}
+
+async function metric(name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${gw?.adminUrl}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `))
+  return Number(line?.split(' ')[1] ?? NaN)
+}
+
+describe('a reused connection reset before any answer', () => {
+  // Every connection's second request is reset: what a backend closing an idle connection as we reuse it looks like.
+  const secondReset = { resetOn: (index: number) => index === 1 }
+
+  it('a GET is sent once more on a new connection and answered 200', async () => {
+    await start(secondReset)
+    expect(await call('/first')).toBe(200)
+    expect(await call('/second')).toBe(200)
+    const conns = backend?.conns ?? []
+    expect(conns.map((c) => c.requests.map((r) => r.split(' ')[1]))).toEqual([['/first', '/second'], ['/second']])
+    expect(await metric('s2s_gateway_upstream_retries_total')).toBe(1)
+    expect((await metric('s2s_gateway_upstream_errors_total', '{kind="reset"}')) || 0).toBe(0) // no failure counted
+  })
+
+  // Not safe (RFC 9110 §9.2.1), or a body to replay: the backend may have acted on it, so the caller decides.
+  it.each([
+    ['POST', 'pay 10'],
+    ['DELETE', undefined],
+    ['OPTIONS', 'a body'],
+  ])('a %s (body: %s) is not sent again: 502', async (method, body) => {
+    await start(secondReset)
+    expect(await call('/first')).toBe(200)
+    expect(await call('/order', body === undefined ? { method } : { method, body })).toBe(502)
+    expect((backend?.conns ?? []).flatMap((c) => c.requests)).toEqual(['GET /first HTTP/1.1', `${method} /order HTTP/1.1`])
+    expect(await metric('s2s_gateway_upstream_retries_total')).toBe(0)
+    expect(await metric('s2s_gateway_upstream_errors_total', '{kind="reset"}')).toBe(1)
+  })
+
+  it('a GET whose new connection is reset as well gets 502, after one retry only', async () => {
+    await start({ resetOn: (index) => index >= 1 || (backend?.conns.length ?? 0) > 1 })
+    expect(await call('/first')).toBe(200)
+    expect(await call('/again')).toBe(502)
+    expect((backend?.conns ?? []).map((c) => c.requests.length)).toEqual([2, 1])
+    expect(await metric('s2s_gateway_upstream_retries_total')).toBe(1)
+  })
+
+  it('a GET reset on a connection of its own (not reused) is not sent again: 502', async () => {
+    await start({ resetOn: () => true })
+    expect(await call('/first')).toBe(502)
+    expect((backend?.conns ?? []).map((c) => c.requests.length)).toEqual([1])
+    expect(await metric('s2s_gateway_upstream_retries_total')).toBe(0)
+  })
+})
+
+describe('idle connections to the backend', () => {
+  it("are closed by the gateway a second before the backend's Keep-Alive: timeout=N", async () => {
+    await start({ extraHead: 'Keep-Alive: timeout=2\r\n' }, { idleTimeoutMs: 60_000 })
+    expect(await call('/a')).toBe(200)
+    await until(() => backend?.conns[0]?.closedByGateway === true, 'the gateway closing its idle connection')
+    expect(await call('/b')).toBe(200)
+    expect(backend?.conns.map((c) => c.requests.length)).toEqual([1, 1])
+  })
+
+  it('are closed after upstream.idleTimeoutMs when the backend gives no hint', async () => {
+    await start({}, { idleTimeoutMs: 500 })
+    expect(await call('/a')).toBe(200)
+    await until(() => backend?.conns[0]?.closedByGateway === true, 'the gateway closing its idle connection')
+  })
+
+  it('are not kept at all when the backend hints a second or less', async () => {
+    await start({ extraHead: 'Keep-Alive: timeout=1\r\n' }, { idleTimeoutMs: 60_000 })
+    expect(await call('/a')).toBe(200)
+    await until(() => backend?.conns[0]?.closedByGateway === true, 'the gateway closing the connection after its answer')
+    expect(await call('/b')).toBe(200)
+    expect(backend?.conns.length).toBe(2)
+  })
+
+  it('are reused while younger than the limit, and a busy connection is never cut by it', async () => {
+    // The answer takes longer than the idle limit: only idle connections are swept.
+    await start({ answerAfterMs: 1_200 }, { idleTimeoutMs: 1_000 })
+    expect(await call('/slow')).toBe(200)
+    expect(await call('/slow-again')).toBe(200)
+    expect(backend?.conns.map((c) => c.requests.length)).toEqual([2])
+    expect(backend?.conns[0]?.closedByGateway).toBe(false)
+  })
+})
+
+describe("idle connections to a partner (the outbound listener's agents)", () => {
+  async function startOutbound(extraHead: string | undefined, idleTimeoutMs: number): Promise<string> {
+    backend = await startRawBackend(extraHead === undefined ? {} : { extraHead })
+    exchange = await makeTestPartner()
+    meta = await startMetadataServer(exchange)
+    gw = await startTestGateway(backend.url, {
+      listen: { inbound: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, outbound: { host: '127.0.0.1', port: 0 } },
+      outbound: { idleTimeoutMs },
+      partners: [{ name: 'partner', metadataUrl: meta.url, allowHttp: true, trustLevel: 'full', outbound: { url: backend.url } }],
+    })
+    return gw.running.outboundUrl ?? ''
+  }
+
+  it("are closed a second before the partner's Keep-Alive: timeout=N", async () => {
+    const out = await startOutbound('Keep-Alive: timeout=2\r\n', 60_000)
+    expect((await fetch(`${out}/partner/api`)).status).toBe(200)
+    await until(() => backend?.conns[0]?.closedByGateway === true, 'the gateway closing its idle connection to the partner')
+  })
+
+  it('are closed after outbound.idleTimeoutMs when the partner gives no hint', async () => {
+    const out = await startOutbound(undefined, 500)
+    expect((await fetch(`${out}/partner/api`)).status).toBe(200)
+    await until(() => backend?.conns[0]?.closedByGateway === true, 'the gateway closing its idle connection to the partner')
+  })
+})
