@@ -1,14 +1,15 @@
 // Outbound: one HTTP exchange with a partner (node:http/https over the partner's keep-alive agent). Resolves
 // with the response once its headers arrive; connection faults become GW_OUTBOUND_UNREACHABLE (502), and silence
 // longer than timeoutMs, or a response head not complete timeoutMs after the request was sent, GW_OUTBOUND_TIMEOUT
-// (504), with a fixed reason for the log.
+// (504), with a fixed reason for the log; so does a call that waited timeoutMs for a free connection (all of
+// outbound.maxSocketsPerPartner busy), without reaching the partner.
 import http from 'node:http'
 import https from 'node:https'
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors/index.js'
 import type { OutboundBody } from './partner-headers.js'
 import type { PartnerEndpoint } from './partner-table.js'
-import { classifySocketError, type IdleLimit, type SocketFault } from '../net/index.js'
+import { classifySocketError, lastQueuedRequest, type IdleLimit, type SocketFault } from '../net/index.js'
 
 export type PartnerFault = 'timeout' | SocketFault
 
@@ -81,6 +82,17 @@ export function send(opts: SendOptions, detail: Record<string, unknown>): Exchan
       reject(faultError(err, detail))
     })
     request.once('close', settled)
+    // Queued by the agent (every connection busy): its socket timeout has not started, so bound the wait here. A
+    // destroyed queued request reports its error only once handed a socket; the caller is answered now.
+    if (lastQueuedRequest(opts.agent) === request) {
+      const waited = setTimeout(() => {
+        const err = new PartnerTimeout(`no connection to the partner free within ${opts.timeoutMs} ms`)
+        request.destroy(err)
+        settled()
+        reject(faultError(err, detail))
+      }, opts.timeoutMs)
+      request.once('socket', () => clearTimeout(waited))
+    }
   })
   // A rejection nobody awaits yet (the caller may be writing the body) must not crash the process.
   response.catch(() => {})

@@ -3,7 +3,9 @@
 // upstream socket (http-party/node-http-proxy#1559), and hop-by-hop headers pass through (#446). Idle connections
 // are closed before the backend closes them (upstream.idleTimeoutMs, net/idle-sockets.ts), and a request without
 // a body and with a safe method that meets a reused connection's reset before any answer is sent once more, on a
-// new connection: the backend closed that connection as we reused it, which is a race, not a failure.
+// new connection: the backend closed that connection as we reused it, which is a race, not a failure. A request
+// that waits for a free connection (all upstream.maxSockets busy) waits upstream.timeoutMs at most, then gets 504:
+// Node's agent queues it without any timeout of its own.
 import http from 'node:http'
 import https from 'node:https'
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http'
@@ -12,7 +14,7 @@ import httpProxy from 'http-proxy'
 import { GatewayError } from '../errors/index.js'
 import type { GatewayConfig } from '../schema/index.js'
 import { withoutHopByHop } from '../identity/index.js'
-import { classifySocketError, errorCode, limitIdleSockets } from '../net/index.js'
+import { classifySocketError, errorCode, lastQueuedRequest, limitIdleSockets } from '../net/index.js'
 
 export type UpstreamErrorKind = 'timeout' | 'refused' | 'reset' | 'other'
 
@@ -98,6 +100,8 @@ interface Attempt {
   proxyReq: ClientRequest | undefined
   answered: boolean
   resent: boolean
+  /** Answered 504 while it waited for a free connection: what the backend request does later is not reported. */
+  abandoned: boolean
 }
 type TimedRequest = IncomingMessage & { [kStarted]?: Attempt }
 
@@ -187,7 +191,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
   /** http-proxy's callback for the first attempt (it passes the request and the response along). */
   function firstAttemptFailed(err: Error, req: IncomingMessage, res: ServerResponse): void {
     const attempt = (req as TimedRequest)[kStarted]
-    if (attempt === undefined || attempt.resent) return // the attempt that replaced this one answers
+    if (attempt === undefined || attempt.resent || attempt.abandoned) return // already answered
     if (!mayResend(err, req, res, attempt)) return failed(err, attempt)
     attempt.resent = true
     attempt.proxyReq = undefined
@@ -201,18 +205,35 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     if (attempt !== undefined) failed(err, attempt)
   }
 
+  /** A queued request's wait is part of upstream.timeoutMs; its socket timeout only starts once it has a socket. */
+  function boundQueueWait(queued: ClientRequest, attempt: Attempt, res: ServerResponse): void {
+    const timer = setTimeout(() => {
+      attempt.abandoned = true
+      const err = new UpstreamTimeout('no backend connection free within upstream.timeoutMs')
+      // Handed a socket later, a destroyed request gives it straight back to the agent (its error, reported then
+      // through http-proxy's callback, is ignored: the request was answered here).
+      queued.destroy(err)
+      if (!res.destroyed) failed(err, attempt)
+    }, upstream.timeoutMs)
+    queued.once('socket', () => clearTimeout(timer))
+  }
+
   return {
     forward(req, res, onError, onResponse) {
       // Request headers were prepared by upstream-headers.ts (hop-by-hop stripped, #446 request side).
       const timed: TimedRequest = req
-      timed[kStarted] = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: false }
+      const attempt: Attempt = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: false, abandoned: false }
+      timed[kStarted] = attempt
       // No per-request options: http-proxy then uses its own (target parsed once, on the first request) instead of
       // copying them and parsing the target URL again for every request (issue 11: 1.38 µs against 0.01 µs).
       webWithoutOptions.call(proxy, req, res, firstAttemptFailed)
+      // A queue exists only while every socket is busy, and then this request is its last.
+      const queued = lastQueuedRequest(agent)
+      if (queued !== undefined) boundQueueWait(queued, attempt, res)
     },
     upgrade(req, socket, head, onError, onResponse) {
       const timed: TimedRequest = req
-      const attempt: Attempt = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: true }
+      const attempt: Attempt = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: true, abandoned: false }
       timed[kStarted] = attempt
       // A fresh connection per upgrade: an upgraded socket never returns to the keep-alive pool.
       proxy.ws(req, socket, head, { agent: false }, (err) => failed(err, attempt))

@@ -1,13 +1,15 @@
-// Integration: the gateway's keep-alive connections to the backend. An idle one is closed before the backend would
+// Integration: the gateway's connections to the backend. An idle keep-alive one is closed before the backend would
 // close it (upstream.idleTimeoutMs, or the backend's `Keep-Alive: timeout=N` less a second), and a safe request
 // without a body that meets a reused connection's reset before any answer is sent once more on a new connection;
 // anything else still gets its 502. The backend is a raw TCP server, so the test decides exactly when it resets
-// and sees exactly who closes a connection.
+// and sees exactly who closes a connection. A request waiting for a free connection waits upstream.timeoutMs at most.
+import http from 'node:http'
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
 import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
 import { makeTestPartner, type TestPartner } from '../helpers/tokens.js'
+import { startStack } from '../helpers/stack.js'
 import { until } from '../helpers/until.js'
 
 interface Conn {
@@ -208,5 +210,92 @@ describe("idle connections to a partner (the outbound listener's agents)", () =>
     const out = await startOutbound(undefined, 500)
     expect((await fetch(`${out}/partner/api`)).status).toBe(200)
     await until(() => backend?.conns[0]?.closedByGateway === true, 'the gateway closing its idle connection to the partner')
+  })
+})
+
+describe('a request waiting for a free connection to the backend', () => {
+  it('gets 504 after upstream.timeoutMs and never reaches the backend; the request holding the connection is unaffected', async () => {
+    // One connection; the first request keeps it busy for 3 s, sending a byte every 200 ms (never idle for the
+    // 1 s timeout). Without a bound on the wait, the second would be sent once the first ends, and answered 200.
+    const stack = await startStack(({ upstreamUrl }) => ({ upstream: { url: upstreamUrl, timeoutMs: 1_000, maxSockets: 1, maxIdleSockets: 1 } }))
+    try {
+      stack.upstream.handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' })
+        let sent = 0
+        const tick = setInterval(() => {
+          res.write('.')
+          if (++sent === 15) {
+            clearInterval(tick)
+            res.end()
+          }
+        }, 200)
+      }
+      const get = async (path: string): Promise<[number, string]> => {
+        const res = await fetch(`${stack.gw.url}${path}`, { headers: { authorization: `Bearer ${stack.exchange.actorToken()}` } })
+        return [res.status, await res.text()]
+      }
+      const holding = get('/holding')
+      await until(() => stack.upstream.seen.length === 1, 'the first request reaching the backend')
+      const [status, body] = await get('/waiting')
+      expect(status).toBe(504)
+      expect(JSON.parse(body)).toEqual({ error: 'gateway_timeout', message: 'upstream timed out' })
+      expect(await holding).toEqual([200, '.'.repeat(15)])
+      expect(stack.upstream.seen.map((r) => r.url)).toEqual(['/holding'])
+      const logged = stack.gw.logs().find((l) => l['path'] === '/waiting' && l['msg'] === 'request')
+      expect(logged).toMatchObject({ status: 504, code: 'GW_UPSTREAM_TIMEOUT' })
+      // The connection is the pool's again: the next request is served.
+      stack.upstream.handler = undefined
+      expect((await get('/after'))[0]).toBe(200)
+    } finally {
+      await stack.close()
+    }
+  })
+})
+
+describe('a call waiting for a free connection to a partner', () => {
+  it('gets 504 after its timeoutMs and never reaches the partner; the call holding the connection is unaffected', async () => {
+    // The partner answers the first call at once but trickles its body for 3 s (a byte every 200 ms), so the one
+    // connection (outbound.maxSocketsPerPartner: 1) stays busy and never idle for the partner's 1 s timeout.
+    const seen: string[] = []
+    const partnerServer = http.createServer((req, res) => {
+      seen.push(req.url ?? '')
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      let sent = 0
+      const tick = setInterval(() => {
+        res.write('.')
+        if (++sent === 15) {
+          clearInterval(tick)
+          res.end()
+        }
+      }, 200)
+    })
+    await new Promise<void>((resolve) => partnerServer.listen(0, '127.0.0.1', resolve))
+    const partnerUrl = `http://127.0.0.1:${(partnerServer.address() as net.AddressInfo).port}`
+    exchange = await makeTestPartner()
+    meta = await startMetadataServer(exchange)
+    try {
+      gw = await startTestGateway(partnerUrl, {
+        listen: { inbound: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, outbound: { host: '127.0.0.1', port: 0 } },
+        outbound: { maxSocketsPerPartner: 1, maxIdleSocketsPerPartner: 1 },
+        partners: [{ name: 'partner', metadataUrl: meta.url, allowHttp: true, trustLevel: 'full', outbound: { url: partnerUrl, timeoutMs: 1_000 } }],
+      })
+      const out = gw.running.outboundUrl ?? ''
+      const get = async (path: string): Promise<[number, string]> => {
+        const res = await fetch(`${out}/partner${path}`)
+        return [res.status, await res.text()]
+      }
+      const holding = get('/holding')
+      await until(() => seen.length === 1, 'the first call reaching the partner')
+      const [status, body] = await get('/waiting')
+      expect(status).toBe(504)
+      expect(JSON.parse(body)).toMatchObject({ error: 'gateway_timeout' })
+      expect(await holding).toEqual([200, '.'.repeat(15)])
+      expect(seen).toEqual(['/holding'])
+      const logged = gw.logs().find((l) => l['path'] === '/partner/waiting' && l['msg'] === 'outbound call')
+      expect(logged).toMatchObject({ status: 504, code: 'GW_OUTBOUND_TIMEOUT', fault: 'timeout' })
+    } finally {
+      partnerServer.closeAllConnections()
+      await new Promise((resolve) => partnerServer.close(resolve))
+    }
   })
 })
