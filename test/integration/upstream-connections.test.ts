@@ -213,23 +213,26 @@ describe("idle connections to a partner (the outbound listener's agents)", () =>
   })
 })
 
+/** 200, then a byte every 200 ms for 3 s: the connection stays busy, and never idle for a 1 s timeout. */
+function trickle(res: http.ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/plain' })
+  let sent = 0
+  const tick = setInterval(() => {
+    res.write('.')
+    if (++sent === 15) {
+      clearInterval(tick)
+      res.end()
+    }
+  }, 200)
+}
+
 describe('a request waiting for a free connection to the backend', () => {
   it('gets 504 after upstream.timeoutMs and never reaches the backend; the request holding the connection is unaffected', async () => {
     // One connection; the first request keeps it busy for 3 s, sending a byte every 200 ms (never idle for the
     // 1 s timeout). Without a bound on the wait, the second would be sent once the first ends, and answered 200.
     const stack = await startStack(({ upstreamUrl }) => ({ upstream: { url: upstreamUrl, timeoutMs: 1_000, maxSockets: 1, maxIdleSockets: 1 } }))
     try {
-      stack.upstream.handler = (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/plain' })
-        let sent = 0
-        const tick = setInterval(() => {
-          res.write('.')
-          if (++sent === 15) {
-            clearInterval(tick)
-            res.end()
-          }
-        }, 200)
-      }
+      stack.upstream.handler = (_req, res) => trickle(res)
       const get = async (path: string): Promise<[number, string]> => {
         const res = await fetch(`${stack.gw.url}${path}`, { headers: { authorization: `Bearer ${stack.exchange.actorToken()}` } })
         return [res.status, await res.text()]
@@ -259,15 +262,7 @@ describe('a call waiting for a free connection to a partner', () => {
     const seen: string[] = []
     const partnerServer = http.createServer((req, res) => {
       seen.push(req.url ?? '')
-      res.writeHead(200, { 'content-type': 'text/plain' })
-      let sent = 0
-      const tick = setInterval(() => {
-        res.write('.')
-        if (++sent === 15) {
-          clearInterval(tick)
-          res.end()
-        }
-      }, 200)
+      trickle(res)
     })
     await new Promise<void>((resolve) => partnerServer.listen(0, '127.0.0.1', resolve))
     const partnerUrl = `http://127.0.0.1:${(partnerServer.address() as net.AddressInfo).port}`
