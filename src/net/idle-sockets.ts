@@ -4,8 +4,9 @@
 // closes an idle connection while we send it a request answers with a reset, which the client sees as a 502. So:
 // an idle connection is closed once it has been idle for the limit, or for its server's announced
 // `Keep-Alive: timeout=N` less one second (as Node's agent reckons it), whichever is shorter; a hint of one second
-// or less means the connection is not kept at all. One timer per agent sweeps the idle list; a request pays one
-// property store when its socket is released, nothing when it is reused.
+// or less means the connection is not kept at all. One timer per agent sweeps the idle list while it holds a socket
+// (none runs for an agent with nothing pooled); a request pays one property store when its socket is released,
+// nothing when it is reused.
 import type { Agent } from 'node:http'
 import type { Socket } from 'node:net'
 
@@ -44,6 +45,25 @@ export function limitIdleSockets(agent: Agent, idleTimeoutMs: number): IdleLimit
   let lastHint: string | undefined
   let lastHintSweeps = defaultSweeps
 
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+
+  function sweepIdle(): void {
+    sweep++
+    let left = 0
+    for (const list of Object.values(agent.freeSockets)) {
+      if (list === undefined) continue
+      for (const socket of [...list] as PooledSocket[]) {
+        if (sweep - (socket[kFreedAt] ?? sweep) >= (socket[kSweeps] ?? defaultSweeps)) socket.destroy()
+        else left++
+      }
+    }
+    if (left === 0) {
+      clearInterval(timer)
+      timer = undefined
+    }
+  }
+
   // Node's own rule first (it also refuses a socket whose server hinted a second or less); typed `void` in @types/node,
   // but the agent destroys the socket when it returns a falsy value.
   const keepSocketAlive = agent.keepSocketAlive.bind(agent) as unknown as (socket: PooledSocket) => boolean
@@ -51,19 +71,12 @@ export function limitIdleSockets(agent: Agent, idleTimeoutMs: number): IdleLimit
     if (!keepSocketAlive(socket)) return false
     if ((socket[kSweeps] ?? defaultSweeps) === 0) return false
     socket[kFreedAt] = sweep
+    if (timer === undefined && !stopped) {
+      timer = setInterval(sweepIdle, IDLE_SWEEP_MS)
+      timer.unref()
+    }
     return true
   }
-
-  const timer = setInterval(() => {
-    sweep++
-    for (const list of Object.values(agent.freeSockets)) {
-      if (list === undefined) continue
-      for (const socket of [...list] as PooledSocket[]) {
-        if (sweep - (socket[kFreedAt] ?? sweep) >= (socket[kSweeps] ?? defaultSweeps)) socket.destroy()
-      }
-    }
-  }, IDLE_SWEEP_MS)
-  timer.unref()
 
   return {
     noteHint(socket, hint) {
@@ -82,7 +95,9 @@ export function limitIdleSockets(agent: Agent, idleTimeoutMs: number): IdleLimit
       pooled[kSweeps] = lastHintSweeps
     },
     stop() {
+      stopped = true
       clearInterval(timer)
+      timer = undefined
     },
   }
 }

@@ -233,7 +233,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     },
     upgrade(req, socket, head, onError, onResponse) {
       const timed: TimedRequest = req
-      const attempt: Attempt = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: true, abandoned: false }
+      const attempt: Attempt = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: false, abandoned: false }
       timed[kStarted] = attempt
       // A fresh connection per upgrade: an upgraded socket never returns to the keep-alive pool.
       proxy.ws(req, socket, head, { agent: false }, (err) => failed(err, attempt))
