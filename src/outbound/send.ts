@@ -89,7 +89,7 @@ export function send(opts: SendOptions, detail: Record<string, unknown>): Exchan
         const err = new PartnerTimeout(`no connection to the partner free within ${opts.timeoutMs} ms`)
         request.destroy(err)
         settled()
-        reject(faultError(err, detail))
+        reject(faultError(err, { ...detail, reason: 'no_free_connection' }))
       }, opts.timeoutMs)
       request.once('socket', () => clearTimeout(waited))
     }

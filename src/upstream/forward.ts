@@ -118,8 +118,10 @@ function mayResend(err: Error, req: IncomingMessage, res: ServerResponse, attemp
   return req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')
 }
 
-function upstreamError(err: Error, kind: UpstreamErrorKind): GatewayError {
-  return new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail: { upstreamError: kind } })
+/** `reason` (logs only) tells a request that never got a connection from one the backend was slow to answer. */
+function upstreamError(err: Error, kind: UpstreamErrorKind, reason?: 'no_free_connection'): GatewayError {
+  const detail = reason === undefined ? { upstreamError: kind } : { upstreamError: kind, reason }
+  return new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail })
 }
 
 export function createForwarder(upstream: GatewayConfig['upstream'], events: ForwardEvents = {}): Forwarder {
@@ -182,10 +184,10 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
   // Emitted instead of the callback when the client's socket is already gone: nothing to answer.
   proxy.on('econnreset', () => events.onError?.('reset'))
 
-  function failed(err: Error, attempt: Attempt): void {
+  function failed(err: Error, attempt: Attempt, reason?: 'no_free_connection'): void {
     const kind = classifyUpstreamError(err)
     events.onError?.(kind)
-    attempt.onError(upstreamError(err, kind))
+    attempt.onError(upstreamError(err, kind, reason))
   }
 
   /** http-proxy's callback for the first attempt (it passes the request and the response along). */
@@ -213,7 +215,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
       // Handed a socket later, a destroyed request gives it straight back to the agent (its error, reported then
       // through http-proxy's callback, is ignored: the request was answered here).
       queued.destroy(err)
-      if (!res.destroyed) failed(err, attempt)
+      if (!res.destroyed) failed(err, attempt, 'no_free_connection')
     }, upstream.timeoutMs)
     queued.once('socket', () => clearTimeout(timer))
   }

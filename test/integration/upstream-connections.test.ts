@@ -245,7 +245,7 @@ describe('a request waiting for a free connection to the backend', () => {
       expect(await holding).toEqual([200, '.'.repeat(15)])
       expect(stack.upstream.seen.map((r) => r.url)).toEqual(['/holding'])
       const logged = stack.gw.logs().find((l) => l['path'] === '/waiting' && l['msg'] === 'request')
-      expect(logged).toMatchObject({ status: 504, code: 'GW_UPSTREAM_TIMEOUT' })
+      expect(logged).toMatchObject({ status: 504, code: 'GW_UPSTREAM_TIMEOUT', upstreamError: 'timeout', reason: 'no_free_connection' })
       // The connection is the pool's again: the next request is served.
       stack.upstream.handler = undefined
       expect((await get('/after'))[0]).toBe(200)
@@ -287,7 +287,7 @@ describe('a call waiting for a free connection to a partner', () => {
       expect(await holding).toEqual([200, '.'.repeat(15)])
       expect(seen).toEqual(['/holding'])
       const logged = gw.logs().find((l) => l['path'] === '/partner/waiting' && l['msg'] === 'outbound call')
-      expect(logged).toMatchObject({ status: 504, code: 'GW_OUTBOUND_TIMEOUT', fault: 'timeout' })
+      expect(logged).toMatchObject({ status: 504, code: 'GW_OUTBOUND_TIMEOUT', fault: 'timeout', reason: 'no_free_connection' })
     } finally {
       partnerServer.closeAllConnections()
       await new Promise((resolve) => partnerServer.close(resolve))
