@@ -9,7 +9,7 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:h
 import { GatewayError } from '../errors/index.js'
 import type { OutboundBody } from './partner-headers.js'
 import type { PartnerEndpoint } from './partner-table.js'
-import { classifySocketError, lastQueuedRequest, type IdleLimit, type SocketFault } from '../net/index.js'
+import { boundQueueWait, classifySocketError, type IdleLimit, type SocketFault } from '../net/index.js'
 
 export type PartnerFault = 'timeout' | SocketFault
 
@@ -82,17 +82,14 @@ export function send(opts: SendOptions, detail: Record<string, unknown>): Exchan
       reject(faultError(err, detail))
     })
     request.once('close', settled)
-    // Queued by the agent (every connection busy): its socket timeout has not started, so bound the wait here. A
-    // destroyed queued request reports its error only once handed a socket; the caller is answered now.
-    if (lastQueuedRequest(opts.agent) === request) {
-      const waited = setTimeout(() => {
-        const err = new PartnerTimeout(`no connection to the partner free within ${opts.timeoutMs} ms`)
-        request.destroy(err)
-        settled()
-        reject(faultError(err, { ...detail, reason: 'no_free_connection' }))
-      }, opts.timeoutMs)
-      request.once('socket', () => clearTimeout(waited))
-    }
+    // Queued for a free connection (every one busy): the wait is bounded like the answer. (One closure per call:
+    // the answer needs this promise's reject.)
+    boundQueueWait(opts.agent, opts.timeoutMs, () => {
+      const err = new PartnerTimeout(`no connection to the partner free within ${opts.timeoutMs} ms`)
+      request.destroy(err)
+      settled()
+      reject(faultError(err, { ...detail, reason: 'no_free_connection' }))
+    }, undefined)
   })
   // A rejection nobody awaits yet (the caller may be writing the body) must not crash the process.
   response.catch(() => {})

@@ -14,7 +14,7 @@ import httpProxy from 'http-proxy'
 import { GatewayError } from '../errors/index.js'
 import type { GatewayConfig } from '../schema/index.js'
 import { withoutHopByHop } from '../identity/index.js'
-import { classifySocketError, errorCode, lastQueuedRequest, limitIdleSockets } from '../net/index.js'
+import { boundQueueWait, classifySocketError, errorCode, limitIdleSockets } from '../net/index.js'
 
 export type UpstreamErrorKind = 'timeout' | 'refused' | 'reset' | 'other'
 
@@ -94,6 +94,8 @@ const kStarted = Symbol('s2s-gateway.forwardStarted')
 
 /** One forwarded request: its timing and callers, the backend request in flight, and whether it was sent again. */
 interface Attempt {
+  /** The client's response; none for a WebSocket handshake (its socket is answered by the caller's onError). */
+  res: ServerResponse | undefined
   t0: number
   onResponse: ((status: number, ms: number) => void) | undefined
   onError: (err: GatewayError) => void
@@ -207,35 +209,31 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     if (attempt !== undefined) failed(err, attempt)
   }
 
-  /** A queued request's wait is part of upstream.timeoutMs; its socket timeout only starts once it has a socket. */
-  function boundQueueWait(queued: ClientRequest, attempt: Attempt, res: ServerResponse): void {
-    const timer = setTimeout(() => {
-      attempt.abandoned = true
-      const err = new UpstreamTimeout('no backend connection free within upstream.timeoutMs')
-      // Handed a socket later, a destroyed request gives it straight back to the agent (its error, reported then
-      // through http-proxy's callback, is ignored: the request was answered here).
-      queued.destroy(err)
-      if (!res.destroyed) failed(err, attempt, 'no_free_connection')
-    }, upstream.timeoutMs)
-    queued.once('socket', () => clearTimeout(timer))
+  /**
+   * Queued for a free connection for upstream.timeoutMs: 504. The destroyed request's own error, reported through
+   * http-proxy's callback once it is handed a socket, is then ignored.
+   */
+  function abandonQueued(queued: ClientRequest, attempt: Attempt): void {
+    attempt.abandoned = true
+    const err = new UpstreamTimeout('no backend connection free within upstream.timeoutMs')
+    queued.destroy(err)
+    if (attempt.res?.destroyed === false) failed(err, attempt, 'no_free_connection')
   }
 
   return {
     forward(req, res, onError, onResponse) {
       // Request headers were prepared by upstream-headers.ts (hop-by-hop stripped, #446 request side).
       const timed: TimedRequest = req
-      const attempt: Attempt = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: false, abandoned: false }
+      const attempt: Attempt = { res, t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: false, abandoned: false }
       timed[kStarted] = attempt
       // No per-request options: http-proxy then uses its own (target parsed once, on the first request) instead of
       // copying them and parsing the target URL again for every request (issue 11: 1.38 µs against 0.01 µs).
       webWithoutOptions.call(proxy, req, res, firstAttemptFailed)
-      // A queue exists only while every socket is busy, and then this request is its last.
-      const queued = lastQueuedRequest(agent)
-      if (queued !== undefined) boundQueueWait(queued, attempt, res)
+      boundQueueWait(agent, upstream.timeoutMs, abandonQueued, attempt)
     },
     upgrade(req, socket, head, onError, onResponse) {
       const timed: TimedRequest = req
-      const attempt: Attempt = { t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: false, abandoned: false }
+      const attempt: Attempt = { res: undefined, t0: performance.now(), onResponse, onError, proxyReq: undefined, answered: false, resent: false, abandoned: false }
       timed[kStarted] = attempt
       // A fresh connection per upgrade: an upgraded socket never returns to the keep-alive pool.
       proxy.ws(req, socket, head, { agent: false }, (err) => failed(err, attempt))
