@@ -55,6 +55,7 @@ export function decisionRecordOf(state: DecisionState, req: IncomingMessage, res
     reason: typeof reason === 'string' ? reason : undefined,
     upstreamStatus: undefined,
     upstreamError: undefined,
+    retried: undefined,
     durationMs: round(performance.now() - state.startedAt) ?? 0,
     authMs: round(state.authMs),
     upstreamMs: undefined,

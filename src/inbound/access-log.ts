@@ -10,6 +10,7 @@ import type { GatewayConfig } from '../schema/index.js'
 import type { AuthType, UserClaims } from '../identity/index.js'
 import type { InboundCall } from './inbound-call.js'
 import { rawPathOf } from './path-guard.js'
+import { wasResent } from '../upstream/index.js'
 
 export type Outcome =
   | 'ok' // authenticated and forwarded; the backend's status is in upstreamStatus
@@ -45,6 +46,8 @@ export interface AccessRecord {
   reason: string | undefined
   upstreamStatus: number | undefined
   upstreamError: string | undefined
+  /** Sent to the backend a second time after a reused connection's reset (GET, HEAD, OPTIONS, TRACE without a body). */
+  retried: true | undefined
   durationMs: number
   authMs: number | undefined
   upstreamMs: number | undefined
@@ -127,6 +130,7 @@ export function accessRecordOf(call: InboundCall): AccessRecord {
     reason: error === undefined ? access?.reason : error.reason ?? (typeof detail?.['reason'] === 'string' ? detail['reason'] : access?.reason),
     upstreamStatus: call.upstreamStatus,
     upstreamError: typeof upstreamError === 'string' ? upstreamError : undefined,
+    retried: wasResent(call.req) ? true : undefined,
     durationMs: round(performance.now() - call.startedAt) ?? 0,
     authMs: round(call.authMs),
     upstreamMs: round(call.upstreamMs),

@@ -121,6 +121,11 @@ function mayResend(err: Error, req: IncomingMessage, res: ServerResponse, attemp
 }
 
 /** `reason` (logs only) tells a request that never got a connection from one the backend was slow to answer. */
+/** Whether the request was sent to the backend a second time (its access line says `retried`). */
+export function wasResent(req: IncomingMessage): boolean {
+  return (req as TimedRequest)[kStarted]?.resent === true
+}
+
 function upstreamError(err: Error, kind: UpstreamErrorKind, reason?: 'no_free_connection'): GatewayError {
   const detail = reason === undefined ? { upstreamError: kind } : { upstreamError: kind, reason }
   return new GatewayError(kind === 'timeout' ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_UNREACHABLE', { cause: err, detail })

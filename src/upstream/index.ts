@@ -1,4 +1,4 @@
 // Upstream: the proxy engine (http-proxy, options prepared once per runtime) and the WebSocket relay to the
 // backend. Public API.
-export { createForwarder, type ForwardEvents, type Forwarder } from './forward.js'
+export { createForwarder, wasResent, type ForwardEvents, type Forwarder } from './forward.js'
 export { createUpgradeTracker, installUpgradeRouting, isWebSocketHandshake, upgradeOf, type UpgradeContext, type UpgradeTracker } from './websocket.js'

@@ -122,6 +122,10 @@ describe('a reused connection reset before any answer', () => {
     expect(conns.map((c) => c.requests.map((r) => r.split(' ')[1]))).toEqual([['/first', '/second'], ['/second']])
     expect(await metric('s2s_gateway_upstream_retries_total')).toBe(1)
     expect((await metric('s2s_gateway_upstream_errors_total', '{kind="reset"}')) || 0).toBe(0) // no failure counted
+    const line = (path: string): Record<string, unknown> | undefined => gw?.logs().find((l) => l['msg'] === 'request' && l['path'] === path)
+    await until(() => line('/second') !== undefined, 'the access line of the resent request')
+    expect(line('/second')).toMatchObject({ status: 200, outcome: 'ok', retried: true })
+    expect(line('/first')).not.toHaveProperty('retried')
   })
 
   // Not safe (RFC 9110 §9.2.1), or a body to replay: the backend may have acted on it, so the caller decides.
@@ -143,6 +147,8 @@ describe('a reused connection reset before any answer', () => {
     expect(await call('/first')).toBe(200)
     expect(await call('/again')).toBe(502)
     expect((backend?.conns ?? []).map((c) => c.requests.length)).toEqual([2, 1])
+    await until(() => gw?.logs().some((l) => l['msg'] === 'request' && l['path'] === '/again') === true, 'the access line')
+    expect(gw?.logs().find((l) => l['msg'] === 'request' && l['path'] === '/again')).toMatchObject({ status: 502, upstreamError: 'reset', retried: true })
     expect(await metric('s2s_gateway_upstream_retries_total')).toBe(1)
   })
 

@@ -34,7 +34,7 @@ async function both(fields: Record<string, FlatValue | object>, destination: Des
 
 const ACCESS = {
   reqId: 'a1b2c3', listener: 'inbound', method: 'GET', path: '/api/items', status: 200, outcome: 'ok', partner: 'exchange',
-  authType: 'app', user: undefined, code: undefined, reason: undefined, upstreamStatus: 200, upstreamError: undefined,
+  authType: 'app', user: undefined, code: undefined, reason: undefined, upstreamStatus: 200, upstreamError: undefined, retried: undefined,
   durationMs: 1.234, authMs: 0.012, upstreamMs: 1.1, access: undefined, permission: undefined, deny: undefined, wouldDeny: undefined,
 }
 
