@@ -2,8 +2,9 @@
 // new request in `agent.requests` until a socket is free, and a request's own timeout only starts once it has a
 // socket: without a bound of our own, a saturated backend or partner would hold callers for as long as the queue
 // takes. Call right after the request was made: if the agent queued it, `expired(queued, context)` runs after `ms`
-// unless a socket came first (a shared `expired` and a context spare the hot path a closure per request). A destroyed queued request reports its error only once handed a socket (it then gives the
-// socket straight back), so `expired` answers the caller itself.
+// unless a socket came first (a shared `expired` and a context spare the hot path a closure per request). A
+// destroyed queued request reports its error only once handed a socket (it then gives the socket straight back), so
+// `expired` answers the caller itself.
 import type { Agent, ClientRequest } from 'node:http'
 
 /** The request the agent queued last, if any; right after a request was made, that request if it was queued. */
