@@ -14,7 +14,7 @@ import httpProxy from 'http-proxy'
 import { GatewayError } from '../errors/index.js'
 import type { GatewayConfig } from '../schema/index.js'
 import { withoutHopByHop } from '../identity/index.js'
-import { boundQueueWait, classifySocketError, errorCode, limitIdleSockets } from '../net/index.js'
+import { boundQueueWait, classifySocketError, limitIdleSockets, metStaleConnection, RESENDABLE_METHODS } from '../net/index.js'
 
 export type UpstreamErrorKind = 'timeout' | 'refused' | 'reset' | 'other'
 
@@ -107,20 +107,14 @@ interface Attempt {
 }
 type TimedRequest = IncomingMessage & { [kStarted]?: Attempt }
 
-/** Methods RFC 9110 §9.2.1 calls safe; sent again only without a body (nothing to replay but the head). */
-const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
-
-/** The backend closed a reused connection just as the request went out: nothing of it was answered. */
+/** The backend closed a reused connection just as the request went out: nothing of it was answered (net/stale-connection.ts). */
 function mayResend(err: Error, req: IncomingMessage, res: ServerResponse, attempt: Attempt): boolean {
-  if (attempt.resent || attempt.answered || attempt.proxyReq?.reusedSocket !== true) return false
-  const code = errorCode(err)
-  if (code !== 'ECONNRESET' && code !== 'EPIPE') return false
-  if (res.headersSent || req.socket.destroyed || !RESENDABLE.has(req.method ?? '')) return false
+  if (attempt.resent || attempt.answered || !metStaleConnection(err, attempt.proxyReq)) return false
+  if (res.headersSent || req.socket.destroyed || !RESENDABLE_METHODS.has(req.method ?? '')) return false
   const length = req.headers['content-length']
   return req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')
 }
 
-/** `reason` (logs only) tells a request that never got a connection from one the backend was slow to answer. */
 /** Whether the request was sent to the backend a second time (its access line says `retried`). */
 export function wasResent(req: IncomingMessage): boolean {
   return (req as TimedRequest)[kStarted]?.resent === true
@@ -191,6 +185,7 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
   // Emitted instead of the callback when the client's socket is already gone: nothing to answer.
   proxy.on('econnreset', () => events.onError?.('reset'))
 
+  /** `reason` (logs only) tells a request that never got a connection from one the backend was slow to answer. */
   function failed(err: Error, attempt: Attempt, reason?: 'no_free_connection'): void {
     const kind = classifyUpstreamError(err)
     events.onError?.(kind)
