@@ -28,6 +28,7 @@ export function createInstruments(registry: Registry) {
     metadataFetches: counter(d.metadataFetches, registry),
     refetchSuppressed: counter(d.refetchSuppressed, registry),
     outboundRequests: counter(d.outboundRequests, registry),
+    outboundResends: counter(d.outboundResends, registry),
     tokensIssued: counter(d.tokensIssued, registry),
     accessDecisions: counter(d.accessDecisions, registry),
     configReloads: counter(d.configReloads, registry),

@@ -68,6 +68,7 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
   const fetches = counters(ins.metadataFetches)
   const suppressed = counters(ins.refetchSuppressed)
   const outbound = counters(ins.outboundRequests)
+  const resends = counters(ins.outboundResends)
   const issued = counters(ins.tokensIssued)
   const limited = counters(ins.rateLimited)
   const decisions = counters(ins.accessDecisions)
@@ -102,6 +103,7 @@ export function createMetricHooks(ins: Instruments, label: (partner: string | un
         if (call !== undefined) countRequest({ listener: 'outbound', partner, authType: call.authType, outcome: call.outcome, durationMs: call.durationMs })
       },
       onTokenIssued: (partner, authType) => issued.get2(label(partner), authType).inc(),
+      onResend: (partner) => resends.get1(label(partner)).inc(),
     },
     requestStarted: () => inFlight.inc(),
     requestDone(record) {

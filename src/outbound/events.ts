@@ -1,4 +1,4 @@
-// Outbound: hooks for metrics (admin/): one call per outbound request and one per token minted. Partner labels
+// Outbound: hooks for metrics (admin/): one call per outbound request, one per token minted, one per resend. Partner labels
 // are registered partner names or 'unknown', never a caller-supplied string. Hook failures are swallowed.
 import type { Logger } from '../log/index.js'
 import type { StatusClass } from '../net/index.js'
@@ -11,6 +11,8 @@ export interface OutboundEvents {
   onOutbound?(partner: string, statusClass: StatusClass, call?: OutboundCallSummary): void
   /** A token was minted (or a user token wrapped) for a partner; cache hits are not reported. */
   onTokenIssued?(partner: string, authType: 'app' | 'user'): void
+  /** A call met a stale keep-alive connection before any answer and was sent again on a new one (send.ts). */
+  onResend?(partner: string): void
 }
 
 /** One finished outbound call, in the access-record terms requests_total counts by. */
@@ -34,5 +36,6 @@ export function guardEvents(events: OutboundEvents | undefined, log: Logger): Re
   return {
     onOutbound: guard('onOutbound', events?.onOutbound?.bind(events)),
     onTokenIssued: guard('onTokenIssued', events?.onTokenIssued?.bind(events)),
+    onResend: guard('onResend', events?.onResend?.bind(events)),
   }
 }

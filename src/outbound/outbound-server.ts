@@ -104,6 +104,7 @@ function logCall(state: CallState, req: IncomingMessage, res: ServerResponse, lo
     durationMs,
     authType: result?.token.authType,
     retried: result?.retried,
+    resent: result?.resent === true ? true : undefined,
     x5t: result?.token.x5t,
   }
   if (error === undefined) logFlatLine(log, fields, 'outbound call')

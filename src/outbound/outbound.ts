@@ -18,7 +18,7 @@ import { guardEvents, type OutboundEvents } from './events.js'
 import { createPartnerTable, targetPath, type OutboundPartner } from './partner-table.js'
 import { isReplayable, partnerRequestHeaders, type OutboundBody } from './partner-headers.js'
 import { probePartner } from './probe.js'
-import { send } from './send.js'
+import { send, type Exchange } from './send.js'
 import { resolveTarget, type OutboundTarget, type TargetInputs } from './target.js'
 
 export interface OutboundDeps {
@@ -58,10 +58,12 @@ export interface OutboundResult {
   path: string
   /** True when a 401 led to a probe and a second attempt. */
   retried: boolean
+  /** True when the (last) attempt met a stale keep-alive connection and went out again on a new one (send.ts). */
+  resent: boolean
 }
 
-/** A call sent, its response still to come. */
-type Started = Omit<OutboundResult, 'retried' | 'response'> & { response: Promise<IncomingMessage> }
+/** A call sent, its response still to come (the exchange's request changes if it is sent again). */
+type Started = Pick<OutboundResult, 'token' | 'target' | 'path'> & { exchange: Exchange }
 
 export interface Outbound {
   partner(name: string): OutboundPartner | undefined
@@ -179,8 +181,9 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     const exchange = send(
       { endpoint: p.endpoint, path, method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent, idle: p.idle },
       { partner: p.name },
+      events.onResend,
     )
-    return { target: t, token, path, request: exchange.request, response: exchange.response }
+    return { target: t, token, path, exchange }
   }
 
   /**
@@ -200,8 +203,9 @@ export function createOutbound(deps: OutboundDeps): Outbound {
    */
   async function attempt(p: OutboundPartner, c: OutboundCall, path: string, retried: boolean): Promise<OutboundResult> {
     const started = startNow(p, c) ?? (await startAfterWaiting(p, c, path))
-    const response = await started.response
-    return { response, request: started.request, token: started.token, target: started.target, path: started.path, retried }
+    const { exchange } = started
+    const response = await exchange.response
+    return { response, request: exchange.request, token: started.token, target: started.target, path: started.path, retried, resent: exchange.resent }
   }
 
   async function startAfterWaiting(p: OutboundPartner, c: OutboundCall, path: string): Promise<Started> {

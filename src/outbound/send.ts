@@ -2,14 +2,15 @@
 // with the response once its headers arrive; connection faults become GW_OUTBOUND_UNREACHABLE (502), and silence
 // longer than timeoutMs, or a response head not complete timeoutMs after the request was sent, GW_OUTBOUND_TIMEOUT
 // (504), with a fixed reason for the log; so does a call that waited timeoutMs for a free connection (all of
-// outbound.maxSocketsPerPartner busy), without reaching the partner.
+// outbound.maxSocketsPerPartner busy), without reaching the partner. A safe call without a body whose reused
+// connection is reset before any answer goes out once more on a connection of its own (net/stale-connection.ts).
 import http from 'node:http'
 import https from 'node:https'
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors/index.js'
 import type { OutboundBody } from './partner-headers.js'
 import type { PartnerEndpoint } from './partner-table.js'
-import { boundQueueWait, classifySocketError, type IdleLimit, type SocketFault } from '../net/index.js'
+import { boundQueueWait, classifySocketError, metStaleConnection, RESENDABLE_METHODS, type IdleLimit, type SocketFault } from '../net/index.js'
 
 export type PartnerFault = 'timeout' | SocketFault
 
@@ -28,8 +29,11 @@ export interface SendOptions {
 }
 
 export interface Exchange {
+  /** The request in flight: the second one once a call met a stale connection and was sent again. */
   request: ClientRequest
   response: Promise<IncomingMessage>
+  /** Sent a second time, on a connection of its own (see net/stale-connection.ts). */
+  resent: boolean
 }
 
 class PartnerTimeout extends Error {
@@ -46,59 +50,91 @@ export function faultError(err: unknown, detail: Record<string, unknown>): Gatew
   return new GatewayError(code, { cause: err, detail: { ...detail, fault } })
 }
 
-/** Start the exchange; the body is written (buffer) or piped (stream) at once. */
-export function send(opts: SendOptions, detail: Record<string, unknown>): Exchange {
+/**
+ * A connection of its own for the one resend (`agent: false`: a one-off agent, `Connection: close`), with the
+ * partner agent's TLS settings: its CA, and verification on.
+ */
+function ownConnection(agent: http.Agent): Pick<https.RequestOptions, 'agent' | 'ca' | 'rejectUnauthorized'> {
+  if (!(agent instanceof https.Agent)) return { agent: false }
+  return { agent: false, ca: agent.options.ca, rejectUnauthorized: agent.options.rejectUnauthorized }
+}
+
+function open(opts: SendOptions, connection: Pick<https.RequestOptions, 'agent' | 'ca' | 'rejectUnauthorized'>): ClientRequest {
   const { endpoint } = opts
-  const request = (endpoint.protocol === 'https:' ? https : http).request({
+  return (endpoint.protocol === 'https:' ? https : http).request({
     method: opts.method,
     protocol: endpoint.protocol,
     hostname: endpoint.hostname,
     port: endpoint.port,
     path: opts.path,
     headers: opts.headers,
-    agent: opts.agent,
+    ...connection,
   })
-  const response = new Promise<IncomingMessage>((resolve, reject) => {
-    request.setTimeout(opts.timeoutMs, () => request.destroy(new PartnerTimeout(`no answer within ${opts.timeoutMs} ms`)))
-    // Socket inactivity alone let a partner trickling its response head (a byte now and then) hold the call for
-    // as long as it liked: once the request is sent, the whole head must arrive within timeoutMs.
-    let answered = false
-    let headDeadline: NodeJS.Timeout | undefined
-    const settled = (): void => {
-      answered = true
-      clearTimeout(headDeadline)
+}
+
+/** A call that met a stale connection, when sending it again cannot matter: a safe method, no body. */
+function mayResend(err: unknown, request: ClientRequest, opts: SendOptions): boolean {
+  const { body } = opts
+  return metStaleConnection(err, request) && RESENDABLE_METHODS.has(opts.method) && body.kind === 'buffer' && body.data.length === 0
+}
+
+/**
+ * Start the exchange; the body is written (buffer) or piped (stream) at once. A call that meets a stale
+ * connection before any answer is sent once more when mayResend allows (`onResend` is told), else it fails.
+ */
+export function send(opts: SendOptions, detail: { partner: string } & Record<string, unknown>, onResend?: (partner: string) => void): Exchange {
+  const exchange: Exchange = { request: open(opts, { agent: opts.agent }), response: undefined as unknown as Promise<IncomingMessage>, resent: false }
+  exchange.response = new Promise<IncomingMessage>((resolve, reject) => {
+    const watch = (request: ClientRequest): void => {
+      request.setTimeout(opts.timeoutMs, () => request.destroy(new PartnerTimeout(`no answer within ${opts.timeoutMs} ms`)))
+      // Socket inactivity alone let a partner trickling its response head (a byte now and then) hold the call for
+      // as long as it liked: once the request is sent, the whole head must arrive within timeoutMs.
+      let answered = false
+      let headDeadline: NodeJS.Timeout | undefined
+      const settled = (): void => {
+        answered = true
+        clearTimeout(headDeadline)
+      }
+      request.once('finish', () => {
+        if (answered) return
+        headDeadline = setTimeout(() => request.destroy(new PartnerTimeout(`no complete response head within ${opts.timeoutMs} ms`)), opts.timeoutMs)
+      })
+      request.once('response', (res) => {
+        settled()
+        opts.idle.noteHint(res.socket, res.headers['keep-alive'])
+        resolve(res)
+      })
+      request.once('error', (err) => {
+        const before = answered
+        settled()
+        if (before || exchange.resent || !mayResend(err, request, opts)) return reject(faultError(err, detail))
+        exchange.resent = true
+        onResend?.(detail.partner)
+        const again = open(opts, ownConnection(opts.agent))
+        exchange.request = again
+        watch(again)
+        again.end()
+      })
+      request.once('close', settled)
     }
-    request.once('finish', () => {
-      if (answered) return
-      headDeadline = setTimeout(() => request.destroy(new PartnerTimeout(`no complete response head within ${opts.timeoutMs} ms`)), opts.timeoutMs)
-    })
-    request.once('response', (res) => {
-      settled()
-      opts.idle.noteHint(res.socket, res.headers['keep-alive'])
-      resolve(res)
-    })
-    request.once('error', (err) => {
-      settled()
-      reject(faultError(err, detail))
-    })
-    request.once('close', settled)
+    watch(exchange.request)
     // Queued for a free connection (every one busy): the wait is bounded like the answer. (One closure per call:
     // the answer needs this promise's reject.)
     boundQueueWait(opts.agent, opts.timeoutMs, () => {
       const err = new PartnerTimeout(`no connection to the partner free within ${opts.timeoutMs} ms`)
-      request.destroy(err)
-      settled()
+      exchange.request.destroy(err)
       reject(faultError(err, { ...detail, reason: 'no_free_connection' }))
     }, undefined)
   })
   // A rejection nobody awaits yet (the caller may be writing the body) must not crash the process.
-  response.catch(() => {})
+  exchange.response.catch(() => {})
   const { body } = opts
+  const { request } = exchange
   if (body.kind === 'buffer') {
     request.end(body.data)
   } else {
     if (body.head.length > 0) request.write(body.head)
     body.rest.pipe(request)
   }
-  return { request, response }
+  return exchange
 }

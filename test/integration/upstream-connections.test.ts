@@ -1,11 +1,17 @@
-// Integration: the gateway's connections to the backend. An idle keep-alive one is closed before the backend would
-// close it (upstream.idleTimeoutMs, or the backend's `Keep-Alive: timeout=N` less a second), and a safe request
-// without a body that meets a reused connection's reset before any answer is sent once more on a new connection;
-// anything else still gets its 502. The backend is a raw TCP server, so the test decides exactly when it resets
-// and sees exactly who closes a connection. A request waiting for a free connection waits upstream.timeoutMs at most.
+// Integration: the gateway's connections to the backend and to partners. An idle keep-alive one is closed before the
+// server would close it (upstream.idleTimeoutMs, or the server's `Keep-Alive: timeout=N` less a second), and a safe
+// request without a body that meets a reused connection's reset before any answer is sent once more on a new
+// connection; anything else still gets its 502. The server is a raw TCP one (TLS over it for an https partner), so
+// the test decides exactly when it resets and sees exactly who closes a connection. A request waiting for a free
+// connection waits its timeout at most.
 import http from 'node:http'
 import net from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import tls from 'node:tls'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
+import { createSelfSignedCertificate } from '../../src/certs/create.js'
 import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
 import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
 import { makeTestPartner, type TestPartner } from '../helpers/tokens.js'
@@ -28,11 +34,15 @@ interface RawBackend {
 /**
  * Answers 200 with `extraHead` (e.g. a Keep-Alive hint) and never closes a connection itself, except that it
  * resets the connection when `resetOn(conn, index)` says so for the request just read (index 0: its first one).
+ * With `tls`, the same over TLS (the reset is the TCP connection's), at https://localhost.
  */
-async function startRawBackend(opts: { extraHead?: string; resetOn?: (index: number) => boolean; answerAfterMs?: number } = {}): Promise<RawBackend> {
+async function startRawBackend(opts: { extraHead?: string; resetOn?: (index: number) => boolean; answerAfterMs?: number; tls?: { certPem: string; keyPem: string } } = {}): Promise<RawBackend> {
   const conns: Conn[] = []
   const sockets = new Set<net.Socket>()
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+  const secureContext = opts.tls === undefined ? undefined : tls.createSecureContext({ cert: opts.tls.certPem, key: opts.tls.keyPem })
+  const server = net.createServer({ allowHalfOpen: true }, (tcp) => {
+    const socket = secureContext === undefined ? tcp : new tls.TLSSocket(tcp, { isServer: true, secureContext })
+    if (socket !== tcp) sockets.add(tcp)
     const conn: Conn = { requests: [], closedByGateway: false, closed: false }
     conns.push(conn)
     sockets.add(socket)
@@ -47,7 +57,7 @@ async function startRawBackend(opts: { extraHead?: string; resetOn?: (index: num
         buffered = buffered.slice(end + 4 + length)
         const index = conn.requests.push(head.split('\r\n')[0] ?? '') - 1
         if (opts.resetOn?.(index) === true) {
-          socket.resetAndDestroy()
+          tcp.resetAndDestroy()
           return
         }
         const answer = (): void => {
@@ -67,10 +77,11 @@ async function startRawBackend(opts: { extraHead?: string; resetOn?: (index: num
       sockets.delete(socket)
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  // The certificate names localhost (no IP address): a TLS server listens where that name resolves.
+  await new Promise<void>((resolve) => server.listen(0, secureContext === undefined ? '127.0.0.1' : 'localhost', resolve))
   const port = (server.address() as net.AddressInfo).port
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: secureContext === undefined ? `http://127.0.0.1:${port}` : `https://localhost:${port}`,
     conns,
     close: () => new Promise((resolve) => {
       for (const socket of sockets) socket.destroy()
@@ -216,6 +227,59 @@ describe("idle connections to a partner (the outbound listener's agents)", () =>
     const out = await startOutbound(undefined, 500)
     expect((await fetch(`${out}/partner/api`)).status).toBe(200)
     await until(() => backend?.conns[0]?.closedByGateway === true, 'the gateway closing its idle connection to the partner')
+  })
+})
+
+describe("a partner's reused connection reset before any answer (the outbound listener)", () => {
+  // Every connection's second request is reset, as in the backend's case above.
+  const secondReset = (index: number): boolean => index === 1
+
+  async function startPartner(opts: { https?: boolean } = {}): Promise<string> {
+    let caFile: string | undefined
+    let certificate: { certPem: string; keyPem: string } | undefined
+    if (opts.https === true) {
+      certificate = await createSelfSignedCertificate({ subject: 'CN=localhost' })
+      const dir = mkdtempSync(join(tmpdir(), 's2s-partner-ca-'))
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+      caFile = join(dir, 'partner-ca.pem')
+      writeFileSync(caFile, certificate.certPem)
+    }
+    backend = await startRawBackend({ resetOn: secondReset, ...(certificate === undefined ? {} : { tls: certificate }) })
+    exchange = await makeTestPartner()
+    meta = await startMetadataServer(exchange)
+    gw = await startTestGateway(backend.url, {
+      listen: { inbound: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, outbound: { host: '127.0.0.1', port: 0 } },
+      partners: [{ name: 'partner', metadataUrl: meta.url, allowHttp: true, trustLevel: 'full', outbound: { url: backend.url, ...(caFile === undefined ? {} : { caFile }) } }],
+    })
+    return gw.running.outboundUrl ?? ''
+  }
+
+  const callLine = (path: string): Record<string, unknown> | undefined => gw?.logs().find((l) => l['msg'] === 'outbound call' && l['path'] === path)
+
+  it.each([['http', false], ['https, the partner\'s outbound.caFile kept', true]])('a GET is sent once more on a new connection and answered 200 (%s)', async (_name, https) => {
+    const out = await startPartner({ https })
+    expect((await fetch(`${out}/partner/first`)).status).toBe(200)
+    expect((await fetch(`${out}/partner/second`)).status).toBe(200)
+    expect((backend?.conns ?? []).map((c) => c.requests.map((r) => r.split(' ')[1]))).toEqual([['/first', '/second'], ['/second']])
+    expect(await metric('s2s_gateway_outbound_resends_total', '{partner="partner"}')).toBe(1)
+    await until(() => callLine('/partner/second') !== undefined, 'the line of the resent call')
+    expect(callLine('/partner/second')).toMatchObject({ status: 200, outcome: 'ok', resent: true })
+    expect(callLine('/partner/first')).not.toHaveProperty('resent')
+  })
+
+  // Not safe, or a body to replay: the partner may have acted on it.
+  it.each([
+    ['POST', 'pay 10'],
+    ['DELETE', undefined],
+    ['OPTIONS', 'a body'],
+  ])('a %s (body: %s) is not sent again: 502', async (method, body) => {
+    const out = await startPartner()
+    expect((await fetch(`${out}/partner/first`)).status).toBe(200)
+    expect((await fetch(`${out}/partner/order`, { method, body })).status).toBe(502)
+    expect((backend?.conns ?? []).flatMap((c) => c.requests)).toHaveLength(2)
+    expect(await metric('s2s_gateway_outbound_resends_total', '{partner="partner"}')).toBeNaN() // never counted: no series
+    await until(() => callLine('/partner/order') !== undefined, 'the line of the failed call')
+    expect(callLine('/partner/order')).toMatchObject({ status: 502, code: 'GW_OUTBOUND_UNREACHABLE', fault: 'reset' })
   })
 })
 
