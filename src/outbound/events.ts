@@ -1,5 +1,5 @@
-// Outbound: hooks for metrics (admin/): one call per outbound request, one per token minted, one per resend. Partner labels
-// are registered partner names or 'unknown', never a caller-supplied string. Hook failures are swallowed.
+// Outbound: hooks for metrics (admin/): one call per outbound request, one per token minted, one per resend. Partner
+// labels are registered partner names or 'unknown', never a caller-supplied string. Hook failures are swallowed.
 import type { Logger } from '../log/index.js'
 import type { StatusClass } from '../net/index.js'
 

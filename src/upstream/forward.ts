@@ -107,7 +107,7 @@ interface Attempt {
 }
 type TimedRequest = IncomingMessage & { [kStarted]?: Attempt }
 
-/** The backend closed a reused connection just as the request went out: nothing of it was answered (net/stale-connection.ts). */
+/** The backend closed a reused connection as the request went out, before any answer (net/stale-connection.ts). */
 function mayResend(err: Error, req: IncomingMessage, res: ServerResponse, attempt: Attempt): boolean {
   if (attempt.resent || attempt.answered || !metStaleConnection(err, attempt.proxyReq)) return false
   if (res.headersSent || req.socket.destroyed || !RESENDABLE_METHODS.has(req.method ?? '')) return false
