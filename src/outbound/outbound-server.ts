@@ -11,6 +11,7 @@ import type { OutboundRuntime } from './runtime-view.js'
 import { readActAs } from './act-as.js'
 import { statusClassOf } from '../net/index.js'
 import type { OutboundResult } from './outbound.js'
+import { abandonCall, type InFlight } from './send.js'
 import { backendResponseHeaders } from './partner-headers.js'
 import { readBody } from './read-body.js'
 import { checkSharedSecret } from './shared-secret.js'
@@ -29,7 +30,8 @@ export interface OutboundServerOptions {
   loopback: boolean
 }
 
-interface CallState {
+/** One call through the listener; also its InFlight (the exchange, and whether the caller went away first). */
+interface CallState extends InFlight {
   runtime: OutboundRuntime
   /** Registered partner name once the path named one; 'unknown' before (a metrics label, never caller text). */
   partner: string
@@ -82,7 +84,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: CallStat
   const user = readActAs(req.headers, req.rawHeaders)
   const read = readBody(req, runtime.config.outbound.replayMaxBytes)
   const body = read instanceof Promise ? await read : read
-  state.result = await outbound.call({ partner: name, method: req.method ?? 'GET', pathAndQuery: rest, headers: req.headers, user, body })
+  state.result = await outbound.call({ partner: name, method: req.method ?? 'GET', pathAndQuery: rest, headers: req.headers, user, body, inFlight: state })
   relay(state.result, res, partner)
 }
 
@@ -126,9 +128,14 @@ function refuseUpgrade(req: IncomingMessage, socket: Duplex, log: Logger): void 
 
 export function createOutboundServer(opts: OutboundServerOptions): http.Server {
   const server = http.createServer((req, res) => {
-    const state: CallState = { runtime: opts.holder.current, partner: 'unknown', startedAt: performance.now() }
-    res.once('close', () => logCall(state, req, res, opts.log))
+    const state: CallState = { runtime: opts.holder.current, partner: 'unknown', startedAt: performance.now(), exchange: undefined, abandoned: false }
+    res.once('close', () => {
+      // The backend went away before the partner answered: stop the call (relay() handles a relayed answer).
+      if (state.result === undefined && !res.writableFinished) abandonCall(state)
+      logCall(state, req, res, opts.log)
+    })
     handle(req, res, state, opts).catch((err: unknown) => {
+      if (state.abandoned) return // its line says `aborted`; nobody is left to answer
       const error = toGatewayError(err)
       state.error = error
       logError(opts.log, error)

@@ -18,7 +18,7 @@ import { guardEvents, type OutboundEvents } from './events.js'
 import { createPartnerTable, targetPath, type OutboundPartner } from './partner-table.js'
 import { isReplayable, partnerRequestHeaders, type OutboundBody } from './partner-headers.js'
 import { probePartner } from './probe.js'
-import { send, type Exchange } from './send.js'
+import { CallAbandoned, send, type Exchange, type InFlight } from './send.js'
 import { resolveTarget, type OutboundTarget, type TargetInputs } from './target.js'
 
 export interface OutboundDeps {
@@ -46,6 +46,8 @@ export interface OutboundCall {
   /** From x-s2s-act-as-* (act-as.ts); undefined for an app-only call. */
   user: UserClaims | undefined
   body: OutboundBody
+  /** The listener's hold on the call, to stop it when its caller goes away (send.ts abandonCall). */
+  inFlight?: InFlight
 }
 
 export interface OutboundResult {
@@ -177,12 +179,15 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   }
 
   function start(p: OutboundPartner, c: OutboundCall, t: OutboundTarget, token: IssuedToken): Started {
+    // The caller left while we waited for a target or a token, or between a 401 and its retry: send nothing.
+    if (c.inFlight?.abandoned === true) throw new CallAbandoned('the caller went away before the call was sent')
     const path = targetPath(p, c.pathAndQuery)
     const exchange = send(
       { endpoint: p.endpoint, path, method: c.method, headers: partnerRequestHeaders(c.headers, `Bearer ${token.token}`, c.body), body: c.body, timeoutMs: p.outbound.timeoutMs, agent: p.agent, idle: p.idle },
       { partner: p.name },
       events.onResend,
     )
+    if (c.inFlight !== undefined) c.inFlight.exchange = exchange
     return { target: t, token, path, exchange }
   }
 

@@ -40,6 +40,28 @@ class PartnerTimeout extends Error {
   override readonly name = 'PartnerTimeout'
 }
 
+/** Why a call's exchange was destroyed when the listener's caller went away first. */
+export class CallAbandoned extends Error {
+  override readonly name = 'CallAbandoned'
+}
+
+/**
+ * A call's hold on its exchange while the partner has not answered: the listener's caller (our backend) may go
+ * away in that time, and the exchange must then end too, not hold a partner connection until `timeoutMs`.
+ */
+export interface InFlight {
+  /** The exchange once sent (start() in outbound.ts keeps it here). */
+  exchange: Exchange | undefined
+  /** Set when the caller went away: a call not sent yet is not sent, one in flight is destroyed. */
+  abandoned: boolean
+}
+
+/** The caller went away before the partner answered: stop the call, wherever it is. */
+export function abandonCall(inFlight: InFlight): void {
+  inFlight.abandoned = true
+  inFlight.exchange?.request.destroy(new CallAbandoned('the caller went away before the partner answered'))
+}
+
 export function classifyFault(err: unknown): PartnerFault {
   return err instanceof PartnerTimeout ? 'timeout' : classifySocketError(err)
 }
