@@ -44,6 +44,7 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
   function onClose(this: CallResponse): void {
     const call = this[kCall]
     if (call === undefined) return
+    call.closed = true
     call.release?.()
     finishCall(call, log, observer)
   }
@@ -100,8 +101,11 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
       throw err
     }
     if (!(result instanceof Promise)) return proceed(call, result, t0)
+    // The client may leave while the token waits for its partner's keys: its line is then written (aborted) and its
+    // close listener has run, so a slot taken now would never be released and the backend would work for nobody.
     result.then(
       (identity) => {
+        if (call.closed) return
         try {
           proceed(call, identity, t0)
         } catch (err) {
@@ -109,6 +113,7 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
         }
       },
       (err: unknown) => {
+        if (call.closed) return
         call.authMs = performance.now() - t0
         fail(call, err)
       },

@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
-import { startMetadataServer } from '../helpers/metadata-server.js'
+import { exchangeDocument, startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
 import { makeTestPartner, type TestPartner } from '../helpers/tokens.js'
 import { until } from '../helpers/until.js'
 
@@ -18,6 +18,7 @@ afterEach(async () => {
 interface World {
   upstream: EchoUpstream
   exchange: TestPartner
+  exMeta: MetadataServer
   lync: TestPartner
   gw: TestGateway
   partners(exchangeLimits?: RawConfig): RawConfig[]
@@ -36,7 +37,7 @@ async function world(exchangeLimits: RawConfig | undefined, config: RawConfig = 
   ]
   const gw = await startTestGateway(upstream.url, { partners: partners(exchangeLimits), ...config }, { limitsNow: () => limiterClock.ms })
   cleanups.push(() => upstream.close(), () => exMeta.close(), () => lyncMeta.close(), () => gw.close())
-  return { upstream, exchange, lync, gw, partners }
+  return { upstream, exchange, exMeta, lync, gw, partners }
 }
 
 const call = (gw: TestGateway, token?: string): Promise<Response> =>
@@ -122,5 +123,30 @@ describe('concurrency limits', () => {
     expect((await call(w.gw, token)).status).toBe(200)
     const metrics = await (await fetch(`${w.gw.adminUrl}/metrics`)).text()
     expect(metrics).toContain('s2s_gateway_rate_limited_total{partner="exchange",limit="concurrency"} 1')
+  })
+
+  it("a request whose client left while its token waited for the partner's keys takes no slot and reaches no backend", async () => {
+    const w = await world({ maxConcurrent: 1 })
+    expect((await call(w.gw, w.exchange.actorToken())).status).toBe(200)
+    // The partner rotates its certificate: the gateway refetches its document for the new token, and the metadata
+    // server holds that fetch, so the token waits.
+    await w.exchange.rotate()
+    const fetches: ServerResponse[] = []
+    w.exMeta.handler = (_req, res) => void fetches.push(res)
+    const client = new AbortController()
+    const gone = fetch(`${w.gw.url}/api/items`, { headers: { authorization: `Bearer ${w.exchange.actorToken()}` }, signal: client.signal }).catch(() => undefined)
+    await until(() => fetches.length === 1, 'the refetch of the rotated keys')
+    client.abort()
+    await gone
+    await until(() => w.gw.logs().some((l) => l['msg'] === 'request' && l['outcome'] === 'aborted'), "the aborted request's line")
+    const installed = (): number => w.gw.logs().filter((l) => l['msg'] === 'partner signing keys installed').length
+    const before = installed()
+    w.exMeta.handler = undefined
+    fetches[0]?.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(exchangeDocument(w.exchange, w.exMeta.url)))
+    await until(() => installed() > before, 'the new keys installed')
+    // Its slot was never taken (it would never be given back: the response had closed already), so the one slot
+    // is free; and the backend saw the first request and this one only.
+    expect((await call(w.gw, w.exchange.actorToken())).status).toBe(200)
+    expect(w.upstream.seen).toHaveLength(2)
   })
 })
