@@ -102,7 +102,8 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
     }
     if (!(result instanceof Promise)) return proceed(call, result, t0)
     // The client may leave while the token waits for its partner's keys: its line is then written (aborted) and its
-    // close listener has run, so a slot taken now would never be released and the backend would work for nobody.
+    // close listener has run, so a slot taken now would never be released and the backend would work for nobody. (A
+    // late refusal is still logged with its reason; its answer goes nowhere.)
     result.then(
       (identity) => {
         if (call.closed) return
@@ -113,7 +114,6 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
         }
       },
       (err: unknown) => {
-        if (call.closed) return
         call.authMs = performance.now() - t0
         fail(call, err)
       },
