@@ -89,6 +89,9 @@ export function createForwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingM
       result.then(
         (identity) => {
           state.authMs = performance.now() - t0
+          // The proxy left while the token waited for its partner's keys: its line is written; a decision now
+          // would spend a rate token on nobody.
+          if (res.destroyed) return
           decide(state, req, res, original, identity)
         },
         (err: unknown) => {

@@ -1,11 +1,13 @@
 // Forward-auth (issue 13): who may ask, what each dialect answers when the gateway cannot decide (keys unavailable)
 // or the partner is over its rate, and forward-auth-only mode (no upstream: the inbound listener publishes our
 // metadata and nothing else).
+import http, { type ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { askDecision, bearer, nginxLines } from '../helpers/forward-auth.js'
 import { metadataPartner, startTestGateway, type RawConfig, type TestGateway, type TestGatewayDeps } from '../helpers/gateway.js'
-import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
+import { exchangeDocument, startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
 import { makeTestPartner, PUBLIC_HOST, REALM, type TestPartner } from '../helpers/tokens.js'
+import { until } from '../helpers/until.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -76,6 +78,30 @@ describe('limits', () => {
     expect(forward.headers['ratelimit']).toMatch(/^"partner";r=0;t=\d+$/)
     const metrics = await (await fetch(`${gw.adminUrl}/metrics`)).text()
     expect(metrics).toMatch(/s2s_gateway_requests_total\{listener="forward_auth",partner="exchange",auth_type="app",outcome="limited"\} 2\n/)
+  })
+
+  it("a decision whose proxy left while the token waited for the partner's keys takes nothing from the rate", async () => {
+    const { partner, meta, gw, fa } = await setup({ limits: { ratePerSec: 1, burst: 1 } }, {}, false, { limitsNow: () => 1_000_000 })
+    const installed = (): number => gw.logs().filter((l) => l['msg'] === 'partner signing keys installed').length
+    await until(() => installed() === 1, 'the partner keys loaded')
+    // A rotated certificate: the gateway refetches the document for the new token, and that fetch is held.
+    await partner.rotate()
+    const fetches: ServerResponse[] = []
+    meta.handler = (_req, res) => void fetches.push(res)
+    const url = new URL(fa)
+    const headers = { 'x-original-method': 'GET', 'x-original-uri': '/api/people', 'x-original-host': PUBLIC_HOST, authorization: `Bearer ${partner.actorToken()}` }
+    const gone = http.request({ host: url.hostname, port: url.port, path: '/auth/nginx', headers, agent: false })
+    gone.on('error', () => {})
+    gone.end()
+    await until(() => fetches.length === 1, 'the refetch of the rotated keys')
+    gone.destroy()
+    await until(() => gw.logs().some((l) => l['listener'] === 'forward_auth' && l['msg'] === 'request'), "the left decision's line")
+    meta.handler = undefined
+    fetches[0]?.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(exchangeDocument(partner, meta.url)))
+    await until(() => installed() === 2, 'the new keys installed')
+    // The bucket's one token is still there (its clock stands still): the next decision is allowed.
+    const next = await askDecision(fa, '/auth/nginx', [...nginxLines('GET', '/api/people'), bearer(partner.actorToken())])
+    expect(next.status).toBe(200)
   })
 })
 
