@@ -49,14 +49,20 @@ afterAll(async () => {
   await Promise.all([gw?.close(), stub?.close(), upstream?.close()])
 })
 
+/** A backend's call through the outbound listener, its answer never read; the function returned makes it go away. */
+function startCall(path: string): () => void {
+  const out = new URL(gw.running.outboundUrl ?? '')
+  const request = http.request({ host: out.hostname, port: out.port, path, agent: false })
+  request.on('error', () => {})
+  request.end()
+  return () => request.destroy()
+}
+
 describe('a backend that goes away before the partner answers', () => {
   it("stops the partner's request, frees the connection for the next call and logs the call as aborted", async () => {
-    const out = new URL(gw.running.outboundUrl ?? '')
-    const gone = http.request({ host: out.hostname, port: out.port, path: '/slow/held/report', agent: false })
-    gone.on('error', () => {})
-    gone.end()
+    const leave = startCall('/slow/held/report')
     await until(() => seen.length === 1, 'the call reaching the partner')
-    gone.destroy()
+    leave()
     await until(() => seen[0]?.closed === true, "the partner's request closed", 5_000)
     // The one connection is free again: the next call is answered at once, not after the first one's 30 s.
     expect((await call(gw.running.outboundUrl ?? '', '/slow/next')).status).toBe(200)
@@ -67,12 +73,9 @@ describe('a backend that goes away before the partner answers', () => {
 
   it('sends nothing more once it has gone: a 401 is followed by its probe, not by the retry', async () => {
     seen.length = 0
-    const out = new URL(gw.running.outboundUrl ?? '')
-    const gone = http.request({ host: out.hostname, port: out.port, path: '/slow/denied', agent: false })
-    gone.on('error', () => {})
-    gone.end()
+    const leave = startCall('/slow/denied')
     await until(() => probes.length === 1, 'the probe after the 401')
-    gone.destroy()
+    leave()
     await until(() => gw.logs().some((l) => l['path'] === '/slow/denied' && l['outcome'] === 'aborted'), 'the aborted call\'s line')
     probes[0]?.writeHead(401, { 'www-authenticate': `Bearer realm="${stub.realm}",client_id="${stub.identity.id}"` }).end()
     await until(() => gw.logs().some((l) => l['msg'] === 'partner challenge probed'), 'the probe answered')
