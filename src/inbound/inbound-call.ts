@@ -45,8 +45,6 @@ export class InboundCall {
   access: AccessOutcome | undefined = undefined
   /** Releases the partner's concurrency slot (limits), once admitted. */
   release: (() => void) | undefined = undefined
-  /** The response has closed (answered, or the client went away): its line is written, its slot released. */
-  closed = false
 
   constructor(req: IncomingMessage, res: ServerResponse, runtime: InboundRuntime, id: string, upgrade: UpgradeContext | undefined) {
     this.req = req

@@ -44,7 +44,6 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
   function onClose(this: CallResponse): void {
     const call = this[kCall]
     if (call === undefined) return
-    call.closed = true
     call.release?.()
     finishCall(call, log, observer)
   }
@@ -101,12 +100,12 @@ export function createInboundHandler(holder: RuntimeHolder, log: PinoLogger, sha
       throw err
     }
     if (!(result instanceof Promise)) return proceed(call, result, t0)
-    // The client may leave while the token waits for its partner's keys: its line is then written (aborted) and its
-    // close listener has run, so a slot taken now would never be released and the backend would work for nobody. (A
-    // late refusal is still logged with its reason; its answer goes nowhere.)
+    // The client may leave while the token waits for its partner's keys: its response is then destroyed, its line
+    // written (aborted) and its close listener run, so a slot taken now would never be released and the backend
+    // would work for nobody. (A late refusal is still logged with its reason; its answer goes nowhere.)
     result.then(
       (identity) => {
-        if (call.closed) return
+        if (call.res.destroyed) return
         try {
           proceed(call, identity, t0)
         } catch (err) {
