@@ -6,6 +6,6 @@ export { explainAccess, type EntryVerdict, type Explanation } from './explain.js
 export { parseMethodOverrides, METHOD_OVERRIDE_HEADERS, type OverrideResult } from './method-override.js'
 export { compilePattern, globMatches, patternProblem, type CompiledPattern } from './pattern.js'
 export { pathSegments } from './normalize.js'
-export { READ_METHODS, RIGHTS, UPGRADE_METHOD, WRITE_METHODS, isMethodToken, methodsOfRight, type Right } from './rights.js'
+export { READ_METHODS, RIGHTS, UPGRADE_METHOD, WRITE_METHODS, methodsOfRight, type Right } from './rights.js'
 export { compileUserPattern, userPatternProblem, usersMatch, type UserFacts, type UserPattern } from './users.js'
 export { coversEntry } from './coverage.js'

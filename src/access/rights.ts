@@ -22,10 +22,3 @@ export function methodsOfRight(right: Right): ReadonlySet<string> | undefined {
   if (right === 'read') return new Set(READ_METHODS)
   return new Set([...WRITE_METHODS, UPGRADE_METHOD])
 }
-
-/** RFC 9110 §5.6.2 token: what a method name may be. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-
-export function isMethodToken(value: string): boolean {
-  return TOKEN.test(value)
-}

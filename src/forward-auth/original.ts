@@ -92,6 +92,10 @@ function nginxOriginal(fields: Map<string, string>): OriginalResult {
   // both name a host they must agree (the URL's is the one the proxy saw).
   if (named !== undefined && authority !== undefined && authority !== '' && !sameAuthority(named, authority)) return { ok: false, problem: 'original_host_mismatch' }
   const host = named ?? (authority === '' ? undefined : authority) ?? fields.get('x-forwarded-host') ?? fields.get('host')
+  // nginx and ingress-nginx cache an allow under a key that joins the request's fields with `|` (deploy/). No
+  // other field of an allowed decision can hold one (token, methods, host), so with none in the target either, no
+  // other request can make the same key. RFC 3986 allows no raw `|` in a target; clients send %7C.
+  if (target?.includes('|') === true) return { ok: false, problem: 'original_uri_separator' }
   return complete(fields.get('x-original-method'), target, host)
 }
 

@@ -167,6 +167,74 @@ describe.skipIf(NGINX_BINARY === undefined)('nginx auth_request with the shipped
   })
 })
 
+/** Like `get`, with raw header lines (a name may repeat). */
+function getRaw(world: World, path: string, lines: Array<[string, string]>): Promise<Answer> {
+  const url = new URL(world.nginx.url)
+  const headers = [['Host', PUBLIC_HOST], ...lines].flat()
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: url.hostname, port: url.port, path, method: 'GET', headers, agent: false }, (res) => {
+      res.resume()
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe.skipIf(NGINX_BINARY === undefined)('nginx: the decision cache\'s key, and what else of the client reaches the backend', () => {
+  let w: World
+  beforeAll(async () => {
+    w = await startWorld(
+      { forwardAuth: { maxCacheSec: 30 }, access: { deny: [{ name: 'no-delete', paths: ['/api/**'], methods: ['DELETE'] }] } },
+      { permissions: [{ name: 'all-api', paths: ['/api/**'], right: 'full' }] },
+    )
+  })
+  afterAll(async () => w.close())
+  const reached = (path: string): number => w.backend.seen.filter((s) => s.url === path).length
+
+  it('an allow is never served to a request whose fields shift into the same key (an override value holding |)', async () => {
+    const token = w.exchange.actorToken()
+    // A: the key text would be "…|GET|GET|DELETE||X|host|uri": an override holding `|` is not a method, so no allow.
+    expect((await get(w, '/api/k1', { ...auth(token), 'x-http-method': 'GET|DELETE', 'x-method-override': 'X' })).status).toBe(403)
+    // B: the same text from other fields, naming DELETE (refused by access.deny): asked, refused, never forwarded.
+    expect((await get(w, '/api/k1', { ...auth(token), 'x-http-method': 'GET', 'x-http-method-override': 'DELETE', 'x-method-override': '|X' })).status).toBe(403)
+    expect(reached('/api/k1')).toBe(0)
+  })
+
+  it('an allow is never served to a request whose fields shift into the same key (a target holding |)', async () => {
+    const token = w.exchange.actorToken()
+    // A's target would give B (override "|h|/api/k2", Host "evil", target "/admin") A's key: refused outright.
+    expect((await get(w, `/api/k2|evil|/admin`, auth(token))).status).toBe(403)
+    expect((await get(w, '/api/k2%7Cevil', auth(token))).status).toBe(200)
+    expect(w.backend.seen.some((s) => s.url.includes('|'))).toBe(false)
+  })
+
+  it('a repeated override header: the backend gets the one value the decision judged (nginx 1.22 keys the first)', async () => {
+    const token = w.exchange.actorToken({ jti: 'repeat' })
+    expect((await getRaw(w, '/api/k3', [['Authorization', `Bearer ${token}`], ['X-HTTP-Method', 'GET']])).status).toBe(200)
+    // The same key on nginx 1.22 (its $http_x_http_method is the first copy): served from the cache, and the
+    // backend must not see the DELETE that no decision judged. (nginx >= 1.23 joins the copies: another key, refused.)
+    const res = await getRaw(w, '/api/k3', [['Authorization', `Bearer ${token}`], ['X-HTTP-Method', 'GET'], ['X-HTTP-Method', 'DELETE']])
+    expect([200, 403]).toContain(res.status)
+    const seen = w.backend.seen.filter((s) => s.url === '/api/k3').map((s) => s.rawHeaders.filter((_, i, a) => i % 2 === 1 && /^x-http-method$/i.test(a[i - 1] ?? '')))
+    expect(seen).toEqual(res.status === 200 ? [['GET'], ['GET']] : [['GET']])
+  })
+
+  it('the path overrides and the client\'s claims about where it came from never reach the backend', async () => {
+    const res = await get(w, '/api/people', {
+      ...auth(w.exchange.actorToken()),
+      'x-original-url': '/admin/users', 'x-rewrite-url': '/admin/users',
+      'x-forwarded-host': 'admin.internal', 'x-forwarded-prefix': '/admin', 'x-forwarded-port': '8443', 'x-forwarded-proto': 'https',
+      forwarded: 'for=10.0.0.1;host=admin.internal', 'x-real-ip': '10.0.0.1', 'true-client-ip': '10.0.0.1', 'x-client-ip': '10.0.0.1',
+      'front-end-https': 'on', 'x-url-scheme': 'https', 'x-forwarded-for': '10.0.0.1',
+    })
+    expect(res.status).toBe(200)
+    const seen = lastSeen(w)
+    expect(Object.keys(seen).filter((n) => /original-url|rewrite-url|prefix|port|^forwarded$|real-ip|client-ip|front-end|url-scheme/.test(n))).toEqual([])
+    expect({ host: seen['x-forwarded-host'], proto: seen['x-forwarded-proto'], for: seen['x-forwarded-for'] }).toEqual({ host: PUBLIC_HOST, proto: 'http', for: '127.0.0.1' })
+  })
+})
+
 describe.skipIf(NGINX_BINARY === undefined)('nginx: limits', () => {
   let w: World
   beforeAll(async () => {

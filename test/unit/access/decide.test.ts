@@ -56,6 +56,11 @@ describe('method overrides', () => {
     [['X-HTTP-Method', 'MERGE, PUT'], { problem: 'override_invalid' }],
     [['X-HTTP-Method', ''], { problem: 'override_invalid' }],
     [['X-HTTP-Method', 'GE T'], { problem: 'override_invalid' }],
+    // RFC 9110 tokens, but no method: '|' would let two requests share one nginx decision-cache key.
+    [['X-HTTP-Method', 'GET|DELETE'], { problem: 'override_invalid' }],
+    [['X-Method-Override', 'X'], { methods: ['X'] }],
+    [['X-Method-Override', '|X'], { problem: 'override_invalid' }],
+    [['X-HTTP-Method', 'M.1'], { problem: 'override_invalid' }],
     [['Content-Type', 'text/plain', 'X-HTTP-Methods', 'PUT'], { methods: [] }],
   ])('parses %j as %j', (raw, expected) => {
     expect(parseMethodOverrides(raw)).toEqual(expected)

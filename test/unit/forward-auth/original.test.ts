@@ -45,8 +45,16 @@ describe('originalOf', () => {
     ['an empty method', [['X-Original-Method', ''], ['X-Original-URI', '/a'], ['Host', 'h']], 'missing_method'],
     ['no URI', [['X-Original-Method', 'GET'], ['Host', 'h']], 'missing_uri'],
     ['no host at all', [['X-Original-Method', 'GET'], ['X-Original-URI', '/a']], 'missing_host'],
+    // The decision caches' key separator (deploy/nginx, ingress-nginx): in the path or the query, either URI form.
+    ['a raw | in X-Original-URI', [['X-Original-Method', 'GET'], ['X-Original-URI', '/a|b'], ['Host', 'h']], 'original_uri_separator'],
+    ['a raw | in the query', [['X-Original-Method', 'GET'], ['X-Original-URI', '/a?q=x|y'], ['Host', 'h']], 'original_uri_separator'],
+    ['a raw | in X-Original-URL', [['X-Original-Method', 'GET'], ['X-Original-URL', 'https://h/a|b']], 'original_uri_separator'],
   ] as Array<[string, Array<[string, string]>, string]>)('nginx: %s is a problem', (_what, lines, problem) => {
     expect(originalOf(request(lines), 'nginx')).toEqual({ ok: false, problem })
+  })
+
+  it('nginx: an encoded | (%7C) is an ordinary target', () => {
+    expect(originalOf(request([['X-Original-Method', 'GET'], ['X-Original-URI', '/a%7Cb'], ['Host', 'h']]), 'nginx')).toMatchObject({ ok: true, original: { url: '/a%7Cb' } })
   })
 
   it('forward: X-Forwarded-Method, -Uri, -Host; a repeated one is a problem', () => {
