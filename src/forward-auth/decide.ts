@@ -51,7 +51,7 @@ export function authorize(req: IncomingMessage, original: OriginalRequest, ident
   const policy = runtime.access
   const decision = decideAccess(policy, {
     partner: identity.partner, callType: identity.authType, user: identity.user, method: original.method,
-    overrides: overrides.methods, upgrade: req.headers.upgrade !== undefined, path: original.url,
+    overrides: overrides.methods, upgrade: isUpgradeAttempt(req), path: original.url,
   })
   let allowed: Allowed
   if (decision.allowed) {
@@ -65,6 +65,15 @@ export function authorize(req: IncomingMessage, original: OriginalRequest, ident
   }
   admit(identity.partner, runtime, limiter)
   return allowed
+}
+
+/**
+ * A WebSocket handshake, as far as the proxy lets us see it: `Upgrade` is hop-by-hop, and Traefik (like any proxy
+ * that strips hop-by-hop headers from the decision request) never passes it on, while it proxies the handshake
+ * itself. Every handshake carries `Sec-WebSocket-Key` (RFC 6455 §4.1), which is end-to-end: either counts.
+ */
+function isUpgradeAttempt(req: IncomingMessage): boolean {
+  return req.headers.upgrade !== undefined || req.headers['sec-websocket-key'] !== undefined
 }
 
 /** A decision counts against the partner's rate, never its concurrency (nothing is in flight here). */

@@ -141,6 +141,15 @@ describe('/auth/forward (Traefik forwardAuth, Caddy forward_auth)', () => {
     expect((await ask('/auth/forward', ['X-Forwarded-Method: GET', 'X-Forwarded-Uri: /api/people', `X-Forwarded-Host: ${PUBLIC_HOST}`, bearer(token)])).status).toBe(200)
   })
 
+  it('a WebSocket handshake Traefik describes without Upgrade (hop-by-hop, stripped) still needs the write right', async () => {
+    const token = stack.exchange.actorToken()
+    const key = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='
+    // read-api grants GET only: a handshake is also checked as UPGRADE, which needs write.
+    expect((await ask('/auth/forward', [...traefik('GET', '/api/people'), key, bearer(token)])).status).toBe(403)
+    expect((await ask('/auth/forward', [...traefik('GET', '/api/people'), 'Upgrade: websocket', bearer(token)])).status).toBe(403)
+    expect((await ask('/auth/forward', [...traefik('GET', '/api/people'), bearer(token)])).status).toBe(200)
+  })
+
   it('a second X-Forwarded-Uri (a client copy the proxy appended to) is a 403', async () => {
     const res = await ask('/auth/forward', [...traefik('GET', '/api/people'), 'X-Forwarded-Uri: /admin', bearer(stack.exchange.actorToken())])
     expect(res.status).toBe(403)
