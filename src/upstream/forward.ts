@@ -1,6 +1,7 @@
 // Upstream: forward an authenticated request to the backend with http-proxy over a keep-alive agent. Bodies are
-// streamed untouched. Two http-proxy 1.18 defects are handled here: client aborts on Node >= 15.5 leak the
-// upstream socket (http-party/node-http-proxy#1559), and hop-by-hop headers pass through (#446). Idle connections
+// streamed untouched. Three http-proxy 1.18 defects are handled here: client aborts on Node >= 15.5 leak the
+// upstream socket (http-party/node-http-proxy#1559), hop-by-hop headers pass through (#446), and a chunked
+// DELETE or OPTIONS is re-framed as bodiless while its body still follows (the `deleteLength` pass). Idle connections
 // are closed before the backend closes them (upstream.idleTimeoutMs, net/idle-sockets.ts), and a request without
 // a body and with a safe method that meets a reused connection's reset before any answer is sent once more, on a
 // new connection: the backend closed that connection as we reused it, which is a race, not a failure. A request
@@ -129,6 +130,11 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
   const agent = createUpstreamAgent(upstream)
   const idle = limitIdleSockets(agent, upstream.idleTimeoutMs)
   const proxy = httpProxy.createProxyServer({ target: upstream.url, agent, xfwd: false, secure: true, prependPath: true })
+  // http-proxy's `deleteLength` pass gives a DELETE or OPTIONS without Content-Length a `Content-Length: 0` and drops
+  // its Transfer-Encoding, then streams the body anyway: the backend would read a chunked body as a request of its
+  // own (smuggling, identity headers included). Without it, such a request is forwarded framed as it came.
+  const engine = proxy as unknown as { webPasses: Array<(...args: never[]) => unknown> } // at run time, not in its typings
+  engine.webPasses = engine.webPasses.filter((pass) => pass.name !== 'deleteLength')
 
   // The three-argument form http-proxy accepts at run time (its typings only know the four-argument one).
   const webWithoutOptions = proxy.web as unknown as (req: IncomingMessage, res: ServerResponse, callback: (err: Error, req: IncomingMessage, res: ServerResponse) => void) => void

@@ -67,6 +67,20 @@ describe('request smuggling: Node refuses every ambiguous framing (400)', () => 
     expect(w.upstream.seen.map((s) => s.url)).toEqual(['/api/final'])
     await expectStillServes(w)
   })
+  // http-proxy 1.18's `deleteLength` pass sets Content-Length: 0 on a DELETE or OPTIONS without one and drops its
+  // Transfer-Encoding, then still streams the body: the backend would parse the body as a request of its own.
+  for (const [method, path, token] of [['DELETE', '/public/ping', false], ['OPTIONS', '/public/ping', false], ['DELETE', '/api/items', true], ['OPTIONS', '/api/items', true]] as const) {
+    tally.attack('http', `a chunked ${method} body ${token ? 'with a token' : 'on a public path'} reaches the backend as its body, never as a request`, async () => {
+      w.upstream.seen.length = 0
+      const smuggled = `GET /admin/smuggled HTTP/1.1\r\nHost: backend\r\nX-S2S-Partner: exchange\r\nX-S2S-User-Upn: ceo@contoso.com\r\nContent-Length: 0\r\n\r\n`
+      const chunked = `${Buffer.byteLength(smuggled).toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`
+      const text = await converse(`${method} ${path} HTTP/1.1\r\nHost: ${w.host}\r\n${token ? `${auth()}\r\n` : ''}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunked}`)
+      expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200'])
+      expect(w.upstream.seen.map((s) => [s.method, s.url, s.body])).toEqual([[method, path, smuggled]])
+      await expectStillServes(w)
+      expect(w.upstream.seen.some((s) => s.url === '/admin/smuggled')).toBe(false)
+    })
+  }
   tally.attack('http', 'a refused request pipelined before a good one: each is judged on its own', async () => {
     w.upstream.seen.length = 0
     const text = await converse(
