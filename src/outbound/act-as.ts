@@ -41,6 +41,10 @@ function decodeValue(header: string, raw: string): string {
     throw bad(header, 'bad_percent_encoding')
   }
   if (/[\x00-\x1f\x7f]/.test(decoded)) throw bad(header, 'control_character')
+  // What the inbound validator refuses in a user claim (tokens/claim-values.ts), refused here too: an encoded value
+  // that is only white space is empty, and " ceo@contoso.com" is not ceo@contoso.com to any rule a partner has.
+  if (decoded.trim() === '') throw bad(header, 'empty')
+  if (decoded !== decoded.trim()) throw bad(header, 'outer_whitespace')
   return decoded
 }
 

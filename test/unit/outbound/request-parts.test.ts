@@ -106,6 +106,10 @@ describe('readActAs', () => {
     ['raw non-ASCII', { 'x-s2s-act-as-upn': 'Ã©@b.c' }, undefined, 'not_printable_ascii'],
     ['bad percent-encoding', { 'x-s2s-act-as-upn': '%E0%A4%A' }, undefined, 'bad_percent_encoding'],
     ['an encoded control character', { 'x-s2s-act-as-upn': 'a%00b' }, undefined, 'control_character'],
+    ['a value that decodes to a space', { 'x-s2s-act-as-upn': '%20' }, undefined, 'empty'],
+    ['an encoded space before the value', { 'x-s2s-act-as-upn': '%20ceo@contoso.com' }, undefined, 'outer_whitespace'],
+    ['an encoded space after the value', { 'x-s2s-act-as-smtp': 'ceo@contoso.com%20' }, undefined, 'outer_whitespace'],
+    ['an encoded Unicode space before the value', { 'x-s2s-act-as-upn': '%E2%80%83ceo@contoso.com' }, undefined, 'outer_whitespace'],
     ['nii without nameid', { 'x-s2s-act-as-nii': 'urn:office:idp:activedirectory', 'x-s2s-act-as-upn': 'a@b.c' }, undefined, 'nii_without_nameid'],
   ])('refuses %s with 400', (_name, headers, raw, problem) => {
     expect(reason(() => read(headers, raw))).toEqual([400, problem])
@@ -151,6 +155,13 @@ describe('partnerRequestHeaders', () => {
   it('drops X-Forwarded-* in every spelling, a bare prefix too, and keeps other x-forwarded names', () => {
     const out = partnerRequestHeaders({ 'x-forwarded-ssl': 'on', x_forwarded_for: '10.0.0.1', 'x-forwarded-': '1', x_forwarded_: '1', 'x-forwarded': 'kept', 'x-forwardedfor': 'kept' }, 'Bearer t', { kind: 'buffer', data: Buffer.alloc(0), hadBody: false })
     expect(out).toEqual({ authorization: 'Bearer t', 'x-forwarded': 'kept', 'x-forwardedfor': 'kept' })
+  })
+
+  it('drops the client-address and scheme claims and the path overrides, in either spelling', () => {
+    const claims = ['x-real-ip', 'x-client-ip', 'client-ip', 'true-client-ip', 'cf-connecting-ip', 'fastly-client-ip', 'x-cluster-client-ip',
+      'x-original-forwarded-for', 'front-end-https', 'x-url-scheme', 'x-original-url', 'x-rewrite-url', 'x_real_ip', 'true_client_ip']
+    const out = partnerRequestHeaders({ ...Object.fromEntries(claims.map((n) => [n, '10.0.0.1'])), 'x-client': 'kept' }, 'Bearer t', { kind: 'buffer', data: Buffer.alloc(0), hadBody: false })
+    expect(out).toEqual({ authorization: 'Bearer t', 'x-client': 'kept' })
   })
 
   it('sends no length for a bodyless request, and the declared one (or chunked) for a streamed body', () => {
