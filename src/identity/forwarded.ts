@@ -10,10 +10,14 @@ import { isListedAddress } from '../net/index.js'
  * What a client may claim about where a request came from or how it was routed, believed only from a trusted
  * proxy: every X-Forwarded-* name (For/Proto/Host, and -Port, -Prefix, -Server, -Ssl, -Scheme, -Client-Cert ...,
  * read by Spring, Rack, Envoy-aware backends), RFC 7239 Forwarded, the client-address headers backends read instead
- * (X-Real-IP: nginx; True-Client-IP: Akamai, Cloudflare), and the scheme flags IIS and ARR backends read
- * (Front-End-Https: on, X-Url-Scheme).
+ * (X-Real-IP: nginx; True-Client-IP: Akamai, Cloudflare; CF-Connecting-IP: Cloudflare; Fastly-Client-IP;
+ * X-Cluster-Client-IP: Rackspace, Zeus; Client-IP and X-Client-IP: older proxies; X-Original-Forwarded-For:
+ * ingress-nginx), and the scheme flags IIS and ARR backends read (Front-End-Https: on, X-Url-Scheme).
  */
-const CLIENT_CLAIMS: ReadonlySet<string> = new Set(['forwarded', 'x-real-ip', 'x-client-ip', 'true-client-ip', 'front-end-https', 'x-url-scheme'])
+const CLIENT_CLAIMS: ReadonlySet<string> = new Set([
+  'forwarded', 'x-real-ip', 'x-client-ip', 'client-ip', 'true-client-ip', 'cf-connecting-ip', 'fastly-client-ip',
+  'x-cluster-client-ip', 'x-original-forwarded-for', 'front-end-https', 'x-url-scheme',
+])
 
 const isClaim = (name: string): boolean => CLIENT_CLAIMS.has(name) || name.startsWith('x-forwarded-')
 

@@ -1,11 +1,15 @@
 // Outbound: the headers of a call to a partner, built from the backend's, and the partner's response headers
 // handed back (Location mapped so that following it never leads to another partner). Removed toward the partner: hop-by-hop ones (identity/hop-headers.ts), every x-s2s-* header (act-as,
-// the shared secret, our own identity headers), the backend's Authorization, Host, Expect, X-Forwarded-*.
+// the shared secret, our own identity headers), the backend's Authorization, Host, Expect, X-Forwarded-* and the
+// other client claims and path overrides the inbound listener keeps from backends (identity/forwarded.ts).
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
-import { hopByHopNames, isForwardedName, isIdentityHeaderName } from '../identity/index.js'
+import { hopByHopNames, isClientClaimName, isForwardedName, isIdentityHeaderName } from '../identity/index.js'
 
 /** Set by node from the target URL and the body we send, or ours to set; never copied from the backend. */
 const DROPPED: ReadonlySet<string> = new Set(['host', 'authorization', 'expect', 'content-length', 'transfer-encoding', 'forwarded'])
+
+/** A client claim or path override (identity/forwarded.ts) in either spelling. */
+const isClaim = (name: string): boolean => isClientClaimName(name.includes('_') ? name.replace(/_/g, '-') : name)
 
 /** How the body goes out: fully buffered (replayable) or streamed after an already-read head. */
 export type OutboundBody =
@@ -22,8 +26,10 @@ export function partnerRequestHeaders(incoming: IncomingHttpHeaders, authorizati
   const hop = hopByHopNames(incoming.connection)
   const out: OutgoingHttpHeaders = {}
   for (const name of Object.keys(incoming)) {
-    // X-Forwarded-* in any spelling (`-Prefix`, `-Ssl`, `X_Forwarded_For`): a partner trusting us as a proxy would take them for ours.
-    if (hop.has(name) || DROPPED.has(name) || isIdentityHeaderName(name) || isForwardedName(name)) continue
+    // X-Forwarded-* in any spelling (`-Prefix`, `-Ssl`, `X_Forwarded_For`) and the other client-address and
+    // scheme claims (X-Real-IP, True-Client-IP ...): a partner trusting us as a proxy would take them for ours. And
+    // X-Original-URL / X-Rewrite-URL, by which IIS-style partners would route past the path we called.
+    if (hop.has(name) || DROPPED.has(name) || isIdentityHeaderName(name) || isForwardedName(name) || isClaim(name)) continue
     out[name] = incoming[name]
   }
   out['authorization'] = authorization

@@ -21,7 +21,10 @@ afterAll(async () => {
   await upstream?.close()
 })
 
-const CLAIMS = ['X-Real-IP: 10.0.0.1', 'X-Client-IP: 10.0.0.2', 'True-Client-IP: 10.0.0.3', 'X-Forwarded-Prefix: /admin', 'X-Forwarded-Server: admin.internal']
+const CLAIMS = ['X-Real-IP: 10.0.0.1', 'X-Client-IP: 10.0.0.2', 'True-Client-IP: 10.0.0.3', 'X-Forwarded-Prefix: /admin', 'X-Forwarded-Server: admin.internal',
+  // CDN and load-balancer spellings of the same claim (an outside probe found these passing).
+  'Client-IP: 10.0.0.4', 'CF-Connecting-IP: 10.0.0.5', 'Fastly-Client-IP: 10.0.0.6', 'X-Cluster-Client-IP: 10.0.0.7', 'X-Original-Forwarded-For: 10.0.0.8']
+const MORE = ['client-ip', 'cf-connecting-ip', 'fastly-client-ip', 'x-cluster-client-ip', 'x-original-forwarded-for']
 const UNDERSCORED = ['X_Real_IP: 10.0.0.9', 'True_Client_IP: 10.0.0.9']
 
 async function seenHeaders(gateway: TestGateway): Promise<Record<string, unknown>> {
@@ -37,12 +40,14 @@ describe('regression: client-address headers', () => {
     expect(['x-real-ip', 'x-client-ip', 'true-client-ip', 'x-forwarded-prefix', 'x-forwarded-server', 'x_real_ip', 'true_client_ip'].map((n) => h[n])).toEqual(
       [undefined, undefined, undefined, undefined, undefined, undefined, undefined],
     )
+    expect(MORE.filter((n) => h[n] !== undefined)).toEqual([])
     expect(h['x-forwarded-for']).toBe('127.0.0.1')
   })
 
   it('from a trusted proxy: kept, except their `_` spellings', async () => {
     const h = await seenHeaders(behindProxy)
     expect([h['x-real-ip'], h['x-client-ip'], h['true-client-ip'], h['x-forwarded-prefix'], h['x-forwarded-server']]).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3', '/admin', 'admin.internal'])
+    expect(MORE.map((n) => h[n])).toEqual(['10.0.0.4', '10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.0.8'])
     expect([h['x_real_ip'], h['true_client_ip']]).toEqual([undefined, undefined])
   })
 })

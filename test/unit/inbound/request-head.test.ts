@@ -23,7 +23,8 @@ describe('scanRequestHead', () => {
   })
 
   it.each(['x-s2s-partner', 'X-S2S-Partner', 'X_S2S_PARTNER', 'x-s2s_user-upn', 'X-Forwarded-For', 'x-forwarded-prefix', 'X_Forwarded_Host',
-    'Forwarded', 'X-Real-IP', 'True-Client-IP', 'X-Client-IP', 'X-Original-URL', 'x-rewrite-url', 'Some_Header'])('flags %s for the header rewrite', (name) => {
+    'Forwarded', 'X-Real-IP', 'True-Client-IP', 'X-Client-IP', 'X-Original-URL', 'x-rewrite-url', 'Some_Header',
+    'Client-IP', 'CF-Connecting-IP', 'Fastly-Client-IP', 'X-Cluster-Client-IP', 'X-Original-Forwarded-For'])('flags %s for the header rewrite', (name) => {
     expect(scan([...plain, name, 'v']).suspectHeaders).toBe(true)
   })
 
