@@ -2,118 +2,15 @@
 // package) on 127.0.0.1. A valid token is upgraded and echoed with identity headers set exactly as for HTTP;
 // spoofed identity headers never reach the backend; a bad token gets 401 and no upgrade; websockets: false is
 // 501; limits hold a slot per open connection; expiry, idle time, a reload removing the partner and the drain
-// each close an open connection.
-import http, { type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
+// each close an open connection. What a reload does to open channels: websockets-reload.test.ts.
 import { afterEach, describe, expect, it } from 'vitest'
-import WebSocket, { WebSocketServer } from 'ws'
-import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
-import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
-import { makeTestPartner, nowSec, type TestPartner } from '../helpers/tokens.js'
+import WebSocket from 'ws'
+import { metadataPartner } from '../helpers/gateway.js'
+import { nowSec } from '../helpers/tokens.js'
 import { until } from '../helpers/until.js'
+import { bearer, closed, connect, echo, runCleanups, within, world } from './websockets-fixture.js'
 
-const cleanups: Array<() => Promise<void>> = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
-
-interface WsBackend {
-  url: string
-  /** Headers of every upgrade request the backend received. */
-  upgrades: IncomingHttpHeaders[]
-}
-
-/** Echoes every message; upgrade requests' headers are recorded. */
-async function startWsBackend(): Promise<WsBackend> {
-  const server = http.createServer((_req, res) => res.writeHead(404).end())
-  const wss = new WebSocketServer({ server })
-  const backend: WsBackend = { url: '', upgrades: [] }
-  wss.on('connection', (socket, req) => {
-    backend.upgrades.push(req.headers)
-    socket.on('message', (data, binary) => socket.send(data, { binary }))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  backend.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  cleanups.push(async () => {
-    for (const client of wss.clients) client.terminate()
-    await new Promise<void>((resolve) => wss.close(() => resolve()))
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  })
-  return backend
-}
-
-interface World {
-  backend: WsBackend
-  exchange: TestPartner
-  meta: MetadataServer
-  gw: TestGateway
-}
-
-async function world({ upstream = {}, partner = {}, config = {} }: { upstream?: RawConfig; partner?: RawConfig; config?: RawConfig } = {}): Promise<World> {
-  const backend = await startWsBackend()
-  const exchange = await makeTestPartner()
-  const meta = await startMetadataServer(exchange)
-  const gw = await startTestGateway(backend.url, {
-    partners: [metadataPartner('exchange', meta.url, partner)],
-    upstream: { url: backend.url, timeoutMs: 5000, ...upstream },
-    ...config,
-  })
-  cleanups.push(() => meta.close(), () => gw.close())
-  return { backend, exchange, meta, gw }
-}
-
-type Opened = { ws: WebSocket; status: number; body?: string; headers?: IncomingHttpHeaders; socketClosed?: Promise<void> }
-
-/** Open a WebSocket through the gateway: the socket once upgraded, or the HTTP answer that refused it. */
-function connect(gw: TestGateway, headers: Record<string, string>): Promise<Opened> {
-  const ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}/api/notifications`, { headers })
-  ws.on('error', () => undefined)
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws, status: 101 }))
-    ws.once('unexpected-response', (_req, res) => {
-      const socket = res.socket
-      const socketClosed = socket.destroyed ? Promise.resolve() : new Promise<void>((done) => socket.once('close', () => done()))
-      let body = ''
-      res.on('data', (c: Buffer) => (body += c.toString('utf8')))
-      res.on('end', () => resolve({ ws, status: res.statusCode ?? 0, body, headers: res.headers, socketClosed }))
-    })
-    ws.once('error', reject)
-  })
-}
-
-const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })
-
-/** The backend's echo of `text`; fails at once when the channel closes first (instead of waiting out the test). */
-function echo(ws: WebSocket, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const onClose = (): void => reject(new Error(`the channel closed before the echo of "${text}"`))
-    ws.once('close', onClose)
-    ws.once('message', (data) => {
-      ws.off('close', onClose)
-      resolve(data.toString())
-    })
-    ws.send(text)
-  })
-}
-
-function closed(ws: WebSocket): Promise<void> {
-  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve()
-  return new Promise((resolve) => ws.once('close', () => resolve()))
-}
-
-/** Fails the test with `what` when `promise` has not settled within 10 s (a hang, not a timing assertion). */
-async function within<T>(what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const limit = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen`)), 10_000)
-  })
-  try {
-    return await Promise.race([promise, limit])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+afterEach(runCleanups)
 
 describe('WebSockets through the gateway', () => {
   it('a valid token is upgraded and echoed; the backend gets identity headers and never the spoofed ones', async () => {
