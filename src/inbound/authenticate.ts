@@ -6,6 +6,7 @@ import type { MaybePromise } from '../tokens/index.js'
 import type { Identity } from '../identity/index.js'
 import type { InboundCall } from './inbound-call.js'
 import { rawPathOf } from './path-guard.js'
+import type { InboundRuntime } from './runtime-view.js'
 
 /**
  * Returns the verified identity, or undefined for a configured public path. Throws GatewayError. The answer is
@@ -13,11 +14,16 @@ import { rawPathOf } from './path-guard.js'
  */
 export function authenticateCall(call: InboundCall): MaybePromise<Identity | undefined> {
   const { runtime, req } = call
-  if (runtime.publicPaths.size > 0 && runtime.publicPaths.has(rawPathOf(req.url ?? ''))) return undefined
+  if (isPublicPath(runtime, req.url ?? '')) return undefined
   // Node keeps only the first Authorization field; a second one is an HTTP-level fault, not a token fault.
   if (call.authorizations > 1) throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: 'duplicate_authorization' } })
   const token = bearerText(req.headers.authorization) // its characters: checked by the validator on a cache miss
   if (token === undefined) throw new GatewayError('GW_TOKEN_MISSING')
   // An upgrade is refused (501) after the access decision (authorize.ts), not here.
   return runtime.validator.validateNow(token)
+}
+
+/** A configured public path: no token is asked for, and an upgrade there is proxied as plain HTTP (no channel). */
+export function isPublicPath(runtime: InboundRuntime, url: string): boolean {
+  return runtime.publicPaths.size > 0 && runtime.publicPaths.has(rawPathOf(url))
 }

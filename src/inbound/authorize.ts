@@ -31,14 +31,43 @@ const ALLOWED_UNRESTRICTED: AccessOutcome = Object.freeze({ decision: 'allow', p
  */
 /** `overrideHeaders` false: the head's one pass found no name that could be a method override. */
 export function authorizeRequest(raw: IncomingMessage, identity: Identity, runtime: InboundRuntime, overrideHeaders = true): AccessOutcome {
-  const overrides = overrideHeaders ? parseMethodOverrides(raw.rawHeaders) : NO_OVERRIDES
-  if ('problem' in overrides) throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: overrides.problem, partner: identity.partner } })
-  const policy = runtime.access
+  const overrides = overridesOf(raw, overrideHeaders, identity.partner)
   const upgrade = raw.headers.upgrade !== undefined
-  const decision = decideAccess(policy, {
-    partner: identity.partner, callType: identity.authType, user: identity.user, method: raw.method ?? '',
-    overrides: overrides.methods, upgrade, path: raw.url ?? '',
-  })
+  return decide(identity, runtime, raw.method ?? '', raw.url ?? '', overrides, upgrade, upgrade && upgradeOf(raw) !== undefined)
+}
+
+/** What an access decision reads from a relayed WebSocket handshake, kept for its channel's lifetime. */
+export interface HandshakeFacts {
+  readonly method: string
+  readonly path: string
+  readonly overrides: readonly string[]
+}
+
+/** The facts authorizeRequest decided a handshake on, read the same way (called once it was allowed). */
+export function handshakeFacts(raw: IncomingMessage, identity: Identity, overrideHeaders: boolean): HandshakeFacts {
+  return { method: raw.method ?? '', path: raw.url ?? '', overrides: overridesOf(raw, overrideHeaders, identity.partner) }
+}
+
+/**
+ * An open WebSocket judged again by another runtime (upgrade-admission.ts): the decision authorizeRequest made for
+ * its handshake, by the same code, on the facts it read then. Throws and returns as authorizeRequest.
+ */
+export function authorizeHandshake(facts: HandshakeFacts, identity: Identity, runtime: InboundRuntime): AccessOutcome {
+  return decide(identity, runtime, facts.method, facts.path, facts.overrides, true, true)
+}
+
+function overridesOf(raw: IncomingMessage, overrideHeaders: boolean, partner: string): readonly string[] {
+  const overrides = overrideHeaders ? parseMethodOverrides(raw.rawHeaders) : NO_OVERRIDES
+  if ('problem' in overrides) throw new GatewayError('GW_BAD_REQUEST', { detail: { problem: overrides.problem, partner } })
+  return overrides.methods
+}
+
+/** `relayed`: the upgrade came through the server's 'upgrade' event, so upgrade-relay.ts can relay it. */
+function decide(
+  identity: Identity, runtime: InboundRuntime, method: string, path: string, overrides: readonly string[], upgrade: boolean, relayed: boolean,
+): AccessOutcome {
+  const policy = runtime.access
+  const decision = decideAccess(policy, { partner: identity.partner, callType: identity.authType, user: identity.user, method, overrides, upgrade, path })
   let outcome: AccessOutcome
   if (decision.allowed) {
     outcome = decision.permission === undefined ? ALLOWED_UNRESTRICTED : { decision: 'allow', permission: decision.permission, reason: undefined, deny: undefined }
@@ -52,7 +81,7 @@ export function authorizeRequest(raw: IncomingMessage, identity: Identity, runti
   // Decided first, so an upgrade the rules refuse is a 403 like any other request and a 501 is never an oracle for
   // unauthenticated callers. A real handshake (the server's 'upgrade' event) goes on to upgrade-relay.ts; an Upgrade
   // header without one asks for nothing we relay.
-  if (upgrade && upgradeOf(raw) === undefined) {
+  if (upgrade && !relayed) {
     throw new GatewayError('GW_NOT_IMPLEMENTED', { detail: { problem: 'upgrade', partner: identity.partner, authType: identity.authType } })
   }
   return outcome
