@@ -8,7 +8,7 @@ import type { Logger as PinoLogger } from 'pino'
 import { GatewayError, logError, toGatewayError, writeErrorAnswer } from '../errors/index.js'
 import { METADATA_PATH, writeMetadata } from '../issuer/index.js'
 import type { Limiter } from '../limits/index.js'
-import type { RuntimeHolder } from './runtime-view.js'
+import type { InboundRuntime, RuntimeHolder } from './runtime-view.js'
 import type { Identity } from '../identity/index.js'
 import { finishCall, type RequestObserver } from './access-log.js'
 import { admitCall } from './admit.js'
@@ -28,7 +28,7 @@ const INBOUND_PATH_GUARD = { paramDotSegments: true } as const
 /** What the inbound listener shares with the rest of the gateway: the limiter and the WebSocket tracker. */
 export interface InboundShared {
   limiter: Limiter
-  upgrades: UpgradeTracker
+  upgrades: UpgradeTracker<InboundRuntime>
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void

@@ -15,7 +15,7 @@ import { createRequestObserver } from '../admin/index.js'
 import type { StatusInputs } from '../admin/index.js'
 import type { Forwarder } from '../upstream/index.js'
 import { guardConnections, listenerLimits } from '../net/index.js'
-import { createInboundListener, type InboundListener } from '../inbound/index.js'
+import { createInboundListener, type InboundListener, type InboundRuntime } from '../inbound/index.js'
 import { createRuntime, type Runtime, type RuntimeDeps, type RuntimeHolder } from './runtime.js'
 import type { TlsPair } from '../config/index.js'
 import { isLoopbackHost } from '../net/index.js'
@@ -88,8 +88,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const holder: RuntimeHolder = { current: createRuntime(config, runtimeDeps()) }
   // Outlives reloads: a new configuration changes the limits, not what partners have used (issue 14 §1).
   const limiter = createLimiter(deps.limitsNow ?? now)
-  // Relayed WebSockets: closed when their token expires, a reload removes what admitted them, or on shutdown.
-  const upgrades = createUpgradeTracker(now)
+  // Relayed WebSockets: closed when their token expires, a reload's configuration would refuse them, or on shutdown.
+  const upgrades = createUpgradeTracker<InboundRuntime>(() => holder.current, now)
   // What the inbound listener serves: the start-up pair, then each changed pair a reload hands it. A listener
   // started without TLS stays plain HTTP (adding or removing tls is a listen change: restart).
   let servedTls = holder.current.inboundTls
@@ -108,7 +108,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     holder.current = runtime
     if (next.logging.level !== previous.config.logging.level) deps.logger.level = next.logging.level
     limiter.retain(new Set(next.partners.map((p) => p.name)))
-    upgrades.revalidate(next)
+    upgrades.revalidate(runtime)
     void holder.current.registry.loadAll()
     void holder.current.authorizationServers.loadAll()
     previous.close()

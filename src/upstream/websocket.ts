@@ -2,12 +2,10 @@
 // routing on a ServerResponse bound to its socket, so the path guard, authentication, permissions, limits and the
 // access line treat it exactly like any request, and a refusal is an ordinary HTTP answer followed by a close.
 // Once admitted, http-proxy relays the upgrade to the backend; the tracker below closes an upgraded connection when
-// its token expires, when it idles, when a reload removes what admitted it, and on shutdown.
+// its token expires, when it idles, when a reload's configuration would refuse it, and on shutdown.
 import { ServerResponse, type IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { GatewayConfig } from '../schema/index.js'
-import type { Identity } from '../identity/index.js'
 import { untrackConnection } from '../net/index.js'
 
 const kUpgrade = Symbol('s2s-gateway.upgrade')
@@ -48,72 +46,109 @@ export function installUpgradeRouting(server: Server, handle: (req: IncomingMess
   })
 }
 
+/**
+ * A channel's verdict under a configuration: still admitted, refused (closed), or not decidable yet (the keys it
+ * needs are loading or unavailable): judged again after `retryAfterSec`, and kept open meanwhile.
+ */
+export type ChannelVerdict = 'keep' | 'close' | { retryAfterSec: number }
+
+/** Judges one channel by a runtime as a new handshake with the same token would be judged; never throws. */
+export type ChannelJudge<R> = (runtime: R) => ChannelVerdict | Promise<ChannelVerdict>
+
 /** One relayed WebSocket, as the tracker sees it. */
-interface Tracked {
+interface Tracked<R> {
   socket: Duplex
-  partner: string
-  /** The permission that admitted it (x-s2s-permission), or undefined for a partner without permissions. */
-  permission: string | undefined
-  /** What admitted it, as configured then: the permission entry (or none) and access.deny, as JSON. */
-  admission: string | undefined
+  judge: ChannelJudge<R>
+  /** The runtime it was last judged (or is being judged) by: a verdict that arrives for an older one is moot. */
+  judgedBy: R
   expiry: NodeJS.Timeout | undefined
+  retry: NodeJS.Timeout | undefined
 }
 
-export interface UpgradeTracker {
-  /** Start watching an upgraded connection: token expiry and idle time. */
-  opened(socket: Duplex, identity: Identity | undefined, permission: string | undefined, config: GatewayConfig): void
-  /** After a reload: close connections whose partner, or the permission that admitted them, is gone. */
-  revalidate(config: GatewayConfig): void
+export interface UpgradeTracker<R> {
+  /**
+   * Start watching an upgraded connection: token expiry (`expiresAt`, epoch seconds), idle time, reloads. `pinned`
+   * is the runtime its handshake was judged by: if a reload swapped it since, it is judged by the new one now.
+   */
+  opened(socket: Duplex, expiresAt: number, idleSec: number, pinned: R, judge: ChannelJudge<R>): void
+  /** After a reload: judge every open connection by `runtime` and close those it refuses. */
+  revalidate(runtime: R): void
   /** Shutdown: close every upgraded connection. */
   closeAll(): void
   count(): number
 }
 
 const MAX_TIMER_MS = 2_147_483_647
+/** Channels judged per turn of the event loop: a reload with thousands open must not stall the requests in flight. */
+const JUDGED_PER_TURN = 64
 
-export function createUpgradeTracker(now: () => number = Date.now): UpgradeTracker {
-  const open = new Set<Tracked>()
+/** `current` is the runtime in use (the holder's), read when a connection opens. */
+export function createUpgradeTracker<R>(current: () => R, now: () => number = Date.now): UpgradeTracker<R> {
+  const open = new Set<Tracked<R>>()
+
+  function judgeBy(entry: Tracked<R>, runtime: R): void {
+    entry.judgedBy = runtime
+    clearTimeout(entry.retry)
+    entry.retry = undefined
+    let verdict: ChannelVerdict | Promise<ChannelVerdict>
+    try {
+      verdict = entry.judge(runtime)
+    } catch {
+      verdict = 'close' // a fault in judging must not keep a channel the configuration may refuse
+    }
+    if (verdict instanceof Promise) verdict.then((v) => settle(entry, runtime, v), () => settle(entry, runtime, 'close'))
+    else settle(entry, runtime, verdict)
+  }
+
+  function settle(entry: Tracked<R>, runtime: R, verdict: ChannelVerdict): void {
+    if (entry.judgedBy !== runtime || !open.has(entry)) return // closed meanwhile, or a newer reload judges it
+    if (verdict === 'close') entry.socket.destroy()
+    else if (verdict !== 'keep') {
+      entry.retry = setTimeout(() => judgeBy(entry, runtime), Math.min(Math.max(1, verdict.retryAfterSec) * 1000, MAX_TIMER_MS))
+      entry.retry.unref()
+    }
+  }
+
+  function sweep(entries: Array<Tracked<R>>, from: number, runtime: R): void {
+    if (current() !== runtime) return // a newer reload sweeps them all again
+    const end = Math.min(entries.length, from + JUDGED_PER_TURN)
+    for (let i = from; i < end; i++) {
+      const entry = entries[i] as Tracked<R>
+      if (open.has(entry) && entry.judgedBy !== runtime) judgeBy(entry, runtime)
+    }
+    if (end < entries.length) setImmediate(() => sweep(entries, end, runtime))
+  }
+
   return {
-    opened(socket, identity, permission, config) {
-      const partner = identity?.partner ?? ''
-      const entry: Tracked = { socket, partner, permission, admission: admissionOf(config, partner, permission), expiry: undefined }
-      if (identity !== undefined) {
-        const left = identity.expiresAt * 1000 - now()
-        entry.expiry = setTimeout(() => socket.destroy(), Math.max(0, Math.min(left, MAX_TIMER_MS)))
-        entry.expiry.unref()
-      }
+    opened(socket, expiresAt, idleSec, pinned, judge) {
+      const entry: Tracked<R> = { socket, judge, judgedBy: pinned, expiry: undefined, retry: undefined }
+      const left = expiresAt * 1000 - now()
+      entry.expiry = setTimeout(() => socket.destroy(), Math.max(0, Math.min(left, MAX_TIMER_MS)))
+      entry.expiry.unref()
       // Idle in both directions: every byte relayed either way is read from or written to this socket.
-      ;(socket as Socket).setTimeout?.(config.upstream.websocketIdleSec * 1000, () => socket.destroy())
+      ;(socket as Socket).setTimeout?.(idleSec * 1000, () => socket.destroy())
       open.add(entry)
       socket.once('close', () => {
         clearTimeout(entry.expiry)
+        clearTimeout(entry.retry)
         open.delete(entry)
       })
+      // A reload between its handshake's decision and the backend's 101 swept the channels open then, not this one:
+      // judge it now, once the relay has finished switching protocols (http-proxy's 'upgrade' listener runs after
+      // the one that called us), so a refused one is closed like any open channel.
+      if (current() !== pinned) {
+        queueMicrotask(() => {
+          const latest = current()
+          if (open.has(entry) && entry.judgedBy !== latest) judgeBy(entry, latest)
+        })
+      }
     },
-    revalidate(config) {
-      for (const entry of open) if (!stillAdmitted(entry, config)) entry.socket.destroy()
+    revalidate(runtime) {
+      sweep([...open], 0, runtime)
     },
     closeAll() {
       for (const entry of open) entry.socket.destroy()
     },
     count: () => open.size,
   }
-}
-
-/**
- * The rules that admitted a connection, in a comparable form: the admitting permission entry (or "none" for a
- * partner without permissions) and every access.deny entry. Undefined when the partner is not configured.
- */
-function admissionOf(config: GatewayConfig, partnerName: string, permission: string | undefined): string | undefined {
-  const partner = config.partners.find((p) => p.name === partnerName)
-  if (partner === undefined) return undefined
-  const entry = permission === undefined ? (partner.permissions === undefined ? 'none' : undefined) : partner.permissions?.find((p) => p.name === permission)
-  return entry === undefined ? undefined : JSON.stringify([entry, config.access.deny])
-}
-
-/** The partner is still configured and what admitted the connection is unchanged (its permission, access.deny). */
-function stillAdmitted(entry: Tracked, config: GatewayConfig): boolean {
-  if (entry.partner === '') return true // a public path: nobody's
-  const now = admissionOf(config, entry.partner, entry.permission)
-  return now !== undefined && now === entry.admission
 }
