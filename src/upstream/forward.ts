@@ -185,6 +185,10 @@ export function createForwarder(upstream: GatewayConfig['upstream'], events: For
     proxyReq.once('response', (proxyRes) => report(proxyRes.statusCode ?? 0))
     proxyReq.once('upgrade', (_proxyRes, proxySocket) => {
       proxySocket.setTimeout(0) // upstream.timeoutMs bounds the handshake; an open channel idles by websocketIdleSec
+      // http-proxy ends the backend's side only when the client's ends or errs: a channel the gateway closes (token
+      // expiry, idle time, a reload, shutdown) is destroyed, which neither ends nor errs, and proxyReq is already
+      // done. Without this the backend would keep a connection, and the partner's session, that nobody holds.
+      socket.once('close', () => proxySocket.destroy())
       report(101)
     })
   })

@@ -112,6 +112,16 @@ describe('closing upgraded connections', () => {
     await within('the idle close', closed(opened.ws))
   })
 
+  it("on both sides: the backend's connection closes with the client's", async () => {
+    const w = await world()
+    const opened = await connect(w.gw, bearer(w.exchange.actorToken()))
+    expect(opened.status).toBe(101)
+    expect(w.backend.open()).toBe(1)
+    w.gw.reload({ partners: [] })
+    await within('the close after the reload', closed(opened.ws))
+    await until(() => w.backend.open() === 0, "the backend's side of the channel to close")
+  })
+
   it('when a reload removes its partner, and on shutdown', async () => {
     const w = await world()
     const a = await connect(w.gw, bearer(w.exchange.actorToken()))
