@@ -13,7 +13,7 @@ import {
   type PartnerIdentity,
   type SnapshotStore,
 } from '../partners/index.js'
-import type { AuthorizationServer, AuthorizationServers } from './types.js'
+import type { AuthorizationServer, AuthorizationServers, AuthorizationServerSeed } from './types.js'
 
 export interface AuthorizationServersDeps {
   metadata: GatewayConfig['metadata']
@@ -87,12 +87,11 @@ function createServer(config: AuthorizationServerConfig, deps: AuthorizationServ
     ...(seed?.metadata === undefined ? {} : { seed: seed.metadata }),
     ...(deps.snapshots === undefined ? {} : { snapshots: { store: deps.snapshots, kind: 'authorization-server' as const, onRestore: remember } }),
   })
-  const seededEndpoint = seed?.issuanceEndpoint
   const issuanceEndpoint = (): string | undefined => {
     const accepted = metadata.identity()
     if (accepted === undefined) return undefined
     if (observed !== undefined) return sameIdentity(observed.identity, accepted) ? observed.endpoint : undefined
-    return seededEndpoint
+    return seed?.issuanceEndpoint // read at each call: a fetch handed over in flight updates it (handOver below)
   }
   return {
     name: config.name,
@@ -107,7 +106,19 @@ function createServer(config: AuthorizationServerConfig, deps: AuthorizationServ
     issuanceEndpoint,
     handOver() {
       const handed = metadata.handOver?.()
-      return handed === undefined ? undefined : { metadata: handed, issuanceEndpoint: issuanceEndpoint() }
+      if (handed === undefined) return undefined
+      const next: AuthorizationServerSeed = { metadata: handed, issuanceEndpoint: issuanceEndpoint() }
+      const pending = handed.pending
+      // A fetch in flight is observed here, not by the successor: the endpoint it brings is handed on before the
+      // successor takes over its keys, so the two never disagree.
+      if (pending !== undefined) {
+        const settled = pending.settled.then((seedAfter) => {
+          next.issuanceEndpoint = issuanceEndpoint()
+          return seedAfter
+        })
+        handed.pending = { onDemand: pending.onDemand, settled }
+      }
+      return next
     },
   }
 }

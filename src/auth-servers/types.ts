@@ -7,7 +7,7 @@ import type { Partner, PartnerIdentity, PartnerSeed } from '../partners/index.js
 /** What an authorization server's successor (after a reload with the same metadata source) starts from. */
 export interface AuthorizationServerSeed {
   metadata: PartnerSeed | undefined
-  /** Issuance endpoint of the last accepted document. */
+  /** Issuance endpoint of the last accepted document (set again when a fetch handed over in flight is done). */
   issuanceEndpoint: string | undefined
 }
 

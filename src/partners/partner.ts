@@ -9,7 +9,7 @@ import { createEmitter, type PartnerDeps } from './partner-deps.js'
 import { computeState, pinnedIdentity } from './partner-state.js'
 import { snapshotProblem } from './snapshot.js'
 import { createRefreshTimer, refreshDelayMs, retryDelayMs } from './refresh-schedule.js'
-import type { KeySet, Partner, PartnerIdentity } from './types.js'
+import type { KeySet, Partner, PartnerIdentity, PartnerSeed, PendingFetch } from './types.js'
 
 export { createStaticPartner } from './static-partner.js'
 
@@ -47,11 +47,14 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
   const cooldownMs = metadata.refetchCooldownSec * 1000
   const request = { url, options: fetchOptionsFor(config, metadata, deps.caPem), fetchDocument: deps.fetchDocument ?? fetchMetadataDocument, config }
   const seed = deps.seed
+  // Only the schedule is read from the seed later: keeping the seed itself would keep its predecessor's promises.
+  let refreshDueAt = seed?.refreshDueAt
   const s: MetadataState = {
     keySet: seed?.keySet, accepted: seed?.accepted, lastFetch: seed?.lastFetch, lastAttemptAt: seed?.lastFetch.at,
     lastOnDemandAt: seed?.lastOnDemandAt, failures: seed?.failures ?? 0, fromSnapshot: seed?.fromSnapshot === true,
     snapshotTried: seed !== undefined, flight: undefined, started: false, closed: false,
   }
+  if (seed?.pending !== undefined) s.flight = shareFlight(seed.pending)
   if (config.tls.insecureSkipVerify) log.warn({ partner }, 'TLS verification of the metadata URL is disabled (tls.insecureSkipVerify)')
   const state = () => computeState(s, now(), metadata.maxStaleSec)
   const keys = (): KeySet | undefined => {
@@ -87,6 +90,43 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     }
     emit.state(state())
     if (s.started && !s.closed) armTimer()
+    return changed
+  }
+
+  /**
+   * The predecessor's fetch in flight becomes ours: joiners wait for it as for any flight, and when it is done we
+   * take over the predecessor's state, so a key it brought is not lost with it, nor its spent cooldown kept without
+   * the key (README "Rotation promise"). A further fetch it started meanwhile is followed in turn.
+   */
+  function shareFlight(pending: PendingFetch): Flight {
+    const follow = async (next: PendingFetch): Promise<boolean> => {
+      const handed = await next.settled
+      if (handed === undefined) return false // its keys went unusable meanwhile: ours age the same way
+      const changed = takeOver(handed)
+      return handed.pending === undefined ? changed : (await follow(handed.pending)) || changed
+    }
+    const promise = follow(pending)
+      .catch((err: unknown) => {
+        log.error({ partner, err }, 'partner metadata hand-over crashed')
+        return false
+      })
+      .finally(() => {
+        s.flight = undefined
+        emit.state(state())
+        if (s.started && !s.closed && s.lastFetch !== undefined) armTimer(refreshDueAt)
+      })
+    return { promise, onDemand: pending.onDemand }
+  }
+
+  function takeOver(handed: PartnerSeed): boolean {
+    const changed = !sameKeys(s.keySet, handed.keySet)
+    Object.assign(s, {
+      keySet: handed.keySet, accepted: s.accepted ?? handed.accepted, lastFetch: { ...handed.lastFetch }, lastAttemptAt: handed.lastFetch.at,
+      lastOnDemandAt: handed.lastOnDemandAt, failures: handed.failures, fromSnapshot: handed.fromSnapshot === true,
+    })
+    refreshDueAt = handed.refreshDueAt
+    // The predecessor logged the installation already.
+    if (changed) log.debug({ partner, x5t: handed.keySet.all.map((k) => k.x5t) }, 'partner signing keys taken over from the replaced configuration')
     return changed
   }
 
@@ -164,7 +204,19 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     if (s.started || s.closed) return
     s.started = true
     // A seeded partner keeps its predecessor's schedule, so frequent reloads cannot postpone refreshes.
-    if (s.flight === undefined && s.lastFetch !== undefined) armTimer(seed?.refreshDueAt)
+    if (s.flight === undefined && s.lastFetch !== undefined) armTimer(refreshDueAt)
+  }
+
+  /**
+   * What the successor starts from. A fetch in flight is handed over too: it installs its keys here, in a partner
+   * about to be closed, and the successor would otherwise keep the old keys with the cooldown it spent.
+   */
+  function handOver(): PartnerSeed | undefined {
+    if (s.keySet === undefined || s.lastFetch === undefined || state() === 'failed') return undefined
+    const { keySet, accepted, lastFetch, failures, lastOnDemandAt, fromSnapshot, flight } = s
+    const seed: PartnerSeed = { keySet, accepted, lastFetch: { ...lastFetch }, failures, refreshDueAt: timer.dueAt(), lastOnDemandAt, fromSnapshot }
+    if (flight !== undefined) seed.pending = { onDemand: flight.onDemand, settled: flight.promise.then(handOver) }
+    return seed
   }
 
   return {
@@ -204,11 +256,7 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     },
     refreshNow: () => runFetch(false),
     lastFetch: () => (s.lastFetch === undefined ? undefined : { ...s.lastFetch }),
-    handOver() {
-      if (s.keySet === undefined || s.lastFetch === undefined || state() === 'failed') return undefined
-      const { keySet, accepted, lastFetch, failures, lastOnDemandAt, fromSnapshot } = s
-      return { keySet, accepted, lastFetch: { ...lastFetch }, failures, refreshDueAt: timer.dueAt(), lastOnDemandAt, fromSnapshot }
-    },
+    handOver,
     close() {
       s.closed = true
       timer.clear()

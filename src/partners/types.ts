@@ -85,4 +85,15 @@ export interface PartnerSeed {
   lastOnDemandAt: number | undefined
   /** The keys came from a snapshot on disk and no fetch has succeeded since. */
   fromSnapshot?: boolean
+  /**
+   * A fetch still running in the predecessor when it was replaced (say the on-demand refetch of a rotation): the
+   * successor shares it as its own flight and takes over what it brought, its keys and its spent cooldown together.
+   */
+  pending?: PendingFetch
+}
+
+/** A predecessor's fetch in flight: `settled` is the predecessor's hand-over once it is done. */
+export interface PendingFetch {
+  onDemand: boolean
+  settled: Promise<PartnerSeed | undefined>
 }

@@ -1,10 +1,12 @@
-// Integration: the partner key cache through real HTTP. Rotation with zero failed requests, last-known-good
-// keys while metadata is down, 503 + Retry-After for a partner never reachable, one fetch per cooldown.
+// Integration: the partner key cache through real HTTP. Rotation with zero failed requests (a reload during its
+// refetch included), last-known-good keys while metadata is down, 503 + Retry-After for a partner never reachable,
+// one fetch per cooldown.
 import { afterEach, describe, expect, it } from 'vitest'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { metadataPartner, startTestGateway, type TestGateway } from '../helpers/gateway.js'
-import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
-import { makeTestPartner, REALM, type TestPartner } from '../helpers/tokens.js'
+import { exchangeDocument, startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
+import { EXCHANGE_ID, makeTestPartner, REALM, type TestPartner } from '../helpers/tokens.js'
+import { until } from '../helpers/until.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -42,6 +44,28 @@ describe('partner certificate rotation', () => {
     // the 20 concurrent requests shared one on-demand fetch
     expect(meta.fetches - fetchesBefore).toBe(1)
     expect(gw.logs().some((l) => l['reason'] === 'signature')).toBe(false)
+  })
+
+  it('a reload while the rotation refetch is in flight loses neither the new key nor the next request', async () => {
+    const pinned = { applicationId: EXCHANGE_ID, realm: REALM }
+    const metadata = { timeoutMs: 5000, refetchCooldownSec: 3600 }
+    const { partner, meta, gw } = await setup(pinned, { metadata })
+    expect((await call(gw, partner.actorToken())).status).toBe(200)
+    await partner.rotate()
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    meta.handler = (_req, res) => {
+      void held.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(exchangeDocument(partner, meta.url))))
+    }
+    const fetchesBefore = meta.fetches
+    const first = call(gw, partner.actorToken()) // an unknown x5t: the one on-demand refetch starts, and is held
+    await until(() => meta.fetches > fetchesBefore, 'the on-demand refetch to reach the metadata server')
+    // An unrelated change: the partner's metadata source is the same, so its successor keeps its state.
+    gw.reload({ partners: [metadataPartner('exchange', meta.url, pinned)], metadata, publicPaths: ['/health'] })
+    release()
+    expect((await first).status).toBe(200)
+    expect((await call(gw, partner.actorToken({ jti: 'after the reload' }))).status).toBe(200)
+    expect(meta.fetches - fetchesBefore).toBe(1) // the refetch was shared across the reload, not repeated
   })
 })
 

@@ -20,9 +20,9 @@ beforeAll(async () => {
   cert = await createSelfSignedCertificate({ subject: 'CN=acs' })
 })
 
-const doc = (issuer: string, issuance?: string) => ({
+const doc = (issuer: string, issuance?: string, signing: CreatedCertificate = cert) => ({
   issuer,
-  keys: [{ usage: 'signing', keyValue: { type: 'x509Certificate', value: cert.der.toString('base64') } }],
+  keys: [{ usage: 'signing', keyValue: { type: 'x509Certificate', value: signing.der.toString('base64') } }],
   endpoints: issuance === undefined ? [] : [{ location: issuance, protocol: 'OAuth2', usage: 'issuance' }, { location: 'https://x/metadata', protocol: 'OAuth2', usage: 'metadata' }],
 })
 const entry = (name: string, metadataUrl: string): AuthorizationServerConfig => ({ name, metadataUrl, allowHttp: false, tls: { insecureSkipVerify: false } })
@@ -82,6 +82,36 @@ describe('createAuthorizationServers', () => {
     await next.loadAll()
     expect(fetched.slice(before)).toEqual(['https://a/2'])
     expect(next.get('moved')?.issuanceEndpoint()).toBe('https://a/two')
+    next.close()
+  })
+
+  it('hands over a refetch in flight: the successor takes over the key and endpoint it brings, and its cooldown', async () => {
+    const { docs, deps, fetched } = world()
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let hold = false
+    const fetchDocument = async (url: string) => {
+      fetched.push(url)
+      if (hold) await held
+      return docs.get(url)
+    }
+    docs.set('https://a/1', doc(`${ACS}@contoso.com`, 'https://a/one'))
+    const first = createAuthorizationServers([entry('acs', 'https://a/1')], { ...deps, fetchDocument })
+    await first.loadAll()
+    const rotated = await createSelfSignedCertificate({ subject: 'CN=acs-next' })
+    docs.set('https://a/1', doc(`${ACS}@contoso.com`, 'https://a/next', rotated))
+    hold = true
+    const inOldRuntime = first.get('acs')?.metadata.refetchOnMiss() // a token signed with the new key, before the reload
+    const next = createAuthorizationServers([entry('acs', 'https://a/1')], { ...deps, fetchDocument, previous: first })
+    first.close()
+    const inNewRuntime = next.get('acs')?.metadata.refetchOnMiss() // the next such token, after it
+    release()
+    expect(await inOldRuntime).toBe(true)
+    expect(await inNewRuntime).toBe(true)
+    expect(next.get('acs')?.metadata.keys()?.all.map((k) => k.x5t)).toEqual([rotated.x5t])
+    expect(next.get('acs')?.issuanceEndpoint()).toBe('https://a/next')
+    expect(fetched).toHaveLength(2) // the one refetch, shared across the reload
+    expect(await next.get('acs')?.metadata.refetchOnMiss()).toBe(false) // its cooldown was spent, and carries over
     next.close()
   })
 })

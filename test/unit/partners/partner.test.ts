@@ -174,6 +174,67 @@ describe('metadata partner: single-flight and cooldown', () => {
   })
 })
 
+describe('metadata partner: hand-over to its successor (reload) during a fetch', () => {
+  /** The partner a reload builds in place of `predecessor`, as registry.ts does, and the predecessor closed. */
+  function successorOf(predecessor: Partner, fetch: FakeFetch, clock: Clock): Partner {
+    const seed = predecessor.handOver?.()
+    const next = createMetadataPartner(partnerConfig(), { metadata: METADATA, now: clock.now, fetchDocument: fetch, log: recordingLogger(), ...(seed === undefined ? {} : { seed }) })
+    opened.push(next)
+    predecessor.close()
+    return next
+  }
+
+  it('shares the rotation refetch in flight and takes over the new key with the spent cooldown', async () => {
+    const { partner, fetch, clock } = setup(docWith([a]))
+    await partner.ensureLoaded()
+    fetch.answer = docWith([b, a])
+    fetch.held = true
+    const inOldRuntime = partner.refetchOnMiss() // a token signed with b arrived before the reload
+    const successor = successorOf(partner, fetch, clock)
+    const inNewRuntime = successor.refetchOnMiss() // the next token signed with b, after the reload
+    fetch.release()
+    expect(await inOldRuntime).toBe(true)
+    expect(await inNewRuntime).toBe(true)
+    expect(x5tsOf(successor)).toEqual([b.x5t, a.x5t])
+    expect(fetch.calls).toBe(2) // the one refetch, shared across the reload
+    expect(await successor.refetchOnMiss()).toBe(false) // the cooldown it spent carries over (README "Reloading")
+    expect(fetch.calls).toBe(2)
+  })
+
+  it('follows the fetch through two reloads, and starts its own refresh schedule once it is done', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { partner, fetch, clock } = setup(docWith([a]))
+    await partner.ensureLoaded()
+    fetch.answer = docWith([b])
+    fetch.held = true
+    void partner.refetchOnMiss()
+    const second = successorOf(successorOf(partner, fetch, clock), fetch, clock)
+    await second.ensureLoaded() // keys usable at once (a's), so it starts without waiting
+    expect(vi.getTimerCount()).toBe(0) // the schedule waits for the fetch it shares
+    fetch.release()
+    expect(await second.refetchOnMiss()).toBe(true) // joins the shared flight
+    expect(x5tsOf(second)).toEqual([b.x5t])
+    expect(second.lastFetch()).toMatchObject({ ok: true })
+    expect(vi.getTimerCount()).toBe(1)
+    expect(fetch.calls).toBe(2)
+  })
+
+  it('keeps its keys, stale, when the shared fetch fails, without fetching again', async () => {
+    const { partner, fetch, clock } = setup(docWith([a]))
+    await partner.ensureLoaded()
+    fetch.answer = new Error('down')
+    fetch.held = true
+    void partner.refetchOnMiss()
+    const successor = successorOf(partner, fetch, clock)
+    const miss = successor.refetchOnMiss()
+    fetch.release()
+    expect(await miss).toBe(false)
+    expect(x5tsOf(successor)).toEqual([a.x5t])
+    expect(successor.state()).toBe('stale')
+    expect(fetch.calls).toBe(2)
+  })
+})
+
 describe('metadata partner: last-known-good', () => {
   it('serves stale keys until maxStaleSec after the last success, then fails', async () => {
     const { partner, fetch, clock, events } = setup(docWith([a]))
