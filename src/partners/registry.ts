@@ -90,11 +90,18 @@ export function createPartnerRegistry(configs: readonly PartnerConfig[], deps: R
     for (const id of ids) findById(id)
   }
 
+  // Identities only go from unknown to known, so a partner leaves this list for good.
+  let waiting = partners.filter((p) => p.config.metadataUrl !== undefined && p.identity() === undefined)
+
   scanConflicts()
   return {
     findById,
     hasUnidentifiedPartners: () =>
       partners.some((p) => p.config.metadataUrl !== undefined && p.config.applicationId === undefined && p.identity() === undefined),
+    hasUnknownIdentities() {
+      if (waiting.length > 0) waiting = waiting.filter((p) => p.identity() === undefined)
+      return waiting.length > 0
+    },
     async loadAll() {
       await Promise.allSettled(partners.map((p) => p.ensureLoaded()))
       scanConflicts()

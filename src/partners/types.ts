@@ -64,6 +64,11 @@ export interface PartnerRegistry {
   findById(idLower: string): Partner | undefined
   /** True while some metadata partner without a pinned applicationId has not loaded its document yet. */
   hasUnidentifiedPartners(): boolean
+  /**
+   * True while some metadata partner's identity is not whole: its id, or (applicationId pinned alone) its realm,
+   * waits for its first document. Cheap: only the partners still waiting are asked, and they only ever get fewer.
+   */
+  hasUnknownIdentities(): boolean
   /** Start loading every metadata partner (single-flight each); resolves when all have settled. */
   loadAll(): Promise<void>
   all(): readonly Partner[]

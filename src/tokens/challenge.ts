@@ -34,8 +34,9 @@ export function createChallenge(config: GatewayConfig, registry: PartnerRegistry
       for (const server of servers?.all() ?? []) add(server.issuer())
     }
     const value = `Bearer realm="${config.service.realm}",client_id="${config.service.id}",trusted_issuers="${issuers.join(',')}"${extra}`
-    // Partner and server identities only ever go from unknown to known, so the text is final once every one is known.
-    if (!registry.hasUnidentifiedPartners() && servers?.hasUnidentified() !== true) cached = value
+    // Partner and server identities only ever go from unknown to known, so the text is final once every one is known:
+    // realms too, as a partner pinned by applicationId alone is listed only once its document named its realm.
+    if (!registry.hasUnknownIdentities() && servers?.hasUnidentified() !== true) cached = value
     return value
   }
   return {

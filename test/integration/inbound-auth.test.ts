@@ -212,4 +212,23 @@ describe('the challenge', () => {
       await other.close()
     }
   })
+
+  it('lists a partner pinned by applicationId alone once its document loads, though a 401 was answered before', async () => {
+    const own = await startMetadataServer(exchange)
+    own.down = true
+    const other = await startTestGateway(upstream.url, { partners: [metadataPartner('exchange', own.url, { applicationId: exchange.id })] })
+    try {
+      await other.running.gateway.warmUp()
+      // Its realm is unknown while its metadata is down, so it cannot be listed yet (§5.4).
+      expect((await fetch(`${other.url}/x`)).headers.get('www-authenticate')).toContain('trusted_issuers=""')
+      own.down = false
+      await other.running.gateway.holder.current.registry.all()[0]?.refreshNow()
+      // Exchange self-issues only when it finds its own issuer here (§5.3).
+      expect((await fetch(`${other.url}/x`)).headers.get('www-authenticate')).toContain(`trusted_issuers="${exchange.id}@${REALM}"`)
+      expect((await fetch(`${other.url}/x`, { headers: { authorization: `Bearer ${exchange.actorToken()}` } })).status).toBe(200)
+    } finally {
+      await other.close()
+      await own.close()
+    }
+  })
 })

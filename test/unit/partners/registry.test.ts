@@ -86,6 +86,19 @@ describe('findById', () => {
     expect(registry.findById('00000004-0000-0ff1-ce00-000000000000')).toBeUndefined()
   })
 
+  it('counts a partner pinned by applicationId alone as unknown until its document names its realm', async () => {
+    const byIdAlone = partnerConfig({ applicationId: EXCHANGE_ID })
+    const { registry, fetch } = build([byIdAlone, staticConfig()], new Error('down'))
+    expect(registry.hasUnidentifiedPartners()).toBe(false) // its id is known: no unknown issuer can be its
+    expect(registry.hasUnknownIdentities()).toBe(true) // but its realm is not
+    await registry.loadAll()
+    expect(registry.hasUnknownIdentities()).toBe(true)
+    fetch.answer = exchangeShape({ id: EXCHANGE_ID, realm: 'contoso.com', certs: [a] })
+    await registry.all()[0]?.refreshNow()
+    expect(registry.hasUnknownIdentities()).toBe(false)
+    expect(build([partnerConfig({ applicationId: EXCHANGE_ID, realm: 'contoso.com' }), staticConfig()]).registry.hasUnknownIdentities()).toBe(false)
+  })
+
   it('lets the first registered partner win when two config ids collide, and logs it once', () => {
     const { registry, log } = build([staticConfig(), staticConfig({ name: 'hr-addin-2', certificates: ['/certs/b.pem'] })])
     expect(registry.findById(HR_ID)?.name).toBe('hr-addin')

@@ -88,6 +88,7 @@ export function fakeRegistry(partners: readonly FakePartner[]): FakeRegistry {
     calls: { loadAll: 0 },
     findById: (idLower) => list.find((p) => p.identity()?.id === idLower),
     hasUnidentifiedPartners: () => list.some((p) => p.identity() === undefined),
+    hasUnknownIdentities: () => list.some((p) => p.identity() === undefined),
     async loadAll() {
       registry.calls.loadAll++
       registry.onLoadAll?.()
