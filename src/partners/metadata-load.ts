@@ -49,6 +49,8 @@ export function judgeDocument(doc: unknown, config: PartnerConfig, accepted: Par
 /**
  * Why `found` may not be trusted, or undefined. A pinned applicationId/realm stops a poisoned document at
  * start-up; the first accepted identity stops a later document from changing the partner's issuer (issue 2 §5).
+ * A registered realm of "*" pins nothing: the partner's tokens may name any of our realms, whatever realm its
+ * document names (docs/PROTOCOL.md §4.4, §8), and partner-state.ts's registeredIdentity keeps the "*".
  */
 export function checkIdentity(
   found: PartnerIdentity,
@@ -56,7 +58,7 @@ export function checkIdentity(
   accepted: PartnerIdentity | undefined,
 ): 'pinned_mismatch' | 'issuer_changed' | undefined {
   if (config.applicationId !== undefined && config.applicationId.toLowerCase() !== found.id) return 'pinned_mismatch'
-  if (config.realm !== undefined && config.realm.toLowerCase() !== found.realm) return 'pinned_mismatch'
+  if (config.realm !== undefined && config.realm !== '*' && config.realm.toLowerCase() !== found.realm) return 'pinned_mismatch'
   if (accepted !== undefined && (accepted.id !== found.id || accepted.realm !== found.realm)) return 'issuer_changed'
   return undefined
 }

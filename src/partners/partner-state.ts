@@ -23,6 +23,16 @@ export function computeState(inputs: StateInputs, now: number, maxStaleSec: numb
   return lastFetch?.ok === true ? 'ok' : 'stale'
 }
 
+/**
+ * The identity tokens are checked against: the accepted document's, except that a registration with realm "*"
+ * stays "*" (any of our realms, docs/PROTOCOL.md §4.4) whatever realm the document names; before a document, the
+ * one pinned by config. A concrete pinned realm needs no such care: a document naming another is refused.
+ */
+export function registeredIdentity(config: PartnerConfig, accepted: PartnerIdentity | undefined): PartnerIdentity | undefined {
+  if (accepted === undefined) return pinnedIdentity(config)
+  return config.realm === '*' && accepted.realm !== '*' ? { id: accepted.id, realm: '*' } : accepted
+}
+
 /** The identity fixed by config, when both applicationId and realm are given (lowercased). */
 export function pinnedIdentity(config: PartnerConfig): PartnerIdentity | undefined {
   if (config.applicationId === undefined || config.realm === undefined) return undefined

@@ -6,7 +6,7 @@ import { fetchMetadataDocument } from './metadata-fetch.js'
 import { fetchOptionsFor, judgeDocument, loadMetadata, type LoadOutcome } from './metadata-load.js'
 import type { ParsedMetadata } from './metadata-parse.js'
 import { createEmitter, type PartnerDeps } from './partner-deps.js'
-import { computeState, pinnedIdentity } from './partner-state.js'
+import { computeState, registeredIdentity } from './partner-state.js'
 import { snapshotProblem } from './snapshot.js'
 import { createRefreshTimer, refreshDelayMs, retryDelayMs } from './refresh-schedule.js'
 import type { KeySet, Partner, PartnerIdentity, PartnerSeed, PendingFetch } from './types.js'
@@ -57,6 +57,12 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
   if (seed?.pending !== undefined) s.flight = shareFlight(seed.pending)
   if (config.tls.insecureSkipVerify) log.warn({ partner }, 'TLS verification of the metadata URL is disabled (tls.insecureSkipVerify)')
   const state = () => computeState(s, now(), metadata.maxStaleSec)
+  // One object per accepted document (the validator asks on every request), not one per call.
+  let shown = { from: s.accepted, identity: registeredIdentity(config, s.accepted) }
+  const identity = (): PartnerIdentity | undefined => {
+    if (shown.from !== s.accepted) shown = { from: s.accepted, identity: registeredIdentity(config, s.accepted) }
+    return shown.identity
+  }
   const keys = (): KeySet | undefined => {
     const current = state()
     return current === 'ok' || current === 'stale' || current === 'snapshot' ? s.keySet : undefined
@@ -224,7 +230,7 @@ export function createMetadataPartner(config: PartnerConfig, deps: PartnerDeps):
     config,
     trustLevel: config.trustLevel,
     acceptSid: config.acceptSid,
-    identity: () => s.accepted ?? pinnedIdentity(config),
+    identity,
     keys,
     state,
     retryAfterSec() {

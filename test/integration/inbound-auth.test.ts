@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { metadataPartner, startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
-import { makeTestPartner, nowSec, signRaw, wrapRaw, b64u, REALM, SERVICE_ID, type TestPartner } from '../helpers/tokens.js'
+import { makeTestPartner, nowSec, signRaw, wrapRaw, b64u, PUBLIC_HOST, REALM, SERVICE_ID, type TestPartner } from '../helpers/tokens.js'
 
 const HR_ID = '11111111-2222-3333-4444-555555555555'
 
@@ -184,6 +184,34 @@ describe('trust levels: 403 only after full verification', () => {
   it('the same forged user token signed by a rogue key is 401, not 403 (no oracle)', async () => {
     const forged = wrapRaw({ ...exchange.actorClaims(), upn: 'alice@contoso.com', actortoken: hr.actorToken({}, {}, rogue.cert.privateKey) })
     expect((await call(forged)).status).toBe(401)
+  })
+})
+
+describe('a metadata partner registered with realm "*" (docs/PROTOCOL.md §4.4, §8)', () => {
+  it('accepts its tokens naming one of our realms, whatever realm its document names, and refuses any other', async () => {
+    const OURS = 'fabrikam.com' // the partner's document names contoso.com
+    const other = await startTestGateway(upstream.url, {
+      service: { id: SERVICE_ID, name: 'Test API', realm: OURS, realmAliases: [`sip.${OURS}`], publicHosts: [PUBLIC_HOST] },
+      partners: [metadataPartner('exchange', meta.url, { applicationId: exchange.id, realm: '*' })],
+    })
+    const inRealm = (realm: string, audRealm = realm): string =>
+      exchange.actorToken({ iss: `${exchange.id}@${realm}`, nameid: `${exchange.id}@${realm}`, aud: `${SERVICE_ID}/${PUBLIC_HOST}@${audRealm}` })
+    const send = (token: string) => fetch(`${other.url}/api/items`, { headers: { authorization: `Bearer ${token}` } })
+    try {
+      const ok = await send(inRealm(OURS))
+      expect(ok.status).toBe(200)
+      expect(upstream.seen.at(-1)?.headers['x-s2s-realm']).toBe(OURS)
+      expect((await send(inRealm(`sip.${OURS}`))).status).toBe(200)
+      // Not anything: the document's own realm is not one of ours, and a "*" in a token matches nothing.
+      expect((await send(inRealm(REALM, OURS))).status).toBe(401)
+      expect((await send(inRealm('*', OURS))).status).toBe(401)
+      const reasons = other.logs().filter((l) => l['msg'] === 'request' && l['reason'] !== undefined).map((l) => l['reason'])
+      expect(reasons).toEqual(['issuer_realm', 'issuer_realm'])
+      // trusted_issuers names it as registered: its id in any of our realms.
+      expect((await fetch(`${other.url}/x`)).headers.get('www-authenticate')).toContain(`trusted_issuers="${exchange.id}@*"`)
+    } finally {
+      await other.close()
+    }
   })
 })
 

@@ -277,6 +277,22 @@ describe('metadata partner: last-known-good', () => {
   })
 
   it.each([
+    ['with', { applicationId: EXCHANGE_ID }],
+    ['without', {}],
+  ])('a registration with realm "*" (%s applicationId) takes the document\'s keys, and "*" stays its realm', async (_label, pin) => {
+    const { partner, fetch } = setup(docWith([a]), { ...pin, realm: '*' })
+    await partner.ensureLoaded()
+    expect(partner.state()).toBe('ok')
+    expect(x5tsOf(partner)).toEqual([a.x5t])
+    // Tokens may then name any of OUR realms (docs/PROTOCOL.md §4.4), not the document's contoso.com alone.
+    expect(partner.identity()).toEqual({ id: EXCHANGE_ID, realm: '*' })
+    fetch.answer = docWith([b], EXCHANGE_ID, 'fabrikam.com')
+    expect(await partner.refreshNow()).toBe(false) // a later document still may not change the issuer
+    expect(partner.lastFetch()).toMatchObject({ ok: false, error: 'issuer_changed' })
+    expect(x5tsOf(partner)).toEqual([a.x5t])
+  })
+
+  it.each([
     ['applicationId', { applicationId: '00000004-0000-0ff1-ce00-000000000000' }],
     ['realm', { realm: 'fabrikam.com' }],
   ])('refuses a first document that contradicts the pinned %s', async (_label, pin) => {
