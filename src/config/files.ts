@@ -5,6 +5,7 @@ import { dirname } from 'node:path'
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { parseSigningCertificate } from '../certs/index.js'
 import type { SigningKey } from '../certs/index.js'
+import { ownershipProblem } from '../partners/index.js'
 import type { ProblemCollector } from './problems.js'
 
 const DAY_MS = 86_400_000
@@ -29,8 +30,10 @@ export function readConfigFile(file: string, path: string, out: ProblemCollector
 }
 
 /**
- * A directory the gateway writes to (metadata.cacheDir): an existing one must be a writable directory; a missing
- * one is created at start-up, so its nearest existing ancestor must be a writable directory.
+ * A directory the gateway writes to (metadata.cacheDir): an existing one must be a writable directory that only
+ * this user (or root) can write, since the snapshot store refuses every file in any other (snapshot-trust.ts);
+ * a missing one is created 0700 at start-up, so its nearest existing ancestor must be a writable directory.
+ * Ownership is judged for the user running the check: run check-config as the gateway's user.
  */
 export function checkWritableDirectory(dir: string, path: string, out: ProblemCollector): void {
   if (out.isInvalid(path)) return
@@ -41,8 +44,13 @@ export function checkWritableDirectory(dir: string, path: string, out: ProblemCo
     probe = parent
   }
   try {
-    if (!statSync(probe).isDirectory()) return out.problem(path, `${probe} is not a directory`)
+    const found = statSync(probe)
+    if (!found.isDirectory()) return out.problem(path, `${probe} is not a directory`)
     accessSync(probe, constants.W_OK | constants.X_OK)
+    const unsafe = probe === dir ? ownershipProblem(found, dir, process.getuid?.()) : undefined
+    if (unsafe !== undefined) {
+      out.problem(path, `${unsafe}: another user could plant keys there, so its snapshots would be refused; use a directory of the gateway's own user with mode 0700, or name a missing one for the gateway to create`)
+    }
   } catch (err) {
     out.problem(path, `cannot write to ${probe}: ${fileErrorText(err)}`)
   }

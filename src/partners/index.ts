@@ -15,3 +15,4 @@ export {
 } from './metadata-fetch.js'
 export { buildKeySet } from './key-set.js'
 export { createSnapshotStore, type Snapshot, type SnapshotKind, type SnapshotStore } from './snapshot.js'
+export { ownershipProblem } from './snapshot-trust.js'

@@ -1,11 +1,15 @@
 // Who we trust: last-known-good metadata documents on disk (issue 14 §2), so a restart during a partner's outage
-// keeps its keys. One file per kind and name, written atomically (temporary file, fsync, rename), files 0600 in a
-// 0700 directory. A snapshot is only ever a candidate: partner.ts runs it through the same parser and pins as a
-// fetched document. Never throws to its callers: a broken disk costs the snapshot, not the partner.
+// keeps its keys. One file per kind and name, written atomically (temporary file, fsync, rename), files 0600; a
+// missing directory is created 0700, an existing one is never chmod-ed (it may be shared on purpose, or not ours
+// to change). A file is read only when neither it nor the directory can be written by anyone but us or root
+// (snapshot-trust.ts); even then it is only a candidate: partner.ts runs it through the same parser and pins as
+// a fetched document. Never throws to its callers: a broken disk costs the snapshot, not the partner.
 import { createHash } from 'node:crypto'
-import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { lstat, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../log/index.js'
+import { ownershipProblem } from './snapshot-trust.js'
 
 /** A partner and an authorization server may share a name, so each kind has its own files. */
 export type SnapshotKind = 'partner' | 'authorization-server'
@@ -41,8 +45,13 @@ export function createSnapshotStore(dir: string, log: Logger): SnapshotStore {
   let prepared: Promise<void> | undefined
   let writes = 0
   const ensureDir = (): Promise<void> => {
-    prepared ??= mkdir(dir, { recursive: true, mode: 0o700 }).then(() => chmod(dir, 0o700))
+    prepared ??= mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined)
     return prepared
+  }
+  /** Why the directory must not hold snapshots (read or written), or undefined. Throws when it cannot be read. */
+  const directoryProblem = async (): Promise<string | undefined> => {
+    const found = await stat(dir)
+    return found.isDirectory() ? ownershipProblem(found, `the directory ${dir}`, process.getuid?.()) : `${dir} is not a directory`
   }
 
   async function write(kind: SnapshotKind, name: string, snapshot: Snapshot): Promise<void> {
@@ -51,8 +60,11 @@ export function createSnapshotStore(dir: string, log: Logger): SnapshotStore {
     const body = JSON.stringify({ format: FORMAT, kind, name, url: snapshot.url, fetchedAt: new Date(snapshot.fetchedAt).toISOString(), document: snapshot.document })
     try {
       await ensureDir()
+      const why = await directoryProblem()
+      if (why !== undefined) return log.warn({ kind, name, why }, 'metadata snapshot not written: another user could replace it')
       const handle = await open(temporary, 'wx', 0o600)
       try {
+        await handle.chmod(0o600) // whatever the umask
         await handle.writeFile(body, 'utf8')
         await handle.sync()
       } finally {
@@ -70,7 +82,10 @@ export function createSnapshotStore(dir: string, log: Logger): SnapshotStore {
   async function read(kind: SnapshotKind, name: string): Promise<Snapshot | undefined> {
     let text: string
     try {
-      text = await readFile(join(dir, snapshotFileName(kind, name)), 'utf8')
+      const trusted = await readTrusted(snapshotFileName(kind, name))
+      // The reason names paths and modes, never the file's content: whoever planted it chose that.
+      if ('why' in trusted) return void log.warn({ kind, name, why: trusted.why }, 'metadata snapshot refused: another user could have written it')
+      text = trusted.text
     } catch (err) {
       if (errorCode(err) !== 'ENOENT') log.warn({ kind, name, code: errorCode(err) }, 'could not read the metadata snapshot')
       return undefined
@@ -78,6 +93,31 @@ export function createSnapshotStore(dir: string, log: Logger): SnapshotStore {
     const snapshot = parseSnapshot(text, kind, name)
     if (snapshot === undefined) log.warn({ kind, name }, 'metadata snapshot refused: not a snapshot file of this entry')
     return snapshot
+  }
+
+  /** The file's text when it and its directory pass the ownership rule, else why not. Throws ENOENT and the like. */
+  async function readTrusted(fileName: string): Promise<{ text: string } | { why: string }> {
+    const file = join(dir, fileName)
+    const dirWhy = await directoryProblem()
+    if (dirWhy !== undefined) return { why: dirWhy }
+    // lstat first, so a symbolic link, FIFO or device is refused without being opened (a FIFO would block the open).
+    if (!(await lstat(file)).isFile()) return { why: `${file} is not a regular file` }
+    let handle: FileHandle
+    try {
+      // O_NOFOLLOW: a link swapped in after the lstat is refused too (ELOOP).
+      handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+    } catch (err) {
+      if (errorCode(err) === 'ELOOP') return { why: `${file} is not a regular file` }
+      throw err
+    }
+    try {
+      // The opened file's own stat: what is read is what was judged.
+      const opened = await handle.stat()
+      const why = opened.isFile() ? ownershipProblem(opened, `the file ${file}`, process.getuid?.()) : `${file} is not a regular file`
+      return why === undefined ? { text: await handle.readFile('utf8') } : { why }
+    } finally {
+      await handle.close()
+    }
   }
 
   async function prune(kind: SnapshotKind, keep: ReadonlySet<string>): Promise<void> {

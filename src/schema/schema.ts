@@ -167,7 +167,7 @@ export const SCHEMA = deepFreeze(section('s2s-gateway configuration', {
     maxStaleSec: sec('How long last-known-good keys keep serving while refreshes fail', 604_800),
     timeoutMs: ms('Fetch timeout', 5_000),
     maxBytes: { type: 'integer', default: 1_048_576, unit: 'bytes', min: 1_024, doc: 'Largest accepted document' },
-    cacheDir: { type: 'file', doc: "Directory for last-known-good snapshots of every fetched document (files 0600, directory 0700, created when missing): a partner whose first fetch after a restart fails is served from its snapshot while it is younger than maxStaleSec. Omit to keep keys in memory only. In a container, a mounted volume such as /var/lib/s2s-gateway/metadata" },
+    cacheDir: { type: 'file', doc: "Directory for last-known-good snapshots of every fetched document (files 0600; a missing directory is created 0700, an existing one's mode is never changed): a partner whose first fetch after a restart fails is served from its snapshot while it is younger than maxStaleSec. The directory and each file must be owned by the gateway's user (or root) and not writable by group or others, and a file must not be a symlink, else the snapshot is refused (an existing directory that fails this is a configuration problem). Omit to keep keys in memory only. In a container, a mounted volume such as /var/lib/s2s-gateway/metadata" },
   }),
   challenge: section('The 401 WWW-Authenticate: Bearer challenge', {
     listTrustedIssuers: { type: 'boolean', default: true, doc: 'List partner issuers in trusted_issuers (needed by Exchange; tells anonymous callers who we trust)' },

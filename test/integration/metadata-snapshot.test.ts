@@ -1,14 +1,18 @@
 // Integration: last-known-good metadata snapshots on disk (issue 14 §2, metadata.cacheDir). A gateway restarted
 // while a partner's metadata server is down keeps serving that partner from the snapshot an earlier run wrote;
-// a corrupt, tampered, outdated or foreign snapshot is refused; a removed partner's snapshot is deleted.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+// a corrupt, tampered, outdated or foreign snapshot is refused; a removed partner's snapshot is deleted. A
+// snapshot another user could have written (a planted file with the pinned issuer and the attacker's key) is
+// refused before it is parsed, and a cacheDir others can write is a configuration problem.
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createSelfSignedCertificate, type CreatedCertificate } from '../../src/certs/create.js'
+import { ConfigError } from '../../src/config/index.js'
 import { snapshotFileName } from '../../src/partners/snapshot.js'
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.js'
 import { metadataPartner, startTestGateway, type RawConfig, type TestGateway } from '../helpers/gateway.js'
-import { startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
+import { exchangeDocument, startMetadataServer, type MetadataServer } from '../helpers/metadata-server.js'
 import { EXCHANGE_ID, makeTestPartner, REALM, type TestPartner } from '../helpers/tokens.js'
 import { until } from '../helpers/until.js'
 
@@ -46,6 +50,20 @@ async function world(): Promise<World> {
       return gw
     },
   }
+}
+
+/**
+ * What a local attacker plants: a well-formed snapshot of the configured URL with the pinned issuer, fresh, but
+ * with the attacker's certificate; and a user token for the CEO whose actor token the attacker's key signed.
+ */
+async function plantedSnapshot(w: World): Promise<{ body: string; evil: CreatedCertificate; token: string }> {
+  const evil = await createSelfSignedCertificate({ subject: 'CN=evil' })
+  const document = exchangeDocument({ ...w.partner, cert: evil, previous: [] }, w.meta.url)
+  const body = JSON.stringify({ format: 1, kind: 'partner', name: 'exchange', url: w.meta.url, fetchedAt: new Date().toISOString(), document })
+  const parts = w.partner.userToken({ upn: 'ceo@contoso.com' }).split('.')
+  const outer = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString()) as Record<string, unknown>
+  outer['actortoken'] = w.partner.actorToken({}, { x5t: evil.x5t }, evil.privateKey)
+  return { body, evil, token: `${parts[0]}.${Buffer.from(JSON.stringify(outer)).toString('base64url')}.` }
 }
 
 const call = (gw: TestGateway, token: string): Promise<Response> =>
@@ -157,5 +175,47 @@ describe('metadata snapshots on disk', () => {
     await until(() => existsSync(w.file), 'the snapshot file')
     gw.reload({ partners: [], metadata: { timeoutMs: 2000, cacheDir: w.cacheDir } })
     await until(() => !existsSync(w.file), 'the snapshot to be deleted')
+  })
+
+  // The operator-side probe: a world-writable cacheDir (a shared directory under /tmp, say), a planted snapshot,
+  // the partner's metadata host down at start. The gateway used to serve the attacker's key with full trust.
+  it('a world-writable cacheDir holding a planted snapshot is a configuration problem: no gateway serves from it', async () => {
+    const w = await world()
+    mkdirSync(w.cacheDir)
+    chmodSync(w.cacheDir, 0o777)
+    const planted = await plantedSnapshot(w)
+    writeFileSync(w.file, planted.body)
+    w.meta.down = true
+    const started = w.start({ partner: { applicationId: EXCHANGE_ID, realm: REALM, trustLevel: 'full' } })
+    await expect(started).rejects.toBeInstanceOf(ConfigError)
+    await expect(started).rejects.toThrow(`metadata.cacheDir: ${w.cacheDir} is writable by group and others (mode 0777): another user could plant keys there`)
+    // and the gateway did not "fix" a directory that is not its own to change
+    expect(statSync(w.cacheDir).mode & 0o7777).toBe(0o777)
+  })
+
+  /** A planted snapshot in the gateway's own 0700 directory, the file spoiled by `spoil`: it must be refused. */
+  async function refusedPlant(spoil: (file: string) => void, why: RegExp): Promise<void> {
+    const w = await world()
+    await runOnce(w) // the gateway's own 0700 directory, so only the file is wrong
+    const planted = await plantedSnapshot(w)
+    writeFileSync(w.file, planted.body)
+    spoil(w.file)
+    w.meta.down = true
+    const gw = await w.start({ partner: { applicationId: EXCHANGE_ID, realm: REALM, trustLevel: 'full' } })
+    expect((await call(gw, planted.token)).status).toBe(503)
+    expect((await call(gw, w.partner.actorToken())).status).toBe(503)
+    const refused = gw.logs().find((l) => l['msg'] === 'metadata snapshot refused: another user could have written it')
+    expect(refused).toMatchObject({ kind: 'partner', name: 'exchange' })
+    expect(String(refused?.['why'])).toMatch(why)
+    expect(gw.logText()).not.toContain(planted.evil.x5t)
+    expect(gw.logs().some((l) => l['msg'] === 'metadata fetch failed; serving keys from the snapshot on disk')).toBe(false)
+  }
+
+  it('a planted snapshot file others can write is refused and logged without its content: the forged token gets 503', async () => {
+    await refusedPlant((file) => chmodSync(file, 0o666), /^the file .* is writable by group and others \(mode 0666\)$/)
+  })
+
+  it.skipIf(process.getuid?.() !== 0)('a planted snapshot file owned by another user is refused the same way (needs root to chown)', async () => {
+    await refusedPlant((file) => chownSync(file, 65534, 65534), /^the file .* is owned by uid 65534, not by root$/)
   })
 })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { runCli } from '../../../src/cli/run.js'
@@ -75,5 +75,61 @@ describe('s2s-gateway check-config', () => {
     const example = captureIo()
     expect(await runCli(['check-config', '--print-example'], example)).toBe(0)
     expect(example.out()).toBe(renderExampleYaml())
+  })
+})
+
+// metadata.cacheDir: the snapshot store refuses every file in a directory another user can write (a planted
+// snapshot would carry the attacker's key), so check-config says so before the gateway starts, not "ok".
+describe('s2s-gateway check-config: metadata.cacheDir', () => {
+  const asRoot = process.getuid?.() === 0
+  function checkCacheDir(name: string, prepare: (dir: string) => void): { dir: string; run: () => Promise<{ code: number; out: string }> } {
+    const parent = join(temp.dir, `cache-${name}`)
+    mkdirSync(parent)
+    const dir = join(parent, 'metadata')
+    prepare(dir)
+    const raw = validRaw()
+    raw.metadata = { cacheDir: dir }
+    const file = writeConfig(`cache-${name}.yaml`, raw)
+    return {
+      dir,
+      run: async () => {
+        const io = captureIo()
+        return { code: await runCli(['check-config', '--config', file], io), out: io.out() }
+      },
+    }
+  }
+
+  it.each([
+    ['world-writable', 0o777, 'writable by group and others (mode 0777)'],
+    ['/tmp-like (sticky, world-writable)', 0o1777, 'writable by group and others (mode 1777)'],
+    ['group-writable', 0o770, 'writable by its group (mode 0770)'],
+  ])('reports a %s directory as a problem (exit 78) and leaves its mode alone; 0700 is ok', async (label, mode, why) => {
+    const check = checkCacheDir(label.replace(/\W+/g, '-'), (dir) => mkdirSync(dir, { mode: 0o700 }))
+    expect((await check.run()).code).toBe(0)
+    chmodSync(check.dir, mode)
+    const { code, out } = await check.run()
+    expect(code).toBe(78)
+    expect(out).toContain(`  metadata.cacheDir: ${check.dir} is ${why}: another user could plant keys there, so its snapshots would be refused;`)
+    expect(statSync(check.dir).mode & 0o7777).toBe(mode)
+  })
+
+  it('names a shared /tmp-like directory itself as a problem, but not a missing one under it (created 0700)', async () => {
+    const missing = checkCacheDir('shared', (dir) => chmodSync(join(dir, '..'), 0o1777))
+    expect((await missing.run()).code).toBe(0)
+    const shared = checkCacheDir('shared-itself', (dir) => mkdirSync(dir, { mode: 0o1777 }))
+    chmodSync(shared.dir, 0o1777)
+    const { code, out } = await shared.run()
+    expect(code).toBe(78)
+    expect(out).toContain(`  metadata.cacheDir: ${shared.dir} is writable by group and others (mode 1777)`)
+  })
+
+  it.skipIf(!asRoot)('reports a directory owned by another user (needs root to chown)', async () => {
+    const check = checkCacheDir('foreign', (dir) => {
+      mkdirSync(dir, { mode: 0o700 })
+      chownSync(dir, 65534, 65534)
+    })
+    const { code, out } = await check.run()
+    expect(code).toBe(78)
+    expect(out).toContain(`  metadata.cacheDir: ${check.dir} is owned by uid 65534, not by root: another user could plant keys there`)
   })
 })
