@@ -1,7 +1,7 @@
 // CLI: edit the `partners` list of a configuration file in place with the yaml Document API, so comments, key
 // order and flow/block styles elsewhere in the file survive. The result is checked with the real loader before
-// it replaces the file (temp file + rename in the same directory: readers never see half a file).
-import { chmodSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+// it replaces the file (temp file + rename in the real file's directory: readers never see half a file).
+import { chmodSync, chownSync, closeSync, fstatSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLSeq, type YAMLMap } from 'yaml'
@@ -111,15 +111,37 @@ export function removePartnerEntry(source: ConfigFileDocument, name: string): st
   return text.slice(0, start) + text.slice(end)
 }
 
-/** Replace `file` atomically, keeping its permission bits. */
+/**
+ * Replace the file `file` names atomically with `text`, as the file it replaces was: a symbolic link is followed
+ * (the link stays, its target changes, and the temporary file lies next to the target so the rename cannot cross
+ * file systems), and the mode, owner and group are kept. A gateway running as another user reads this file: a
+ * new owner or group could lock it out at the next reload, so when they cannot be kept (not root, not the
+ * owner, or a group we are not in) nothing is written and the error says why.
+ */
 export function writeFileAtomic(file: string, text: string): void {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  const mode = statSync(file).mode & 0o777
+  const target = realpathSync(file)
+  const was = statSync(target)
+  const mode = was.mode & 0o777
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  let fd: number | undefined = openSync(temp, 'wx', 0o600)
   try {
-    writeFileSync(temp, text, { mode, flag: 'wx' })
-    chmodSync(temp, mode)
-    renameSync(temp, file)
+    writeFileSync(fd, text)
+    fsyncSync(fd)
+    const made = fstatSync(fd)
+    closeSync(fd)
+    fd = undefined
+    if (made.uid !== was.uid || made.gid !== was.gid) {
+      try {
+        chownSync(temp, was.uid, was.gid)
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'error'
+        throw new Error(`cannot keep the owner and group of ${target} (uid ${was.uid}, gid ${was.gid}): ${code}; run this as root or as the file's owner. The file was left unchanged`)
+      }
+    }
+    chmodSync(temp, mode) // after the chown, which may clear set-id bits
+    renameSync(temp, target)
   } catch (err) {
+    if (fd !== undefined) closeSync(fd)
     try {
       unlinkSync(temp)
     } catch {

@@ -1,7 +1,7 @@
 // Integration: `s2s-gateway partner add|list|remove` against a real metadata server on loopback. The YAML file's
 // comments and layout survive adding and removing; unreachable, unusable or invalid results are refused and
 // leave the file untouched.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs'
+import { chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -184,5 +184,40 @@ describe('partner add, list, remove', () => {
     expect(res.code).toBe(1)
     expect(res.err).toContain('no partner named "nobody"')
     expect(readFileSync(file, 'utf8')).toBe(ORIGINAL)
+  })
+
+  // A gateway running as another user reads the file: a CLI run by root must not hand it to root:root.
+  it.skipIf(process.getuid?.() !== 0).each([
+    ['root:nogroup', 0, 65534],
+    ['nobody:nogroup', 65534, 65534],
+  ])('keeps the owner and group of a %s file, and its mode, through add and remove (needs root to chown)', async (_label, uid, gid) => {
+    chownSync(file, uid, gid)
+    const add = await run('partner', 'add', '--config', file, '--name', 'exchange', '--metadata-url', meta.url, '--allow-http', '--trust', 'full')
+    expect(add.code, add.err).toBe(0)
+    expect(readFileSync(file, 'utf8')).toContain('- name: exchange')
+    expect([statSync(file).uid, statSync(file).gid, statSync(file).mode & 0o777]).toEqual([uid, gid, 0o640])
+    expect((await run('partner', 'remove', '--config', file, '--name', 'exchange')).code).toBe(0)
+    expect(readFileSync(file, 'utf8')).toBe(ORIGINAL)
+    expect([statSync(file).uid, statSync(file).gid, statSync(file).mode & 0o777]).toEqual([uid, gid, 0o640])
+  })
+
+  it('edits the target of a symlinked config path and leaves the link a link', async () => {
+    const store = join(dir, 'store')
+    mkdirSync(store, { recursive: true })
+    const target = join(store, 'gateway.real.yaml')
+    writeFileSync(target, ORIGINAL)
+    const link = join(dir, 'linked.yaml') // next to the certificates, which the file names relative to itself
+    rmSync(link, { force: true })
+    symlinkSync(target, link)
+    const add = await run('partner', 'add', '--config', link, '--name', 'exchange', '--metadata-url', meta.url, '--allow-http', '--trust', 'full')
+    expect(add.code, add.err).toBe(0)
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(readlinkSync(link)).toBe(target)
+    expect(readFileSync(target, 'utf8')).toContain('- name: exchange')
+    expect((await run('partner', 'remove', '--config', link, '--name', 'exchange')).code).toBe(0)
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(readFileSync(target, 'utf8')).toBe(ORIGINAL)
+    // no temporary file left next to the link or the target
+    expect([...readdirSync(dir), ...readdirSync(store)].filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 })
