@@ -47,6 +47,29 @@ function blockPartners(doc: Document, text: string): { seq: YAMLSeq; indent: str
   return /^ *$/.test(indent) && text[seq.range[0]] === '-' ? { seq, indent } : undefined
 }
 
+/** True when the line starting at `from` is blank (and exists). */
+const blankLine = (text: string, from: number): boolean => from < text.length && text.slice(from, endOfLine(text, from)).trim() === ''
+
+/** Offset of an entry's first line: its dash line, or the comment lines at the dash's indentation right above it. */
+function entryStart(text: string, item: YAMLMap, indent: string): number {
+  let start = lineStart(text, (item.range as [number, number, number])[0])
+  while (start > 0 && text.slice(lineStart(text, start - 1), start).startsWith(`${indent}#`)) start = lineStart(text, start - 1)
+  return start
+}
+
+/**
+ * Offset just past an entry's own lines: its content, then the comment lines right below it that are indented
+ * deeper than its dash (`    # trustLevel: full   # after the pilot`). Not range[2]: the parser hands the
+ * comments after an entry's last value, blank lines and the next entry's or section's header comment included,
+ * to that entry, and cutting or inserting there would take or split lines that are not the entry's.
+ */
+function entryEnd(text: string, item: YAMLMap, indent: string): number {
+  let end = lineEnd(text, (item.range as [number, number, number])[1])
+  const own = new RegExp(`^${indent} +#`)
+  while (end < text.length && own.test(text.slice(end, endOfLine(text, end)))) end = endOfLine(text, end)
+  return end
+}
+
 /** The entry as block YAML lines under `- `, indented like its siblings. */
 function renderItem(entry: Record<string, unknown>, indent: string, comment: string): string {
   const lines = new Document(entry).toString(TO_STRING).replace(/\n$/, '').split('\n')
@@ -64,8 +87,12 @@ export function addPartnerEntry(source: ConfigFileDocument, entry: Record<string
   const block = blockPartners(doc, text)
   if (block !== undefined) {
     const { seq, indent } = block
-    const spaced = seq.items.slice(1).some((item) => (item as { spaceBefore?: boolean }).spaceBefore === true)
-    const at = lineEnd(text, seq.range?.[2] ?? text.length)
+    // From the text, not spaceBefore: after an entry that ends in a comment the parser gives the blank line to it.
+    const spaced = seq.items.slice(1).some((item) => {
+      const start = entryStart(text, item as YAMLMap, indent)
+      return start > 0 && blankLine(text, lineStart(text, start - 1))
+    })
+    const at = entryEnd(text, seq.items[seq.items.length - 1] as YAMLMap, indent)
     const before = text.slice(0, at)
     return `${before}${before.endsWith('\n') ? '' : '\n'}${spaced ? '\n' : ''}${renderItem(entry, indent, comment)}${text.slice(at)}`
   }
@@ -97,16 +124,13 @@ export function removePartnerEntry(source: ConfigFileDocument, name: string): st
   }
   const { seq, indent } = block
   const item = seq.items[index] as YAMLMap
-  const range = item.range as [number, number, number]
-  let start = lineStart(text, range[0])
   // Comment lines directly above, at the dash's indentation, belong to this entry.
-  while (start > 0 && text.slice(lineStart(text, start - 1), start).startsWith(`${indent}#`)) start = lineStart(text, start - 1)
-  let end = lineEnd(text, range[2])
-  const blank = (from: number): boolean => from < text.length && text.slice(from, endOfLine(text, from)).trim() === ''
-  if (index > 0 && (item as { spaceBefore?: boolean }).spaceBefore === true && start > 0 && blank(lineStart(text, start - 1))) {
+  let start = entryStart(text, item, indent)
+  let end = entryEnd(text, item, indent)
+  if (index > 0 && start > 0 && blankLine(text, lineStart(text, start - 1))) {
     start = lineStart(text, start - 1) // the blank line that separated it from the entry before
   } else if (index === 0) {
-    while (blank(end)) end = endOfLine(text, end) // the next entry comes first now: no blank line above it
+    while (blankLine(text, end)) end = endOfLine(text, end) // the next entry comes first now: no blank line above it
   }
   return text.slice(0, start) + text.slice(end)
 }
